@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "paperctl-tui",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "paperctl-tui", targets: ["paperctl-tui"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The simulated Kubernetes API server (demo + test bed).
+        .target(
+            name: "SimCluster",
+            dependencies: [
+                "PaperKube",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The kubectl boundary: commands as values, the runner, typed errors, Codable models.
+        .target(
+            name: "PaperKube",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        // Configuration, snapshot, checks, redaction.
+        .target(
+            name: "PaperDomain",
+            dependencies: [
+                "PaperKube",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "paperctl-tui",
+            dependencies: [
+                "SimCluster",
+                "PaperKube",
+                "PaperDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SimClusterTests",
+            dependencies: [
+                "SimCluster",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PaperDomainTests",
+            dependencies: [
+                "PaperDomain",
+                "PaperKube",
+                "SimCluster",
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ]
+)

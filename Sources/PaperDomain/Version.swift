@@ -1,0 +1,2 @@
+import PaperKube
+public enum PaperDomainVersion { public static let string = PaperKubeVersion.string }

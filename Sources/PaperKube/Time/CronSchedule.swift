@@ -1,0 +1,158 @@
+// MARK: - CronSchedule
+
+/// A cron schedule in the Kubernetes CronJob form (5 fields) or the CloudNativePG
+/// ScheduledBackup form (6 fields, seconds first), evaluated in UTC.
+///
+/// Supports `*`, numbers, lists, ranges, steps (`*/15`, `1-30/5`), month and weekday names and the
+/// `@hourly`/`@daily`/`@midnight`/`@weekly`/`@monthly`/`@yearly`/`@annually` macros.
+public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
+    public let source: String
+    let seconds: Set<Int>
+    let minutes: Set<Int>
+    let hours: Set<Int>
+    let daysOfMonth: Set<Int>
+    let months: Set<Int>
+    let daysOfWeek: Set<Int>
+    let domRestricted: Bool
+    let dowRestricted: Bool
+
+    public var description: String { source }
+
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let schedule: String
+        public let reason: String
+        public var description: String { "invalid cron schedule \"\(schedule)\": \(reason)" }
+    }
+
+    public init(parsing text: String) throws(ParseError) {
+        source = text
+        var expr = text.trimmingSpaces
+        switch expr {
+        case "@yearly", "@annually": expr = "0 0 1 1 *"
+        case "@monthly": expr = "0 0 1 * *"
+        case "@weekly": expr = "0 0 * * 0"
+        case "@daily", "@midnight": expr = "0 0 * * *"
+        case "@hourly": expr = "0 * * * *"
+        default: break
+        }
+        var fields = expr.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if fields.count == 5 { fields.insert("0", at: 0) }
+        guard fields.count == 6 else {
+            throw ParseError(schedule: text, reason: "expected 5 or 6 fields, found \(fields.count)")
+        }
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        let days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+        seconds = try Self.field(fields[0], 0...59, name: "seconds", schedule: text)
+        minutes = try Self.field(fields[1], 0...59, name: "minutes", schedule: text)
+        hours = try Self.field(fields[2], 0...23, name: "hours", schedule: text)
+        daysOfMonth = try Self.field(fields[3], 1...31, name: "day of month", schedule: text)
+        self.months = try Self.field(fields[4], 1...12, name: "month", schedule: text, names: months, nameBase: 1)
+        var dow = try Self.field(fields[5], 0...7, name: "day of week", schedule: text, names: days, nameBase: 0)
+        if dow.contains(7) { dow.remove(7); dow.insert(0) }
+        daysOfWeek = dow
+        domRestricted = !(fields[3] == "*" || fields[3] == "?")
+        dowRestricted = !(fields[5] == "*" || fields[5] == "?")
+    }
+
+    private static func field(
+        _ text: String, _ range: ClosedRange<Int>, name: String, schedule: String, names: [String] = [], nameBase: Int = 0
+    ) throws(ParseError) -> Set<Int> {
+        var result = Set<Int>()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            var rangePart = Substring(part)
+            var step = 1
+            if let slash = part.firstIndex(of: "/") {
+                rangePart = part[part.startIndex..<slash]
+                guard let s = Int(part[part.index(after: slash)...]), s > 0 else {
+                    throw ParseError(schedule: schedule, reason: "bad step in \(name) field \"\(text)\"")
+                }
+                step = s
+            }
+            func value(_ token: Substring) throws(ParseError) -> Int {
+                if let v = Int(token) { return v }
+                if let i = names.firstIndex(of: token.lowercased()) { return i + nameBase }
+                throw ParseError(schedule: schedule, reason: "bad value \"\(token)\" in \(name) field")
+            }
+            var lo = range.lowerBound
+            var hi = range.upperBound
+            if rangePart == "*" || rangePart == "?" {
+                // full range
+            } else if let dash = rangePart.firstIndex(of: "-") {
+                lo = try value(rangePart[rangePart.startIndex..<dash])
+                hi = try value(rangePart[rangePart.index(after: dash)...])
+            } else {
+                lo = try value(rangePart)
+                hi = step > 1 ? range.upperBound : lo
+            }
+            guard range.contains(lo), range.contains(hi), lo <= hi else {
+                throw ParseError(schedule: schedule, reason: "\(name) value out of range \(range.lowerBound)-\(range.upperBound) in \"\(text)\"")
+            }
+            for v in stride(from: lo, through: hi, by: step) { result.insert(v) }
+        }
+        return result
+    }
+
+    private func dayMatches(_ c: CivilTime) -> Bool {
+        guard months.contains(c.month) else { return false }
+        let domOK = daysOfMonth.contains(c.day)
+        let dowOK = daysOfWeek.contains(c.weekday)
+        // Vixie cron: when both are restricted, either may match.
+        if domRestricted && dowRestricted { return domOK || dowOK }
+        return domOK && dowOK
+    }
+
+    /// The latest fire time at or before `epoch`, searching back at most `maxDays` days.
+    public func previous(atOrBefore epoch: Double, maxDays: Int = 400) -> Double? {
+        let start = UTCTime.civil(epoch)
+        let startDay = UTCTime.daysFromCivil(year: start.year, month: start.month, day: start.day)
+        let sortedH = hours.sorted(by: >)
+        let sortedM = minutes.sorted(by: >)
+        let sortedS = seconds.sorted(by: >)
+        for offset in 0...Int64(maxDays) {
+            let (y, m, d) = UTCTime.civilFromDays(startDay - offset)
+            let day = CivilTime(year: y, month: m, day: d)
+            guard dayMatches(day) else { continue }
+            let limit = offset == 0 ? start.hour * 3600 + start.minute * 60 + start.second : 86_399
+            for h in sortedH where h * 3600 <= limit {
+                for mi in sortedM where h * 3600 + mi * 60 <= limit {
+                    for s in sortedS where h * 3600 + mi * 60 + s <= limit {
+                        return UTCTime.epoch(CivilTime(year: y, month: m, day: d, hour: h, minute: mi, second: s))
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The earliest fire time strictly after `epoch`, searching forward at most `maxDays` days.
+    public func next(after epoch: Double, maxDays: Int = 400) -> Double? {
+        let start = UTCTime.civil(epoch)
+        let startDay = UTCTime.daysFromCivil(year: start.year, month: start.month, day: start.day)
+        let sortedH = hours.sorted()
+        let sortedM = minutes.sorted()
+        let sortedS = seconds.sorted()
+        for offset in 0...Int64(maxDays) {
+            let (y, m, d) = UTCTime.civilFromDays(startDay + offset)
+            let day = CivilTime(year: y, month: m, day: d)
+            guard dayMatches(day) else { continue }
+            let floor = offset == 0 ? start.hour * 3600 + start.minute * 60 + start.second : -1
+            for h in sortedH where h * 3600 + 3599 > floor {
+                for mi in sortedM where h * 3600 + mi * 60 + 59 > floor {
+                    for s in sortedS where h * 3600 + mi * 60 + s > floor {
+                        return UTCTime.epoch(CivilTime(year: y, month: m, day: d, hour: h, minute: mi, second: s))
+                    }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\n" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\n" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import PaperDomain
+@Test func versionIsSet() { #expect(!PaperDomainVersion.string.isEmpty) }
