@@ -1,0 +1,85 @@
+import Foundation
+
+// MARK: - KubectlCommand
+
+/// One kubectl invocation as a value: the exact argument array plus how it is logged.
+///
+/// Arguments are never joined into a shell string; the runner hands the array to `execve`
+/// as it is. `displayLine` exists only to show the operator what ran.
+public struct KubectlCommand: Sendable, Equatable, Hashable {
+    /// How a command appears in the command log.
+    public enum LogPolicy: Sendable, Equatable, Hashable {
+        /// A periodic read (snapshot, logs): logged quietly.
+        case backgroundRead
+        /// An operator action: logged under a title and shown with its exact command line.
+        case action(title: String)
+    }
+
+    /// Everything after the executable name, e.g. `["--namespace", "paperless-ngx", "get", …]`.
+    public var arguments: [String]
+    public var logPolicy: LogPolicy
+
+    public init(arguments: [String], logPolicy: LogPolicy = .backgroundRead) {
+        self.arguments = arguments
+        self.logPolicy = logPolicy
+    }
+
+    /// The command line as an operator would type it, each argument shell-quoted when needed.
+    public var displayLine: String {
+        (["kubectl"] + arguments).map(Self.shellQuoted).joined(separator: " ")
+    }
+
+    static func shellQuoted(_ word: String) -> String {
+        let safe = word.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", ",", "=", ":", "@", "%", "+": return true
+            default: return false
+            }
+        }
+        if safe && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+// MARK: - Factories
+
+extension KubectlCommand {
+    /// `kubectl get TYPE1,TYPE2,… -o json` in the target namespace.
+    public static func get(_ resources: [String], target: KubeTarget, selector: String? = nil) -> KubectlCommand {
+        var args = target.globalArguments + ["get", resources.joined(separator: ","), "-o", "json"]
+        if let selector, !selector.isEmpty { args += ["--selector", selector] }
+        return KubectlCommand(arguments: args)
+    }
+
+    /// `kubectl api-resources -o name`: every resource type the server serves, one per line.
+    public static func apiResources(target: KubeTarget) -> KubectlCommand {
+        var args: [String] = []
+        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
+        if let context = target.context, !context.isEmpty { args += ["--context", context] }
+        return KubectlCommand(arguments: args + ["api-resources", "-o", "name"])
+    }
+
+    /// `kubectl logs WORKLOAD -c CONTAINER --since=… --timestamps`, never the mesh sidecar.
+    public static func logs(
+        workload: String, container: String, sinceSeconds: Int, target: KubeTarget, tail: Int? = nil
+    ) -> KubectlCommand {
+        var args = target.globalArguments + ["logs", workload, "-c", container, "--since=\(Self.goDuration(sinceSeconds))", "--timestamps"]
+        if let tail { args.append("--tail=\(tail)") }
+        return KubectlCommand(arguments: args)
+    }
+
+    /// `kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary`: the kubelet's volume stats.
+    public static func nodeStatsSummary(node: String, target: KubeTarget) -> KubectlCommand {
+        var args: [String] = []
+        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
+        if let context = target.context, !context.isEmpty { args += ["--context", context] }
+        return KubectlCommand(arguments: args + ["get", "--raw", "/api/v1/nodes/\(node)/proxy/stats/summary"])
+    }
+
+    /// `3600` → `1h`, `90` → `90s`, `300` → `5m`: the form kubectl's `--since` accepts.
+    static func goDuration(_ seconds: Int) -> String {
+        if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(max(seconds, 1))s"
+    }
+}

@@ -1,0 +1,60 @@
+// MARK: - BarmanObjectStore
+
+/// The Barman Cloud plugin's `barmancloud.cnpg.io/v1` ObjectStore and its recovery windows.
+///
+/// With the plugin, the Cluster's `lastSuccessfulBackup` and `firstRecoverabilityPoint` stay
+/// empty; `status.serverRecoveryWindow[serverName]` is where the times live.
+public struct BarmanObjectStore: Sendable, Equatable, Decodable {
+    public var metadata: ObjectMeta
+    public var destinationPath: String?
+    public var retentionPolicy: String?
+    public var serverRecoveryWindow: [String: RecoveryWindow]
+
+    public init(metadata: ObjectMeta, serverRecoveryWindow: [String: RecoveryWindow]) {
+        self.metadata = metadata
+        self.destinationPath = nil
+        self.retentionPolicy = nil
+        self.serverRecoveryWindow = serverRecoveryWindow
+    }
+
+    enum CodingKeys: String, CodingKey { case metadata, spec, status }
+    enum SpecKeys: String, CodingKey { case configuration, retentionPolicy }
+    enum ConfigurationKeys: String, CodingKey { case destinationPath }
+    enum StatusKeys: String, CodingKey { case serverRecoveryWindow }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = c.object(ObjectMeta.self, .metadata) ?? ObjectMeta(name: "")
+        let spec = try? c.nestedContainer(keyedBy: SpecKeys.self, forKey: .spec)
+        retentionPolicy = spec?.string(.retentionPolicy)
+        destinationPath = (try? spec?.nestedContainer(keyedBy: ConfigurationKeys.self, forKey: .configuration))?.string(.destinationPath)
+        let s = try? c.nestedContainer(keyedBy: StatusKeys.self, forKey: .status)
+        let windows = s?.lenient([String: LenientBox<RecoveryWindow>].self, .serverRecoveryWindow) ?? [:]
+        serverRecoveryWindow = windows.compactMapValues(\.value)
+    }
+}
+
+// MARK: - RecoveryWindow
+
+/// `status.serverRecoveryWindow[server]`: what can be restored, and the last backup results.
+public struct RecoveryWindow: Sendable, Equatable, Decodable {
+    public var firstRecoverabilityPoint: Double?
+    public var lastSuccessfulBackupTime: Double?
+    /// Present from plugin v0.6.0 on.
+    public var lastFailedBackupTime: Double?
+
+    public init(firstRecoverabilityPoint: Double? = nil, lastSuccessfulBackupTime: Double? = nil, lastFailedBackupTime: Double? = nil) {
+        self.firstRecoverabilityPoint = firstRecoverabilityPoint
+        self.lastSuccessfulBackupTime = lastSuccessfulBackupTime
+        self.lastFailedBackupTime = lastFailedBackupTime
+    }
+
+    enum CodingKeys: String, CodingKey { case firstRecoverabilityPoint, lastSuccessfulBackupTime, lastFailedBackupTime }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        firstRecoverabilityPoint = c.time(.firstRecoverabilityPoint)
+        lastSuccessfulBackupTime = c.time(.lastSuccessfulBackupTime)
+        lastFailedBackupTime = c.time(.lastFailedBackupTime)
+    }
+}
