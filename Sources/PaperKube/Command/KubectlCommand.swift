@@ -29,7 +29,8 @@ public struct KubectlCommand: Sendable, Equatable, Hashable {
         (["kubectl"] + arguments).map(Self.shellQuoted).joined(separator: " ")
     }
 
-    static func shellQuoted(_ word: String) -> String {
+    /// `word` quoted for a POSIX shell when it contains anything but safe characters.
+    public static func shellQuoted(_ word: String) -> String {
         let safe = word.unicodeScalars.allSatisfy { scalar in
             switch scalar {
             case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", ",", "=", ":", "@", "%", "+": return true

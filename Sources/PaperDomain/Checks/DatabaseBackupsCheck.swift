@@ -1,0 +1,127 @@
+import PaperKube
+
+// MARK: - DatabaseBackupsCheck
+
+/// `db-backups`: is there a recent enough completed Backup, and is the pipeline moving?
+///
+/// - Freshness: the newest completed Backup must have finished after the ScheduledBackup's
+///   last due run (six-field cron) once the grace window (default 2 h) has passed.
+/// - Cross-check: the Cluster's `lastSuccessfulBackup` (or the plugin ObjectStore's
+///   `lastSuccessfulBackupTime`) must agree with the newest completed Backup.
+/// - Failed Backups after the last success are counted.
+/// - A `walArchivingFailing` Backup, or one pending/without status for too long, blocks the queue.
+/// - `LastBackupSucceeded=False` with reason `BackupStarted` means a backup is running.
+public struct DatabaseBackupsCheck: HealthCheck {
+    public let id = CheckID.dbBackups
+    public init() {}
+
+    public func evaluate(_ ctx: CheckContext) -> CheckResult {
+        let snapshot = ctx.snapshot
+        let config = ctx.config
+        let listCommand = ctx.kubectl("get", "backup,scheduledbackup")
+        if let error = snapshot.whyUnreadable([.cnpgCluster, .cnpgBackup]) {
+            return ctx.unknown(id, "CNPG clusters/backups", error, command: listCommand)
+        }
+        guard let cluster = snapshot.clusters.first(where: { $0.metadata.name == config.database.cluster }) else {
+            return CheckResult(id: id, verdict: .unknown, reason: "CNPG cluster \(config.database.cluster) not found, so its backups cannot be judged", command: ctx.kubectl("get", "cluster"))
+        }
+        let facts = BackupFacts(cluster: cluster, snapshot: snapshot, config: config)
+        var f = Findings()
+        let grace = config.thresholds.backupGraceMinutes * 60
+        let backupNow = facts.backupNowCommand(ctx)
+
+        let newest = facts.completed.last
+        let (statusTime, statusSource) = facts.statusLastSuccess
+        if facts.usesPlugin, snapshot.whyUnreadable(.barmanObjectStore) == nil, facts.objectStore == nil {
+            f.note("ObjectStore \(facts.objectStoreName ?? "(unnamed)") not found")
+        } else if facts.usesPlugin, let error = snapshot.whyUnreadable(.barmanObjectStore) {
+            f.note("ObjectStore unreadable: \(error.description)")
+        } else if facts.usesPlugin, facts.recoveryWindow == nil {
+            f.note("No recovery window information found in ObjectStore '\(facts.objectStoreName ?? "?")' for server '\(cluster.backupServerName)'")
+        }
+        var lastSuccess = newest?.referenceTime
+        if let newest, let time = newest.referenceTime {
+            f.note("newest completed Backup: \(newest.metadata.name) at \(ctx.when(time))")
+        } else if let statusTime {
+            lastSuccess = statusTime
+            f.note("no completed Backup object; \(statusSource) says \(ctx.when(statusTime))")
+        }
+        f.note("\(facts.completed.count) completed of \(facts.backups.count) Backups for \(cluster.metadata.name)")
+
+        // Freshness against the schedule.
+        let schedule = facts.scheduledBackup.flatMap { sb in sb.suspend ? nil : sb.schedule.flatMap { try? CronSchedule(parsing: $0) } }
+        var freshnessText = ""
+        if let schedule, let sb = facts.scheduledBackup {
+            if let next = schedule.next(after: ctx.now) { f.note("next scheduled run: \(ctx.when(next))") }
+            if let due = schedule.previous(atOrBefore: ctx.now - grace), due >= (sb.metadata.creationTimestamp ?? -Double.infinity) {
+                if let last = lastSuccess, last >= due {
+                    freshnessText = "last completed backup \(ctx.age(last)) ago"
+                } else {
+                    let lastText = lastSuccess.map { "last completed backup \(ctx.age($0)) ago" } ?? "no completed backup at all"
+                    f.raise(.critical, "missed the run due \(UTCTime.rfc3339(due)) by \(UTCTime.humanDuration(ctx.now - due)) (grace \(UTCTime.humanDuration(grace))); \(lastText)",
+                            hint: "take a backup now, then find out why the scheduled one did not complete", command: backupNow)
+                }
+            } else {
+                freshnessText = lastSuccess.map { "last completed backup \(ctx.age($0)) ago" } ?? "no backup due yet"
+            }
+        } else {
+            let limit = 86_400 + grace
+            if let last = lastSuccess {
+                if ctx.now - last > limit {
+                    f.raise(.critical, "last completed backup \(ctx.age(last)) ago and no active ScheduledBackup (limit \(UTCTime.humanDuration(limit)))", hint: "take a backup now and restore the ScheduledBackup", command: backupNow)
+                } else {
+                    freshnessText = "last completed backup \(ctx.age(last)) ago (no active schedule)"
+                }
+            }
+        }
+        if lastSuccess == nil, !f.problems.contains(where: { $0.verdict == .critical }) {
+            f.raise(.critical, "no completed Backup for cluster \(cluster.metadata.name)", hint: "take a first backup and check the object store credentials", command: backupNow)
+        }
+
+        // Cross-check with what CNPG records.
+        if let statusTime, let newestTime = newest?.referenceTime, abs(statusTime - newestTime) > 300 {
+            f.raise(.warn, "\(statusSource) is \(UTCTime.rfc3339(statusTime)) but the newest completed Backup finished \(UTCTime.rfc3339(newestTime))",
+                    hint: "the two sources disagree; trust the Backup objects and check the operator", command: ctx.kubectl("cnpg", "status", cluster.metadata.name))
+        } else if statusTime == nil, newest != nil {
+            f.note("\(statusSource) not set\(facts.usesPlugin ? "" : " (deprecated field; not set by plugins)")")
+        }
+
+        // Failures since the last success.
+        let failedSince = facts.backups.filter { $0.phase == .failed && ($0.referenceTime ?? 0) > (lastSuccess ?? -Double.infinity) }
+            .sorted { ($0.referenceTime ?? 0) > ($1.referenceTime ?? 0) }
+        if let latest = failedSince.first {
+            f.raise(.warn, "\(failedSince.count) failed Backup\(failedSince.count == 1 ? "" : "s") since the last success (newest \(latest.metadata.name): \(latest.error ?? "no error message"))",
+                    hint: "read the failed Backup's error; usually object-store credentials or WAL archiving", command: ctx.kubectl("describe", "backup", latest.metadata.name))
+        }
+
+        // Running vs failed, from the cluster condition.
+        if let condition = cluster.conditions[type: "LastBackupSucceeded"], condition.isFalse {
+            if condition.reason == "BackupStarted" {
+                f.note("backup running (LastBackupSucceeded=False, reason BackupStarted: \(condition.message ?? "New Backup starting up"))")
+            } else if failedSince.isEmpty {
+                f.raise(.warn, "LastBackupSucceeded=False (\(condition.reason ?? "no reason")): \(condition.message ?? "no message")", command: ctx.kubectl("cnpg", "status", cluster.metadata.name))
+            }
+        }
+        for backup in facts.backups where backup.phase.isInProgress {
+            let since = backup.startedAt ?? backup.metadata.creationTimestamp
+            f.note("backup \(backup.metadata.name) \(backup.phase)\(since.map { " since \(ctx.when($0))" } ?? "")")
+        }
+
+        // A blocked queue.
+        let blockAfter = config.thresholds.backupQueueBlockedMinutes * 60
+        let blockers = facts.backups.filter { backup in
+            if backup.phase == .walArchivingFailing { return true }
+            guard backup.phase == .pending || backup.phase == .none, let created = backup.metadata.creationTimestamp else { return false }
+            return ctx.now - created > blockAfter
+        }.sorted { ($0.metadata.creationTimestamp ?? 0) < ($1.metadata.creationTimestamp ?? 0) }
+        if let first = blockers.first {
+            let waiting = facts.backups.filter { $0.phase == .pending || $0.phase == .none }.count
+            let age = first.metadata.creationTimestamp.map { ", \(ctx.age($0)) old" } ?? ""
+            f.raise(.critical, "backup queue blocked by \(first.metadata.name) (\(first.phase)\(age)); \(waiting) Backup\(waiting == 1 ? "" : "s") waiting",
+                    hint: "a walArchivingFailing or stuck Backup blocks every later one, even after archiving recovers: fix WAL archiving, then delete the blocking Backup",
+                    command: ctx.kubectl("describe", "backup", first.metadata.name))
+        }
+        let okReason = (freshnessText.isEmpty ? "backups fresh" : freshnessText) + ", \(failedSince.count) failed since, queue moving"
+        return f.result(id, ok: okReason, command: listCommand)
+    }
+}

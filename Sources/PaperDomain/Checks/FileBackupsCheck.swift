@@ -1,0 +1,97 @@
+import Foundation
+import PaperKube
+
+// MARK: - FileBackupsCheck
+
+/// `file-backups`: the restic CronJob's last successful Job against its schedule, failed Jobs
+/// since then with restic's exit code explained, suspension, and never having succeeded.
+public struct FileBackupsCheck: HealthCheck {
+    public let id = CheckID.fileBackups
+    public init() {}
+
+    public func evaluate(_ ctx: CheckContext) -> CheckResult {
+        let snapshot = ctx.snapshot
+        let config = ctx.config
+        let cronJobName = config.fileBackup.cronJob
+        let selector = config.fileBackup.jobLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let jobsCommand = selector.isEmpty ? ctx.kubectl("get", "jobs") : ctx.kubectl("get", "jobs", "-l", selector)
+        let logsCommand = selector.isEmpty ? ctx.kubectl("logs", "job/\(cronJobName)") : ctx.kubectl("logs", "-l", selector, "--tail=100")
+        let triggerCommand = ctx.kubectl("create", "job", "--from=cronjob/\(cronJobName)", "manual-backup-$(date +%s)")
+            .replacingOccurrences(of: "'manual-backup-$(date +%s)'", with: "manual-backup-$(date +%s)")
+        if let error = snapshot.whyUnreadable([.cronJob, .job]) { return ctx.unknown(id, "CronJobs/Jobs", error, command: jobsCommand) }
+        guard let cronJob = snapshot.cronJobs.first(where: { $0.metadata.name == cronJobName }) else {
+            return CheckResult(id: id, verdict: .critical, reason: "CronJob \(cronJobName) not found: no file backups are taken",
+                               hint: "check fileBackup.enabled in the Helm values", command: ctx.kubectl("get", "cronjob"))
+        }
+        var f = Findings()
+        let jobs = snapshot.jobs.filter { job in
+            job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronJobName }
+                || (!config.fileBackup.jobLabels.isEmpty && job.metadata.matches(config.fileBackup.jobLabels))
+        }
+        let succeeded = jobs.filter { $0.outcome == .succeeded }.sorted { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }
+        let lastSuccess = [succeeded.last?.completionTime, cronJob.lastSuccessfulTime].compactMap { $0 }.max()
+        f.note("\(jobs.count) Jobs of \(cronJobName): \(succeeded.count) succeeded, \(jobs.filter { $0.outcome == .failed }.count) failed, \(jobs.filter { $0.outcome == .running }.count) running")
+        if let lastSuccess { f.note("last success: \(ctx.when(lastSuccess))") }
+
+        if cronJob.suspend {
+            f.raise(.critical, "CronJob \(cronJobName) is suspended", hint: "resume it once the maintenance is over",
+                    command: ctx.kubectl("patch", "cronjob", cronJobName, "-p", "{\"spec\":{\"suspend\":false}}"))
+        }
+        let grace = config.thresholds.backupGraceMinutes * 60
+        var cron: CronSchedule?
+        if let text = cronJob.schedule {
+            do { cron = try CronSchedule(parsing: text) } catch { f.raise(.critical, "schedule of \(cronJobName) is invalid: \(error.reason)", command: ctx.kubectl("get", "cronjob", cronJobName, "-o", "yaml")) }
+        }
+        if let cron, let next = cron.next(after: ctx.now) { f.note("schedule \"\(cronJob.schedule ?? "")\", next run \(ctx.when(next))") }
+        if lastSuccess == nil {
+            f.raise(.critical, "\(cronJobName) has never succeeded (\(jobs.count) Jobs seen)", hint: "run a backup by hand and read its log", command: triggerCommand)
+        } else if let cron, let lastSuccess, !cronJob.suspend,
+                  let due = cron.previous(atOrBefore: ctx.now - grace), due >= (cronJob.metadata.creationTimestamp ?? -Double.infinity), lastSuccess < due {
+            f.raise(.critical, "missed the run due \(UTCTime.rfc3339(due)) by \(UTCTime.humanDuration(ctx.now - due)) (grace \(UTCTime.humanDuration(grace))); last success \(ctx.age(lastSuccess)) ago",
+                    hint: "trigger a backup now, then read why the scheduled one failed", command: triggerCommand)
+        }
+
+        // Failed Jobs since the last success, with restic's exit code.
+        let failedSince = jobs.filter { $0.outcome == .failed && ($0.finishedAt ?? $0.startTime ?? $0.metadata.creationTimestamp ?? 0) > (lastSuccess ?? -Double.infinity) }
+            .sorted { ($0.finishedAt ?? $0.startTime ?? 0) > ($1.finishedAt ?? $1.startTime ?? 0) }
+        if !failedSince.isEmpty {
+            var codes: [Int] = []
+            for job in failedSince {
+                let code = exitCode(of: job, in: snapshot)
+                if let code { codes.append(code) }
+                let when = (job.finishedAt ?? job.startTime).map { " at \(ctx.when($0))" } ?? ""
+                f.note("failed \(job.metadata.name)\(when): \(code.map(ResticExitCode.meaning) ?? "exit code unknown (pod gone)")")
+            }
+            let newestCode = exitCode(of: failedSince[0], in: snapshot)
+            let detail = newestCode.map { ": newest \(ResticExitCode.meaning($0))" } ?? ""
+            f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
+                    hint: newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logsCommand)
+        }
+        for job in jobs where job.outcome == .running {
+            f.note("running: \(job.metadata.name)\(job.startTime.map { " since \(ctx.when($0))" } ?? "")")
+        }
+        let okReason = "last restic backup \(lastSuccess.map { ctx.age($0) } ?? "?") ago, \(failedSince.count) failed since" + (cron.flatMap { $0.next(after: ctx.now) }.map { ", next \(ctx.when($0))" } ?? "")
+        return f.result(id, ok: okReason, command: jobsCommand)
+    }
+
+    /// The restic container's exit code, from the Job's newest terminated pod.
+    func exitCode(of job: Job, in snapshot: Snapshot) -> Int? {
+        let pods = snapshot.pods.filter { pod in
+            pod.metadata.labels["job-name"] == job.metadata.name || pod.metadata.labels["batch.kubernetes.io/job-name"] == job.metadata.name
+                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == job.metadata.name }
+        }
+        var best: (time: Double, code: Int)?
+        for pod in pods {
+            for status in pod.containerStatuses where !["linkerd-proxy", "istio-proxy"].contains(status.name) {
+                for state in [status.state, status.lastState] {
+                    guard case .terminated(let code, let reason, _, let finished) = state else { continue }
+                    let resolved = code ?? (reason == "OOMKilled" ? 137 : nil)
+                    guard let resolved, resolved != 0 else { continue }
+                    let time = finished ?? 0
+                    if best == nil || time > (best?.time ?? 0) { best = (time, resolved) }
+                }
+            }
+        }
+        return best?.code
+    }
+}

@@ -1,0 +1,43 @@
+// MARK: - Findings
+
+/// Accumulates a check's problems; the worst one decides the verdict, reason, hint and command.
+struct Findings {
+    struct Problem {
+        var verdict: Verdict
+        var text: String
+        var hint: String?
+        var command: String?
+    }
+
+    var problems: [Problem] = []
+    var evidence: [String] = []
+
+    mutating func raise(_ verdict: Verdict, _ text: String, hint: String? = nil, command: String? = nil) {
+        problems.append(Problem(verdict: verdict, text: text, hint: hint, command: command))
+    }
+
+    mutating func note(_ line: String) { evidence.append(line) }
+
+    var verdict: Verdict { problems.map(\.verdict).max() ?? .ok }
+
+    /// Builds the result: the worst problems first in the reason, every problem in the evidence.
+    func result(_ id: CheckID, ok okReason: String, hint okHint: String? = nil, command okCommand: String? = nil) -> CheckResult {
+        guard !problems.isEmpty else {
+            return CheckResult(id: id, verdict: .ok, reason: okReason, evidence: evidence, hint: okHint, command: okCommand)
+        }
+        let sorted = problems.enumerated().sorted { a, b in
+            a.element.verdict != b.element.verdict ? a.element.verdict > b.element.verdict : a.offset < b.offset
+        }.map(\.element)
+        var reason = sorted.prefix(2).map(\.text).joined(separator: "; ")
+        if sorted.count > 2 { reason += " (+\(sorted.count - 2) more)" }
+        let worst = sorted[0]
+        let hinted = sorted.first { $0.hint != nil }
+        let commanded = sorted.first { $0.command != nil }
+        return CheckResult(
+            id: id, verdict: verdict, reason: reason,
+            evidence: sorted.map { "\($0.verdict.label): \($0.text)" } + evidence,
+            hint: worst.hint ?? hinted?.hint ?? okHint,
+            command: worst.command ?? commanded?.command ?? okCommand
+        )
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import PaperKube
+
+// MARK: - SecretsCheck
+
+/// `secrets`: each ExternalSecret is `Ready=True` and refreshed within `secretRefreshFactor`
+/// (2) times its refresh interval, and its SecretStore/ClusterSecretStore is Ready. Only sync
+/// state is read; secret values never are.
+public struct SecretsCheck: HealthCheck {
+    public let id = CheckID.secrets
+    public init() {}
+
+    public func evaluate(_ ctx: CheckContext) -> CheckResult {
+        let snapshot = ctx.snapshot
+        let listCommand = ctx.kubectl("get", "externalsecret")
+        if let error = snapshot.whyUnreadable(.externalSecret) {
+            if case .resourceTypeNotServed = error {
+                return CheckResult(id: id, verdict: .unknown, reason: "ExternalSecret type not served: External Secrets Operator CRDs are not installed",
+                                   hint: CheckContext.hint(for: error), command: listCommand)
+            }
+            return ctx.unknown(id, "ExternalSecrets", error, command: listCommand)
+        }
+        var f = Findings()
+        let wanted = ctx.config.externalSecrets.isEmpty ? snapshot.externalSecrets.map(\.metadata.name).sorted() : ctx.config.externalSecrets
+        if wanted.isEmpty {
+            return CheckResult(id: id, verdict: .warn, reason: "no ExternalSecrets in namespace \(ctx.namespace)", command: listCommand)
+        }
+        var readyCount = 0
+        for name in wanted {
+            let describe = ctx.kubectl("describe", "externalsecret", name)
+            guard let es = snapshot.externalSecrets.first(where: { $0.metadata.name == name }) else {
+                f.raise(.critical, "ExternalSecret \(name) not found", hint: "check the Helm chart and ArgoCD sync", command: listCommand)
+                continue
+            }
+            let ready = es.conditions[type: "Ready"]
+            let refreshed = es.refreshTime.map { "refreshed \(ctx.age($0)) ago" } ?? "never refreshed"
+            f.note("\(name): Ready=\(ready?.status ?? "-") \(ready?.reason ?? ""), \(refreshed), interval \(es.refreshIntervalText ?? "?"), store \(es.storeKind ?? "?")/\(es.storeName ?? "?")")
+            switch ready?.status {
+            case "True":
+                readyCount += 1
+            case "False":
+                f.raise(.critical, "\(name) not synced (\(ready?.reason ?? "no reason")): \(ready?.message ?? "no message")",
+                        hint: "describe it for the provider error (1Password item or field missing, token, rate limit); force a sync once fixed", command: describe)
+            default:
+                f.raise(.warn, "\(name) has no Ready condition yet", command: describe)
+            }
+            let factor = ctx.config.thresholds.secretRefreshFactor
+            let periodic = es.refreshPolicy == nil || es.refreshPolicy == "Periodic"
+            if periodic, let interval = es.refreshIntervalSeconds, interval > 0 {
+                if let time = es.refreshTime {
+                    if ctx.now - time > factor * interval {
+                        f.raise(.warn, "\(name) last refreshed \(ctx.age(time)) ago, more than \(factor.formatted)× its \(es.refreshIntervalText ?? "") interval",
+                                hint: "ESO may be failing or rate-limited; force a sync",
+                                command: ctx.kubectl("annotate", "externalsecret", name, "force-sync=$(date +%s)", "--overwrite").replacingOccurrences(of: "'force-sync=$(date +%s)'", with: "force-sync=$(date +%s)"))
+                    }
+                } else if ready?.status == "True" {
+                    f.raise(.warn, "\(name) reports no refreshTime", command: describe)
+                }
+            }
+            // The store behind it.
+            if let storeName = es.storeName {
+                let storeKind: ResourceKind = es.storeKind == "ClusterSecretStore" ? .clusterSecretStore : .secretStore
+                if let error = snapshot.whyUnreadable(storeKind) {
+                    f.raise(.unknown, "\(storeKind.kind) \(storeName) unreadable: \(error.description)", hint: CheckContext.hint(for: error))
+                } else if let store = snapshot.secretStores.first(where: { $0.metadata.name == storeName && $0.kind == storeKind.kind }) {
+                    if let storeReady = store.conditions[type: "Ready"], storeReady.isFalse {
+                        f.raise(.critical, "\(store.kind) \(storeName) not Ready (\(storeReady.reason ?? "no reason")): \(storeReady.message ?? "no message")",
+                                hint: "the provider credentials (1Password token) are invalid or expired", command: ctx.kubectl("describe", store.kind.lowercased(), storeName))
+                    }
+                } else {
+                    f.raise(.critical, "\(storeKind.kind) \(storeName) used by \(name) does not exist", command: ctx.kubectl("get", storeKind.resource))
+                }
+            }
+        }
+        // Deduplicate store problems reported once per ExternalSecret.
+        var seen = Set<String>()
+        f.problems = f.problems.filter { seen.insert($0.text).inserted }
+        return f.result(id, ok: "\(readyCount)/\(wanted.count) ExternalSecrets synced and fresh, stores Ready", command: listCommand)
+    }
+}

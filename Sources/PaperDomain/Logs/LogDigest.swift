@@ -1,0 +1,54 @@
+// MARK: - LogDigest
+
+/// App log lines in a time window, grouped by signature, counted, newest first, redacted.
+public struct LogDigest: Sendable, Equatable {
+    /// One group of similar lines.
+    public struct Group: Sendable, Equatable {
+        public var id: String
+        public var title: String
+        public var verdict: Verdict
+        public var count: Int
+        public var newest: Double?
+        /// The newest line of the group, redacted.
+        public var example: String
+        public var hint: String?
+    }
+
+    public var groups: [Group]
+    public var linesInWindow: Int
+
+    /// Groups the error lines of `lines` newer than `now - window`.
+    public init(lines: [LogLine], now: Double, window: Double) {
+        var byID: [String: Group] = [:]
+        var order: [String] = []
+        var inWindow = 0
+        for line in lines {
+            if let time = line.time, now - time > window { continue }
+            inWindow += 1
+            let group: Group
+            if let signature = LogSignature.match(line.text) {
+                group = Group(id: signature.id, title: signature.title, verdict: signature.verdict, count: 1, newest: line.time, example: line.text, hint: signature.hint)
+            } else if LogSignature.isGenericError(line.text) {
+                let key = "error:" + LogSignature.genericKey(line.text)
+                group = Group(id: key, title: "other error", verdict: .warn, count: 1, newest: line.time, example: line.text, hint: nil)
+            } else {
+                continue
+            }
+            if var existing = byID[group.id] {
+                existing.count += 1
+                if (line.time ?? -Double.infinity) >= (existing.newest ?? -Double.infinity) {
+                    existing.newest = line.time ?? existing.newest
+                    existing.example = line.text
+                }
+                byID[group.id] = existing
+            } else {
+                byID[group.id] = group
+                order.append(group.id)
+            }
+        }
+        groups = order.compactMap { byID[$0] }
+            .map { group in var g = group; g.example = Redactor.redact(g.example); return g }
+            .sorted { ($0.newest ?? 0, $0.count) > ($1.newest ?? 0, $1.count) }
+        linesInWindow = inWindow
+    }
+}

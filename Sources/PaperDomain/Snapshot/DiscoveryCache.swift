@@ -1,0 +1,88 @@
+import Foundation
+import PaperKube
+
+// MARK: - DiscoveryCache
+
+/// Which resource types the server serves, remembered so a refresh costs no extra process.
+///
+/// The answer of `kubectl api-resources -o name` is kept in memory and, when a directory is
+/// given, on disk per kubeconfig/context, for `ttl` seconds (6 h by default, like kubectl's
+/// own discovery cache). A one-shot `paperctl-tui check` from cron therefore pays for
+/// discovery once every few hours, and the dashboard once per session. `invalidate()` forces
+/// a fresh read, e.g. after kubectl reported a type as not served.
+public actor DiscoveryCache {
+    struct Entry: Codable {
+        var fetchedAt: Double
+        var resources: [String]
+    }
+
+    private var entries: [String: Entry] = [:]
+    private let directory: String?
+    private let ttl: Double
+
+    public init(directory: String? = nil, ttl: Double = 6 * 3600) {
+        self.directory = directory
+        self.ttl = ttl
+    }
+
+    /// `$XDG_CACHE_HOME/paperctl/discovery` (or `~/.cache/…`).
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return "\(xdg)/paperctl/discovery" }
+        return "\(environment["HOME"] ?? NSHomeDirectory())/.cache/paperctl/discovery"
+    }
+
+    /// The served types (as `resource.group` names), from cache or by running kubectl.
+    /// The Bool is true when kubectl had to run.
+    public func servedResources(target: KubeTarget, runner: any CommandRunning, now: Double) async throws(KubectlError) -> (Set<String>, Bool) {
+        let key = Self.key(for: target)
+        if let entry = entries[key] ?? loadFromDisk(key), now - entry.fetchedAt < ttl, now >= entry.fetchedAt - 60 {
+            entries[key] = entry
+            return (Set(entry.resources), false)
+        }
+        let result = try await runner.run(.apiResources(target: target))
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // api-resources prints what it could discover even when one aggregated API is down.
+        guard result.succeeded || !names.isEmpty else {
+            throw KubectlErrorClassifier.classify(stderr: result.stderr, exitStatus: result.exitStatus)
+        }
+        let entry = Entry(fetchedAt: now, resources: names)
+        entries[key] = entry
+        saveToDisk(key, entry)
+        return (Set(names), true)
+    }
+
+    /// Forgets what is known about `target`, in memory and on disk.
+    public func invalidate(target: KubeTarget) {
+        let key = Self.key(for: target)
+        entries[key] = nil
+        if let path = path(for: key) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    // MARK: - Disk
+
+    static func key(for target: KubeTarget) -> String {
+        let raw = "\(target.kubeconfig ?? ProcessInfo.processInfo.environment["KUBECONFIG"] ?? "default")|\(target.context ?? "current")"
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in raw.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    private func path(for key: String) -> String? {
+        directory.map { "\($0)/\(key).json" }
+    }
+
+    private func loadFromDisk(_ key: String) -> Entry? {
+        guard let path = path(for: key), let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(Entry.self, from: data)
+    }
+
+    private func saveToDisk(_ key: String, _ entry: Entry) {
+        guard let directory, let path = path(for: key), let data = try? JSONEncoder().encode(entry) else { return }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import PaperKube
+
+// MARK: - SnapshotFetcher
+
+/// Builds a `Snapshot` with as few kubectl processes as possible.
+///
+/// A refresh costs three processes: one `kubectl get <every type> -o json`, the app logs
+/// (run at the same time), then the kubelet stats summary for the node that runs the pods
+/// mounting the watched PVCs (one more process per extra node). Discovery, which keeps a
+/// missing CRD from failing the whole `get`, comes from `DiscoveryCache` and costs a fourth
+/// process only when the cache is cold or stale.
+public struct SnapshotFetcher: Sendable {
+    public var runner: any CommandRunning
+    public var config: PaperConfig
+    public var target: KubeTarget
+    public var discovery: DiscoveryCache
+    public var clock: @Sendable () -> Double
+
+    public init(
+        runner: any CommandRunning, config: PaperConfig, target: KubeTarget,
+        discovery: DiscoveryCache = DiscoveryCache(), clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.runner = runner
+        self.config = config
+        self.target = target
+        self.discovery = discovery
+        self.clock = clock
+    }
+
+    // MARK: - Commands
+
+    /// The batched `get` for `kinds`, with the exact arguments the fetcher uses.
+    public func getCommand(_ kinds: [ResourceKind]) -> KubectlCommand {
+        .get(kinds.map(\.qualifiedName), target: target)
+    }
+
+    /// The app-log command: the app container only, never the mesh sidecar.
+    public var logsCommand: KubectlCommand {
+        .logs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
+              sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target)
+    }
+
+    // MARK: - Fetch
+
+    /// Fetches everything; never throws. What could not be read is recorded in the snapshot.
+    public func fetch() async -> Snapshot {
+        var snapshot = Snapshot(takenAt: clock(), target: target)
+        var served: Set<String>?
+        do {
+            let (names, ran) = try await discovery.servedResources(target: target, runner: runner, now: snapshot.takenAt)
+            if ran { snapshot.processCount += 1 }
+            served = names
+        } catch {
+            snapshot.processCount += 1
+            switch error {
+            case .unreachable, .unauthorized, .timeout, .notInstalled:
+                snapshot.markAllUnreadable(error)
+                return snapshot
+            default:
+                served = nil  // discovery itself refused: try every type and let `get` report.
+            }
+        }
+
+        var kinds = ResourceKind.allCases.filter { !$0.isCustomResource || served?.contains($0.qualifiedName) ?? true }
+        for kind in ResourceKind.allCases where !kinds.contains(kind) {
+            snapshot.unreadable[kind] = .resourceTypeNotServed(resource: kind.qualifiedName)
+        }
+
+        async let logResult = fetchLogs()
+        var objects = await fetchObjects(kinds)
+        snapshot.processCount += 1
+        if case .failure(.resourceTypeNotServed(let resource)) = objects.result {
+            // The cached discovery was stale: forget it, drop the type, and try once more.
+            await discovery.invalidate(target: target)
+            let missing = kinds.filter { $0.qualifiedName == resource || $0.resource == resource }
+            for kind in missing { snapshot.unreadable[kind] = .resourceTypeNotServed(resource: kind.qualifiedName) }
+            kinds.removeAll { missing.contains($0) }
+            if !missing.isEmpty {
+                objects = await fetchObjects(kinds)
+                snapshot.processCount += 1
+            }
+        }
+        switch objects.result {
+        case .success(let items):
+            snapshot.add(items)
+            for (kind, error) in objects.partialErrors { snapshot.unreadable[kind] = error }
+        case .failure(let error):
+            for kind in kinds { snapshot.unreadable[kind] = error }
+        }
+
+        snapshot.logs = await logResult
+        snapshot.processCount += 1
+
+        let stats = await fetchVolumeStats(for: snapshot)
+        snapshot.volumeStats = stats.result
+        snapshot.processCount += stats.processes
+        return snapshot
+    }
+
+    // MARK: - Parts
+
+    struct ObjectsOutcome {
+        var result: Result<[KubeObject], KubectlError>
+        var partialErrors: [ResourceKind: KubectlError] = [:]
+    }
+
+    func fetchObjects(_ kinds: [ResourceKind]) async -> ObjectsOutcome {
+        guard !kinds.isEmpty else { return ObjectsOutcome(result: .success([])) }
+        let output: CommandOutput
+        do {
+            output = try await runner.run(getCommand(kinds))
+        } catch {
+            return ObjectsOutcome(result: .failure(error))
+        }
+        let hasBody = output.stdout.contains { $0 == UInt8(ascii: "{") }
+        guard output.succeeded || hasBody else {
+            return ObjectsOutcome(result: .failure(KubectlErrorClassifier.classify(stderr: output.stderr, exitStatus: output.exitStatus)))
+        }
+        let list: KubeList
+        do {
+            list = try JSONDecoder().decode(KubeList.self, from: output.stdout)
+        } catch {
+            return ObjectsOutcome(result: .failure(.unparseableOutput(detail: "kubectl get: \(Self.describe(error))")))
+        }
+        var outcome = ObjectsOutcome(result: .success(list.items))
+        guard !output.succeeded else { return outcome }
+        // Partial success: kubectl printed what it could read; stderr names the rest.
+        var attributed = false
+        for error in KubectlErrorClassifier.errors(inStderr: output.stderr) {
+            let resource: String
+            switch error {
+            case .forbidden(_, let r, _): resource = r
+            case .resourceTypeNotServed(let r): resource = r
+            default: continue
+            }
+            for kind in kinds where kind.qualifiedName == resource || kind.resource == resource {
+                outcome.partialErrors[kind] = error
+                attributed = true
+            }
+        }
+        if !attributed {
+            let error = KubectlErrorClassifier.classify(stderr: output.stderr, exitStatus: output.exitStatus)
+            let present = Set(list.items.compactMap(Self.kind(of:)))
+            for kind in kinds where !present.contains(kind) { outcome.partialErrors[kind] = error }
+        }
+        return outcome
+    }
+
+    func fetchLogs() async -> Fetched<[LogLine]> {
+        do {
+            let data = try await runner.output(of: logsCommand)
+            return .ok(LogLine.parse(String(decoding: data, as: UTF8.self)))
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    func fetchVolumeStats(for snapshot: Snapshot) async -> (result: Fetched<[KubeletStatsSummary]>, processes: Int) {
+        if let error = snapshot.whyUnreadable(.pod) { return (.failed(error), 0) }
+        let watched = WatchedVolumes(snapshot: snapshot, config: config)
+        let nodes = watched.nodes(in: snapshot)
+        guard !nodes.isEmpty else {
+            return (.skipped("no running pod mounts \(watched.all.isEmpty ? "the watched PVCs" : watched.all.joined(separator: ", "))"), 0)
+        }
+        let runner = self.runner
+        let target = self.target
+        let results = await withTaskGroup(of: Result<KubeletStatsSummary, KubectlError>.self) { group in
+            for node in nodes {
+                group.addTask {
+                    let data: Data
+                    do throws(KubectlError) {
+                        data = try await runner.output(of: .nodeStatsSummary(node: node, target: target))
+                    } catch {
+                        return .failure(error)
+                    }
+                    do {
+                        return .success(try JSONDecoder().decode(KubeletStatsSummary.self, from: data))
+                    } catch {
+                        return .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))"))
+                    }
+                }
+            }
+            var all: [Result<KubeletStatsSummary, KubectlError>] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        let summaries = results.compactMap { try? $0.get() }
+        if summaries.isEmpty, case .failure(let error)? = results.first { return (.failed(error), nodes.count) }
+        return (.ok(summaries), nodes.count)
+    }
+
+    // MARK: - Helpers
+
+    static func kind(of object: KubeObject) -> ResourceKind? {
+        switch object {
+        case .pod: .pod
+        case .deployment: .deployment
+        case .job: .job
+        case .cronJob: .cronJob
+        case .persistentVolumeClaim: .persistentVolumeClaim
+        case .event: .event
+        case .networkPolicy: .networkPolicy
+        case .ingress: .ingress
+        case .cnpgCluster: .cnpgCluster
+        case .cnpgBackup: .cnpgBackup
+        case .cnpgScheduledBackup: .cnpgScheduledBackup
+        case .barmanObjectStore: .barmanObjectStore
+        case .externalSecret: .externalSecret
+        case .secretStore(let store): store.kind == "ClusterSecretStore" ? .clusterSecretStore : .secretStore
+        case .other: nil
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context): "invalid JSON (\(context.debugDescription))"
+        case DecodingError.typeMismatch(_, let context): "unexpected JSON shape (\(context.debugDescription))"
+        default: "invalid JSON"
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import PaperKube
-public enum PaperDomainVersion { public static let string = PaperKubeVersion.string }
