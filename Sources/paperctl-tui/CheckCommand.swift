@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import PaperDomain
+import PaperKube
+
+// MARK: - CheckCommand
+
+/// `paperctl-tui check`: runs the runbook's health checks once and exits with the
+/// Nagios-style status (0 ok, 1 warn, 2 critical, 3 unknown). Needs no terminal.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run the runbook's health checks once; exit 0 ok, 1 warn, 2 critical, 3 unknown.",
+        discussion: """
+            Checks (ids for --check):
+            \(CheckID.allCases.map { "  \($0.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
+
+            The overall verdict is the worst one: critical, then warn, then unknown, then ok.
+            A check whose data cannot be read (forbidden, CRD missing, timeout) says unknown
+            and why; it never says ok. Output has no colours and no terminal control, so the
+            command can run from cron or a monitoring agent.
+            """
+    )
+
+    @OptionGroup var kube: KubeOptions
+
+    @Flag(name: .long, help: "Print one JSON document instead of the table.")
+    var json = false
+
+    @Option(name: .customLong("check"), help: "Run only this check (repeatable). Default: all.")
+    var checkIDs: [String] = []
+
+    @Flag(name: .long, help: "Show evidence for every check, not only the ones that are not OK.")
+    var verbose = false
+
+    func validate() throws {
+        let valid = CheckID.allCases.map(\.rawValue)
+        for id in checkIDs where CheckID(rawValue: id) == nil {
+            throw ValidationError("unknown check id \"\(id)\"; valid ids: \(valid.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let config: PaperConfig
+        do {
+            config = try ConfigLoader.load(explicitPath: kube.config)
+        } catch {
+            FileHandle.standardError.write(Data("paperctl-tui: config refused: \(error.description)\n".utf8))
+            throw ExitCode(Verdict.unknown.exitCode)
+        }
+        let target = KubeTarget(kubeconfig: kube.kubeconfig, context: kube.context, namespace: kube.namespace ?? config.namespace)
+        let now = { @Sendable in Date().timeIntervalSince1970 }
+        var snapshot: Snapshot
+        do {
+            let executable = try KubectlLocator(explicitPath: kube.kubectl).locate()
+            let runner = KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds)
+            let fetcher = SnapshotFetcher(runner: runner, config: config, target: target,
+                                          discovery: DiscoveryCache(directory: DiscoveryCache.defaultDirectory()), clock: now)
+            snapshot = await fetcher.fetch()
+        } catch {
+            snapshot = Snapshot(takenAt: now(), target: target)
+            snapshot.markAllUnreadable(error)
+        }
+        let only = checkIDs.compactMap(CheckID.init(rawValue:))
+        let results = HealthChecks.run(snapshot, config: config, now: now(), only: only)
+        let contextName = kube.context ?? KubeconfigContext.current(kubeconfig: kube.kubeconfig) ?? "(current)"
+        let report = CheckReport(context: contextName, namespace: target.namespace, now: snapshot.takenAt, checks: results, kubectlProcesses: snapshot.processCount)
+        print(json ? report.json() : report.table(verbose: verbose), terminator: json ? "\n" : "")
+        throw ExitCode(report.exitCode)
+    }
+}
+
+// MARK: - KubeOptions
+
+/// The global options every cluster-facing subcommand accepts.
+struct KubeOptions: ParsableArguments {
+    @Option(name: .long, help: "kubectl executable (default: $PAPERCTL_KUBECTL, then PATH).")
+    var kubectl: String?
+
+    @Option(name: .long, help: "kubeconfig context (default: the current context).")
+    var context: String?
+
+    @Option(name: [.customShort("n"), .long], help: "Namespace (default: from the config, paperless-ngx).")
+    var namespace: String?
+
+    @Option(name: .long, help: "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/paperctl/config.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Seconds before a kubectl call is killed (default: 10, or timeoutSeconds in the config).")
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout <= 600) {
+            throw ValidationError("--timeout must be between 0 and 600 seconds")
+        }
+    }
+}
