@@ -1,3 +1,0 @@
-import Testing
-@testable import PaperDomain
-@Test func versionIsSet() { #expect(!PaperDomainVersion.string.isEmpty) }
