@@ -1,0 +1,207 @@
+import PaperKube
+import Testing
+@testable import PaperDomain
+
+// MARK: - db-backups
+
+@Suite("db-backups check")
+struct DatabaseBackupsCheckTests {
+    /// The newest completed Backup finished 2026-11-29T03:05:12Z; the next is due 2026-11-30T03:00Z.
+    @Test(arguments: [
+        ("2026-11-30T04:59:00Z", Verdict.ok),  // inside the 2 h grace of the 03:00 run
+        ("2026-11-30T05:00:01Z", .critical),  // the 03:00 run is missed
+        ("2026-11-29T23:00:00Z", .ok),
+    ])
+    func freshnessAgainstTheSixFieldCronWithGrace(now: String, expected: Verdict) {
+        let result = Fixtures.run(.dbBackups, Fixtures.healthySnapshot(), now: Fixtures.time(now))
+        #expect(result.verdict == expected, "\(result.reason)")
+        if expected == .critical {
+            #expect(result.reason.hasPrefix("missed the run due 2026-11-30T03:00:00Z by 2h (grace 2h); last completed backup 25h"))
+            #expect(result.command == "kubectl cnpg backup paperless-ngx-db -n paperless-ngx")
+        }
+    }
+
+    @Test func customGraceWindow() {
+        var config = PaperConfig()
+        config.thresholds.backupGraceMinutes = 30
+        let result = Fixtures.run(.dbBackups, Fixtures.healthySnapshot(), config: config, now: Fixtures.time("2026-11-30T03:45:00Z"))
+        #expect(result.verdict == .critical)
+    }
+
+    @Test func clusterStatusDisagreeingWithBackupsWarns() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].lastSuccessfulBackup = Fixtures.time("2026-11-27T03:05:12Z")
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains("Cluster status.lastSuccessfulBackup is 2026-11-27T03:05:12Z but the newest completed Backup finished 2026-11-29T03:05:12Z"))
+    }
+
+    @Test func failedBackupsAfterTheLastSuccessAreCounted() {
+        var snapshot = Fixtures.healthySnapshot()
+        for hour in [5, 6] {
+            snapshot.backups.append(CNPGBackup(metadata: ObjectMeta(name: "manual-\(hour)", creationTimestamp: Fixtures.time("2026-11-29T0\(hour):00:00Z")),
+                                               clusterName: "paperless-ngx-db", phase: .failed, stoppedAt: Fixtures.time("2026-11-29T0\(hour):01:00Z"),
+                                               error: "exit status 4: can't connect to s3"))
+        }
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains("2 failed Backups since the last success (newest manual-6: exit status 4"))
+        #expect(result.command == "kubectl describe backup manual-6 -n paperless-ngx")
+    }
+
+    @Test func theOldFailureBeforeTheLastSuccessIsNotCounted() {
+        // The fixture has a failed Backup on 2026-11-20, before later successes.
+        #expect(Fixtures.run(.dbBackups, Fixtures.healthySnapshot()).reason.contains("0 failed since"))
+    }
+
+    @Test(arguments: [(BackupPhase.walArchivingFailing, 10.0), (.pending, 90), (BackupPhase.none, 90)])
+    func blockedQueueIsCritical(phase: BackupPhase, minutesOld: Double) {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.backups.append(CNPGBackup(metadata: ObjectMeta(name: "blocker", creationTimestamp: Fixtures.now - minutesOld * 60), clusterName: "paperless-ngx-db", phase: phase))
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("backup queue blocked by blocker (\(phase)"))
+    }
+
+    @Test func aFreshPendingBackupIsNotABlockedQueue() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.backups.append(CNPGBackup(metadata: ObjectMeta(name: "just-queued", creationTimestamp: Fixtures.now - 60), clusterName: "paperless-ngx-db", phase: .pending))
+        #expect(Fixtures.run(.dbBackups, snapshot).verdict == .ok)
+    }
+
+    @Test func backupStartedMeansRunningNotFailed() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].conditions.removeAll { $0.type == "LastBackupSucceeded" }
+        snapshot.clusters[0].conditions.append(Condition(type: "LastBackupSucceeded", status: "False", reason: "BackupStarted", message: "New Backup starting up"))
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .ok)
+        #expect(result.evidence.contains { $0.contains("backup running (LastBackupSucceeded=False, reason BackupStarted") })
+    }
+
+    @Test func lastBackupFailedConditionWarns() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].conditions.removeAll { $0.type == "LastBackupSucceeded" }
+        snapshot.clusters[0].conditions.append(Condition(type: "LastBackupSucceeded", status: "False", reason: "LastBackupFailed", message: "rpc error: exit status 4"))
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains("LastBackupSucceeded=False (LastBackupFailed)"))
+    }
+
+    @Test func noCompletedBackupAtAllIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.backups = []
+        snapshot.clusters[0].lastSuccessfulBackup = nil
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("no completed backup at all"))
+    }
+
+    @Test(arguments: [
+        KubectlError.resourceTypeNotServed(resource: "backups.postgresql.cnpg.io"),
+        .forbidden(verb: "list", resource: "backups.postgresql.cnpg.io", detail: ""),
+        .timeout(seconds: 10),
+    ])
+    func unreadableBackupsAreUnknown(error: KubectlError) {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.unreadable[.cnpgBackup] = error
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason == "cannot read CNPG clusters/backups: \(error.description)")
+    }
+
+    @Test func pluginModeStaleObjectStoreWarns() {
+        var snapshot = Fixtures.pluginSnapshot()
+        snapshot.objectStores[0].serverRecoveryWindow["paperless-ngx-db"]?.lastSuccessfulBackupTime = Fixtures.time("2026-11-25T03:05:12Z")
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains("ObjectStore paperless-ngx-store lastSuccessfulBackupTime is 2026-11-25T03:05:12Z"))
+    }
+
+    @Test func pluginModeBackupCommandUsesThePlugin() {
+        let result = Fixtures.run(.dbBackups, Fixtures.pluginSnapshot(), now: Fixtures.time("2026-12-01T12:00:00Z"))
+        #expect(result.verdict == .critical)
+        #expect(result.command == "kubectl cnpg backup paperless-ngx-db --method=plugin --plugin-name=barman-cloud.cloudnative-pg.io -n paperless-ngx")
+    }
+}
+
+// MARK: - wal-archiving
+
+@Suite("wal-archiving check")
+struct WALArchivingCheckTests {
+    @Test func failingArchivingIsCriticalWithTheMessage() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].conditions.removeAll { $0.type == "ContinuousArchiving" }
+        snapshot.clusters[0].conditions.append(Condition(type: "ContinuousArchiving", status: "False", reason: "ContinuousArchivingFailing",
+                                                         message: "unexpected failure invoking barman-cloud-wal-archive: exit status 4", lastTransitionTime: Fixtures.now - 3 * 3600))
+        let result = Fixtures.run(.walArchiving, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason == "WAL archiving failing since 2026-11-29T09:00:00Z (3h ago): unexpected failure invoking barman-cloud-wal-archive: exit status 4")
+    }
+
+    @Test func noConditionYetIsUnknown() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].conditions.removeAll { $0.type == "ContinuousArchiving" }
+        #expect(Fixtures.run(.walArchiving, snapshot).verdict == .unknown)
+    }
+
+    @Test func noArchiveConfiguredIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].backupConfiguration = .none
+        let result = Fixtures.run(.walArchiving, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("point-in-time recovery is impossible"))
+    }
+
+    @Test func workingArchivingIsOK() {
+        let result = Fixtures.run(.walArchiving, Fixtures.healthySnapshot())
+        #expect(result.verdict == .ok)
+        #expect(result.reason == "WAL archiving working: Continuous archiving is working")
+    }
+}
+
+// MARK: - scheduled-backup
+
+@Suite("scheduled-backup check")
+struct ScheduledBackupCheckTests {
+    @Test func suspendedIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups[0].suspend = true
+        let result = Fixtures.run(.scheduledBackup, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("ScheduledBackup paperless-ngx-db-daily is suspended"))
+    }
+
+    @Test func inTreeMethodOnAPluginClusterIsCritical() {
+        var snapshot = Fixtures.pluginSnapshot()
+        snapshot.scheduledBackups[0].method = "barmanObjectStore"
+        let result = Fixtures.run(.scheduledBackup, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("method is barmanObjectStore but the cluster is configured for plugin"))
+    }
+
+    @Test func missingIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups = []
+        #expect(Fixtures.run(.scheduledBackup, snapshot).verdict == .critical)
+    }
+
+    @Test func notFiringIsAWarning() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups[0].lastScheduleTime = Fixtures.time("2026-11-27T03:00:00Z")
+        let result = Fixtures.run(.scheduledBackup, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains("did not fire for the run due 2026-11-29T03:00:00Z"))
+    }
+
+    @Test func invalidScheduleIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups[0].schedule = "0 0 25 * * *"
+        #expect(Fixtures.run(.scheduledBackup, snapshot).verdict == .critical)
+    }
+
+    @Test func unreadableIsUnknown() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.unreadable[.cnpgScheduledBackup] = .forbidden(verb: "list", resource: "scheduledbackups.postgresql.cnpg.io", detail: "")
+        #expect(Fixtures.run(.scheduledBackup, snapshot).verdict == .unknown)
+    }
+}
