@@ -1,0 +1,168 @@
+import PaperKube
+import Testing
+@testable import PaperDomain
+
+// MARK: - storage
+
+@Suite("storage check")
+struct StorageCheckTests {
+    func snapshot(dataUsedPercent percent: Double) -> Snapshot {
+        var snapshot = Fixtures.healthySnapshot()
+        let capacity: Int64 = 10_737_418_240
+        let used = Int64(Double(capacity) * percent / 100)
+        snapshot.volumeStats = .ok([KubeletStatsSummary(nodeName: "pool-nyc3-a1", volumes: [
+            VolumeStats(name: "data", pvcName: "paperless-ngx-data", pvcNamespace: "paperless-ngx", usedBytes: used, capacityBytes: capacity, availableBytes: capacity - used),
+            VolumeStats(name: "pgdata", pvcName: "paperless-ngx-db-1", pvcNamespace: "paperless-ngx", usedBytes: 1_000_000_000, capacityBytes: 5_368_709_120, availableBytes: 4_368_709_120),
+        ])])
+        return snapshot
+    }
+
+    @Test(arguments: [(50.0, Verdict.ok), (79.4, .ok), (80, .warn), (85, .warn), (90, .critical), (97, .critical)])
+    func thresholds(percent: Double, expected: Verdict) {
+        let result = Fixtures.run(.storage, snapshot(dataUsedPercent: percent))
+        #expect(result.verdict == expected, "\(result.reason)")
+        #expect(result.evidence.contains { $0.hasPrefix("paperless-ngx-data \(Int(percent.rounded()))% used") })
+    }
+
+    @Test func configurableThresholds() {
+        var config = PaperConfig()
+        config.thresholds.storageWarnPercent = 60
+        config.thresholds.storageCriticalPercent = 70
+        #expect(Fixtures.run(.storage, snapshot(dataUsedPercent: 65), config: config).verdict == .warn)
+        #expect(Fixtures.run(.storage, snapshot(dataUsedPercent: 75), config: config).verdict == .critical)
+    }
+
+    @Test func withoutNodeProxyPermissionUsageIsUnknownButCapacityShown() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.volumeStats = .failed(.forbidden(verb: "get", resource: "nodes/proxy", detail: ""))
+        let result = Fixtures.run(.storage, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason == "usage of paperless-ngx-data, paperless-ngx-db-1 unknown: forbidden: no permission to get nodes/proxy")
+        #expect(result.evidence.contains("paperless-ngx-data: 10.0Gi, Bound, usage unknown"))
+    }
+
+    @Test func pendingPVCIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        if let i = snapshot.persistentVolumeClaims.firstIndex(where: { $0.metadata.name == "paperless-ngx-data" }) { snapshot.persistentVolumeClaims[i].phase = "Pending" }
+        let result = Fixtures.run(.storage, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("PVC paperless-ngx-data is Pending, not Bound"))
+    }
+
+    @Test func databaseVolumeIsJudgedToo() {
+        var snapshot = snapshot(dataUsedPercent: 10)
+        snapshot.volumeStats = .ok([KubeletStatsSummary(nodeName: "n", volumes: [
+            VolumeStats(name: "data", pvcName: "paperless-ngx-data", usedBytes: 1, capacityBytes: 100, availableBytes: 99),
+            VolumeStats(name: "pgdata", pvcName: "paperless-ngx-db-1", usedBytes: 95, capacityBytes: 100, availableBytes: 5),
+        ])])
+        let result = Fixtures.run(.storage, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.hasPrefix("paperless-ngx-db-1 95% used"))
+    }
+}
+
+// MARK: - logs
+
+@Suite("logs check")
+struct LogsCheckTests {
+    @Test func redisErrorsAreGroupedCountedNewestFirstAndRedacted() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.logs = .ok(LogLine.parse(Fixtures.text("app-logs-redis-errors.txt")))
+        let result = Fixtures.run(.logs, snapshot)
+        #expect(result.verdict == .critical)
+        // Both critical; the newer group comes first.
+        #expect(result.reason == "1× Redis connection errors, newest 8m ago; 3× Celery cannot connect to the Redis broker, newest 9m24s ago (+2 more)")
+        let joined = ([result.reason] + result.evidence).joined(separator: "\n")
+        #expect(!joined.contains("Sup3rS3cretRedisPw"))
+        #expect(joined.contains("redis://:***@paperless-ngx-redis:6379/0"))
+        // The 10:30 line is outside the one-hour window.
+        #expect(!joined.contains("outside the window"))
+        // Newest group first.
+        #expect(result.evidence.first { $0.contains("×") && !$0.hasPrefix("CRIT") && !$0.hasPrefix("WARN") }?.contains("error:") == true)
+    }
+
+    @Test func cleanLogIsOK() {
+        let result = Fixtures.run(.logs, Fixtures.healthySnapshot())
+        #expect(result.verdict == .ok)
+        #expect(result.reason == "no Celery/Redis errors in 2 log lines of the last 1h")
+    }
+
+    @Test func unreadableLogIsUnknown() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.logs = .failed(.forbidden(verb: "get", resource: "pods/log", detail: ""))
+        let result = Fixtures.run(.logs, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason == "cannot read the app log: forbidden: no permission to get pods/log")
+    }
+
+    @Test(arguments: [
+        ("billiard.exceptions.WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 12.", "celery-worker-killed"),
+        ("[ERROR] [celery.worker.request] Hard time limit (1800s) exceeded for documents.tasks.consume_file[6add6b72]", "celery-time-limit"),
+        ("MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.", "redis-misconf"),
+        ("consumer: Connection to broker lost. Trying to re-establish the connection...", "celery-broker-lost"),
+        ("PermissionError: [Errno 13] Permission denied: '/usr/src/paperless/data/media/media.lock'", "permission-denied"),
+    ])
+    func knownSignatures(line: String, id: String) {
+        #expect(LogSignature.match(line)?.id == id)
+    }
+
+    @Test func unknownErrorLinesGroupByShapeNotByNumbers() {
+        let lines = [
+            LogLine(time: Fixtures.now - 60, text: "[2026-11-29 11:59:00,000] [ERROR] [paperless.tasks] Document 12 failed"),
+            LogLine(time: Fixtures.now - 30, text: "[2026-11-29 11:59:30,000] [ERROR] [paperless.tasks] Document 345 failed"),
+        ]
+        let digest = LogDigest(lines: lines, now: Fixtures.now, window: 3600)
+        #expect(digest.groups.count == 1)
+        #expect(digest.groups.first?.count == 2)
+        #expect(digest.groups.first?.example.contains("345") == true)
+    }
+}
+
+// MARK: - network
+
+@Suite("network check")
+struct NetworkCheckTests {
+    @Test func extraEgressPortIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.networkPolicies[0].egress.append(EgressRule(ports: [PolicyPort(proto: "TCP", port: 993)], to: [PolicyPeer(ipBlockCIDR: "0.0.0.0/0")]))
+        let result = Fixtures.run(.network, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason == "paperless-ngx-egress allows the paperless pod egress on 993/TCP, which the runbook does not list")
+    }
+
+    @Test func allPortsRuleIsCritical() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.networkPolicies[1].egress.append(EgressRule(ports: [], to: []))
+        let result = Fixtures.run(.network, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("allows the backup pods egress on every port to anywhere"))
+    }
+
+    @Test func noEgressPolicyMeansEverythingIsAllowed() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.networkPolicies.removeAll { $0.metadata.name == "paperless-ngx-egress" }
+        let result = Fixtures.run(.network, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason == "no NetworkPolicy restricts egress of the paperless pod: all egress is allowed")
+    }
+
+    @Test func missingRedisPortWarns() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.networkPolicies[0].egress.removeAll { $0.ports.contains { $0.port == 6379 } }
+        let result = Fixtures.run(.network, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason == "the paperless pod may not reach 6379/TCP, which the runbook requires")
+    }
+
+    @Test func databasePortToAnyAddressWarns() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.networkPolicies[0].egress.append(EgressRule(ports: [PolicyPort(proto: "TCP", port: 5432)], to: [PolicyPeer(ipBlockCIDR: "0.0.0.0/0")]))
+        #expect(Fixtures.run(.network, snapshot).verdict == .warn)
+    }
+
+    @Test func unreadableIsUnknown() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.unreadable[.networkPolicy] = .forbidden(verb: "list", resource: "networkpolicies.networking.k8s.io", detail: "")
+        #expect(Fixtures.run(.network, snapshot).verdict == .unknown)
+    }
+}
