@@ -26,8 +26,10 @@ public enum Redactor {
             (#"(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest)?\s*)[^\s"',;]+"#, "$1***"),
             // a bare bearer token
             (#"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=\-]{8,}"#, "$1 ***"),
-            // key=value / key: value / "key": "value" where the key names a secret
-            (#"(?i)([A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*["']?\s*[=:]\s*["']?)(?!\*\*\*)([^\s"',;&]+)"#, "$1***"),
+            // key=value where the key names a secret
+            (#"(?i)([A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*["']?\s*=\s*["']?)(?!\*\*\*)([^\s"',;&]+)"#, "$1***"),
+            // key: value / "key": "value"; a plural key ("ExternalSecrets: …") is prose, not a field
+            (#"(?i)([A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*(?<![sS])["']?\s*:\s*["']?)(?!\*\*\*)([^\s"',;&]+)"#, "$1***"),
             // JSON web tokens
             (#"eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}"#, "***"),
             // AWS access key ids

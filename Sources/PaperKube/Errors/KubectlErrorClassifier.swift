@@ -51,6 +51,7 @@ public enum KubectlErrorClassifier {
             return .timeout(seconds: 0)
         }
         if lower.contains("connection refused") || lower.contains("unable to connect to the server")
+            || lower.contains("was refused") || lower.contains("did you specify the right host")
             || lower.contains("no such host") || lower.contains("no route to host")
             || lower.contains("network is unreachable") || lower.contains("i/o timeout")
             || lower.contains("tls handshake") || lower.contains("x509:")

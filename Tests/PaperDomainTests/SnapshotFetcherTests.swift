@@ -1,0 +1,189 @@
+import Foundation
+import PaperKube
+import Testing
+@testable import PaperDomain
+
+// MARK: - SnapshotFetcher with a fake runner
+
+@Suite("Snapshot fetching: exact kubectl argument arrays and process budget")
+struct SnapshotFetcherTests {
+    static let allServed = """
+        pods
+        events
+        persistentvolumeclaims
+        deployments.apps
+        jobs.batch
+        cronjobs.batch
+        networkpolicies.networking.k8s.io
+        ingresses.networking.k8s.io
+        events.events.k8s.io
+        backups.postgresql.cnpg.io
+        clusters.postgresql.cnpg.io
+        scheduledbackups.postgresql.cnpg.io
+        poolers.postgresql.cnpg.io
+        objectstores.barmancloud.cnpg.io
+        clustersecretstores.external-secrets.io
+        externalsecrets.external-secrets.io
+        secretstores.external-secrets.io
+        """
+
+    static let getArguments = [
+        "--namespace", "paperless-ngx", "get",
+        "pods,deployments.apps,jobs.batch,cronjobs.batch,persistentvolumeclaims,events,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io,"
+            + "clusters.postgresql.cnpg.io,backups.postgresql.cnpg.io,scheduledbackups.postgresql.cnpg.io,objectstores.barmancloud.cnpg.io,"
+            + "externalsecrets.external-secrets.io,secretstores.external-secrets.io,clustersecretstores.external-secrets.io",
+        "-o", "json",
+    ]
+    static let logsArguments = ["--namespace", "paperless-ngx", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps"]
+    static let statsArguments = ["get", "--raw", "/api/v1/nodes/pool-nyc3-a1/proxy/stats/summary"]
+
+    /// Answers like a healthy cluster; `get` and `api-resources` answers can be replaced.
+    static func runner(served: String = allServed, get: (@Sendable ([String]) -> CommandOutput)? = nil, stats: CommandOutput? = nil) -> FakeRunner {
+        FakeRunner { command throws(KubectlError) in
+            let args = command.arguments
+            if args.contains("api-resources") { return .ok(served) }
+            if args.contains("--raw") { return stats ?? .ok(Fixtures.data("stats-summary.json")) }
+            if args.contains("logs") { return .ok("2026-11-29T11:59:00.000000000Z [INFO] fine\n") }
+            if let get { return get(args) }
+            return .ok(Fixtures.data("get-all-healthy.json"))
+        }
+    }
+
+    func fetcher(_ runner: FakeRunner, target: KubeTarget = Fixtures.target, discovery: DiscoveryCache = DiscoveryCache()) -> SnapshotFetcher {
+        SnapshotFetcher(runner: runner, config: PaperConfig(), target: target, discovery: discovery, clock: { Fixtures.now })
+    }
+
+    @Test func firstRefreshRunsDiscoveryThenGetAndLogsThenStats() async {
+        let runner = Self.runner()
+        let snapshot = await fetcher(runner).fetch()
+        let arrays = runner.argumentArrays
+        #expect(arrays.count == 4)
+        #expect(arrays.first == ["api-resources", "-o", "name"])
+        #expect(Set(arrays[1...2]) == [Self.getArguments, Self.logsArguments])
+        #expect(arrays.last == Self.statsArguments)
+        #expect(snapshot.processCount == 4)
+        #expect(snapshot.unreadable.isEmpty)
+        #expect(snapshot.pods.count == 4 && snapshot.backups.count == 10)
+        #expect(snapshot.logs.value?.count == 1)
+        #expect(snapshot.volumeStats.value?.first?.nodeName == "pool-nyc3-a1")
+        #expect(runner.commands.allSatisfy { $0.logPolicy == .backgroundRead })
+    }
+
+    @Test func laterRefreshesCostThreeProcesses() async {
+        let runner = Self.runner()
+        let discovery = DiscoveryCache()
+        _ = await fetcher(runner, discovery: discovery).fetch()
+        let second = await fetcher(runner, discovery: discovery).fetch()
+        #expect(second.processCount == 3)
+        #expect(runner.argumentArrays.filter { $0.contains("api-resources") }.count == 1)
+    }
+
+    @Test func discoveryIsCachedOnDiskAcrossRuns() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("paperctl-discovery-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = await fetcher(Self.runner(), discovery: DiscoveryCache(directory: directory)).fetch()
+        let runner = Self.runner()
+        let snapshot = await fetcher(runner, discovery: DiscoveryCache(directory: directory)).fetch()
+        #expect(snapshot.processCount == 3)
+        #expect(!runner.argumentArrays.contains { $0.contains("api-resources") })
+    }
+
+    @Test func contextKubeconfigAndNamespacePassThrough() async {
+        let runner = Self.runner()
+        let target = KubeTarget(kubeconfig: "/tmp/demo kubeconfig", context: "demo", namespace: "docs")
+        _ = await fetcher(runner, target: target).fetch()
+        let arrays = runner.argumentArrays
+        #expect(arrays[0] == ["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "api-resources", "-o", "name"])
+        #expect(arrays.contains(["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "--namespace", "docs", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps"]))
+        #expect(arrays.contains { $0.starts(with: ["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "--namespace", "docs", "get"]) })
+    }
+
+    @Test func aMissingCRDIsLeftOutOfTheGetAndReportedNotServed() async {
+        let served = Self.allServed.split(separator: "\n").filter { !$0.contains("external-secrets.io") && !$0.contains("barmancloud") }.joined(separator: "\n")
+        let runner = Self.runner(served: served)
+        let snapshot = await fetcher(runner).fetch()
+        let get = runner.argumentArrays.first { $0.contains("-o") && $0.contains("json") }
+        #expect(get?.contains { $0.contains("external-secrets.io") || $0.contains("objectstores") } == false)
+        #expect(snapshot.unreadable[.externalSecret] == .resourceTypeNotServed(resource: "externalsecrets.external-secrets.io"))
+        #expect(snapshot.unreadable[.barmanObjectStore] == .resourceTypeNotServed(resource: "objectstores.barmancloud.cnpg.io"))
+        #expect(snapshot.unreadable[.pod] == nil)
+        let secrets = HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now, only: [.secrets])
+        #expect(secrets.first?.verdict == .unknown)
+    }
+
+    @Test func oneForbiddenTypeDoesNotHideTheOthers() async {
+        let stderr = #"Error from server (Forbidden): backups.postgresql.cnpg.io is forbidden: User "system:serviceaccount:paperless-ngx:viewer" cannot list resource "backups" in API group "postgresql.cnpg.io" in the namespace "paperless-ngx""#
+        var partial = Fixtures.list("get-all-healthy.json").items
+        partial.removeAll { if case .cnpgBackup = $0 { true } else { false } }
+        let body = Fixtures.data("get-all-healthy.json")
+        let runner = Self.runner(get: { _ in .failure(stderr, stdout: body) })
+        let snapshot = await fetcher(runner).fetch()
+        #expect(snapshot.unreadable[.cnpgBackup] == .forbidden(verb: "list", resource: "backups.postgresql.cnpg.io", detail: KubectlErrorClassifier.classify(stderr: stderr, exitStatus: 1).forbiddenDetail))
+        #expect(snapshot.unreadable[.pod] == nil && !snapshot.pods.isEmpty)
+        let results = Dictionary(uniqueKeysWithValues: HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now).map { ($0.id, $0.verdict) })
+        #expect(results[.dbBackups] == .unknown)
+        #expect(results[.pods] == .ok)
+    }
+
+    @Test func staleDiscoveryIsRetriedOnceWithoutTheMissingType() async {
+        let runner = Self.runner(get: { args in
+            args.contains { $0.contains("objectstores") }
+                ? .failure(#"error: the server doesn't have a resource type "objectstores""#)
+                : .ok(Fixtures.data("get-all-healthy.json"))
+        })
+        let snapshot = await fetcher(runner).fetch()
+        #expect(snapshot.unreadable[.barmanObjectStore] == .resourceTypeNotServed(resource: "objectstores.barmancloud.cnpg.io"))
+        #expect(snapshot.pods.count == 4)
+        #expect(snapshot.processCount == 5)
+    }
+
+    @Test func anUnreachableClusterMakesEveryCheckUnknownAfterOneProcess() async {
+        let runner = FakeRunner { _ throws(KubectlError) in
+            .failure("Unable to connect to the server: dial tcp 10.0.0.1:443: connect: connection refused")
+        }
+        let snapshot = await fetcher(runner).fetch()
+        #expect(snapshot.processCount == 1)
+        let report = CheckReport(context: "demo", namespace: "paperless-ngx", now: Fixtures.now, checks: HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now))
+        #expect(report.checks.allSatisfy { $0.verdict == .unknown })
+        #expect(report.exitCode == 3)
+        for check in report.checks {
+            #expect(check.reason.contains("cluster unreachable"), "\(check.id.rawValue): \(check.reason)")
+        }
+    }
+
+    @Test func aTimedOutGetIsUnknownWithTheTimeout() async {
+        let runner = Self.runner(get: { _ in .failure("") })
+        let timeoutRunner = FakeRunner { command throws(KubectlError) in
+            if command.arguments.contains("json") { throw .timeout(seconds: 10) }
+            return try await_(runner, command)
+        }
+        let snapshot = await fetcher(timeoutRunner).fetch()
+        #expect(snapshot.unreadable[.cnpgCluster] == .timeout(seconds: 10))
+        let database = HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now, only: [.database])
+        #expect(database.first?.reason == "cannot read CNPG clusters: kubectl timed out after 10 s and was killed")
+    }
+
+    @Test func forbiddenNodeProxyLeavesStorageUnknown() async {
+        let stats = CommandOutput.failure(#"Error from server (Forbidden): nodes "pool-nyc3-a1" is forbidden: User "viewer" cannot get resource "nodes/proxy" in API group "" at the cluster scope"#)
+        let snapshot = await fetcher(Self.runner(stats: stats)).fetch()
+        guard case .failed(.forbidden(let verb, let resource, _)) = snapshot.volumeStats else {
+            Issue.record("expected forbidden stats, got \(snapshot.volumeStats)")
+            return
+        }
+        #expect(verb == "get" && resource == "nodes/proxy")
+        #expect(HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now, only: [.storage]).first?.verdict == .unknown)
+    }
+
+    @Test func displayLineQuotesForTheShell() {
+        let command = KubectlCommand(arguments: ["--kubeconfig", "/tmp/my config", "get", "pods", "-l", "app=x"], logPolicy: .action(title: "List pods"))
+        #expect(command.displayLine == "kubectl --kubeconfig '/tmp/my config' get pods -l app=x")
+    }
+}
+
+/// Answers `command` from another fake runner's table, synchronously.
+private func await_(_ runner: FakeRunner, _ command: KubectlCommand) throws(KubectlError) -> CommandOutput {
+    let args = command.arguments
+    if args.contains("api-resources") { return .ok(SnapshotFetcherTests.allServed) }
+    if args.contains("--raw") { return .ok(Fixtures.data("stats-summary.json")) }
+    return .ok("")
+}
