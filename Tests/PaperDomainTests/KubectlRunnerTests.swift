@@ -1,0 +1,92 @@
+import Foundation
+import PaperKube
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - The real runner against fake kubectl scripts
+
+@Suite("KubectlRunner with fake kubectl executables")
+struct KubectlRunnerTests {
+    @Test func aHangingKubectlAndItsChildAreKilledWithinTheTimeout() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        // Like kubectl stuck on a black-holed API server, with a child (an exec credential plugin).
+        let kubectl = try dir.script("kubectl", "sleep 600 &\necho $! > \"$1\"\nwait")
+        let pidFile = "\(dir.path)/child.pid"
+        let runner = KubectlRunner(executable: kubectl, timeout: 1)
+        let start = ContinuousClock.now
+        await #expect(throws: KubectlError.timeout(seconds: 1)) {
+            _ = try await runner.run(KubectlCommand(arguments: [pidFile]))
+        }
+        let elapsed = start.duration(to: .now)
+        #expect(elapsed < .seconds(3), "took \(elapsed)")
+        let childPID = try #require(Int32(String(decoding: FileManager.default.contents(atPath: pidFile) ?? Data(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(await Self.isGone(childPID), "the child sleep \(childPID) survived the watchdog")
+    }
+
+    @Test func outputExitStatusAndStderrAreReturned() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let kubectl = try dir.script("kubectl", #"""
+            printf '{"kind":"List","items":[]}'
+            echo 'Error from server (Forbidden): backups.postgresql.cnpg.io is forbidden: User "v" cannot list resource "backups" in API group "postgresql.cnpg.io" in the namespace "n"' >&2
+            exit 1
+            """#)
+        let runner = KubectlRunner(executable: kubectl, timeout: 5)
+        let output = try await runner.run(KubectlCommand(arguments: ["get", "backups.postgresql.cnpg.io", "-o", "json"]))
+        #expect(output.exitStatus == 1)
+        #expect(String(decoding: output.stdout, as: UTF8.self) == #"{"kind":"List","items":[]}"#)
+        #expect(output.stderr.contains("cannot list resource"))
+        await #expect(throws: KubectlError.self) { _ = try await runner.output(of: KubectlCommand(arguments: [])) }
+    }
+
+    @Test func argumentsArriveVerbatimWithoutAShell() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let kubectl = try dir.script("kubectl", #"for a in "$@"; do printf '[%s]' "$a"; done"#)
+        let runner = KubectlRunner(executable: kubectl, timeout: 5)
+        let data = try await runner.output(of: KubectlCommand(arguments: ["--context", "my ctx", "$(touch /tmp/pwned)", "a;b", "*"]))
+        #expect(String(decoding: data, as: UTF8.self) == "[--context][my ctx][$(touch /tmp/pwned)][a;b][*]")
+    }
+
+    @Test func aMissingExecutableIsNotInstalled() async {
+        let runner = KubectlRunner(executable: "/nonexistent/kubectl", timeout: 5)
+        await #expect(throws: KubectlError.notInstalled(searched: ["/nonexistent/kubectl"])) {
+            _ = try await runner.run(KubectlCommand(arguments: ["version"]))
+        }
+    }
+
+    @Test func locatorOrderIsFlagThenEnvironmentThenPath() throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let onPath = try dir.script("kubectl", "exit 0")
+        let other = try dir.script("my-kubectl", "exit 0")
+        let env = ["PATH": "/nonexistent:\(dir.path)", "PAPERCTL_KUBECTL": other]
+        #expect(try KubectlLocator(explicitPath: onPath, environment: env).locate() == onPath)
+        #expect(try KubectlLocator(explicitPath: nil, environment: env).locate() == other)
+        #expect(try KubectlLocator(explicitPath: nil, environment: ["PATH": "/nonexistent:\(dir.path)"]).locate() == onPath)
+        #expect(throws: KubectlError.notInstalled(searched: ["--kubectl /nope/kubectl"])) {
+            try KubectlLocator(explicitPath: "/nope/kubectl", environment: env).locate()
+        }
+        #expect(throws: KubectlError.notInstalled(searched: ["PATH:/nonexistent"])) {
+            try KubectlLocator(explicitPath: nil, environment: ["PATH": "/nonexistent"]).locate()
+        }
+    }
+
+    /// True once `pid` no longer exists or is a zombie waiting for a reaper.
+    static func isGone(_ pid: Int32) async -> Bool {
+        for _ in 0..<40 {
+            if kill(pid, 0) != 0 { return true }
+            if let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
+               let text = String(data: stat, encoding: .utf8), let close = text.lastIndex(of: ")"),
+               text[text.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z") {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+}
