@@ -13,12 +13,9 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Run the runbook's health checks once; exit 0 ok, 1 warn, 2 critical, 3 unknown.",
         discussion: """
             Checks (ids for --check):
-            \(CheckID.allCases.map { "  \($0.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
+            \(CheckID.allCases.map { "  \($0.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
 
-            The overall verdict is the worst one: critical, then warn, then unknown, then ok.
-            A check whose data cannot be read (forbidden, CRD missing, timeout) says unknown
-            and why; it never says ok. Output has no colours and no terminal control, so the
-            command can run from cron or a monitoring agent.
+            The overall verdict is the worst one: critical, then warn, then unknown, then ok. A check whose data cannot be read (forbidden, CRD missing, timeout) says unknown and why; it never says ok. Output has no colours and needs no terminal, so the command can run from cron or a monitoring agent. Usage and config errors exit 3 (unknown).
             """
     )
 
@@ -33,14 +30,13 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Show evidence for every check, not only the ones that are not OK.")
     var verbose = false
 
-    func validate() throws {
-        let valid = CheckID.allCases.map(\.rawValue)
-        for id in checkIDs where CheckID(rawValue: id) == nil {
-            throw ValidationError("unknown check id \"\(id)\"; valid ids: \(valid.joined(separator: ", "))")
-        }
-    }
-
     func run() async throws {
+        let unknownIDs = checkIDs.filter { CheckID(rawValue: $0) == nil }
+        guard unknownIDs.isEmpty else {
+            let valid = CheckID.allCases.map(\.rawValue).joined(separator: ", ")
+            FileHandle.standardError.write(Data("paperctl-tui: unknown check id \(unknownIDs.map { "\"\($0)\"" }.joined(separator: ", ")); valid ids: \(valid)\n".utf8))
+            throw ExitCode(Verdict.unknown.exitCode)
+        }
         let config: PaperConfig
         do {
             config = try ConfigLoader.load(explicitPath: kube.config)

@@ -49,18 +49,18 @@ public enum CheckID: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// One line saying what the check judges, for `check --list`.
+    /// One line (under 60 characters) saying what the check judges, for `check --help`.
     public var summary: String {
         switch self {
-        case .pods: "pods ready, no CrashLoopBackOff/ImagePullBackOff, recent restarts, app container ready"
-        case .database: "CNPG cluster phase healthy and all instances ready"
-        case .dbBackups: "last completed Backup vs ScheduledBackup cron + grace; cross-check; failures; blocked queue"
+        case .pods: "pods ready, no crash/image loops, restarts, app container"
+        case .database: "CNPG cluster phase healthy, all instances ready"
+        case .dbBackups: "last completed Backup vs cron + grace, failures, queue"
         case .walArchiving: "ContinuousArchiving condition of the CNPG cluster"
-        case .scheduledBackup: "ScheduledBackup present, not suspended, method matches the cluster"
-        case .fileBackups: "restic CronJob: last success vs schedule, failed Jobs with exit codes, suspended"
-        case .secrets: "ExternalSecrets Ready and refreshed within 2x interval; store Ready"
-        case .storage: "data and database PVC usage (warn/critical thresholds)"
-        case .logs: "Celery/Redis errors in the app log window, grouped by signature"
+        case .scheduledBackup: "ScheduledBackup present, active, method matches cluster"
+        case .fileBackups: "restic CronJob: last success vs schedule, exit codes"
+        case .secrets: "ExternalSecrets Ready, refreshed within 2x, store Ready"
+        case .storage: "data and database PVC usage (80 % warn, 90 % critical)"
+        case .logs: "Celery/Redis errors in the app log, by signature"
         case .network: "NetworkPolicy egress matches the runbook tables"
         }
     }

@@ -78,7 +78,7 @@ extension KubectlCommand {
     }
 
     /// `3600` → `1h`, `90` → `90s`, `300` → `5m`: the form kubectl's `--since` accepts.
-    static func goDuration(_ seconds: Int) -> String {
+    public static func goDuration(_ seconds: Int) -> String {
         if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
         return "\(max(seconds, 1))s"
