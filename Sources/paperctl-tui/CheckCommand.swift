@@ -45,22 +45,11 @@ struct CheckCommand: AsyncParsableCommand {
             throw ExitCode(Verdict.unknown.exitCode)
         }
         let target = KubeTarget(kubeconfig: kube.kubeconfig, context: kube.context, namespace: kube.namespace ?? config.namespace)
-        let now = { @Sendable in Date().timeIntervalSince1970 }
-        var snapshot: Snapshot
-        do {
-            let executable = try KubectlLocator(explicitPath: kube.kubectl).locate()
-            let runner = KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds)
-            let fetcher = SnapshotFetcher(runner: runner, config: config, target: target,
-                                          discovery: DiscoveryCache(directory: DiscoveryCache.defaultDirectory()), clock: now)
-            snapshot = await fetcher.fetch()
-        } catch {
-            snapshot = Snapshot(takenAt: now(), target: target)
-            snapshot.markAllUnreadable(error)
-        }
-        let only = checkIDs.compactMap(CheckID.init(rawValue:))
-        let results = HealthChecks.run(snapshot, config: config, now: now(), only: only)
-        let contextName = kube.context ?? KubeconfigContext.current(kubeconfig: kube.kubeconfig) ?? "(current)"
-        let report = CheckReport(context: contextName, namespace: target.namespace, now: snapshot.takenAt, checks: results, kubectlProcesses: snapshot.processCount)
+        let report = await CheckSession.report(
+            config: config, target: target, kubectlPath: kube.kubectl, timeout: kube.timeout,
+            only: checkIDs.compactMap(CheckID.init(rawValue:)),
+            discovery: DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
+        )
         print(json ? report.json() : report.table(verbose: verbose), terminator: json ? "\n" : "")
         throw ExitCode(report.exitCode)
     }

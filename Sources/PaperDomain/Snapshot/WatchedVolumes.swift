@@ -13,18 +13,31 @@ public struct WatchedVolumes: Sendable, Equatable {
 
     /// Config names first; otherwise the app Deployment's PVC and the PVCs labelled with the cluster.
     public init(snapshot: Snapshot, config: PaperConfig) {
+        let claims = snapshot.persistentVolumeClaims.map(\.metadata.name)
         if !config.storage.dataPVC.isEmpty {
             data = config.storage.dataPVC
+        } else if let mounted = snapshot.deployments.first(where: { $0.metadata.name == config.app.deployment })?.claimNames.first {
+            data = mounted
         } else {
-            data = snapshot.deployments.first { $0.metadata.name == config.app.deployment }?.claimNames.first
+            // The Deployment is missing or unreadable: fall back to the chart's naming.
+            let deployment = config.app.deployment
+            data = ["\(deployment)-data", deployment].first(where: claims.contains)
         }
         if !config.storage.databasePVCs.isEmpty {
             database = config.storage.databasePVCs
         } else {
-            database = snapshot.persistentVolumeClaims
-                .filter { $0.metadata.labels["cnpg.io/cluster"] == config.database.cluster }
-                .map(\.metadata.name).sorted()
+            let cluster = config.database.cluster
+            let labelled = snapshot.persistentVolumeClaims.filter { $0.metadata.labels["cnpg.io/cluster"] == cluster }.map(\.metadata.name)
+            // CNPG names instance PVCs <cluster>-<n> and WAL PVCs <cluster>-<n>-wal.
+            database = (labelled.isEmpty ? claims.filter { Self.isInstanceClaim($0, cluster: cluster) } : labelled).sorted()
         }
+    }
+
+    static func isInstanceClaim(_ name: String, cluster: String) -> Bool {
+        guard name.hasPrefix(cluster + "-") else { return false }
+        var rest = name.dropFirst(cluster.count + 1)
+        if rest.hasSuffix("-wal") { rest = rest.dropLast(4) }
+        return !rest.isEmpty && rest.allSatisfy(\.isNumber)
     }
 
     /// Nodes running a pod that mounts one of the watched PVCs: where to ask for stats.

@@ -1,0 +1,82 @@
+import Foundation
+import PaperKube
+import Testing
+@testable import PaperDomain
+
+// MARK: - A whole check run against a scripted kubectl
+
+@Suite("CheckSession with a scripted kubectl")
+struct CheckSessionTests {
+    func fixturePath(_ name: String) throws -> String {
+        let base = (name as NSString).deletingPathExtension
+        let ext = (name as NSString).pathExtension
+        return try #require(Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Fixtures")).path
+    }
+
+    /// A kubectl that answers from the fixtures and logs each invocation to `calls.log`.
+    func scriptedKubectl(_ dir: ScriptDirectory) throws -> String {
+        try dir.script("kubectl", """
+            echo "$*" >> "\(dir.path)/calls.log"
+            case "$*" in
+              *api-resources*) printf 'pods\\ndeployments.apps\\njobs.batch\\ncronjobs.batch\\npersistentvolumeclaims\\nevents\\nnetworkpolicies.networking.k8s.io\\ningresses.networking.k8s.io\\nclusters.postgresql.cnpg.io\\nbackups.postgresql.cnpg.io\\nscheduledbackups.postgresql.cnpg.io\\nexternalsecrets.external-secrets.io\\nclustersecretstores.external-secrets.io\\nsecretstores.external-secrets.io\\n' ;;
+              *--raw*) cat "\(try fixturePath("stats-summary.json"))" ;;
+              *" logs "*) cat "\(try fixturePath("app-logs-redis-errors.txt"))" ;;
+              *) cat "\(try fixturePath("get-all-healthy.json"))" ;;
+            esac
+            """)
+    }
+
+    @Test func reportFromAScriptedClusterAndTheProcessBudget() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let kubectl = try scriptedKubectl(dir)
+        let discovery = DiscoveryCache(directory: "\(dir.path)/cache")
+        let target = KubeTarget(kubeconfig: "\(dir.path)/kubeconfig", context: "demo", namespace: "paperless-ngx")
+        let first = await CheckSession.report(config: PaperConfig(), target: target, kubectlPath: kubectl, discovery: discovery, clock: { Fixtures.now })
+        #expect(first.kubectlProcesses == 4)
+        #expect(first.context == "demo")
+        // The recorded log lines carry a Redis password; the report must not.
+        #expect(first.overall == .critical)
+        #expect(first.checks.first { $0.id == .logs }?.verdict == .critical)
+        #expect(!first.json().contains("Sup3rS3cretRedisPw"))
+        #expect(first.checks.filter { $0.id != .logs }.allSatisfy { $0.verdict == .ok })
+
+        let second = await CheckSession.report(config: PaperConfig(), target: target, kubectlPath: kubectl, only: [.storage],
+                                               discovery: DiscoveryCache(directory: "\(dir.path)/cache"), clock: { Fixtures.now })
+        #expect(second.kubectlProcesses == 3)
+        #expect(second.checks.map(\.id) == [.storage])
+        let calls = String(decoding: FileManager.default.contents(atPath: "\(dir.path)/calls.log") ?? Data(), as: UTF8.self)
+        #expect(calls.split(separator: "\n").filter { $0.contains("api-resources") }.count == 1)
+        #expect(calls.contains("--kubeconfig \(dir.path)/kubeconfig --context demo --namespace paperless-ngx logs deploy/paperless-ngx -c paperless-ngx --since=1h --timestamps"))
+    }
+
+    @Test func aHangingKubectlGivesUnknownTimeoutWithinTheTimeout() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let kubectl = try dir.script("kubectl", "exec sleep 600")
+        let start = ContinuousClock.now
+        let report = await CheckSession.report(config: PaperConfig(), target: Fixtures.target, kubectlPath: kubectl, timeout: 1, clock: { Fixtures.now })
+        #expect(start.duration(to: .now) < .seconds(3))
+        #expect(report.overall == .unknown && report.exitCode == 3)
+        #expect(report.checks.allSatisfy { $0.reason.contains("kubectl timed out after 1 s and was killed") })
+        #expect(report.kubectlProcesses == 1)
+    }
+
+    @Test func expiredCredentialsAreNamed() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let kubectl = try dir.script("kubectl", "echo 'error: You must be logged in to the server (Unauthorized)' >&2\nexit 1")
+        let report = await CheckSession.report(config: PaperConfig(), target: Fixtures.target, kubectlPath: kubectl, clock: { Fixtures.now })
+        #expect(report.overall == .unknown)
+        #expect(report.checks.first?.reason == "cannot read pods: not authorized, credentials rejected or expired: You must be logged in to the server (Unauthorized)")
+    }
+
+    @Test func watchedVolumesFallBackToChartNames() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.deployments = []
+        for i in snapshot.persistentVolumeClaims.indices { snapshot.persistentVolumeClaims[i].metadata.labels = [:] }
+        let watched = WatchedVolumes(snapshot: snapshot, config: PaperConfig())
+        #expect(watched.data == "paperless-ngx-data")
+        #expect(watched.database == ["paperless-ngx-db-1"])
+    }
+}
