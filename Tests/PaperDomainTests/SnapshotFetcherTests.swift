@@ -49,6 +49,12 @@ struct SnapshotFetcherTests {
         }
     }
 
+    static func withoutKind(_ kind: String, _ data: Data) -> Data {
+        guard var root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let items = root["items"] as? [[String: Any]] else { return data }
+        root["items"] = items.filter { $0["kind"] as? String != kind }
+        return (try? JSONSerialization.data(withJSONObject: root)) ?? data
+    }
+
     func fetcher(_ runner: FakeRunner, target: KubeTarget = Fixtures.target, discovery: DiscoveryCache = DiscoveryCache()) -> SnapshotFetcher {
         SnapshotFetcher(runner: runner, config: PaperConfig(), target: target, discovery: discovery, clock: { Fixtures.now })
     }
@@ -113,13 +119,13 @@ struct SnapshotFetcherTests {
 
     @Test func oneForbiddenTypeDoesNotHideTheOthers() async {
         let stderr = #"Error from server (Forbidden): backups.postgresql.cnpg.io is forbidden: User "system:serviceaccount:paperless-ngx:viewer" cannot list resource "backups" in API group "postgresql.cnpg.io" in the namespace "paperless-ngx""#
-        var partial = Fixtures.list("get-all-healthy.json").items
-        partial.removeAll { if case .cnpgBackup = $0 { true } else { false } }
-        let body = Fixtures.data("get-all-healthy.json")
+        // kubectl prints the List of what it could read (no Backups), then the error.
+        let body = Self.withoutKind("Backup", Fixtures.data("get-all-healthy.json"))
         let runner = Self.runner(get: { _ in .failure(stderr, stdout: body) })
         let snapshot = await fetcher(runner).fetch()
         #expect(snapshot.unreadable[.cnpgBackup] == .forbidden(verb: "list", resource: "backups.postgresql.cnpg.io", detail: KubectlErrorClassifier.classify(stderr: stderr, exitStatus: 1).forbiddenDetail))
         #expect(snapshot.unreadable[.pod] == nil && !snapshot.pods.isEmpty)
+        #expect(snapshot.backups.isEmpty)
         let results = Dictionary(uniqueKeysWithValues: HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now).map { ($0.id, $0.verdict) })
         #expect(results[.dbBackups] == .unknown)
         #expect(results[.pods] == .ok)
@@ -152,12 +158,13 @@ struct SnapshotFetcherTests {
     }
 
     @Test func aTimedOutGetIsUnknownWithTheTimeout() async {
-        let runner = Self.runner(get: { _ in .failure("") })
-        let timeoutRunner = FakeRunner { command throws(KubectlError) in
-            if command.arguments.contains("json") { throw .timeout(seconds: 10) }
-            return try await_(runner, command)
+        let runner = FakeRunner { command throws(KubectlError) in
+            let args = command.arguments
+            if args.contains("api-resources") { return .ok(Self.allServed) }
+            if args.contains("json") { throw .timeout(seconds: 10) }
+            return .ok("")
         }
-        let snapshot = await fetcher(timeoutRunner).fetch()
+        let snapshot = await fetcher(runner).fetch()
         #expect(snapshot.unreadable[.cnpgCluster] == .timeout(seconds: 10))
         let database = HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now, only: [.database])
         #expect(database.first?.reason == "cannot read CNPG clusters: kubectl timed out after 10 s and was killed")
@@ -178,12 +185,4 @@ struct SnapshotFetcherTests {
         let command = KubectlCommand(arguments: ["--kubeconfig", "/tmp/my config", "get", "pods", "-l", "app=x"], logPolicy: .action(title: "List pods"))
         #expect(command.displayLine == "kubectl --kubeconfig '/tmp/my config' get pods -l app=x")
     }
-}
-
-/// Answers `command` from another fake runner's table, synchronously.
-private func await_(_ runner: FakeRunner, _ command: KubectlCommand) throws(KubectlError) -> CommandOutput {
-    let args = command.arguments
-    if args.contains("api-resources") { return .ok(SnapshotFetcherTests.allServed) }
-    if args.contains("--raw") { return .ok(Fixtures.data("stats-summary.json")) }
-    return .ok("")
 }
