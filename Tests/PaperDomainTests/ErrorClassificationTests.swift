@@ -63,6 +63,10 @@ struct ErrorClassificationTests {
         #expect(KubectlErrorClassifier.classify(stderr: stderr, exitStatus: 1).code == "unreachable")
     }
 
+    @Test func unclassifiedErrorsKeepTheirExitStatusAndText() {
+        #expect(KubectlErrorClassifier.classify(stderr: "error: unknown flag: --frobnicate", exitStatus: 2) == .failed(exitStatus: 2, stderr: "error: unknown flag: --frobnicate"))
+    }
+
     @Test func emptyStderrStillSaysWhatHappened() {
         let error = KubectlErrorClassifier.classify(stderr: "", exitStatus: 1)
         #expect(error.description == "kubectl exited with status 1: no error text")

@@ -67,6 +67,12 @@ struct PodsCheckTests {
         #expect(result.reason.contains("Deployment paperless-ngx-redis has 0/1 ready replicas"))
     }
 
+    @Test func recentWarningEventsAreEvidence() {
+        let result = Fixtures.run(.pods, Fixtures.healthySnapshot())
+        #expect(result.verdict == .ok)
+        #expect(result.evidence.contains("event Unhealthy ×3 on \(Self.appPod) 10m ago: Readiness probe failed: HTTP probe failed with statuscode: 503"))
+    }
+
     @Test func unreadablePodsAreUnknownNeverOK() {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.unreadable[.pod] = .forbidden(verb: "list", resource: "pods", detail: "")

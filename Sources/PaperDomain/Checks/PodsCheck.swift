@@ -88,6 +88,14 @@ public struct PodsCheck: HealthCheck {
            let app = snapshot.deployments.first(where: { $0.metadata.name == config.app.deployment }), (app.replicas ?? 1) > 0 {
             f.raise(.critical, "no pod of \(config.app.deployment) exists", command: ctx.kubectl("describe", "deploy/\(config.app.deployment)"))
         }
+        // Recent Warning events on these pods, as evidence only (probe failures, back-offs).
+        let podNames = Set(longRunning.map(\.metadata.name))
+        let warnings = snapshot.events
+            .filter { $0.type == "Warning" && $0.involvedKind == "Pod" && podNames.contains($0.involvedName ?? "") && ctx.now - ($0.lastSeen ?? 0) <= window }
+            .sorted { ($0.lastSeen ?? 0) > ($1.lastSeen ?? 0) }
+        for event in warnings.prefix(5) {
+            f.note("event \(event.reason ?? "Warning") ×\(event.count) on \(event.involvedName ?? "?") \(event.lastSeen.map { ctx.age($0) + " ago" } ?? ""): \(event.message ?? "")")
+        }
         f.note("\(readyCount)/\(longRunning.count) long-running pods ready" + (summary.isEmpty ? "" : "; " + summary.joined(separator: ", ")))
         return f.result(id, ok: "\(readyCount)/\(longRunning.count) pods ready, no restarts in the last \(UTCTime.humanDuration(window))" + (summary.isEmpty ? "" : " (\(summary.joined(separator: ", ")))"), command: podsCommand)
     }

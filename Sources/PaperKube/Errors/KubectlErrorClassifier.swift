@@ -11,7 +11,10 @@ public enum KubectlErrorClassifier {
     /// The single most telling error for a failed call.
     public static func classify(stderr: String, exitStatus: Int32) -> KubectlError {
         let found = errors(inStderr: stderr)
-        if let best = found.min(by: { rank($0) < rank($1) }) { return best }
+        if let best = found.min(by: { rank($0) < rank($1) }) {
+            if case .failed(_, let text) = best { return .failed(exitStatus: exitStatus, stderr: text) }
+            return best
+        }
         return .failed(exitStatus: exitStatus, stderr: firstMeaningfulLine(stderr) ?? "")
     }
 
