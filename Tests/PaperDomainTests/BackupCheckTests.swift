@@ -205,3 +205,44 @@ struct ScheduledBackupCheckTests {
         #expect(Fixtures.run(.scheduledBackup, snapshot).verdict == .unknown)
     }
 }
+
+// MARK: - Schedules that started recently
+
+@Suite("Backup schedules created after the due time")
+struct NewScheduleTests {
+    @Test func aScheduledBackupCreatedAfterTheDueRunIsNotLate() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.backups = []
+        snapshot.clusters[0].lastSuccessfulBackup = nil
+        snapshot.scheduledBackups[0].metadata.creationTimestamp = Fixtures.time("2026-11-29T08:00:00Z")
+        snapshot.scheduledBackups[0].lastScheduleTime = nil
+        // Created at 08:00, after the 03:00 run: nothing was missed yet, but nothing exists either.
+        let backups = Fixtures.run(.dbBackups, snapshot)
+        #expect(backups.verdict == .critical)
+        #expect(backups.reason.hasPrefix("no completed Backup for cluster paperless-ngx-db"))
+        #expect(!backups.reason.contains("missed"))
+        #expect(Fixtures.run(.scheduledBackup, snapshot).verdict == .ok)
+    }
+
+    @Test func aCronJobCreatedAfterTheDueRunIsNotLate() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.cronJobs[0].metadata.creationTimestamp = Fixtures.time("2026-11-30T05:00:00Z")
+        snapshot.cronJobs[0].lastSuccessfulTime = Fixtures.time("2026-11-30T05:10:00Z")
+        #expect(Fixtures.run(.fileBackups, snapshot, now: Fixtures.time("2026-11-30T07:00:00Z")).verdict == .ok)
+    }
+
+    @Test func aRunningJobIsShownNotFailed() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.jobs.append(Job(metadata: ObjectMeta(name: "manual-backup-1", ownerReferences: [OwnerReference(kind: "CronJob", name: "paperless-ngx-backup")]),
+                                 startTime: Fixtures.now - 120, active: 1))
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.verdict == .ok)
+        #expect(result.evidence.contains { $0.hasPrefix("running: manual-backup-1 since") })
+    }
+
+    @Test func aCronJobTimeZoneIsPointedOut() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.cronJobs[0].timeZone = "Europe/Berlin"
+        #expect(Fixtures.run(.fileBackups, snapshot).evidence.contains { $0.contains("spec.timeZone is Europe/Berlin") })
+    }
+}
