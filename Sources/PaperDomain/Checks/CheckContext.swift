@@ -1,0 +1,48 @@
+import PaperKube
+
+// MARK: - CheckContext
+
+/// What a check may look at. `now` is injected so tests control the clock.
+public struct CheckContext: Sendable {
+    public var snapshot: Snapshot
+    public var config: PaperConfig
+    public var now: Double
+
+    public init(snapshot: Snapshot, config: PaperConfig, now: Double) {
+        self.snapshot = snapshot
+        self.config = config
+        self.now = now
+    }
+
+    /// The namespace, for commands.
+    public var namespace: String { snapshot.target.namespace }
+
+    /// A command line for the operator, with `--context` when one was chosen.
+    public func kubectl(_ words: String...) -> String {
+        var args: [String] = []
+        if let context = snapshot.target.context, !context.isEmpty { args += ["--context", context] }
+        args += words
+        args += ["-n", namespace]
+        return (["kubectl"] + args).map(KubectlCommand.shellQuoted).joined(separator: " ")
+    }
+
+    /// `3h12m ago` style age of `time` relative to now.
+    public func age(_ time: Double) -> String { UTCTime.humanDuration(now - time) }
+
+    /// An "unknown" result explaining which data could not be read.
+    public func unknown(_ id: CheckID, _ what: String, _ error: KubectlError, command: String? = nil) -> CheckResult {
+        CheckResult(id: id, verdict: .unknown, reason: "cannot read \(what): \(error.description)", evidence: [], hint: Self.hint(for: error), command: command)
+    }
+
+    static func hint(for error: KubectlError) -> String {
+        switch error {
+        case .forbidden(let verb, let resource, _): "ask for RBAC permission to \(verb) \(resource), or accept that this check stays unknown"
+        case .resourceTypeNotServed(let resource): "the CRD for \(resource) is not installed; install the operator or remove the check"
+        case .timeout: "the API server is slow or unreachable; retry, or raise --timeout"
+        case .unreachable: "check the VPN/network path to the API server and the kubeconfig server URL"
+        case .unauthorized: "log in again / refresh the credentials for this context"
+        case .notInstalled: "install kubectl or pass --kubectl PATH"
+        default: "run the command by hand to see kubectl's full error"
+        }
+    }
+}
