@@ -1,0 +1,141 @@
+// MARK: - Scenario
+
+/// A named situation the simulated deployment is in. Scenarios combine: each one changes only
+/// the part of the deployment it is about.
+public enum Scenario: String, CaseIterable, Sendable {
+    case healthy
+    case dbBackupFailing = "db-backup-failing"
+    case resticLocked = "restic-locked"
+    case resticWrongPassword = "restic-wrong-password"
+    case secretSyncFailing = "secret-sync-failing"
+    case appCrashloop = "app-crashloop"
+    case pvcNearlyFull = "pvc-nearly-full"
+    case redisErrors = "redis-errors"
+    case rbacLimited = "rbac-limited"
+    case noExternalSecrets = "no-external-secrets"
+    case pluginBackups = "plugin-backups"
+    case slowAPI = "slow-api"
+    case unresponsiveAPI = "unresponsive-api"
+    case expiredCredentials = "expired-credentials"
+
+    public var summary: String {
+        switch self {
+        case .healthy: "everything works: backups fresh, secrets synced, pods ready"
+        case .dbBackupFailing: "CNPG backups failing for 3 days, last success stale, WAL archiving broken"
+        case .resticLocked: "restic Jobs failing: repository locked (exit 11)"
+        case .resticWrongPassword: "restic Jobs failing: wrong password (exit 12)"
+        case .secretSyncFailing: "ExternalSecret paperless-ngx-admin fails to sync: 1Password item missing"
+        case .appCrashloop: "the app pod is in CrashLoopBackOff while the database is not ready"
+        case .pvcNearlyFull: "the 10Gi data volume is 94% full"
+        case .redisErrors: "Celery cannot reach Redis; one error line carries the Redis password in a redis:// URL"
+        case .rbacLimited: "403 on secrets, on the node stats proxy and on creating Jobs"
+        case .noExternalSecrets: "the External Secrets CRDs are not installed"
+        case .pluginBackups: "CNPG backs up through the Barman Cloud plugin (ObjectStore) instead of barmanObjectStore"
+        case .slowAPI: "every API request takes 3 s"
+        case .unresponsiveAPI: "the API server accepts connections and never answers"
+        case .expiredCredentials: "every request is refused 401 Unauthorized"
+        }
+    }
+
+    /// Parses a comma-separated or repeated list, rejecting unknown names with the valid ones listed.
+    public static func parse(_ names: [String]) throws(ScenarioError) -> [Scenario] {
+        var out: [Scenario] = []
+        for raw in names.flatMap({ $0.split(separator: ",").map { String($0).trimmingSpaces } }) where !raw.isEmpty {
+            guard let s = Scenario(rawValue: raw) else { throw ScenarioError(name: raw) }
+            if !out.contains(s) { out.append(s) }
+        }
+        return out.isEmpty ? [.healthy] : out
+    }
+}
+
+public struct ScenarioError: Error, Sendable, CustomStringConvertible {
+    public let name: String
+    public var description: String {
+        "unknown scenario \"\(name)\"; valid scenarios are: " + Scenario.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+}
+
+// MARK: - SimOptions
+
+/// The scenarios folded into the facts the seed and the controllers act on.
+public struct SimOptions: Sendable {
+    public enum BackupOutcome: Sendable { case success, failing }
+    public enum ResticOutcome: Sendable, Equatable {
+        case success
+        case locked
+        case wrongPassword
+
+        public var exitCode: Int {
+            switch self {
+            case .success: 0
+            case .locked: 11
+            case .wrongPassword: 12
+            }
+        }
+    }
+
+    public var scenarios: [Scenario]
+    public var namespace = "paperless-ngx"
+    public var dbBackups: BackupOutcome = .success
+    public var walArchivingBroken = false
+    public var restic: ResticOutcome = .success
+    public var secretSyncFailing = false
+    public var appCrashloop = false
+    public var dbNotReady = false
+    public var dataUsage = 0.42
+    public var redisErrors = false
+    public var rbacLimited = false
+    public var externalSecretsInstalled = true
+    public var pluginBackups = false
+    public var latency = 0.0
+    public var unresponsive = false
+    public var unauthorized = false
+    /// Seconds of simulated time a restic Job runs.
+    public var resticDuration = 40.0
+    /// Seconds of simulated time a database Backup takes from running to completed.
+    public var backupDuration = 25.0
+    /// The password planted in the Redis URL, secrets and error logs; it must never reach a screen.
+    public var plantedPassword = "hunter2-PLANTED-s3cr3t"
+
+    public init(_ scenarios: [Scenario]) {
+        self.scenarios = scenarios
+        for s in scenarios {
+            switch s {
+            case .healthy: break
+            case .dbBackupFailing: dbBackups = .failing; walArchivingBroken = true
+            case .resticLocked: restic = .locked
+            case .resticWrongPassword: restic = .wrongPassword
+            case .secretSyncFailing: secretSyncFailing = true
+            case .appCrashloop: appCrashloop = true; dbNotReady = true
+            case .pvcNearlyFull: dataUsage = 0.94
+            case .redisErrors: redisErrors = true
+            case .rbacLimited: rbacLimited = true
+            case .noExternalSecrets: externalSecretsInstalled = false
+            case .pluginBackups: pluginBackups = true
+            case .slowAPI: latency = 3
+            case .unresponsiveAPI: unresponsive = true
+            case .expiredCredentials: unauthorized = true
+            }
+        }
+    }
+
+    /// The resource types this cluster serves.
+    public var servedKinds: [ResourceKind] {
+        Catalogue.all.filter { kind in
+            if kind.group == "external-secrets.io" { return externalSecretsInstalled }
+            if kind.group == "barmancloud.cnpg.io" { return pluginBackups }
+            return true
+        }
+    }
+
+    /// RBAC for the rbac-limited scenario.
+    public var forbidden: @Sendable (String, String, String, String?) -> Bool {
+        guard rbacLimited else { return { _, _, _, _ in false } }
+        return { verb, group, resource, sub in
+            if resource == "secrets" && group.isEmpty { return true }
+            if resource == "nodes" && sub == "proxy" { return true }
+            if resource == "jobs" && group == "batch" && verb == "create" { return true }
+            return false
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import SimCluster
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `paperctl-tui demo-cluster`: serves the simulated Paperless-ngx cluster until Ctrl-C.
+struct DemoClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-cluster",
+        abstract: "Serve a simulated Paperless-ngx Kubernetes API on 127.0.0.1 for kubectl (demo and test bed).",
+        discussion: """
+            Scenarios (combine with several --scenario flags or commas):
+            \(Scenario.allCases.map { "  \($0.rawValue.padding(22)) \($0.summary)" }.joined(separator: "\n"))
+            """
+    )
+
+    @Option(name: .long, help: "A scenario to simulate (repeatable, or comma-separated). Default: healthy.")
+    var scenario: [String] = []
+
+    @Option(name: .long, help: "TCP port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(name: .long, help: "Where to write the kubeconfig (default: a file in $TMPDIR).")
+    var writeKubeconfig: String?
+
+    @Option(name: .long, help: "How much faster than real time the simulated clock runs.")
+    var speed: Double = 1
+
+    func validate() throws {
+        do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        guard speed > 0, speed <= 100_000 else { throw ValidationError("--speed must be greater than 0 and at most 100000, got \(speed)") }
+    }
+
+    func run() async throws {
+        let scenarios = try Scenario.parse(scenario)
+        let sim: SimulatedCluster
+        do {
+            sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed)
+        } catch let error as HTTPServer.StartError {
+            throw ValidationError(error.description)
+        }
+        let path = writeKubeconfig ?? "\(TemporaryDirectory.path)/paperctl-demo-\(sim.port).kubeconfig"
+        do {
+            try FileText.write(sim.kubeconfig(), to: path)
+        } catch {
+            throw ValidationError("cannot write the kubeconfig to \(path): \(error)")
+        }
+        print("paperctl-tui demo cluster: \(sim.serverURL)  scenarios: \(scenarios.map(\.rawValue).joined(separator: ","))  speed: \(speed)x")
+        print("kubeconfig: \(path)")
+        print("export KUBECONFIG=\(path)")
+        print("Try: kubectl get pods,jobs,backups,externalsecrets -n \(sim.options.namespace)   (Ctrl-C stops the cluster)")
+        fflush(nil)
+        await SignalWaiter.waitForInterrupt()
+        await sim.stop()
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
