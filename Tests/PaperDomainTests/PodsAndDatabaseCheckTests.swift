@@ -73,6 +73,15 @@ struct PodsCheckTests {
         #expect(result.evidence.contains("event Unhealthy ×3 on \(Self.appPod) 10m ago: Readiness probe failed: HTTP probe failed with statuscode: 503"))
     }
 
+    @Test func unreadableDeploymentsMakeTheAppUnknownNotOK() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.deployments = []
+        snapshot.unreadable[.deployment] = .forbidden(verb: "list", resource: "deployments.apps", detail: "")
+        let result = Fixtures.run(.pods, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason.hasPrefix("cannot read Deployments"))
+    }
+
     @Test func unreadablePodsAreUnknownNeverOK() {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.unreadable[.pod] = .forbidden(verb: "list", resource: "pods", detail: "")

@@ -25,7 +25,9 @@ public struct PodsCheck: HealthCheck {
         // Deployments at strength.
         var appSelector: [String: String] = [:]
         var summary: [String] = []
-        if snapshot.whyUnreadable(.deployment) == nil {
+        if let error = snapshot.whyUnreadable(.deployment) {
+            f.raise(.unknown, "cannot read Deployments, so the app pods cannot be told apart: \(error.description)", hint: CheckContext.hint(for: error), command: ctx.kubectl("get", "deploy"))
+        } else {
             for name in [config.app.deployment, config.redis.deployment] {
                 guard let deployment = snapshot.deployments.first(where: { $0.metadata.name == name }) else {
                     f.raise(.critical, "Deployment \(name) not found", hint: "the app is not deployed here; check the namespace and ArgoCD", command: ctx.kubectl("get", "deploy"))
