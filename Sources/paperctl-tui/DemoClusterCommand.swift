@@ -28,6 +28,9 @@ struct DemoClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How much faster than real time the simulated clock runs.")
     var speed: Double = 1
 
+    @Flag(name: .long, help: "Print every API request (method, path, status) to stderr.")
+    var logRequests = false
+
     func validate() throws {
         do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
@@ -38,7 +41,7 @@ struct DemoClusterCommand: AsyncParsableCommand {
         let scenarios = try Scenario.parse(scenario)
         let sim: SimulatedCluster
         do {
-            sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed)
+            sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed, logRequests: logRequests)
         } catch let error as HTTPServer.StartError {
             throw ValidationError(error.description)
         }

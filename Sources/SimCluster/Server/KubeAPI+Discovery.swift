@@ -133,13 +133,13 @@ extension KubeAPI {
                 let gvk: JSONValue = [["group": .string(group), "version": .string(version), "kind": .string(kind.kind)]]
                 let base = (group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)") + (kind.namespaced ? "/namespaces/{namespace}" : "")
                 let op: JSONValue = ["operationId": .string("patch\(kind.kind)"), "x-kubernetes-action": "patch",
-                                     "x-kubernetes-group-version-kind": gvk[0] ?? .null,
+                                     "x-kubernetes-group-version-kind": gvk[0] ?? .null, "parameters": .array(params),
                                      "responses": ["200": ["description": "OK"]]]
                 let create: JSONValue = ["operationId": .string("create\(kind.kind)"), "x-kubernetes-action": "post",
-                                         "x-kubernetes-group-version-kind": gvk[0] ?? .null,
+                                         "x-kubernetes-group-version-kind": gvk[0] ?? .null, "parameters": .array(params),
                                          "responses": ["201": ["description": "Created"]]]
-                paths["\(base)/\(kind.plural)/{name}"] = ["patch": op, "parameters": .array(params)]
-                paths["\(base)/\(kind.plural)"] = ["post": create, "parameters": .array(params)]
+                paths["\(base)/\(kind.plural)/{name}"] = ["patch": op]
+                paths["\(base)/\(kind.plural)"] = ["post": create]
                 let schemaName = (group.isEmpty ? "io.k8s.api.core.\(version)" : "\(group).\(version)") + ".\(kind.kind)"
                 schemas[schemaName] = ["type": "object", "x-kubernetes-preserve-unknown-fields": true,
                                        "x-kubernetes-group-version-kind": gvk]

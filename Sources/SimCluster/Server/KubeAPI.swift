@@ -32,6 +32,20 @@ public final class KubeAPI: APIHandling {
     }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
+        let response = await route(request)
+        if config.logRequests {
+            let status: Int
+            switch response {
+            case .full(let code, _, _): status = code
+            case .stream(let code, _, _): status = code
+            }
+            let query = request.query.isEmpty ? "" : "?" + request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            RequestLog.write("\(UTCTime.rfc3339(clock.now())) \(request.method) \(request.path)\(query) -> \(status) [\(request.header("content-type") ?? "-")]\n")
+        }
+        return response
+    }
+
+    func route(_ request: APIRequest) async -> APIResponse {
         requestCount.increment()
         if config.unresponsive {
             // Accept, then never answer: what a wedged API server looks like to kubectl.
@@ -155,4 +169,16 @@ final class RequestCounter: Sendable {
     private let count = Atomic<Int>(0)
     func increment() { count.add(1, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Request logging to stderr for `demo-cluster --log-requests`.
+enum RequestLog {
+    static func write(_ line: String) {
+        let bytes = Array(line.utf8)
+        bytes.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    }
 }

@@ -14,6 +14,8 @@ public struct ServingConfig: Sendable {
     public var unresponsive = false
     /// Every request is answered 401 (expired credentials).
     public var unauthorized = false
+    /// Print one line per request to stderr.
+    public var logRequests = false
     /// The version `/version` reports.
     public var serverVersion = (major: "1", minor: "32", git: "v1.32.4")
 

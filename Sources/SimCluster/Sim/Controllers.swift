@@ -452,8 +452,13 @@ public final class Controllers: Sendable {
                 if phase == nil, s.clusters[uid] == nil { s.clusters[uid] = now }
                 return s.clusters[uid]
             }
-            guard let created else { continue }
             let instances = cluster.value(at: "spec.instances")?.intValue ?? 1
+            if phase != nil, cluster.value(at: "status.instances")?.intValue != instances {
+                _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
+                    c.set("status.instances", to: .int(instances))
+                }
+            }
+            guard let created else { continue }
             if phase == nil {
                 _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
                     c.set("status.phase", to: "Setting up primary")

@@ -33,11 +33,11 @@ public final class SimulatedCluster: Sendable {
     }
 
     /// Seeds the deployment for the scenarios, binds 127.0.0.1:`port` and starts serving and ticking.
-    public static func start(scenarios: [Scenario], port: Int = 0, speed: Double = 1, options configure: (inout SimOptions) -> Void = { _ in },
-                             jobRunner: (any JobRunning)? = nil) async throws -> SimulatedCluster {
+    public static func start(scenarios: [Scenario], port: Int = 0, speed: Double = 1, startAt: Double? = nil, options configure: (inout SimOptions) -> Void = { _ in },
+                             jobRunner: (any JobRunning)? = nil, logRequests: Bool = false) async throws -> SimulatedCluster {
         var options = SimOptions(scenarios)
         configure(&options)
-        let clock = SimClock(speed: speed)
+        let clock = SimClock(start: startAt, speed: speed)
         let store = ObjectStore(clock: clock)
         let logs = PodLogs()
         Seed(options: options, store: store, logs: logs, now: clock.now()).plant()
@@ -46,6 +46,7 @@ public final class SimulatedCluster: Sendable {
         config.latency = options.latency
         config.unresponsive = options.unresponsive
         config.unauthorized = options.unauthorized
+        config.logRequests = logRequests
         let stats = StatsBox()
         let api = KubeAPI(store: store, logs: logs, clock: clock, config: config) { node in stats.summary(node) }
         let controllers = Controllers(api: api, options: options, runner: jobRunner)

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+import PaperKube
+@testable import SimCluster
+
+/// Each scenario shows its signal through the real kubectl.
+@Suite(.timeLimit(.minutes(2))) struct ScenarioTests {
+    @Test func rbacLimitedForbidsSecretsStatsAndJobCreation() async throws {
+        let h = try await SimHarness.start([.rbacLimited])
+        defer { Task { await h.stop() } }
+        let secrets = try await h.kubectl(["get", "secrets"])
+        #expect(secrets.stderr.contains(#"secrets is forbidden: User "demo-operator" cannot list resource "secrets" in API group "" in the namespace "paperless-ngx""#), "\(secrets.stderr)")
+        let stats = try await h.kubectl(["get", "--raw", "/api/v1/nodes/sim-node-1/proxy/stats/summary"])
+        #expect(stats.stderr.contains("forbidden"))
+        let job = try await h.kubectl(["create", "job", "--from=cronjob/paperless-ngx-backup", "denied-1"])
+        #expect(job.stderr.contains(#"cannot create resource "jobs" in API group "batch""#), "\(job.stderr)")
+        #expect(try await h.kubectl(["get", "pods"]).succeeded)
+    }
+
+    @Test func missingExternalSecretsCRDsAreNotServed() async throws {
+        let h = try await SimHarness.start([.noExternalSecrets])
+        defer { Task { await h.stop() } }
+        let r = try await h.kubectl(["get", "externalsecrets"])
+        #expect(r.stderr.contains("the server doesn't have a resource type \"externalsecrets\""))
+        #expect(try await h.kubectl(["get", "backups"]).succeeded)
+    }
+
+    @Test func slowAndUnresponsiveServersTimeKubectlOut() async throws {
+        let slow = try await SimHarness.start([.slowAPI])
+        defer { Task { await slow.stop() } }
+        let r = try await slow.kubectl(["get", "pods", "--request-timeout=1s"], timeout: 20)
+        #expect(!r.succeeded)
+        let dead = try await SimHarness.start([.unresponsiveAPI])
+        defer { Task { await dead.stop() } }
+        let started = Date()
+        let d = try await dead.kubectl(["get", "pods", "--request-timeout=2s"], timeout: 30)
+        #expect(!d.succeeded)
+        #expect(Date().timeIntervalSince(started) < 25)
+    }
+
+    @Test func expiredCredentialsAreUnauthorized() async throws {
+        let h = try await SimHarness.start([.expiredCredentials])
+        defer { Task { await h.stop() } }
+        let r = try await h.kubectl(["get", "pods"])
+        #expect(!r.succeeded)
+        #expect(r.stderr.contains("Unauthorized") || r.stderr.contains("must be logged in"))
+    }
+
+    @Test func failingScenariosShowTheirSignals() async throws {
+        let h = try await SimHarness.start([.dbBackupFailing, .resticLocked, .secretSyncFailing, .appCrashloop, .pvcNearlyFull])
+        defer { Task { await h.stop() } }
+        let cluster = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "json"]).json()
+        let archiving = cluster.value(at: "status.conditions")?.arrayValue?.first { $0["type"] == "ContinuousArchiving" }
+        #expect(archiving?["status"] == "False")
+        #expect(cluster.value(at: "status.readyInstances") == 0)
+        let backups = try await h.kubectl(["get", "backups", "-o", "json"]).json()["items"]?.arrayValue ?? []
+        #expect(backups.filter { $0.value(at: "status.phase") == "failed" }.count == 2)
+        #expect(backups.contains { $0.value(at: "status.phase") == "walArchivingFailing" })
+        let lastOK = try #require(cluster.value(at: "status.lastSuccessfulBackup")?.stringValue.flatMap(UTCTime.parse))
+        #expect(Date().timeIntervalSince1970 - lastOK > 2 * 86_400)
+        let pods = try await h.kubectl(["get", "pods", "-o", "json"]).json()["items"]?.arrayValue ?? []
+        let exitCodes = pods.compactMap { $0.value(at: "status.containerStatuses.0.state.terminated.exitCode")?.intValue }
+        #expect(exitCodes.filter { $0 == 11 }.count == 2)
+        let app = pods.first { $0.value(at: "metadata.name")?.stringValue?.hasPrefix("paperless-ngx-7d9f") == true }
+        #expect(app?.value(at: "status.containerStatuses.1.state.waiting.reason") == "CrashLoopBackOff")
+        let es = try await h.kubectl(["get", "es", "paperless-ngx-admin", "-o", "json"]).json()
+        #expect(es.value(at: "status.conditions.0.reason") == "SecretSyncedError")
+        let stats = try await h.kubectl(["get", "--raw", "/api/v1/nodes/sim-node-1/proxy/stats/summary"]).json()
+        let data = (stats["pods"]?.arrayValue ?? []).flatMap { $0["volume"]?.arrayValue ?? [] }.first { $0.value(at: "pvcRef.name") == "paperless-ngx-data" }
+        let ratio = Double(data?["usedBytes"]?.intValue ?? 0) / Double(data?["capacityBytes"]?.intValue ?? 1)
+        #expect(ratio > 0.9)
+        let events = try await h.kubectl(["get", "events", "--field-selector", "type=Warning", "-o", "json"]).json()["items"]?.arrayValue ?? []
+        #expect(events.contains { $0["reason"] == "BackOff" })
+    }
+
+    @Test func redisErrorsCarryAPlantedPasswordInTheLogs() async throws {
+        let h = try await SimHarness.start([.redisErrors])
+        defer { Task { await h.stop() } }
+        let logs = try await h.kubectl(["logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h"])
+        #expect(logs.stdout.contains("redis://:\(h.sim.options.plantedPassword)@paperless-ngx-redis:6379"))
+        #expect(logs.stdout.contains("Error while reading from socket: (104, 'Connection reset by peer')"))
+    }
+
+    @Test func pluginBackupsUseTheObjectStore() async throws {
+        let h = try await SimHarness.start([.pluginBackups])
+        defer { Task { await h.stop() } }
+        let store = try await h.kubectl(["get", "objectstores.barmancloud.cnpg.io", "paperless-ngx-db-store", "-o", "json"])
+        #expect(store.succeeded, "\(store.stderr)")
+        #expect(store.json().value(at: ["status", "serverRecoveryWindow", "paperless-ngx-db", "lastSuccessfulBackupTime"]) != nil)
+        let cluster = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "json"]).json()
+        #expect(cluster.value(at: "spec.plugins.0.name") == "barman-cloud.cloudnative-pg.io")
+        #expect(cluster.value(at: "status.lastSuccessfulBackup") == nil)
+        #expect(cluster.value(at: "spec.backup") == nil)
+        let plain = try await SimHarness.start()
+        defer { Task { await plain.stop() } }
+        #expect(try await plain.kubectl(["get", "objectstores"]).stderr.contains("doesn't have a resource type"))
+    }
+
+    @Test func aSecondServerOnTheSamePortGetsAClearError() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        do {
+            let second = try await SimulatedCluster.start(scenarios: [.healthy], port: h.sim.port)
+            await second.stop()
+            Issue.record("a second server bound the same port")
+        } catch let error as HTTPServer.StartError {
+            #expect(error.description.contains("port \(h.sim.port) is already in use"))
+        }
+    }
+}
+
+/// The controllers move objects through their lives on the simulated clock.
+@Suite(.timeLimit(.minutes(2))) struct ControllerTimeTests {
+    /// Seconds since the epoch of the next `hh:00:00` UTC.
+    static func nextTime(hour: Int) -> Double {
+        let now = Date().timeIntervalSince1970
+        let schedule = try? CronSchedule(parsing: "0 \(hour) * * *")
+        return schedule?.next(after: now) ?? now
+    }
+
+    @Test func cronJobFiresOnItsScheduleAndTheJobRuns() async throws {
+        let h = try await SimHarness.start(speed: 20, startAt: Self.nextTime(hour: 4) - 20)
+        defer { Task { await h.stop() } }
+        let fired = try await eventually(10) {
+            let cj = try await h.kubectl(["get", "cronjob", "paperless-ngx-backup", "-o", "json"]).json()
+            return (cj.value(at: "status.active")?.arrayValue?.count ?? 0) == 1
+        }
+        #expect(fired)
+        let jobs = try await h.kubectl(["get", "jobs", "-o", "json"]).json()["items"]?.arrayValue ?? []
+        let newest = try #require(jobs.max { ($0.value(at: "metadata.creationTimestamp")?.stringValue ?? "") < ($1.value(at: "metadata.creationTimestamp")?.stringValue ?? "") })
+        let name = try #require(newest.value(at: "metadata.name")?.stringValue)
+        #expect(name == "paperless-ngx-backup-\(Int(Self.nextTime(hour: 4) / 60))")
+        let done = try await h.kubectl(["wait", "--for=condition=complete", "job/\(name)", "--timeout=30s"], timeout: 40)
+        #expect(done.succeeded, "\(done.stderr)")
+        let cj = try await h.kubectl(["get", "cronjob", "paperless-ngx-backup", "-o", "json"]).json()
+        #expect(cj.value(at: "status.active") == nil)
+        #expect(cj.value(at: "status.lastSuccessfulTime")?.stringValue.flatMap(UTCTime.parse) ?? 0 > Self.nextTime(hour: 4))
+    }
+
+    @Test func scheduledBackupRunsPendingRunningCompletedAndMovesTheCluster() async throws {
+        let start = Self.nextTime(hour: 3) - 10
+        let h = try await SimHarness.start(speed: 20, startAt: start)
+        defer { Task { await h.stop() } }
+        let before = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.status.lastSuccessfulBackup}"]).stdout
+        let name = "paperless-ngx-db-daily-\(Seed.compactStamp(Self.nextTime(hour: 3)))"
+        let appeared = try await eventually(10) { try await h.kubectl(["get", "backup", name]).succeeded }
+        #expect(appeared)
+        let done = try await h.kubectl(["wait", "--for=jsonpath={.status.phase}=completed", "backup/\(name)", "--timeout=30s"], timeout: 40)
+        #expect(done.succeeded, "\(done.stderr)")
+        let after = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.status.lastSuccessfulBackup}"]).stdout
+        #expect(after != before)
+        #expect((UTCTime.parse(after) ?? 0) > (UTCTime.parse(before) ?? 0))
+    }
+
+    @Test func runningBackupSetsBackupStartedNotFailed() async throws {
+        let h = try await SimHarness.start(speed: 1)
+        defer { Task { await h.stop() } }
+        let backup = """
+            apiVersion: postgresql.cnpg.io/v1
+            kind: Backup
+            metadata:
+              name: slow-one
+            spec:
+              cluster:
+                name: paperless-ngx-db
+            """
+        #expect(try await h.kubectl(["apply", "-f", "-"], stdin: backup).succeeded)
+        let started = try await eventually(10) {
+            let c = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "json"]).json()
+            let cond = c.value(at: "status.conditions")?.arrayValue?.first { $0["type"] == "LastBackupSucceeded" }
+            return cond?["status"] == "False" && cond?["reason"] == "BackupStarted"
+        }
+        #expect(started)
+    }
+}
