@@ -61,6 +61,7 @@ struct DatabaseBackupsCheckTests {
         let result = Fixtures.run(.dbBackups, snapshot)
         #expect(result.verdict == .critical)
         #expect(result.reason.contains("backup queue blocked by blocker (\(phase)"))
+        #expect(result.reason.contains(phase == .walArchivingFailing ? "later backups will not start" : "1 Backup waiting"))
     }
 
     @Test func aFreshPendingBackupIsNotABlockedQueue() {

@@ -131,6 +131,12 @@ struct SecretsCheckTests {
         #expect(result.evidence.filter { $0.contains("not Ready (InvalidProviderConfig)") }.count == 1)
     }
 
+    @Test func evidenceNamesEverySecretWithoutMaskingIt() {
+        let result = Fixtures.run(.secrets, Fixtures.healthySnapshot())
+        #expect(result.evidence.contains("paperless-ngx-secret-key (Ready=True SecretSynced), refreshed 30m ago, interval 1h, store ClusterSecretStore/onepassword"))
+        #expect(!result.evidence.joined().contains("***"))
+    }
+
     @Test func missingExternalSecretIsCritical() {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.externalSecrets.removeAll { $0.metadata.name == "paperless-ngx-secret-key" }

@@ -81,6 +81,24 @@ struct LogsCheckTests {
         #expect(result.evidence.first { $0.contains("×") && !$0.hasPrefix("CRIT") && !$0.hasPrefix("WARN") }?.contains("error:") == true)
     }
 
+    @Test func aPasswordLineIsShownRedactedEvenWhenANewerLineOfTheGroupHasNone() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.logs = .ok([
+            LogLine(time: Fixtures.now - 600, text: "[2026-11-29 11:50:00,000: ERROR/MainProcess] consumer: Cannot connect to redis://:hunter2-PLANTED-s3cr3t@paperless-ngx-redis:6379//: Error 111 connecting to paperless-ngx-redis:6379. Connection refused.."),
+            LogLine(time: Fixtures.now - 60, text: "[2026-11-29 11:59:00,000: ERROR/MainProcess] consumer: Cannot connect to redis://paperless-ngx-redis:6379//: Error 110 connecting to paperless-ngx-redis:6379. Connection timed out."),
+        ])
+        let result = Fixtures.run(.logs, snapshot)
+        #expect(result.reason.hasPrefix("2× Celery cannot connect to the Redis broker"))
+        #expect(result.evidence.contains { $0.contains("also: ") && $0.contains("redis://:***@paperless-ngx-redis:6379//") })
+        #expect(!result.evidence.joined().contains("hunter2"))
+    }
+
+    @Test func aBareTracebackHeaderIsNotAnErrorGroup() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.logs = .ok([LogLine(time: Fixtures.now - 60, text: "Traceback (most recent call last):")])
+        #expect(Fixtures.run(.logs, snapshot).verdict == .ok)
+    }
+
     @Test func cleanLogIsOK() {
         let result = Fixtures.run(.logs, Fixtures.healthySnapshot())
         #expect(result.verdict == .ok)

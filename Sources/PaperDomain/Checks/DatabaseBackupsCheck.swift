@@ -117,7 +117,8 @@ public struct DatabaseBackupsCheck: HealthCheck {
         if let first = blockers.first {
             let waiting = facts.backups.filter { $0.phase == .pending || $0.phase == .none }.count
             let age = first.metadata.creationTimestamp.map { ", \(ctx.age($0)) old" } ?? ""
-            f.raise(.critical, "backup queue blocked by \(first.metadata.name) (\(first.phase)\(age)); \(waiting) Backup\(waiting == 1 ? "" : "s") waiting",
+            let queue = waiting > 0 ? "; \(waiting) Backup\(waiting == 1 ? "" : "s") waiting" : "; later backups will not start"
+            f.raise(.critical, "backup queue blocked by \(first.metadata.name) (\(first.phase)\(age))\(queue)",
                     hint: "a walArchivingFailing or stuck Backup blocks every later one, even after archiving recovers: fix WAL archiving, then delete the blocking Backup",
                     command: ctx.kubectl("describe", "backup", first.metadata.name))
         }

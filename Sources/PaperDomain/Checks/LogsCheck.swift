@@ -27,6 +27,7 @@ public struct LogsCheck: HealthCheck {
             let when = group.newest.map { ", newest \(ctx.age($0)) ago" } ?? ""
             f.raise(group.verdict, "\(group.count)× \(group.title)\(when)", hint: group.hint, command: command)
             f.note("\(group.count)× [\(group.id)]\(group.newest.map { " \(UTCTime.rfc3339($0))" } ?? ""): \(group.example)")
+            for variant in group.variants.dropFirst() { f.note("   also: \(variant)") }
         }
         return f.result(id, ok: "", command: command)
     }

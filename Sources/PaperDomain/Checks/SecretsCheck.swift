@@ -34,7 +34,9 @@ public struct SecretsCheck: HealthCheck {
             }
             let ready = es.conditions[type: "Ready"]
             let refreshed = es.refreshTime.map { "refreshed \(ctx.age($0)) ago" } ?? "never refreshed"
-            f.note("\(name): Ready=\(ready?.status ?? "-") \(ready?.reason ?? ""), \(refreshed), interval \(es.refreshIntervalText ?? "?"), store \(es.storeKind ?? "?")/\(es.storeName ?? "?")")
+            // "NAME (…)" rather than "NAME: …": a name like paperless-ngx-secret-key followed by
+            // a colon reads as a credential field to the redactor.
+            f.note("\(name) (Ready=\(ready?.status ?? "-") \(ready?.reason ?? "-")), \(refreshed), interval \(es.refreshIntervalText ?? "?"), store \(es.storeKind ?? "?")/\(es.storeName ?? "?")")
             switch ready?.status {
             case "True":
                 readyCount += 1

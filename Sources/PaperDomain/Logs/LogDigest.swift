@@ -11,6 +11,8 @@ public struct LogDigest: Sendable, Equatable {
         public var newest: Double?
         /// The newest line of the group, redacted.
         public var example: String
+        /// Up to three differently shaped lines of the group (redacted), newest first.
+        public var variants: [String]
         public var hint: String?
     }
 
@@ -22,15 +24,16 @@ public struct LogDigest: Sendable, Equatable {
         var byID: [String: Group] = [:]
         var order: [String] = []
         var inWindow = 0
+        var samples: [String: [LogLine]] = [:]
         for line in lines {
             if let time = line.time, now - time > window { continue }
             inWindow += 1
             let group: Group
             if let signature = LogSignature.match(line.text) {
-                group = Group(id: signature.id, title: signature.title, verdict: signature.verdict, count: 1, newest: line.time, example: line.text, hint: signature.hint)
+                group = Group(id: signature.id, title: signature.title, verdict: signature.verdict, count: 1, newest: line.time, example: line.text, variants: [], hint: signature.hint)
             } else if LogSignature.isGenericError(line.text) {
                 let key = "error:" + LogSignature.genericKey(line.text)
-                group = Group(id: key, title: "other error", verdict: .warn, count: 1, newest: line.time, example: line.text, hint: nil)
+                group = Group(id: key, title: "other error", verdict: .warn, count: 1, newest: line.time, example: line.text, variants: [], hint: nil)
             } else {
                 continue
             }
@@ -45,10 +48,29 @@ public struct LogDigest: Sendable, Equatable {
                 byID[group.id] = group
                 order.append(group.id)
             }
+            samples[group.id, default: []].append(line)
         }
         groups = order.compactMap { byID[$0] }
-            .map { group in var g = group; g.example = Redactor.redact(g.example); return g }
+            .map { group in
+                var g = group
+                g.example = Redactor.redact(g.example)
+                g.variants = Self.variants(of: samples[g.id] ?? [])
+                return g
+            }
             .sorted { ($0.newest ?? 0, $0.count) > ($1.newest ?? 0, $1.count) }
         linesInWindow = inWindow
+    }
+
+    /// Distinct shapes among `lines` (numbers and stamps folded), redacted, newest first, at most three.
+    static func variants(of lines: [LogLine]) -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for line in lines.sorted(by: { ($0.time ?? 0) > ($1.time ?? 0) }) {
+            let redacted = Redactor.redact(line.text)
+            guard seen.insert(LogSignature.genericKey(redacted)).inserted else { continue }
+            result.append(redacted)
+            if result.count == 3 { break }
+        }
+        return result
     }
 }

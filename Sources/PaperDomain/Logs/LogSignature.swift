@@ -30,7 +30,7 @@ public struct LogSignature: Sendable, Equatable {
                      needles: ["timelimitexceeded", "hard time limit"],
                      hint: "a document took longer than PAPERLESS_WORKER_TIMEOUT (1800 s)"),
         LogSignature(id: "database-connection", title: "The app cannot reach PostgreSQL", verdict: .critical,
-                     needles: ["operationalerror", "could not connect to server", "connection to server at"],
+                     needles: ["operationalerror", "could not connect to server", "connection to server at", "failed to connect to database"],
                      hint: "check the CNPG cluster and the paperless-ngx-db-rw service"),
         LogSignature(id: "consumer-error", title: "Document consumption failed", verdict: .warn,
                      needles: ["error occurred while consuming document", "consumererror", "unexpected error while consuming"],
@@ -46,10 +46,11 @@ public struct LogSignature: Sendable, Equatable {
         return known.first { signature in signature.needles.contains { lower.contains($0) } }
     }
 
-    /// True for lines at ERROR/CRITICAL level or tracebacks that no known signature covers.
+    /// True for lines at ERROR/CRITICAL level that no known signature covers. A bare
+    /// "Traceback (most recent call last):" is context, not a signature of its own.
     public static func isGenericError(_ line: String) -> Bool {
         line.contains("[ERROR]") || line.contains("[CRITICAL]") || line.contains(": ERROR/") || line.contains("ERROR/MainProcess")
-            || line.hasPrefix("Traceback") || line.contains("] ERROR ")
+            || line.contains("] ERROR ")
     }
 
     /// A stable key for an unknown error line: digits, hex ids and quoted values folded away.
