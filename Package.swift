@@ -56,6 +56,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks for the budgets README names (run with -c release).
+        .executableTarget(
+            name: "paperctl-bench",
+            dependencies: [
+                "SimCluster",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SimClusterTests",
             dependencies: [

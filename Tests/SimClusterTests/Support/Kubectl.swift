@@ -64,7 +64,7 @@ struct SimHarness {
         case .exited(let code): status = Int32(code)
         case .signaled(let signal): status = 128 + Int32(signal)
         }
-        return KubectlResult(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        return KubectlResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 }
 
