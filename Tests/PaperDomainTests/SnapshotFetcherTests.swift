@@ -75,13 +75,30 @@ struct SnapshotFetcherTests {
         #expect(runner.commands.allSatisfy { $0.logPolicy == .backgroundRead })
     }
 
-    @Test func laterRefreshesCostThreeProcesses() async {
+    @Test func laterRefreshesCostThreeProcessesRunSideBySide() async {
         let runner = Self.runner()
         let discovery = DiscoveryCache()
         _ = await fetcher(runner, discovery: discovery).fetch()
         let second = await fetcher(runner, discovery: discovery).fetch()
         #expect(second.processCount == 3)
         #expect(runner.argumentArrays.filter { $0.contains("api-resources") }.count == 1)
+        // The stats call no longer waits for the get: the node is remembered.
+        #expect(Set(runner.argumentArrays[4...]) == [Self.getArguments, Self.logsArguments, Self.statsArguments])
+        #expect(await discovery.nodeHint(target: Fixtures.target) == ["pool-nyc3-a1"])
+        #expect(second.volumeStats.value?.count == 1)
+    }
+
+    @Test func podsThatMovedCostOneMoreStatsCall() async throws {
+        let discovery = DiscoveryCache()
+        _ = await fetcher(Self.runner(), discovery: discovery).fetch()
+        await discovery.setNodeHint(["old-node"], target: Fixtures.target)
+        let runner = Self.runner()
+        let snapshot = await fetcher(runner, discovery: discovery).fetch()
+        #expect(runner.argumentArrays.contains(["get", "--raw", "/api/v1/nodes/old-node/proxy/stats/summary"]))
+        #expect(runner.argumentArrays.last == Self.statsArguments)
+        #expect(snapshot.processCount == 4)
+        #expect(snapshot.volumeStats.value?.map(\.nodeName) == ["pool-nyc3-a1"])
+        #expect(await discovery.nodeHint(target: Fixtures.target) == ["pool-nyc3-a1"])
     }
 
     @Test func discoveryIsCachedOnDiskAcrossRuns() async throws {

@@ -10,10 +10,15 @@ import PaperKube
 /// own discovery cache). A one-shot `paperctl-tui check` from cron therefore pays for
 /// discovery once every few hours, and the dashboard once per session. `invalidate()` forces
 /// a fresh read, e.g. after kubectl reported a type as not served.
+///
+/// It also remembers which nodes ran the pods that mount the watched PVCs, so the next
+/// refresh can ask those kubelets for stats while the `get` is still running.
 public actor DiscoveryCache {
     struct Entry: Codable {
         var fetchedAt: Double
         var resources: [String]
+        /// Nodes that ran the pods mounting the watched PVCs at the last refresh.
+        var nodes: [String]?
     }
 
     private var entries: [String: Entry] = [:]
@@ -46,10 +51,25 @@ public actor DiscoveryCache {
         guard result.succeeded || !names.isEmpty else {
             throw KubectlErrorClassifier.classify(stderr: result.stderr, exitStatus: result.exitStatus)
         }
-        let entry = Entry(fetchedAt: now, resources: names)
+        let entry = Entry(fetchedAt: now, resources: names, nodes: entries[key]?.nodes)
         entries[key] = entry
         saveToDisk(key, entry)
         return (Set(names), true)
+    }
+
+    /// The nodes remembered for `target`, empty when none.
+    public func nodeHint(target: KubeTarget) -> [String] {
+        let key = Self.key(for: target)
+        return (entries[key] ?? loadFromDisk(key))?.nodes ?? []
+    }
+
+    /// Remembers the nodes for `target` (kept with the discovery entry, in memory and on disk).
+    public func setNodeHint(_ nodes: [String], target: KubeTarget) {
+        let key = Self.key(for: target)
+        guard var entry = entries[key] ?? loadFromDisk(key), entry.nodes != nodes else { return }
+        entry.nodes = nodes
+        entries[key] = entry
+        saveToDisk(key, entry)
     }
 
     /// Forgets what is known about `target`, in memory and on disk.

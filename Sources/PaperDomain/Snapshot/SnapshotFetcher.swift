@@ -5,11 +5,12 @@ import PaperKube
 
 /// Builds a `Snapshot` with as few kubectl processes as possible.
 ///
-/// A refresh costs three processes: one `kubectl get <every type> -o json`, the app logs
-/// (run at the same time), then the kubelet stats summary for the node that runs the pods
-/// mounting the watched PVCs (one more process per extra node). Discovery, which keeps a
-/// missing CRD from failing the whole `get`, comes from `DiscoveryCache` and costs a fourth
-/// process only when the cache is cold or stale.
+/// A refresh costs three processes, run side by side: one `kubectl get <every type> -o json`,
+/// the app logs, and the kubelet stats summary of the node that ran the pods mounting the
+/// watched PVCs last time (one more process per extra node). Only when that node is not yet
+/// known, or the pods moved, does the stats call wait for the `get`. Discovery, which keeps
+/// a missing CRD from failing the whole `get`, and the node hint come from `DiscoveryCache`;
+/// discovery costs a fourth process only when the cache is cold or stale.
 public struct SnapshotFetcher: Sendable {
     public var runner: any CommandRunning
     public var config: PaperConfig
@@ -67,7 +68,9 @@ public struct SnapshotFetcher: Sendable {
             snapshot.unreadable[kind] = .resourceTypeNotServed(resource: kind.qualifiedName)
         }
 
+        let hintedNodes = await discovery.nodeHint(target: target)
         async let logResult = fetchLogs()
+        async let hintedStats = fetchStats(nodes: hintedNodes)
         var objects = await fetchObjects(kinds)
         snapshot.processCount += 1
         if case .failure(.resourceTypeNotServed(let resource)) = objects.result {
@@ -92,9 +95,9 @@ public struct SnapshotFetcher: Sendable {
         snapshot.logs = await logResult
         snapshot.processCount += 1
 
-        let stats = await fetchVolumeStats(for: snapshot)
-        snapshot.volumeStats = stats.result
-        snapshot.processCount += stats.processes
+        var statsByNode = await hintedStats
+        snapshot.processCount += hintedNodes.count
+        snapshot.volumeStats = await volumeStats(for: snapshot, prefetched: &statsByNode, processes: &snapshot.processCount)
         return snapshot
     }
 
@@ -156,38 +159,56 @@ public struct SnapshotFetcher: Sendable {
         }
     }
 
-    func fetchVolumeStats(for snapshot: Snapshot) async -> (result: Fetched<[KubeletStatsSummary]>, processes: Int) {
-        if let error = snapshot.whyUnreadable(.pod) { return (.failed(error), 0) }
+    /// Stats for the nodes that run pods mounting the watched PVCs, reusing what was prefetched
+    /// for the hinted nodes and fetching only nodes that were not hinted.
+    func volumeStats(for snapshot: Snapshot, prefetched: inout [String: Result<KubeletStatsSummary, KubectlError>], processes: inout Int) async -> Fetched<[KubeletStatsSummary]> {
+        if let error = snapshot.whyUnreadable(.pod) {
+            // Which nodes matter is unknown; what the hint fetched may still cover the PVCs.
+            let summaries = prefetched.values.compactMap { try? $0.get() }
+            return summaries.isEmpty ? .failed(error) : .ok(summaries)
+        }
         let watched = WatchedVolumes(snapshot: snapshot, config: config)
         let nodes = watched.nodes(in: snapshot)
+        await discovery.setNodeHint(nodes, target: target)
         guard !nodes.isEmpty else {
-            return (.skipped("no running pod mounts \(watched.all.isEmpty ? "the watched PVCs" : watched.all.joined(separator: ", "))"), 0)
+            return .skipped("no running pod mounts \(watched.all.isEmpty ? "the watched PVCs" : watched.all.joined(separator: ", "))")
         }
+        let missing = nodes.filter { prefetched[$0] == nil }
+        if !missing.isEmpty {
+            prefetched.merge(await fetchStats(nodes: missing)) { first, _ in first }
+            processes += missing.count
+        }
+        let results = nodes.compactMap { prefetched[$0] }
+        let summaries = results.compactMap { try? $0.get() }
+        if summaries.isEmpty, case .failure(let error)? = results.first { return .failed(error) }
+        return .ok(summaries)
+    }
+
+    /// One stats-summary call per node, run concurrently.
+    func fetchStats(nodes: [String]) async -> [String: Result<KubeletStatsSummary, KubectlError>] {
+        guard !nodes.isEmpty else { return [:] }
         let runner = self.runner
         let target = self.target
-        let results = await withTaskGroup(of: Result<KubeletStatsSummary, KubectlError>.self) { group in
+        return await withTaskGroup(of: (String, Result<KubeletStatsSummary, KubectlError>).self) { group in
             for node in nodes {
                 group.addTask {
                     let data: Data
                     do throws(KubectlError) {
                         data = try await runner.output(of: .nodeStatsSummary(node: node, target: target))
                     } catch {
-                        return .failure(error)
+                        return (node, .failure(error))
                     }
                     do {
-                        return .success(try JSONDecoder().decode(KubeletStatsSummary.self, from: data))
+                        return (node, .success(try JSONDecoder().decode(KubeletStatsSummary.self, from: data)))
                     } catch {
-                        return .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))"))
+                        return (node, .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))")))
                     }
                 }
             }
-            var all: [Result<KubeletStatsSummary, KubectlError>] = []
-            for await result in group { all.append(result) }
+            var all: [String: Result<KubeletStatsSummary, KubectlError>] = [:]
+            for await (node, result) in group { all[node] = result }
             return all
         }
-        let summaries = results.compactMap { try? $0.get() }
-        if summaries.isEmpty, case .failure(let error)? = results.first { return (.failed(error), nodes.count) }
-        return (.ok(summaries), nodes.count)
     }
 
     // MARK: - Helpers
