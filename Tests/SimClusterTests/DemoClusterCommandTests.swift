@@ -1,0 +1,49 @@
+import Foundation
+import Subprocess
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `paperctl-tui demo-cluster` subcommand as an operator runs it.
+@Suite(.timeLimit(.minutes(2))) struct DemoClusterCommandTests {
+    /// The built binary sits next to the test bundle in `.build/<config>/`.
+    static var binary: String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if dir.lastPathComponent.hasSuffix(".xctest") || dir.path.contains(".xctest/") {
+            while dir.path.contains(".xctest") { dir.deleteLastPathComponent() }
+        }
+        return dir.appendingPathComponent("paperctl-tui").path
+    }
+
+    @Test func unknownScenarioIsACLIErrorListingTheValidOnes() async throws {
+        let r = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["demo-cluster", "--scenario", "healthy,on-fire"],
+                                         output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        #expect(r.terminationStatus == .exited(64))
+        #expect(r.standardError.contains("unknown scenario \"on-fire\""))
+        #expect(r.standardError.contains("db-backup-failing"))
+        #expect(r.standardError.contains("expired-credentials"))
+    }
+
+    @Test func printsKubeconfigServesKubectlAndStopsOnCtrlC() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-demo-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kubeconfig = "\(dir)/kc"
+        let result = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["demo-cluster", "--write-kubeconfig", kubeconfig],
+                                              input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 20)) { execution in
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
+            let get = try? await Subprocess.run(.name("kubectl"), arguments: ["--kubeconfig", kubeconfig, "--cache-dir", "\(dir)/cache", "get", "cronjobs", "-o", "name"],
+                                                output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+            try? execution.send(signal: .interrupt)
+            return get?.standardOutput ?? ""
+        }
+        #expect(result.closureResult.contains("cronjob.batch/paperless-ngx-backup"))
+        #expect(result.terminationStatus == .exited(0))
+        #expect(result.standardOutput.contains("export KUBECONFIG=\(kubeconfig)"))
+        let config = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+        #expect(config.contains("current-context: demo"))
+        #expect(config.contains("namespace: paperless-ngx"))
+    }
+}
