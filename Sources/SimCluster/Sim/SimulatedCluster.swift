@@ -66,6 +66,7 @@ public final class SimulatedCluster: Sendable {
     /// Stops serving and ticking.
     public func stop() async {
         tasks.cancelAll()
+        await tasks.waitAll(timeout: 2)
         await server.shutdown()
     }
 
@@ -158,6 +159,17 @@ final class TaskBox: Sendable {
     private let tasks = Mutex<[Task<Void, Never>]>([])
     func add(_ t: Task<Void, Never>) { tasks.withLock { $0.append(t) } }
     func cancelAll() { for t in tasks.withLock({ $0 }) { t.cancel() } }
+
+    /// Waits for the cancelled tasks to finish, at most `timeout` seconds.
+    func waitAll(timeout: Double) async {
+        let all = tasks.withLock { $0 }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for t in all { await t.value } }
+            group.addTask { try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9)) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
 }
 
 /// Lets the API call back into the simulation for stats without a reference cycle at init.
