@@ -46,9 +46,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // ncursesw, wide-character API, behind a shim header.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        // UI core: state, messages, update, render into a ScreenBuffer, themes, keymap.
+        .target(
+            name: "PaperUI",
+            dependencies: [
+                "PaperDomain",
+                "PaperKube",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // The ncurses backend and the app loop (one owner of every curses call).
+        .target(
+            name: "PaperTerminal",
+            dependencies: ["PaperUI", "CNcursesw"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "paperctl-tui",
             dependencies: [
+                "PaperUI",
+                "PaperTerminal",
                 "SimCluster",
                 "PaperKube",
                 "PaperDomain",
@@ -72,6 +92,11 @@ let package = Package(
                 "SimCluster",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PaperUITests",
+            dependencies: ["PaperUI", "PaperDomain", "PaperKube", "SimCluster"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,6 +6,7 @@ struct PaperctlTUI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paperctl-tui",
         abstract: "Incident dashboard and runbook for a Paperless-ngx deployment on Kubernetes.",
-        subcommands: RootSubcommands.all
+        subcommands: RootSubcommands.all,
+        defaultSubcommand: DashboardCommand.self
     )
 }

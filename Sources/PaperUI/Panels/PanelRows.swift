@@ -1,0 +1,64 @@
+import PaperDomain
+
+// MARK: - PanelRow
+
+/// One line of a panel: text, how it is drawn, the check it belongs to, and an optional gauge.
+public struct PanelRow: Sendable, Equatable {
+    public var text: String
+    public var role: Role
+    public var check: CheckID
+    public var verdict: Verdict?
+    /// 0…1 for a usage bar (Storage).
+    public var gauge: Double?
+}
+
+// MARK: - PanelRows
+
+/// Turns check results into the rows a panel lists: each check's verdict line, then its evidence.
+public enum PanelRows {
+    public static func rows(for panel: PanelID, in state: AppState) -> [PanelRow] {
+        guard let data = state.data.data else { return [] }
+        var rows: [PanelRow] = []
+        for result in data.results(for: panel) {
+            if panel.checks.count > 1 {
+                rows.append(PanelRow(text: "\(result.id.title): \(result.reason)", role: role(for: result.verdict), check: result.id, verdict: result.verdict))
+            }
+            for line in result.evidence {
+                var text = line
+                var role: Role = .text
+                var verdict: Verdict?
+                if text.hasPrefix("CRIT: ") { role = .critical; verdict = .critical; text.removeFirst(6) }
+                else if text.hasPrefix("WARN: ") { role = .warn; verdict = .warn; text.removeFirst(6) }
+                else if text.hasPrefix("UNKNOWN: ") { role = .unknown; verdict = .unknown; text.removeFirst(9) }
+                if panel == .logs && verdict == nil {
+                    if text.contains("ERROR") || text.contains("Error") { role = .logError } else if text.contains("WARN") { role = .logWarn }
+                }
+                rows.append(PanelRow(text: text, role: role, check: result.id, verdict: verdict, gauge: panel == .storage ? gauge(in: text) : nil))
+            }
+            if result.evidence.isEmpty && panel.checks.count == 1 {
+                rows.append(PanelRow(text: result.reason, role: role(for: result.verdict), check: result.id, verdict: result.verdict))
+            }
+        }
+        if let filter = state.filters[panel], !filter.isEmpty {
+            let needle = filter.lowercased()
+            rows = rows.filter { $0.text.lowercased().contains(needle) }
+        }
+        return rows
+    }
+
+    public static func role(for verdict: Verdict) -> Role {
+        switch verdict {
+        case .ok: .ok
+        case .warn: .warn
+        case .critical: .critical
+        case .unknown: .unknown
+        }
+    }
+
+    /// Reads "NN% used" from a storage evidence line.
+    static func gauge(in text: String) -> Double? {
+        guard let r = text.firstRange(of: "% used") else { return nil }
+        let digits = text[..<r.lowerBound].reversed().prefix { $0.isNumber || $0 == "." }
+        return Double(String(digits.reversed())).map { min(1, max(0, $0 / 100)) }
+    }
+}

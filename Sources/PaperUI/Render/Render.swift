@@ -1,0 +1,246 @@
+import PaperDomain
+import PaperKube
+
+// MARK: - render
+
+/// Draws the whole screen for a state into a new buffer. Pure: no terminal, no I/O.
+public func render(_ state: AppState) -> ScreenBuffer {
+    var buf = ScreenBuffer(width: state.width, height: state.height)
+    let g = state.unicode ? Glyphs.unicode : Glyphs.ascii
+    if state.tooSmall {
+        renderTooSmall(&buf, state)
+        return buf
+    }
+    renderHeader(&buf, state, g)
+    if PanelLayout.hasBanner(state) { renderBanner(&buf, state) }
+    switch state.mode {
+    case .detail(let panel):
+        renderDetail(&buf, state, panel, g)
+    default:
+        for panel in PanelID.allCases { renderPanel(&buf, state, panel, g) }
+    }
+    if state.mode == .help { renderHelp(&buf, state, g) }
+    renderFooter(&buf, state)
+    return buf
+}
+
+func symbol(_ v: Verdict, _ g: Glyphs) -> String {
+    switch v {
+    case .ok: g.ok
+    case .warn: g.warn
+    case .critical: g.critical
+    case .unknown: g.unknown
+    }
+}
+
+/// "✖ CRIT": a verdict is always a symbol and a word, never colour alone.
+func badge(_ v: Verdict, _ g: Glyphs) -> String { "\(symbol(v, g)) \(v.label)" }
+
+func renderTooSmall(_ buf: inout ScreenBuffer, _ state: AppState) {
+    let lines = ["terminal too small", "\(state.width)x\(state.height), need 80x24", "q quits"]
+    let top = max(0, (state.height - lines.count) / 2)
+    for (i, line) in lines.enumerated() {
+        let x = max(0, (state.width - line.count) / 2)
+        buf.put(line, x: x, y: top + i, role: i == 0 ? .warn : .text)
+    }
+}
+
+func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
+    buf.fill(x: 0, y: 0, width: state.width, height: 1, role: .header)
+    var x = 0
+    x += buf.put(" paperctl ", x: x, y: 0, role: .header)
+    let ctxRole: Role = state.isProductionContext ? .production : .header
+    x += buf.put(state.isProductionContext ? " ctx: \(state.context) [PRODUCTION] " : " ctx: \(state.context) ", x: x, y: 0, role: ctxRole)
+    x += buf.put(" ns: \(state.namespace) ", x: x, y: 0, role: .header)
+    let overall = state.data.data?.overall
+    x += buf.put(" ", x: x, y: 0, role: .header)
+    if let overall {
+        x += buf.put(" \(badge(overall, g)) ", x: x, y: 0, role: PanelRows.role(for: overall))
+    } else {
+        x += buf.put(state.data.error == nil ? " loading… " : " \(badge(.unknown, g)) ", x: x, y: 0, role: .unknown)
+    }
+    var right: String
+    if let data = state.data.data {
+        right = "data \(UTCTime.humanDuration(state.now - data.takenAt)) old"
+        if case .stale = state.data { right = "STALE: " + right }
+    } else {
+        right = "no data yet"
+    }
+    if state.refreshing {
+        right += " · refreshing…"
+    } else {
+        right += " · next in \(UTCTime.humanDuration(max(0, state.nextRefreshAt - state.now)))"
+    }
+    let start = max(x + 1, state.width - right.count - 1)
+    buf.put(right, x: start, y: 0, role: state.data.error != nil ? .warn : .header, maxWidth: state.width - start)
+}
+
+func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {
+    var text: String
+    var role: Role = .banner
+    if let error = state.data.error {
+        switch error.kind {
+        case .unauthorized: text = "UNAUTHORIZED: credentials rejected or expired: \(error.message). Log in again (kubectl auth/gcloud/oidc), then press r."
+        case .unreachable: text = "CLUSTER UNREACHABLE: \(error.message). Retrying with backoff (\(UTCTime.humanDuration(state.backoff))); r retries now."
+        case .timeout: text = "API TIMEOUT: \(error.message). Retrying with backoff (\(UTCTime.humanDuration(state.backoff)))."
+        case .other: text = "REFRESH FAILED: \(error.message)"
+        }
+        if state.data.data != nil { text += " Showing the last good data." }
+        role = error.kind == .other ? .warn : .critical
+    } else {
+        text = "PRODUCTION CONTEXT \"\(state.context)\": actions here change the live deployment."
+        role = .production
+    }
+    buf.fill(x: 0, y: 1, width: state.width, height: 1, role: role)
+    buf.putTruncated(" " + text, x: 0, y: 1, role: role, width: state.width)
+}
+
+func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID, _ g: Glyphs) {
+    let r = PanelLayout.rect(for: panel, in: state)
+    guard r.width >= 4, r.height >= 2 else { return }
+    let focused = state.focus == panel
+    buf.box(x: r.x, y: r.y, width: r.width, height: r.height, role: focused ? .focus : .border, glyphs: g)
+    // Title: [n] Name VERDICT reason
+    var x = r.x + 1
+    let inner = r.width - 2
+    x += buf.put("[\(panel.rawValue + 1)] \(panel.title) ", x: x, y: r.y, role: focused ? .focus : .title, maxWidth: inner)
+    if let data = state.data.data {
+        let verdict = data.verdict(for: panel)
+        x += buf.put("\(badge(verdict, g)) ", x: x, y: r.y, role: PanelRows.role(for: verdict), maxWidth: r.x + r.width - 1 - x)
+        let worst = data.results(for: panel).max { $0.verdict < $1.verdict }
+        if let reason = worst?.reason, r.x + r.width - 1 - x > 4 {
+            x += buf.putTruncated(reason, x: x, y: r.y, role: .text, width: r.x + r.width - 1 - x, ellipsis: g.ellipsis)
+        }
+    }
+    if let filter = state.filters[panel] {
+        let label = " /\(filter) "
+        buf.put(label, x: max(r.x + 1, r.x + r.width - 1 - label.count), y: r.y + r.height - 1, role: .key_hint_or_focus)
+    }
+    let rows = PanelRows.rows(for: panel, in: state)
+    let visible = r.height - 2
+    guard visible > 0 else { return }
+    if state.data.data == nil {
+        let text = state.data.error.map { "no data: \($0.message)" } ?? "loading…"
+        buf.putTruncated(text, x: r.x + 2, y: r.y + 1, role: state.data.error == nil ? .muted : .critical, width: r.width - 4, ellipsis: g.ellipsis)
+        return
+    }
+    if rows.isEmpty {
+        buf.put(state.filters[panel] != nil ? "no rows match the filter" : "nothing to show", x: r.x + 2, y: r.y + 1, role: .muted, maxWidth: r.width - 4)
+        return
+    }
+    let top = state.scroll[panel] ?? 0
+    let selected = state.selected[panel] ?? 0
+    for i in 0..<visible {
+        let index = top + i
+        guard index < rows.count else { break }
+        let row = rows[index]
+        let y = r.y + 1 + i
+        let isSelected = focused && index == selected && state.mode != .help
+        if isSelected { buf.fill(x: r.x + 1, y: y, width: r.width - 2, height: 1, role: .selection) }
+        var cx = r.x + 1
+        let mark = row.verdict.map { symbol($0, g) + " " } ?? "  "
+        cx += buf.put(mark, x: cx, y: y, role: isSelected ? .selection : row.role)
+        var width = r.x + r.width - 1 - cx
+        if let gauge = row.gauge, width > 30 {
+            let barWidth = min(20, width / 3)
+            let filled = Int((gauge * Double(barWidth)).rounded())
+            let barRole: Role = gauge >= 0.9 ? .critical : gauge >= 0.8 ? .warn : .ok
+            buf.put(String(repeating: g.barFull, count: filled), x: cx, y: y, role: barRole)
+            buf.put(String(repeating: g.barEmpty, count: barWidth - filled), x: cx + filled, y: y, role: .muted)
+            cx += barWidth + 1
+            width = r.x + r.width - 1 - cx
+        }
+        buf.putTruncated(row.text, x: cx, y: y, role: isSelected ? .selection : row.role, width: width, ellipsis: g.ellipsis)
+    }
+    if rows.count > visible {
+        let info = " \(min(rows.count, top + visible))/\(rows.count) "
+        buf.put(info, x: r.x + r.width - 1 - info.count, y: r.y + r.height - 1, role: .muted)
+    }
+}
+
+extension Role {
+    static let key_hint_or_focus = Role.keyHint
+}
+
+/// The detail of the focused panel: each check's verdict, reason, evidence, next step and exact command.
+public func detailLines(_ state: AppState, _ panel: PanelID, _ g: Glyphs) -> [(String, Role)] {
+    guard let data = state.data.data else { return [("No data yet.", .muted)] }
+    let rows = PanelRows.rows(for: panel, in: state)
+    let selectedCheck = rows.indices.contains(state.selected[panel] ?? 0) ? rows[state.selected[panel] ?? 0].check : nil
+    var results = data.results(for: panel)
+    if let selectedCheck, let i = results.firstIndex(where: { $0.id == selectedCheck }) {
+        results.insert(results.remove(at: i), at: 0)
+    }
+    var lines: [(String, Role)] = []
+    if let selectedCheck, let row = rows.first(where: { $0.check == selectedCheck && rows.firstIndex(of: $0) == state.selected[panel] }) {
+        lines.append(("Selected: \(row.text)", .selection))
+        lines.append(("", .text))
+    }
+    for result in results {
+        lines.append(("\(badge(result.verdict, g))  \(result.id.title) [\(result.id.rawValue)]", PanelRows.role(for: result.verdict)))
+        lines.append(("  \(result.reason)", .text))
+        if !result.evidence.isEmpty {
+            lines.append(("  Evidence:", .title))
+            for e in result.evidence { lines.append(("    \(e)", e.hasPrefix("CRIT") ? .critical : e.hasPrefix("WARN") ? .warn : .text)) }
+        }
+        if let hint = result.hint { lines.append(("  Next step: \(hint)", .focus)) }
+        if let command = result.command { lines.append(("  Run: \(command)", .keyHint)) }
+        lines.append(("", .text))
+    }
+    return lines
+}
+
+func renderDetail(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID, _ g: Glyphs) {
+    let body = PanelLayout.body(state)
+    guard body.width >= 4, body.height >= 3 else { return }
+    buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
+    buf.put("[\(panel.rawValue + 1)] \(panel.title) — details (Esc back)", x: body.x + 2, y: body.y, role: .focus, maxWidth: body.width - 4)
+    let lines = detailLines(state, panel, g)
+    let visible = body.height - 2
+    let top = min(state.detailScroll, max(0, lines.count - visible))
+    for i in 0..<visible where top + i < lines.count {
+        let (text, role) = lines[top + i]
+        buf.putTruncated(text, x: body.x + 2, y: body.y + 1 + i, role: role, width: body.width - 4, ellipsis: g.ellipsis)
+    }
+}
+
+func renderHelp(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
+    let entries = Keymap.all
+    let w = min(state.width - 4, 64)
+    let h = min(state.height - 4, entries.count + 4)
+    let x = (state.width - w) / 2
+    let y = (state.height - h) / 2
+    buf.fill(x: x, y: y, width: w, height: h, role: .text)
+    buf.box(x: x, y: y, width: w, height: h, role: .focus, glyphs: g)
+    buf.put(" Keys (Esc closes) ", x: x + 2, y: y, role: .focus)
+    for (i, b) in entries.enumerated() where i < h - 3 {
+        let scope: String
+        switch b.scope {
+        case .dashboard: scope = ""
+        case .detail: scope = "details: "
+        case .help: scope = "help: "
+        case .filter: scope = "filter: "
+        case .everywhere: scope = "anywhere: "
+        }
+        buf.put(b.keys.padded(16), x: x + 2, y: y + 2 + i, role: .keyHint, maxWidth: 16)
+        buf.putTruncated(scope + b.description, x: x + 19, y: y + 2 + i, role: .text, width: w - 21)
+    }
+}
+
+func renderFooter(_ buf: inout ScreenBuffer, _ state: AppState) {
+    let y = state.height - 1
+    buf.fill(x: 0, y: y, width: state.width, height: 1, role: .text)
+    var x = 1
+    if case .filter = state.mode {
+        x += buf.put("filter: \(state.filterDraft)_  ", x: x, y: y, role: .focus)
+    }
+    for b in Keymap.bindings(for: state.mode) where b.inFooter {
+        guard x < state.width - 2 else { break }
+        x += buf.put(b.keys, x: x, y: y, role: .keyHint, maxWidth: state.width - x)
+        x += buf.put(" \(b.description)  ", x: x, y: y, role: .muted, maxWidth: state.width - x)
+    }
+}
+
+extension String {
+    func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}

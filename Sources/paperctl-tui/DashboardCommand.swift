@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import PaperDomain
+import PaperKube
+import PaperTerminal
+import PaperUI
+import SimCluster
+
+// MARK: - DashboardCommand
+
+/// The default command: the incident dashboard. Without a cluster it runs against the built-in demo.
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The incident dashboard (default). Without a kubeconfig it starts the built-in demo cluster.",
+        discussion: """
+            Keys: Tab/Shift-Tab or 1-6 focus a panel, j/k and arrows move, PgUp/PgDn g/G page, Enter details, \
+            / filter, r refresh, t theme, ? help, q quit. Ctrl-C quits from every mode, like q on the dashboard.
+            Themes: \(Theme.bundled.map(\.name).joined(separator: ", ")), or a path to a YAML file.
+            """
+    )
+
+    @OptionGroup var kube: KubeOptions
+
+    @Flag(name: .long, help: "Run against the built-in simulated cluster.")
+    var demo = false
+
+    @Option(name: .long, help: "Demo scenario (repeatable or comma-separated; implies --demo).")
+    var scenario: [String] = []
+
+    @Option(name: .long, help: "Demo clock speed (simulated seconds per real second).")
+    var speed: Double = 1
+
+    @Option(name: .long, help: "Theme name or path to a theme YAML file.")
+    var theme: String = "default"
+
+    @Option(name: .long, help: "Seconds between refreshes.")
+    var refresh: Double = 5
+
+    func validate() throws {
+        guard refresh >= 1, refresh <= 3600 else { throw ValidationError("--refresh must be between 1 and 3600 seconds, got \(refresh)") }
+        do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
+    }
+
+    /// True when nothing names a cluster: no flags, no $KUBECONFIG, no ~/.kube/config.
+    static func noClusterConfigured(_ kube: KubeOptions, environment: [String: String]) -> Bool {
+        guard kube.kubeconfig == nil, kube.context == nil else { return false }
+        if let k = environment["KUBECONFIG"], !k.isEmpty { return false }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return !FileManager.default.fileExists(atPath: "\(home)/.kube/config")
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let config: PaperConfig
+        do {
+            config = try ConfigLoader.load(explicitPath: kube.config)
+        } catch {
+            throw ValidationError("config refused: \(error.description)")
+        }
+        var target = KubeTarget(kubeconfig: kube.kubeconfig, context: kube.context, namespace: kube.namespace ?? config.namespace)
+        var sim: SimulatedCluster?
+        if demo || !scenario.isEmpty || Self.noClusterConfigured(kube, environment: environment) {
+            let s = try await SimulatedCluster.start(scenarios: try Scenario.parse(scenario), port: 0, speed: speed)
+            let path = "\(NSTemporaryDirectory())paperctl-demo-\(s.port).kubeconfig"
+            try s.kubeconfig().write(toFile: path, atomically: true, encoding: .utf8)
+            target = KubeTarget(kubeconfig: path, context: "demo", namespace: s.options.namespace)
+            sim = s
+        }
+        defer { if let sim { Task { await sim.stop() } } }
+
+        // A terminal curses cannot drive gets the text report instead of a silent exit.
+        let term = environment["TERM"]
+        guard isatty(1) == 1, TerminalCheck.usable(term: term) else {
+            FileHandle.standardError.write(Data("paperctl-tui: TERM=\(term ?? "(unset)") cannot show the dashboard; printing `paperctl-tui check` instead.\n".utf8))
+            let report = await CheckSession.report(config: config, target: target, kubectlPath: kube.kubectl, timeout: kube.timeout)
+            print(report.table(verbose: true), terminator: "")
+            throw ExitCode(report.exitCode)
+        }
+
+        var themes = Theme.bundled
+        var startIndex = 0
+        do {
+            let chosen = try Theme.load(nameOrPath: theme) { try? String(contentsOfFile: $0, encoding: .utf8) }
+            if let i = themes.firstIndex(where: { $0.name == chosen.name && $0 == chosen }) {
+                startIndex = i
+            } else {
+                themes.insert(chosen, at: 0)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("paperctl-tui: theme refused: \(error.description); using the default theme\n".utf8))
+            try? await Task.sleep(for: .seconds(1.5))
+        }
+
+        let utf8 = TerminalCheck.utf8Locale()
+        let executable: String
+        do {
+            executable = try KubectlLocator(explicitPath: kube.kubectl, environment: environment).locate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let runner = KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds)
+        let discovery = DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
+        let fetchTarget = target
+        let refresher: TerminalApp.Refresher = {
+            let fetcher = SnapshotFetcher(runner: runner, config: config, target: fetchTarget, discovery: discovery, clock: { Date().timeIntervalSince1970 })
+            let snapshot = await fetcher.fetch()
+            if let error = DashboardRefresh.fatalError(in: snapshot) { return .failure(error) }
+            let checks = HealthChecks.run(snapshot, config: config, now: Date().timeIntervalSince1970)
+            return .success(DashboardData(checks: checks, takenAt: snapshot.takenAt))
+        }
+        let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
+        var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh, now: Date().timeIntervalSince1970)
+        state.unicode = utf8
+        state.themeIndex = startIndex
+        let app = TerminalApp(state: state, themes: themes, environment: environment, clock: { Date().timeIntervalSince1970 }, refresher: refresher)
+        await app.run()
+        if sim != nil { print("paperctl-tui: demo cluster stopped") }
+    }
+}
+
+// MARK: - DashboardRefresh
+
+enum DashboardRefresh {
+    /// A refresh that read nothing at all (credentials, network, timeout, no kubectl) is a failure:
+    /// the dashboard keeps its last data and shows a banner instead of turning every panel unknown.
+    static func fatalError(in snapshot: Snapshot) -> RefreshError? {
+        guard let error = snapshot.whyUnreadable(.pod) else { return nil }
+        switch error {
+        case .unauthorized(let d): return RefreshError(kind: .unauthorized, message: d)
+        case .unreachable(let d): return RefreshError(kind: .unreachable, message: d)
+        case .timeout: return RefreshError(kind: .timeout, message: error.description)
+        case .notInstalled: return RefreshError(kind: .other, message: error.description)
+        default: return nil
+        }
+    }
+}
