@@ -79,13 +79,13 @@ func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {
     var text: String
     var role: Role = .banner
     if let error = state.data.error {
+        let kept = state.data.data.map { " (showing the last good data, \(UTCTime.humanDuration(state.now - $0.takenAt)) old)" } ?? ""
         switch error.kind {
-        case .unauthorized: text = "UNAUTHORIZED: credentials rejected or expired: \(error.message). Log in again (kubectl auth/gcloud/oidc), then press r."
-        case .unreachable: text = "CLUSTER UNREACHABLE: \(error.message). Retrying with backoff (\(UTCTime.humanDuration(state.backoff))); r retries now."
-        case .timeout: text = "API TIMEOUT: \(error.message). Retrying with backoff (\(UTCTime.humanDuration(state.backoff)))."
-        case .other: text = "REFRESH FAILED: \(error.message)"
+        case .unauthorized: text = "UNAUTHORIZED\(kept): \(error.message) — log in again (kubectl auth/oidc/cloud login), then press r"
+        case .unreachable: text = "CLUSTER UNREACHABLE\(kept): \(error.message) — retrying in \(UTCTime.humanDuration(state.backoff)), r retries now"
+        case .timeout: text = "API TIMEOUT\(kept): \(error.message) — retrying in \(UTCTime.humanDuration(state.backoff))"
+        case .other: text = "REFRESH FAILED\(kept): \(error.message)"
         }
-        if state.data.data != nil { text += " Showing the last good data." }
         role = error.kind == .other ? .warn : .critical
     } else {
         text = "PRODUCTION CONTEXT \"\(state.context)\": actions here change the live deployment."
@@ -195,13 +195,39 @@ func renderDetail(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID
     guard body.width >= 4, body.height >= 3 else { return }
     buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
     buf.put("[\(panel.rawValue + 1)] \(panel.title) — details (Esc back)", x: body.x + 2, y: body.y, role: .focus, maxWidth: body.width - 4)
-    let lines = detailLines(state, panel, g)
+    let lines = wrap(detailLines(state, panel, g), width: body.width - 4)
     let visible = body.height - 2
     let top = min(state.detailScroll, max(0, lines.count - visible))
     for i in 0..<visible where top + i < lines.count {
         let (text, role) = lines[top + i]
         buf.putTruncated(text, x: body.x + 2, y: body.y + 1 + i, role: role, width: body.width - 4, ellipsis: g.ellipsis)
     }
+}
+
+/// Wraps lines to `width` columns, continuing with the line's own indent plus two spaces.
+func wrap(_ lines: [(String, Role)], width: Int) -> [(String, Role)] {
+    guard width > 8 else { return lines }
+    var out: [(String, Role)] = []
+    for (text, role) in lines {
+        if text.count <= width {
+            out.append((text, role))
+            continue
+        }
+        let indent = String(repeating: " ", count: min(width / 2, text.prefix { $0 == " " }.count + 2))
+        var rest = Substring(text)
+        var first = true
+        while !rest.isEmpty {
+            let room = first ? width : width - indent.count
+            var cut = rest.index(rest.startIndex, offsetBy: min(room, rest.count))
+            if cut < rest.endIndex, let space = rest[rest.startIndex..<cut].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > room / 2 {
+                cut = space
+            }
+            out.append(((first ? "" : indent) + rest[rest.startIndex..<cut], role))
+            rest = rest[cut...].drop { $0 == " " }
+            first = false
+        }
+    }
+    return out
 }
 
 func renderHelp(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {

@@ -1,0 +1,110 @@
+import PaperDomain
+import Testing
+@testable import PaperUI
+
+/// The screen as the operator sees it, rendered into the in-memory grid.
+@Suite struct RenderTests {
+    @Test(arguments: [(80, 24), (120, 35), (200, 60)])
+    func everyPanelShowsItsVerdictWordAndReason(width: Int, height: Int) {
+        let text = render(Fixtures.state(width: width, height: height)).text
+        for panel in PanelID.allCases { #expect(text.contains("[\(panel.rawValue + 1)] \(panel.title)"), "panel \(panel) missing at \(width)x\(height)") }
+        #expect(text.contains("✖ CRIT"))
+        #expect(text.contains("▲ WARN"))
+        #expect(text.contains("✔ OK"))
+        #expect(text.contains("? UNKNOWN"))
+        #expect(text.contains("ctx: demo"))
+        #expect(text.contains("ns: paperless-ngx"))
+        #expect(text.contains("data 3s old"))
+    }
+
+    @Test func headerCarriesTheWorstVerdict() {
+        let s = render(Fixtures.state())
+        #expect(s.lines[0].contains("✖ CRIT"))
+        var allOK = Fixtures.state(data: DashboardData(checks: CheckID.allCases.map { CheckResult(id: $0, verdict: .ok, reason: "fine") }, takenAt: Fixtures.now))
+        allOK.width = 100
+        #expect(render(allOK).lines[0].contains("✔ OK"))
+    }
+
+    @Test func biggerTerminalsShowMoreRows() {
+        let small = PanelLayout.visibleRows(for: .logs, in: Fixtures.state(width: 80, height: 24))
+        let big = PanelLayout.visibleRows(for: .logs, in: Fixtures.state(width: 200, height: 60))
+        #expect(big > small)
+    }
+
+    @Test func storageRowsHaveUsageBars() {
+        let text = render(Fixtures.state()).text
+        #expect(text.contains("█"))
+        #expect(text.contains("85% used"))
+    }
+
+    @Test(arguments: [(0, 0), (1, 1), (2, 1), (10, 3), (40, 10), (79, 24), (80, 23), (300, 2)])
+    func tinySizesNeverCrashAndSayTooSmall(width: Int, height: Int) {
+        let b = render(Fixtures.state(width: width, height: height))
+        #expect(b.width == max(0, width) && b.height == max(0, height))
+        if width >= 18 && height >= 3 { #expect(b.text.contains("terminal too small")) }
+    }
+
+    @Test func asciiGlyphsForNonUTF8Locales() {
+        var s = Fixtures.state()
+        s.unicode = false
+        let text = render(s).text
+        #expect(!text.contains("┌") && !text.contains("✖"))
+        #expect(text.contains("X CRIT"))
+        #expect(text.contains("+-"))
+    }
+
+    @Test func productionContextIsImpossibleToMiss() {
+        let text = render(Fixtures.state(context: "do-nyc3-prod")).text
+        #expect(text.contains("[PRODUCTION]"))
+        #expect(text.contains("PRODUCTION CONTEXT"))
+        #expect(render(Fixtures.state(context: "demo")).cells.allSatisfy { $0.role != .production })
+    }
+
+    @Test func staleDataKeepsPanelsAndShowsTheBanner() {
+        var s = Fixtures.state()
+        s.data = .stale(Fixtures.data(), RefreshError(kind: .unauthorized, message: "token expired"))
+        let text = render(s).text
+        #expect(text.contains("UNAUTHORIZED"))
+        #expect(text.contains("STALE"))
+        #expect(text.contains("showing the last good data, 3s old"))
+        #expect(text.contains("[3] File backups"))
+    }
+
+    @Test func loadingBeforeAnyDataStillDrawsTheFrame() {
+        let text = render(Fixtures.state(data: nil)).text
+        #expect(text.contains("loading"))
+        #expect(text.contains("[6] Log errors"))
+        #expect(text.contains("q quit"))
+    }
+
+    @Test func detailShowsEvidenceNextStepAndTheWholeCommand() {
+        var s = Fixtures.state(width: 80, height: 24)
+        s.focus = .fileBackups
+        s.mode = .detail(.fileBackups)
+        let text = render(s).text
+        #expect(text.contains("Evidence:"))
+        #expect(text.contains("Next step: trigger a backup now"))
+        // The exact command is wrapped, never cut off.
+        let flat = text.replacingOccurrences(of: "│", with: "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(flat.contains("kubectl create job --from=cronjob/paperless-ngx-backup"))
+        #expect(flat.contains("-n paperless-ngx"))
+    }
+
+    @Test func helpListsEveryKeymapEntryAndTheFooterComesFromTheSameTable() {
+        var s = Fixtures.state(width: 120, height: 35)
+        s.mode = .help
+        let text = render(s).text
+        for b in Keymap.all { #expect(text.contains(b.description), "help lacks \(b.description)") }
+        let footer = render(Fixtures.state()).lines.last ?? ""
+        for b in Keymap.bindings(for: .dashboard) where b.inFooter { #expect(footer.contains(b.description)) }
+    }
+
+    @Test func everyBundledThemeLoadsAndGivesEachVerdictAStyle() {
+        let themes = Theme.bundled
+        #expect(themes.map(\.name) == ["default", "light", "solarized-dark", "high-contrast", "monochrome"])
+        for theme in themes where theme.name != "monochrome" {
+            #expect(theme.style(.critical) != theme.style(.ok), "\(theme.name): critical looks like ok")
+        }
+        #expect(themes.first { $0.name == "monochrome" }?.styles.values.allSatisfy { $0.fg == nil && $0.bg == nil } == true)
+    }
+}
