@@ -82,7 +82,9 @@ public struct DatabaseBackupsCheck: HealthCheck {
         if let statusTime, let newestTime = newest?.referenceTime, abs(statusTime - newestTime) > 300 {
             f.raise(.warn, "\(statusSource) is \(UTCTime.rfc3339(statusTime)) but the newest completed Backup finished \(UTCTime.rfc3339(newestTime))",
                     hint: "the two sources disagree; trust the Backup objects and check the operator", command: ctx.kubectl("cnpg", "status", cluster.metadata.name))
-        } else if statusTime == nil, newest != nil {
+        } else if let statusTime {
+            f.note("\(statusSource): \(ctx.when(statusTime))")
+        } else if newest != nil {
             f.note("\(statusSource) not set\(facts.usesPlugin ? "" : " (deprecated field; not set by plugins)")")
         }
 

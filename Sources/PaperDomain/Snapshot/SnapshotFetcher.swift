@@ -122,7 +122,7 @@ public struct SnapshotFetcher: Sendable {
         }
         let list: KubeList
         do {
-            list = try JSONDecoder().decode(KubeList.self, from: output.stdout)
+            list = try KubeJSON.decode(KubeList.self, from: output.stdout)
         } catch {
             return ObjectsOutcome(result: .failure(.unparseableOutput(detail: "kubectl get: \(Self.describe(error))")))
         }
@@ -199,7 +199,7 @@ public struct SnapshotFetcher: Sendable {
                         return (node, .failure(error))
                     }
                     do {
-                        return (node, .success(try JSONDecoder().decode(KubeletStatsSummary.self, from: data)))
+                        return (node, .success(try KubeJSON.decode(KubeletStatsSummary.self, from: data)))
                     } catch {
                         return (node, .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))")))
                     }
@@ -235,6 +235,7 @@ public struct SnapshotFetcher: Sendable {
 
     static func describe(_ error: any Error) -> String {
         switch error {
+        case let syntax as JSONTape.SyntaxError: syntax.description
         case DecodingError.dataCorrupted(let context): "invalid JSON (\(context.debugDescription))"
         case DecodingError.typeMismatch(_, let context): "unexpected JSON shape (\(context.debugDescription))"
         default: "invalid JSON"

@@ -18,6 +18,7 @@ extension KeyedDecodingContainer {
 
     /// An integer at `key`; also accepts a whole number written as a string or a float.
     func int(_ key: Key) -> Int? {
+        guard contains(key) else { return nil }
         if let v = lenient(Int.self, key) { return v }
         if let d = lenient(Double.self, key), d.rounded() == d, abs(d) < 9.0e18 { return Int(d) }
         if let s = lenient(String.self, key) { return Int(s) }
@@ -26,6 +27,7 @@ extension KeyedDecodingContainer {
 
     /// A boolean at `key`; also accepts the strings `"true"`/`"false"`.
     func bool(_ key: Key) -> Bool? {
+        guard contains(key) else { return nil }
         if let v = lenient(Bool.self, key) { return v }
         switch lenient(String.self, key)?.lowercased() {
         case "true": return true
@@ -42,12 +44,17 @@ extension KeyedDecodingContainer {
 
     /// An array at `key`, skipping elements that are not objects of the expected shape.
     func array<T: Decodable>(_ type: T.Type, _ key: Key) -> [T] {
+        guard contains(key) else { return [] }
+        // Fast path: every element decodes. Otherwise decode element by element.
+        if let all = try? decode([T].self, forKey: key) { return all }
         guard let boxes = lenient([LenientBox<T>].self, key) else { return [] }
         return boxes.compactMap(\.value)
     }
 
     /// A string map at `key` (labels, annotations, parameters); non-string values are dropped.
     func stringMap(_ key: Key) -> [String: String] {
+        guard contains(key) else { return [:] }
+        if let map = try? decode([String: String].self, forKey: key) { return map }
         guard let map = lenient([String: LenientBox<String>].self, key) else { return [:] }
         return map.compactMapValues(\.value)
     }

@@ -22,11 +22,11 @@ enum Fixtures {
     static func text(_ name: String) -> String { String(decoding: data(name), as: UTF8.self) }
 
     static func list(_ name: String) -> KubeList {
-        do { return try JSONDecoder().decode(KubeList.self, from: data(name)) } catch { fatalError("fixture \(name) does not decode: \(error)") }
+        do { return try KubeJSON.decode(KubeList.self, from: data(name)) } catch { fatalError("fixture \(name) does not decode: \(error)") }
     }
 
     static func stats() -> KubeletStatsSummary {
-        do { return try JSONDecoder().decode(KubeletStatsSummary.self, from: data("stats-summary.json")) } catch { fatalError("stats fixture: \(error)") }
+        do { return try KubeJSON.decode(KubeletStatsSummary.self, from: data("stats-summary.json")) } catch { fatalError("stats fixture: \(error)") }
     }
 
     /// The seed deployment, healthy at `now`: every check should say ok.
