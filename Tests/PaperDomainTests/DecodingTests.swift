@@ -103,7 +103,7 @@ struct DecodingTests {
     }
 
     @Test func notJSONIsAnError() {
-        #expect(throws: (any Error).self) { try JSONDecoder().decode(KubeList.self, from: Data("Error from server".utf8)) }
+        #expect(throws: JSONTape.SyntaxError.self) { try KubeJSON.decode(KubeList.self, from: Data("Error from server".utf8)) }
     }
 
     @Test(arguments: [
