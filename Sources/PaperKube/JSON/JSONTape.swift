@@ -41,6 +41,7 @@ public final class JSONTape: @unchecked Sendable {
 
     /// Scans `data`; throws `SyntaxError` for anything that is not a single JSON value.
     public init(_ data: Data) throws {
+        guard data.count < Int(Int32.max) else { throw SyntaxError(offset: 0, reason: "document larger than 2 GiB") }
         let bytes = [UInt8](data)
         var nodes: [Node] = []
         nodes.reserveCapacity(bytes.count / 8)
