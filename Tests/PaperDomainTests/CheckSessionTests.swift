@@ -47,7 +47,7 @@ struct CheckSessionTests {
         #expect(second.checks.map(\.id) == [.storage])
         let calls = String(decoding: FileManager.default.contents(atPath: "\(dir.path)/calls.log") ?? Data(), as: UTF8.self)
         #expect(calls.split(separator: "\n").filter { $0.contains("api-resources") }.count == 1)
-        #expect(calls.contains("--kubeconfig \(dir.path)/kubeconfig --context demo --namespace paperless-ngx logs deploy/paperless-ngx -c paperless-ngx --since=1h --timestamps"))
+        #expect(calls.contains("--kubeconfig \(dir.path)/kubeconfig --context demo --namespace paperless-ngx logs deploy/paperless-ngx -c paperless-ngx --since=1h --timestamps --pod-running-timeout=2s"))
     }
 
     @Test func aHangingKubectlGivesUnknownTimeoutWithinTheTimeout() async throws {

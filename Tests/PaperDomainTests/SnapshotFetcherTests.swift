@@ -34,7 +34,7 @@ struct SnapshotFetcherTests {
             + "externalsecrets.external-secrets.io,secretstores.external-secrets.io,clustersecretstores.external-secrets.io",
         "-o", "json",
     ]
-    static let logsArguments = ["--namespace", "paperless-ngx", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps"]
+    static let logsArguments = ["--namespace", "paperless-ngx", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps", "--pod-running-timeout=2s"]
     static let statsArguments = ["get", "--raw", "/api/v1/nodes/pool-nyc3-a1/proxy/stats/summary"]
 
     /// Answers like a healthy cluster; `get` and `api-resources` answers can be replaced.
@@ -117,7 +117,7 @@ struct SnapshotFetcherTests {
         _ = await fetcher(runner, target: target).fetch()
         let arrays = runner.argumentArrays
         #expect(arrays[0] == ["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "api-resources", "-o", "name"])
-        #expect(arrays.contains(["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "--namespace", "docs", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps"]))
+        #expect(arrays.contains(["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "--namespace", "docs", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps", "--pod-running-timeout=2s"]))
         #expect(arrays.contains { $0.starts(with: ["--kubeconfig", "/tmp/demo kubeconfig", "--context", "demo", "--namespace", "docs", "get"]) })
     }
 

@@ -41,6 +41,17 @@ struct StorageCheckTests {
         #expect(result.evidence.contains("paperless-ngx-data: 10.0Gi, Bound, usage unknown"))
     }
 
+    @Test func anUnmountedVolumeIsExplained() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.pods.removeAll { $0.claimNames.values.contains("paperless-ngx-data") }
+        snapshot.volumeStats = .ok([KubeletStatsSummary(nodeName: "n", volumes: [
+            VolumeStats(name: "pgdata", pvcName: "paperless-ngx-db-1", usedBytes: 10, capacityBytes: 100, availableBytes: 90),
+        ])])
+        let result = Fixtures.run(.storage, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason == "usage of paperless-ngx-data unknown: no running pod mounts it, and the kubelet reports only mounted volumes")
+    }
+
     @Test func pendingPVCIsCritical() {
         var snapshot = Fixtures.healthySnapshot()
         if let i = snapshot.persistentVolumeClaims.firstIndex(where: { $0.metadata.name == "paperless-ngx-data" }) { snapshot.persistentVolumeClaims[i].phase = "Pending" }
@@ -103,6 +114,16 @@ struct LogsCheckTests {
         let result = Fixtures.run(.logs, Fixtures.healthySnapshot())
         #expect(result.verdict == .ok)
         #expect(result.reason == "no Celery/Redis errors in 2 log lines of the last 1h")
+    }
+
+    @Test func noReadyAppPodExplainsTheMissingLog() throws {
+        var snapshot = Fixtures.healthySnapshot()
+        let i = try #require(snapshot.deployments.firstIndex { $0.metadata.name == "paperless-ngx" })
+        snapshot.deployments[i].readyReplicas = 0
+        snapshot.logs = .failed(.failed(exitStatus: 1, stderr: "error: timed out waiting for the condition"))
+        let result = Fixtures.run(.logs, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason.hasPrefix("no ready pod of paperless-ngx to read logs from"))
     }
 
     @Test func unreadableLogIsUnknown() {

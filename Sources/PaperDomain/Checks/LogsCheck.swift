@@ -15,7 +15,12 @@ public struct LogsCheck: HealthCheck {
         let lines: [LogLine]
         switch ctx.snapshot.logs {
         case .ok(let value): lines = value
-        case .failed(let error): return ctx.unknown(id, "the app log", error, command: command)
+        case .failed(let error):
+            if let app = ctx.snapshot.deployments.first(where: { $0.metadata.name == config.app.deployment }), app.readyReplicas == 0 {
+                return CheckResult(id: id, verdict: .unknown, reason: "no ready pod of \(config.app.deployment) to read logs from (\(error.description))",
+                                   hint: "see the pods check", command: command)
+            }
+            return ctx.unknown(id, "the app log", error, command: command)
         case .skipped(let why): return CheckResult(id: id, verdict: .unknown, reason: "app log not read: \(why)", command: command)
         }
         let digest = LogDigest(lines: lines, now: ctx.now, window: window)

@@ -52,6 +52,13 @@ public struct StorageCheck: HealthCheck {
                 f.raise(.warn, "\(text), warn at \(t.storageWarnPercent.formatted)%", hint: "plan to grow the PVC", command: dfCommand)
             }
         }
+        let mounted = Set(snapshot.pods.filter { $0.phase == .running }.flatMap(\.claimNames.values))
+        let unmounted = unknownUsage.filter { !mounted.contains($0) }
+        if !unmounted.isEmpty, snapshot.volumeStats.value != nil || unmounted.count == unknownUsage.count {
+            f.raise(.unknown, "usage of \(unmounted.joined(separator: ", ")) unknown: no running pod mounts it, and the kubelet reports only mounted volumes",
+                    hint: "expected while the app is scaled down; check again once it runs", command: listCommand)
+            unknownUsage.removeAll { unmounted.contains($0) }
+        }
         if !unknownUsage.isEmpty {
             let why = snapshot.volumeStats.whyMissing ?? "the kubelet reports no stats for them"
             f.raise(.unknown, "usage of \(unknownUsage.joined(separator: ", ")) unknown: \(why)",

@@ -39,7 +39,7 @@ public struct SnapshotFetcher: Sendable {
     /// The app-log command: the app container only, never the mesh sidecar.
     public var logsCommand: KubectlCommand {
         .logs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
-              sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target)
+              sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target, podRunningTimeout: 2)
     }
 
     // MARK: - Fetch

@@ -61,10 +61,14 @@ extension KubectlCommand {
     }
 
     /// `kubectl logs WORKLOAD -c CONTAINER --since=… --timestamps`, never the mesh sidecar.
+    ///
+    /// With `podRunningTimeout`, kubectl gives up that fast when the workload has no running
+    /// pod (scaled to zero during a restore) instead of waiting its default 20 s.
     public static func logs(
-        workload: String, container: String, sinceSeconds: Int, target: KubeTarget, tail: Int? = nil
+        workload: String, container: String, sinceSeconds: Int, target: KubeTarget, tail: Int? = nil, podRunningTimeout: Int? = nil
     ) -> KubectlCommand {
         var args = target.globalArguments + ["logs", workload, "-c", container, "--since=\(Self.goDuration(sinceSeconds))", "--timestamps"]
+        if let podRunningTimeout { args.append("--pod-running-timeout=\(Self.goDuration(podRunningTimeout))") }
         if let tail { args.append("--tail=\(tail)") }
         return KubectlCommand(arguments: args)
     }
