@@ -52,6 +52,16 @@ struct KubectlRunnerTests {
         #expect(String(decoding: data, as: UTF8.self) == "[--context][my ctx][$(touch /tmp/pwned)][a;b][*]")
     }
 
+    @Test func megabytesOfOutputAndStderrDoNotDeadlock() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        // Both pipes far beyond the 64 KiB pipe buffer, written at the same time.
+        let kubectl = try dir.script("kubectl", "head -c 3000000 /dev/zero | tr '\\0' 'x' &\nhead -c 200000 /dev/zero | tr '\\0' 'e' >&2\nwait")
+        let output = try await KubectlRunner(executable: kubectl, timeout: 10).run(KubectlCommand(arguments: []))
+        #expect(output.stdout.count == 3_000_000)
+        #expect(output.stderr.count == 200_000)
+    }
+
     @Test func aMissingExecutableIsNotInstalled() async {
         let runner = KubectlRunner(executable: "/nonexistent/kubectl", timeout: 5)
         await #expect(throws: KubectlError.notInstalled(searched: ["/nonexistent/kubectl"])) {
