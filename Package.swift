@@ -100,6 +100,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DashboardE2ETests",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PaperDomainTests",
             dependencies: [
                 "PaperDomain",

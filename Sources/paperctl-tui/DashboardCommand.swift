@@ -74,7 +74,7 @@ struct DashboardCommand: AsyncParsableCommand {
         guard isatty(1) == 1, TerminalCheck.usable(term: term) else {
             FileHandle.standardError.write(Data("paperctl-tui: TERM=\(term ?? "(unset)") cannot show the dashboard; printing `paperctl-tui check` instead.\n".utf8))
             let report = await CheckSession.report(config: config, target: target, kubectlPath: kube.kubectl, timeout: kube.timeout)
-            print(report.table(verbose: true), terminator: "")
+            print(report.table(verbose: false), terminator: "")
             throw ExitCode(report.exitCode)
         }
 

@@ -19,10 +19,18 @@ public enum PanelRows {
     public static func rows(for panel: PanelID, in state: AppState) -> [PanelRow] {
         guard let data = state.data.data else { return [] }
         var rows: [PanelRow] = []
-        for result in data.results(for: panel) {
-            if panel.checks.count > 1 {
+        // Worst first; a panel of several checks opens with one summary row per check, and only the
+        // checks that are not OK bring their evidence (the rest is one Enter away).
+        let results = data.results(for: panel).enumerated().sorted { a, b in
+            a.element.verdict != b.element.verdict ? a.element.verdict > b.element.verdict : a.offset < b.offset
+        }.map(\.element)
+        let multi = panel.checks.count > 1
+        if multi {
+            for result in results {
                 rows.append(PanelRow(text: "\(result.id.title): \(result.reason)", role: role(for: result.verdict), check: result.id, verdict: result.verdict))
             }
+        }
+        for result in results where !multi || result.verdict != .ok {
             for line in result.evidence {
                 var text = line
                 var role: Role = .text
@@ -30,12 +38,13 @@ public enum PanelRows {
                 if text.hasPrefix("CRIT: ") { role = .critical; verdict = .critical; text.removeFirst(6) }
                 else if text.hasPrefix("WARN: ") { role = .warn; verdict = .warn; text.removeFirst(6) }
                 else if text.hasPrefix("UNKNOWN: ") { role = .unknown; verdict = .unknown; text.removeFirst(9) }
+                if multi && verdict != nil && text == result.reason { continue }
                 if panel == .logs && verdict == nil {
                     if text.contains("ERROR") || text.contains("Error") { role = .logError } else if text.contains("WARN") { role = .logWarn }
                 }
                 rows.append(PanelRow(text: text, role: role, check: result.id, verdict: verdict, gauge: panel == .storage ? gauge(in: text) : nil))
             }
-            if result.evidence.isEmpty && panel.checks.count == 1 {
+            if result.evidence.isEmpty && !multi {
                 rows.append(PanelRow(text: result.reason, role: role(for: result.verdict), check: result.id, verdict: result.verdict))
             }
         }

@@ -81,9 +81,9 @@ func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {
     if let error = state.data.error {
         let kept = state.data.data.map { " (showing the last good data, \(UTCTime.humanDuration(state.now - $0.takenAt)) old)" } ?? ""
         switch error.kind {
-        case .unauthorized: text = "UNAUTHORIZED\(kept): \(error.message) — log in again (kubectl auth/oidc/cloud login), then press r"
-        case .unreachable: text = "CLUSTER UNREACHABLE\(kept): \(error.message) — retrying in \(UTCTime.humanDuration(state.backoff)), r retries now"
-        case .timeout: text = "API TIMEOUT\(kept): \(error.message) — retrying in \(UTCTime.humanDuration(state.backoff))"
+        case .unauthorized: text = "UNAUTHORIZED — log in again (kubectl auth/oidc/cloud login), then press r\(kept): \(error.message)"
+        case .unreachable: text = "CLUSTER UNREACHABLE — retrying in \(UTCTime.humanDuration(state.backoff)), r retries now\(kept): \(error.message)"
+        case .timeout: text = "API TIMEOUT — retrying in \(UTCTime.humanDuration(state.backoff))\(kept): \(error.message)"
         case .other: text = "REFRESH FAILED\(kept): \(error.message)"
         }
         role = error.kind == .other ? .warn : .critical
@@ -130,13 +130,23 @@ func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID,
     }
     let top = state.scroll[panel] ?? 0
     let selected = state.selected[panel] ?? 0
-    for i in 0..<visible {
-        let index = top + i
-        guard index < rows.count else { break }
+    let textWidth = r.width - 4
+    // Long rows take a second line when everything fits that way, and problem rows (CRIT/WARN)
+    // always do: the end of a finding ("…is in CrashLoopBackOff") is often the point.
+    let longRow = rows.map { row in row.gauge == nil && row.text.count > textWidth && textWidth > 10 }
+    let wrapAll = longRow.filter { $0 }.count + rows.count <= visible
+    let wrapLines = rows.indices.map { i in longRow[i] && (wrapAll || rows[i].verdict == .critical || rows[i].verdict == .warn) ? 2 : 1 }
+    var start = wrapAll ? 0 : min(top, max(0, rows.count - 1))
+    if focused, selected >= start, selected < rows.count {
+        while start < selected, wrapLines[start...selected].reduce(0, +) > visible { start += 1 }
+    }
+    var y = r.y + 1
+    var index = start
+    while y < r.y + 1 + visible, index < rows.count {
         let row = rows[index]
-        let y = r.y + 1 + i
         let isSelected = focused && index == selected && state.mode != .help
-        if isSelected { buf.fill(x: r.x + 1, y: y, width: r.width - 2, height: 1, role: .selection) }
+        let lineCount = min(wrapLines[index], r.y + 1 + visible - y)
+        if isSelected { buf.fill(x: r.x + 1, y: y, width: r.width - 2, height: lineCount, role: .selection) }
         var cx = r.x + 1
         let mark = row.verdict.map { symbol($0, g) + " " } ?? "  "
         cx += buf.put(mark, x: cx, y: y, role: isSelected ? .selection : row.role)
@@ -150,10 +160,19 @@ func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID,
             cx += barWidth + 1
             width = r.x + r.width - 1 - cx
         }
-        buf.putTruncated(row.text, x: cx, y: y, role: isSelected ? .selection : row.role, width: width, ellipsis: g.ellipsis)
+        let role = isSelected ? Role.selection : row.role
+        if lineCount == 2 {
+            let (first, rest) = splitAtWord(row.text, width: width)
+            buf.put(first, x: cx, y: y, role: role, maxWidth: width)
+            buf.putTruncated(rest, x: cx, y: y + 1, role: role, width: width, ellipsis: g.ellipsis)
+        } else {
+            buf.putTruncated(row.text, x: cx, y: y, role: role, width: width, ellipsis: g.ellipsis)
+        }
+        y += lineCount
+        index += 1
     }
-    if rows.count > visible {
-        let info = " \(min(rows.count, top + visible))/\(rows.count) "
+    if index < rows.count || start > 0 {
+        let info = " \(index)/\(rows.count) "
         buf.put(info, x: r.x + r.width - 1 - info.count, y: r.y + r.height - 1, role: .muted)
     }
 }
@@ -202,6 +221,16 @@ func renderDetail(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID
         let (text, role) = lines[top + i]
         buf.putTruncated(text, x: body.x + 2, y: body.y + 1 + i, role: role, width: body.width - 4, ellipsis: g.ellipsis)
     }
+}
+
+/// The longest prefix that fits `width` and ends at a space (or a hard cut), and the rest.
+func splitAtWord(_ text: String, width: Int) -> (String, String) {
+    guard text.count > width, width > 0 else { return (text, "") }
+    let head = text.prefix(width)
+    if let space = head.lastIndex(of: " "), head.distance(from: head.startIndex, to: space) > width / 3 {
+        return (String(text[..<space]), String(text[text.index(after: space)...]))
+    }
+    return (String(head), String(text.dropFirst(width)))
 }
 
 /// Wraps lines to `width` columns, continuing with the line's own indent plus two spaces.

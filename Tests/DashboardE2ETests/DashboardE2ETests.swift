@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// The built binary in tmux, against the simulated cluster through the real kubectl.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DashboardE2ETests {
+    @Test(arguments: [
+        ("healthy", "[3] File backups ✔ OK", "[1] Pods ✔ OK"),
+        ("restic-locked", "[3] File backups ✖ CRIT", "2 failed Jobs since the last success"),
+        ("db-backup-failing", "[2] Database backups ✖ CRIT", "WAL archiving"),
+        ("secret-sync-failing", "[4] Secrets ✖ CRIT", "paperless-ngx-admin"),
+        ("app-crashloop", "[1] Pods ✖ CRIT", "CrashLoopBackOff"),
+        ("pvc-nearly-full", "[5] Storage ✖ CRIT", "94% used"),
+        ("redis-errors", "[6] Log errors ✖ CRIT", "Redis"),
+        ("rbac-limited", "[5] Storage ? UNKNOWN", "usage unknown"),
+        ("expired-credentials", "UNAUTHORIZED", "log in again"),
+    ])
+    func firstScreenShowsTheScenarioSignal(scenario: String, signal: String, detail: String) async throws {
+        let t = try await Tmux.start(["--demo", "--scenario", scenario])
+        defer { Task { await t.stop() } }
+        let screen = try await t.waitFor(signal)
+        #expect(screen.contains(signal), "\(scenario): no \(signal) on\n\(screen)")
+        #expect(screen.contains(detail), "\(scenario): no \(detail) on\n\(screen)")
+        #expect(screen.contains("ctx: demo"))
+        #expect(!screen.contains("hunter2-PLANTED"), "a secret reached the screen")
+    }
+
+    @Test func focusDetailHelpFilterAndQuitLeaveASaneTerminal() async throws {
+        let t = try await Tmux.start(["--demo", "--scenario", "restic-locked,redis-errors"])
+        defer { Task { await t.stop() } }
+        try await t.waitFor("[3] File backups ✖ CRIT")
+        try await t.send("3")
+        try await t.send("Enter")
+        let detail = try await t.waitFor("details (Esc back)")
+        #expect(detail.contains("Next step:"))
+        #expect(detail.contains("Run: kubectl"))
+        #expect(detail.contains("create job"))
+        try await t.send("Escape")
+        try await t.send("?")
+        let help = try await t.waitFor("Keys (Esc closes)")
+        #expect(help.contains("quit (same in every mode)"))
+        try await t.send("Escape")
+        try await t.send("6")
+        try await t.send("/")
+        for c in "broker" { try await t.send(String(c)) }
+        try await t.send("Enter")
+        let filtered = try await t.waitFor("/broker")
+        #expect(filtered.contains("[6] Log errors"))
+        try await t.send("q")
+        let after = try await t.waitFor("MODES:")
+        #expect(after.contains("EXITED status=0"))
+        #expect(Self.saneModes(after), "terminal modes not restored:\n\(after)")
+    }
+
+    @Test func resizeRelaysTheScreenAndTooSmallSaysSo() async throws {
+        let t = try await Tmux.start(["--demo"], width: 120, height: 35)
+        defer { Task { await t.stop() } }
+        try await t.waitFor("[6] Log errors")
+        try await t.resize(width: 70, height: 20)
+        let small = try await t.waitFor("terminal too small")
+        #expect(small.contains("70x20, need 80x24"))
+        try await t.resize(width: 200, height: 50)
+        let big = try await t.waitFor("[6] Log errors")
+        let widest = big.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(widest > 150, "the layout did not use the wider terminal")
+    }
+
+    @Test func ctrlCAndSigtermRestoreTheTerminal() async throws {
+        let t = try await Tmux.start(["--demo"])
+        defer { Task { await t.stop() } }
+        try await t.waitFor("[1] Pods")
+        try await t.send("C-c")
+        let after = try await t.waitFor("MODES:")
+        #expect(after.contains("EXITED status=0"))
+        #expect(Self.saneModes(after), "terminal modes not restored:\n\(after)")
+    }
+
+    /// The shell's `stty` after exit shows canonical mode, echo and signals back on.
+    static func saneModes(_ screen: String) -> Bool {
+        guard let line = screen.split(separator: "\n").first(where: { $0.hasPrefix("MODES:") }) else { return false }
+        let words = Set(line.split(separator: " ").map(String.init))
+        return words.isSuperset(of: ["icanon", "echo", "isig"])
+    }
+
+    @Test func dumbTerminalGetsTheCheckReportInstead() async throws {
+        let t = try await Tmux.start(["--demo", "--scenario", "restic-locked"], height: 50, term: "dumb")
+        defer { Task { await t.stop() } }
+        let screen = try await t.waitFor("EXITED")
+        #expect(screen.contains("cannot show the dashboard"))
+        #expect(screen.contains("file-backups"))
+        #expect(screen.contains("EXITED status=2"))
+    }
+
+    @Test func noColorStillShowsVerdictWords() async throws {
+        let t = try await Tmux.start(["--demo", "--scenario", "pvc-nearly-full"], env: ["NO_COLOR": "1"])
+        defer { Task { await t.stop() } }
+        let screen = try await t.waitFor("[5] Storage ✖ CRIT")
+        #expect(screen.contains("✖ CRIT"))
+    }
+
+    @Test func nonUTF8LocaleUsesASCII() async throws {
+        let t = try await Tmux.start(["--demo"], env: ["LANG": "C", "LC_ALL": "C"])
+        defer { Task { await t.stop() } }
+        let screen = try await t.waitFor("[1] Pods + OK")
+        #expect(screen.contains("+-"))
+        #expect(!screen.contains("┌"))
+    }
+}
