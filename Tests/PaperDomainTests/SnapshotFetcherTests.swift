@@ -134,6 +134,29 @@ struct SnapshotFetcherTests {
         #expect(secrets.first?.verdict == .unknown)
     }
 
+    @Test func aMissingCRDIsLookedForAgainAfterTenMinutesNotEveryRefresh() async {
+        let withoutESO = Self.allServed.split(separator: "\n").filter { !$0.contains("external-secrets.io") }.joined(separator: "\n")
+        let runner = Self.runner(served: withoutESO)
+        let discovery = DiscoveryCache()
+        for offset in [0.0, 300, 599] {
+            let snapshot = await SnapshotFetcher(runner: runner, config: PaperConfig(), target: Fixtures.target, discovery: discovery, clock: { Fixtures.now + offset }).fetch()
+            #expect(snapshot.unreadable[.externalSecret] == .resourceTypeNotServed(resource: "externalsecrets.external-secrets.io"))
+        }
+        #expect(runner.argumentArrays.filter { $0.contains("api-resources") }.count == 1)
+        _ = await SnapshotFetcher(runner: runner, config: PaperConfig(), target: Fixtures.target, discovery: discovery, clock: { Fixtures.now + 601 }).fetch()
+        #expect(runner.argumentArrays.filter { $0.contains("api-resources") }.count == 2)
+    }
+
+    @Test func anInTreeClusterWithoutThePluginCRDIsNotRediscovered() async {
+        let withoutPlugin = Self.allServed.split(separator: "\n").filter { !$0.contains("barmancloud") }.joined(separator: "\n")
+        let runner = Self.runner(served: withoutPlugin)
+        let discovery = DiscoveryCache()
+        for offset in [0.0, 700, 3600] {
+            _ = await SnapshotFetcher(runner: runner, config: PaperConfig(), target: Fixtures.target, discovery: discovery, clock: { Fixtures.now + offset }).fetch()
+        }
+        #expect(runner.argumentArrays.filter { $0.contains("api-resources") }.count == 1)
+    }
+
     @Test func oneForbiddenTypeDoesNotHideTheOthers() async {
         let stderr = #"Error from server (Forbidden): backups.postgresql.cnpg.io is forbidden: User "system:serviceaccount:paperless-ngx:viewer" cannot list resource "backups" in API group "postgresql.cnpg.io" in the namespace "paperless-ngx""#
         // kubectl prints the List of what it could read (no Backups), then the error.

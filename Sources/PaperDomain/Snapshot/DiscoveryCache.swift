@@ -24,10 +24,16 @@ public actor DiscoveryCache {
     private var entries: [String: Entry] = [:]
     private let directory: String?
     private let ttl: Double
+    private let missingTTL: Double
 
-    public init(directory: String? = nil, ttl: Double = 6 * 3600) {
+    /// - Parameters:
+    ///   - ttl: how long an answer is trusted (6 h, like kubectl).
+    ///   - missingTTL: how long an answer that lacks a wanted type is trusted (10 min), so an
+    ///     operator installing a missing CRD is noticed soon, at one extra process per window.
+    public init(directory: String? = nil, ttl: Double = 6 * 3600, missingTTL: Double = 600) {
         self.directory = directory
         self.ttl = ttl
+        self.missingTTL = missingTTL
     }
 
     /// `$XDG_CACHE_HOME/paperctl/discovery` (or `~/.cache/…`).
@@ -38,11 +44,15 @@ public actor DiscoveryCache {
 
     /// The served types (as `resource.group` names), from cache or by running kubectl.
     /// The Bool is true when kubectl had to run.
-    public func servedResources(target: KubeTarget, runner: any CommandRunning, now: Double) async throws(KubectlError) -> (Set<String>, Bool) {
+    public func servedResources(target: KubeTarget, runner: any CommandRunning, now: Double, wanted: [String] = []) async throws(KubectlError) -> (Set<String>, Bool) {
         let key = Self.key(for: target)
-        if let entry = entries[key] ?? loadFromDisk(key), now - entry.fetchedAt < ttl, now >= entry.fetchedAt - 60 {
-            entries[key] = entry
-            return (Set(entry.resources), false)
+        if let entry = entries[key] ?? loadFromDisk(key), now >= entry.fetchedAt - 60 {
+            let served = Set(entry.resources)
+            let limit = wanted.allSatisfy(served.contains) ? ttl : missingTTL
+            if now - entry.fetchedAt < limit {
+                entries[key] = entry
+                return (served, false)
+            }
         }
         let result = try await runner.run(.apiResources(target: target))
         let text = String(decoding: result.stdout, as: UTF8.self)

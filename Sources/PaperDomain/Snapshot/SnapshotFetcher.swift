@@ -49,7 +49,9 @@ public struct SnapshotFetcher: Sendable {
         var snapshot = Snapshot(takenAt: clock(), target: target)
         var served: Set<String>?
         do {
-            let (names, ran) = try await discovery.servedResources(target: target, runner: runner, now: snapshot.takenAt)
+            // The plugin's ObjectStore CRD is legitimately absent from in-tree clusters: not "wanted".
+            let wanted = ResourceKind.allCases.filter { $0.isCustomResource && $0 != .barmanObjectStore }.map(\.qualifiedName)
+            let (names, ran) = try await discovery.servedResources(target: target, runner: runner, now: snapshot.takenAt, wanted: wanted)
             if ran { snapshot.processCount += 1 }
             served = names
         } catch {
