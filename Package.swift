@@ -81,6 +81,8 @@ let package = Package(
             name: "paperctl-bench",
             dependencies: [
                 "SimCluster",
+                "PaperUI",
+                "PaperDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

@@ -113,7 +113,14 @@ struct DashboardCommand: AsyncParsableCommand {
         var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh, now: Date().timeIntervalSince1970)
         state.unicode = utf8
         state.themeIndex = startIndex
-        let app = TerminalApp(state: state, themes: themes, environment: environment, clock: { Date().timeIntervalSince1970 }, refresher: refresher)
+        // For the benchmark: the wall-clock time of the first frame, written to a file.
+        let frameFile = environment["PAPERCTL_FIRST_FRAME_FILE"]
+        let firstFrameWritten = FirstFrame()
+        let onFrame: @Sendable (Double) -> Void = { at in
+            guard let frameFile, firstFrameWritten.claim() else { return }
+            try? String(format: "%.6f\n", at).write(toFile: frameFile, atomically: true, encoding: .utf8)
+        }
+        let app = TerminalApp(state: state, themes: themes, environment: environment, clock: { Date().timeIntervalSince1970 }, refresher: refresher, onFrame: onFrame)
         await app.run()
         if sim != nil { print("paperctl-tui: demo cluster stopped") }
     }
@@ -134,4 +141,12 @@ enum DashboardRefresh {
         default: return nil
         }
     }
+}
+
+import Synchronization
+
+/// Lets the first-frame hook run once.
+final class FirstFrame: Sendable {
+    private let done = Atomic<Bool>(false)
+    func claim() -> Bool { !done.exchange(true, ordering: .relaxed) }
 }
