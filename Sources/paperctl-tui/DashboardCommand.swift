@@ -34,11 +34,11 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Theme name or path to a theme YAML file.")
     var theme: String = "default"
 
-    @Option(name: .long, help: "Seconds between refreshes.")
-    var refresh: Double = 5
+    @Option(name: .long, help: "Seconds between refreshes (default: refreshSeconds in the config, else 5).")
+    var refresh: Double?
 
     func validate() throws {
-        guard refresh >= 1, refresh <= 3600 else { throw ValidationError("--refresh must be between 1 and 3600 seconds, got \(refresh)") }
+        if let refresh, !(refresh >= 1 && refresh <= 3600) { throw ValidationError("--refresh must be between 1 and 3600 seconds, got \(refresh)") }
         do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
     }
 
@@ -106,11 +106,12 @@ struct DashboardCommand: AsyncParsableCommand {
             let fetcher = SnapshotFetcher(runner: runner, config: config, target: fetchTarget, discovery: discovery, clock: { Date().timeIntervalSince1970 })
             let snapshot = await fetcher.fetch()
             if let error = DashboardRefresh.fatalError(in: snapshot) { return .failure(error) }
-            let checks = HealthChecks.run(snapshot, config: config, now: Date().timeIntervalSince1970)
-            return .success(DashboardData(checks: checks, takenAt: snapshot.takenAt))
+            let now = Date().timeIntervalSince1970
+            let checks = HealthChecks.run(snapshot, config: config, now: now)
+            return .success(DashboardData(checks: checks, takenAt: snapshot.takenAt, facts: PanelFacts.rows(from: snapshot, config: config, now: now)))
         }
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
-        var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh, now: Date().timeIntervalSince1970)
+        var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh ?? config.refreshSeconds, now: Date().timeIntervalSince1970)
         state.unicode = utf8
         state.themeIndex = startIndex
         // For the benchmark: the wall-clock time of the first frame, written to a file.

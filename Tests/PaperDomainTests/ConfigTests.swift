@@ -25,6 +25,7 @@ struct ConfigTests {
         let config = try ConfigLoader.parse("""
             namespace: docs
             timeoutSeconds: 5
+            refreshSeconds: 15
             app:
               deployment: paperless
               container: web
@@ -45,6 +46,8 @@ struct ConfigTests {
               backupGraceMinutes: 30
             """)
         #expect(config.namespace == "docs" && config.timeoutSeconds == 5)
+        #expect(config.refreshSeconds == 15)
+        #expect(PaperConfig().refreshSeconds == 5)
         #expect(config.app.deployment == "paperless" && config.app.container == "web")
         #expect(config.database.cluster == "docs-db" && config.database.scheduledBackup == "docs-db-nightly")
         #expect(config.fileBackup.jobLabels == ["app": "docs-restic"])

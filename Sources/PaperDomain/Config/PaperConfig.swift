@@ -10,6 +10,8 @@ public struct PaperConfig: Sendable, Equatable {
     public var namespace = "paperless-ngx"
     /// Seconds before a kubectl call is killed.
     public var timeoutSeconds: Double = 10
+    /// Seconds between dashboard refreshes (`--refresh` overrides).
+    public var refreshSeconds: Double = 5
     public var app = App()
     public var redis = Redis()
     public var database = Database()

@@ -36,10 +36,13 @@ public enum PanelID: Int, Sendable, CaseIterable, Hashable {
 public struct DashboardData: Sendable, Equatable {
     public var checks: [CheckResult]
     public var takenAt: Double
+    /// Object rows shown under a panel's checks (recent Backups, recent restic Jobs).
+    public var facts: [PanelID: [PanelRow]]
 
-    public init(checks: [CheckResult], takenAt: Double) {
+    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:]) {
         self.checks = checks
         self.takenAt = takenAt
+        self.facts = facts
     }
 
     public var overall: Verdict { Verdict.overall(checks.map(\.verdict)) }

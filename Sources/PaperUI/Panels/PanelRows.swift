@@ -48,6 +48,7 @@ public enum PanelRows {
                 rows.append(PanelRow(text: result.reason, role: role(for: result.verdict), check: result.id, verdict: result.verdict))
             }
         }
+        rows += data.facts[panel] ?? []
         if let filter = state.filters[panel], !filter.isEmpty {
             let needle = filter.lowercased()
             rows = rows.filter { $0.text.lowercased().contains(needle) }

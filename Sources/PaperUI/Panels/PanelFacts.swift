@@ -1,0 +1,65 @@
+import PaperDomain
+import PaperKube
+
+// MARK: - PanelFacts
+
+/// Object rows that complement the checks: the recent database Backups and the recent restic Jobs,
+/// each with its outcome, age, duration and (for restic) what the exit code means.
+public enum PanelFacts {
+    public static func rows(from snapshot: Snapshot, config: PaperConfig, now: Double) -> [PanelID: [PanelRow]] {
+        var out: [PanelID: [PanelRow]] = [:]
+        let backups = snapshot.backups
+            .filter { $0.clusterName == nil || $0.clusterName == config.database.cluster }
+            .sorted { ($0.metadata.creationTimestamp ?? 0) > ($1.metadata.creationTimestamp ?? 0) }
+            .prefix(8)
+        if !backups.isEmpty {
+            var rows = [PanelRow(text: "Recent Backups (newest first):", role: .title, check: .dbBackups, verdict: nil)]
+            for b in backups {
+                let verdict: Verdict? = switch b.phase {
+                case .completed: .ok
+                case .failed, .walArchivingFailing: .critical
+                default: nil
+                }
+                let age = (b.metadata.creationTimestamp).map { UTCTime.humanDuration(now - $0) + " ago" } ?? "age unknown"
+                var text = "\(b.metadata.name)  \(b.phase)  \(age)"
+                if let s = b.startedAt, let e = b.stoppedAt { text += "  took \(UTCTime.humanDuration(e - s))" }
+                if let error = b.error, verdict == .critical { text += "  " + Redactor.redact(error) }
+                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .dbBackups, verdict: verdict))
+            }
+            out[.database] = rows
+        }
+        let jobs = snapshot.jobs
+            .filter { job in config.fileBackup.jobLabels.allSatisfy { job.metadata.labels[$0.key] == $0.value } }
+            .sorted { ($0.metadata.creationTimestamp ?? 0) > ($1.metadata.creationTimestamp ?? 0) }
+            .prefix(8)
+        if !jobs.isEmpty {
+            var rows = [PanelRow(text: "Recent restic Jobs (newest first):", role: .title, check: .fileBackups, verdict: nil)]
+            for job in jobs {
+                let outcome = job.outcome
+                let verdict: Verdict? = switch outcome {
+                case .succeeded: .ok
+                case .failed: .critical
+                case .running, .pending: nil
+                }
+                let age = job.metadata.creationTimestamp.map { UTCTime.humanDuration(now - $0) + " ago" } ?? ""
+                var text = "\(job.metadata.name)  \(outcome.rawValue)  \(age)"
+                if let s = job.startTime { text += "  took \(UTCTime.humanDuration((job.finishedAt ?? now) - s))" }
+                if outcome == .failed, let code = exitCode(of: job, in: snapshot.pods) {
+                    text += "  exit \(code): \(ResticExitCode.meaning(code))"
+                }
+                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .fileBackups, verdict: verdict))
+            }
+            out[.fileBackups] = rows
+        }
+        return out
+    }
+
+    static func exitCode(of job: Job, in pods: [Pod]) -> Int? {
+        for pod in pods where pod.metadata.labels["job-name"] == job.metadata.name || pod.metadata.labels["batch.kubernetes.io/job-name"] == job.metadata.name {
+            for status in pod.containerStatuses {
+                if case .terminated(let code?, _, _, _) = status.state { return code }
+            }
+        }
+        return nil
+    }
+}
