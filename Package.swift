@@ -98,12 +98,22 @@ let package = Package(
         ),
         .testTarget(
             name: "PaperUITests",
-            dependencies: ["PaperUI", "PaperDomain", "PaperKube", "SimCluster"],
+            dependencies: ["PaperUI", "PaperTerminal", "PaperDomain", "PaperKube", "SimCluster"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DashboardE2ETests",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CheckE2ETests",
+            dependencies: [
+                "SimCluster",
+                "PaperDomain",
+                "PaperKube",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

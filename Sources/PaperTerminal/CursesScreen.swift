@@ -9,25 +9,29 @@ import Glibc
 
 /// How many colours the terminal gets; themes degrade to what it has.
 public enum ColorMode: Sendable, Equatable {
-    case none, ansi8, ansi16, xterm256
+    /// `direct` is truecolour: terminfo entries such as `xterm-direct` take 24-bit RGB as the colour number.
+    case none, ansi8, ansi16, xterm256, direct
 
     /// NO_COLOR wins; otherwise what terminfo says.
     public static func detect(environment: [String: String], hasColors: Bool, colors: Int) -> ColorMode {
         if let v = environment["NO_COLOR"], !v.isEmpty { return .none }
         guard hasColors else { return .none }
+        if colors >= 0x100_0000 { return .direct }
         if colors >= 256 { return .xterm256 }
         if colors >= 16 { return .ansi16 }
         if colors >= 8 { return .ansi8 }
         return .none
     }
 
-    func index(_ rgb: RGB?) -> Int16 {
+    /// The terminal's colour number for an RGB colour (-1: the terminal's default).
+    public func index(_ rgb: RGB?) -> Int32 {
         guard let rgb else { return -1 }
         switch self {
         case .none: return -1
-        case .ansi8: return Int16(rgb.ansi(bright: false))
-        case .ansi16: return Int16(rgb.ansi(bright: true))
-        case .xterm256: return Int16(rgb.xterm256)
+        case .ansi8: return Int32(rgb.ansi(bright: false))
+        case .ansi16: return Int32(rgb.ansi(bright: true))
+        case .xterm256: return Int32(rgb.xterm256)
+        case .direct: return Int32(rgb.r) << 16 | Int32(rgb.g) << 8 | Int32(rgb.b)
         }
     }
 }
@@ -95,7 +99,7 @@ final class CursesScreen {
             var pair: Int16 = 0
             if colorMode != .none, i + 1 < Int(paperctl_color_pairs()) {
                 pair = Int16(i + 1)
-                init_pair(pair, colorMode.index(style.fg), colorMode.index(style.bg))
+                init_extended_pair(Int32(pair), colorMode.index(style.fg), colorMode.index(style.bg))
             } else if colorMode == .none, role == .critical || role == .production || role == .banner || role == .selection || role == .header {
                 attr |= paperctl_a_reverse()
             }

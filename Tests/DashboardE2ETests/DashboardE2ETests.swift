@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import Testing
 
 /// The built binary in tmux, against the simulated cluster through the real kubectl.
@@ -64,11 +65,18 @@ import Testing
         #expect(widest > 150, "the layout did not use the wider terminal")
     }
 
-    @Test func ctrlCAndSigtermRestoreTheTerminal() async throws {
-        let t = try await Tmux.start(["--demo"])
+    @Test(arguments: ["C-c", "SIGTERM", "SIGHUP"])
+    func ctrlCAndSignalsRestoreTheTerminal(how: String) async throws {
+        let marker = String(Int.random(in: 1000...3000))
+        let t = try await Tmux.start(["--demo", "--refresh", marker])
         defer { Task { await t.stop() } }
         try await t.waitFor("[1] Pods")
-        try await t.send("C-c")
+        if how == "C-c" {
+            try await t.send("C-c")
+        } else {
+            _ = try await Subprocess.run(.name("pkill"), arguments: ["-\(how.dropFirst(3))", "-f", "paperctl-tui --demo --refresh \(marker)"],
+                                         output: .discarded, error: .discarded)
+        }
         let after = try await t.waitFor("MODES:")
         #expect(after.contains("EXITED status=0"))
         #expect(Self.saneModes(after), "terminal modes not restored:\n\(after)")
@@ -95,6 +103,16 @@ import Testing
         defer { Task { await t.stop() } }
         let screen = try await t.waitFor("[5] Storage ✖ CRIT")
         #expect(screen.contains("✖ CRIT"))
+    }
+
+    @Test(arguments: ["tmux-256color", "screen-256color", "xterm-256color"])
+    func worksUnderCommonTERMs(term: String) async throws {
+        let t = try await Tmux.start(["--demo", "--scenario", "pvc-nearly-full"], term: term)
+        defer { Task { await t.stop() } }
+        let screen = try await t.waitFor("[5] Storage ✖ CRIT")
+        #expect(screen.contains("[5] Storage ✖ CRIT"), "TERM=\(term)")
+        try await t.send("q")
+        #expect(Self.saneModes(try await t.waitFor("MODES:")))
     }
 
     @Test func nonUTF8LocaleUsesASCII() async throws {
