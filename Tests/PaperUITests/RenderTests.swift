@@ -105,8 +105,13 @@ import Testing
     @Test func everyBundledThemeLoadsAndGivesEachVerdictAStyle() {
         let themes = Theme.bundled
         #expect(themes.map(\.name) == ["default", "light", "solarized-dark", "high-contrast", "monochrome"])
-        for theme in themes where theme.name != "monochrome" {
-            #expect(theme.style(.critical) != theme.style(.ok), "\(theme.name): critical looks like ok")
+        // Every theme draws the fixture screen with critical, warn and ok cells that look different.
+        let screen = render(Fixtures.state())
+        for theme in themes {
+            let styles = Dictionary(grouping: screen.cells.filter { [.critical, .warn, .ok].contains($0.role) }, by: \.role)
+                .mapValues { cells in Set(cells.map { theme.style($0.role) }) }
+            #expect(styles.count == 3, "\(theme.name): the fixture lacks a verdict role")
+            #expect(styles[.critical] != styles[.ok] && styles[.warn] != styles[.ok], "\(theme.name): a verdict looks like ok")
         }
         #expect(themes.first { $0.name == "monochrome" }?.styles.values.allSatisfy { $0.fg == nil && $0.bg == nil } == true)
     }
