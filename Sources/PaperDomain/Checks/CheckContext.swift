@@ -21,8 +21,11 @@ public struct CheckContext: Sendable {
     public func kubectl(_ words: String...) -> String {
         var args: [String] = []
         if let context = snapshot.target.context, !context.isEmpty { args += ["--context", context] }
-        args += words
+        // `-n` must precede a `--`: after it, words belong to the command run in the container.
+        let end = words.firstIndex(of: "--") ?? words.endIndex
+        args += words[..<end]
         args += ["-n", namespace]
+        args += words[end...]
         return (["kubectl"] + args).map(KubectlCommand.shellQuoted).joined(separator: " ")
     }
 

@@ -75,16 +75,17 @@ public struct SnapshotFetcher: Sendable {
         async let hintedStats = fetchStats(nodes: hintedNodes)
         var objects = await fetchObjects(kinds)
         snapshot.processCount += 1
-        if case .failure(.resourceTypeNotServed(let resource)) = objects.result {
-            // The cached discovery was stale: forget it, drop the type, and try once more.
+        // The cached discovery was stale: forget it, drop the type, and try again. kubectl stops at
+        // the first type it does not know, so an uninstalled operator (three ESO types) takes one
+        // retry per type; the next refresh rediscovers.
+        while case .failure(.resourceTypeNotServed(let resource)) = objects.result {
             await discovery.invalidate(target: target)
             let missing = kinds.filter { $0.qualifiedName == resource || $0.resource == resource }
+            guard !missing.isEmpty else { break }
             for kind in missing { snapshot.unreadable[kind] = .resourceTypeNotServed(resource: kind.qualifiedName) }
             kinds.removeAll { missing.contains($0) }
-            if !missing.isEmpty {
-                objects = await fetchObjects(kinds)
-                snapshot.processCount += 1
-            }
+            objects = await fetchObjects(kinds)
+            snapshot.processCount += 1
         }
         switch objects.result {
         case .success(let items):

@@ -1,0 +1,235 @@
+import Foundation
+import PaperDomain
+import SimCluster
+import Testing
+
+// MARK: - Expectation
+
+/// What `paperctl-tui check --json` must say about one simulator scenario.
+struct ScenarioExpectation: Sendable, CustomTestStringConvertible {
+    let scenario: Scenario
+    let exitStatus: Int32
+    let overall: String
+    /// Every check that is not ok, with its verdict; all others must be ok.
+    let notOK: [String: String]
+    /// Words that must appear in a check's reason or evidence.
+    let mentions: [String: [String]]
+
+    var testDescription: String { scenario.rawValue }
+
+    static let all: [ScenarioExpectation] = [
+        .init(scenario: .healthy, exitStatus: 0, overall: "ok", notOK: [:], mentions: [
+            "storage": ["paperless-ngx-data 42% used"],
+            "secrets": ["4/4 ExternalSecrets synced"],
+        ]),
+        .init(scenario: .pluginBackups, exitStatus: 0, overall: "ok", notOK: [:], mentions: [
+            "wal-archiving": ["plugin barman-cloud.cloudnative-pg.io", "ObjectStore paperless-ngx-db-store"],
+            "scheduled-backup": ["via plugin"],
+        ]),
+        .init(scenario: .dbBackupFailing, exitStatus: 2, overall: "critical",
+              notOK: ["db-backups": "critical", "wal-archiving": "critical"], mentions: [
+            "db-backups": ["missed the run", "walArchivingFailing"],
+            "wal-archiving": ["WAL archiving failing", "barman-cloud-wal-archive"],
+        ]),
+        .init(scenario: .resticLocked, exitStatus: 2, overall: "critical", notOK: ["file-backups": "critical"], mentions: [
+            "file-backups": ["2 failed Jobs since the last success", "lock failed", "exit 11"],
+        ]),
+        .init(scenario: .resticWrongPassword, exitStatus: 2, overall: "critical", notOK: ["file-backups": "critical"], mentions: [
+            "file-backups": ["wrong password", "exit 12"],
+        ]),
+        .init(scenario: .secretSyncFailing, exitStatus: 2, overall: "critical", notOK: ["secrets": "critical"], mentions: [
+            "secrets": ["paperless-ngx-admin", "SecretSyncedError", "more than 2× its 1h interval"],
+        ]),
+        .init(scenario: .appCrashloop, exitStatus: 2, overall: "critical",
+              notOK: ["pods": "critical", "database": "critical", "logs": "critical"], mentions: [
+            "pods": ["CrashLoopBackOff", "14 restarts"],
+            "database": ["0/1 database instances ready"],
+            "logs": ["PostgreSQL"],
+        ]),
+        .init(scenario: .pvcNearlyFull, exitStatus: 2, overall: "critical", notOK: ["storage": "critical"], mentions: [
+            "storage": ["paperless-ngx-data 94% used", "critical at 90%"],
+        ]),
+        .init(scenario: .redisErrors, exitStatus: 2, overall: "critical", notOK: ["logs": "critical"], mentions: [
+            "logs": ["Redis connection errors", "redis://:***@paperless-ngx-redis:6379"],
+        ]),
+        .init(scenario: .rbacLimited, exitStatus: 3, overall: "unknown", notOK: ["storage": "unknown"], mentions: [
+            "storage": ["forbidden", "get nodes/proxy", "paperless-ngx-data: 10.0Gi, Bound, usage unknown"],
+        ]),
+        .init(scenario: .noExternalSecrets, exitStatus: 3, overall: "unknown", notOK: ["secrets": "unknown"], mentions: [
+            "secrets": ["not served", "CRDs are not installed"],
+            // One missing CRD does not fail the whole call: the other types were read.
+            "pods": ["3/3 pods ready"],
+            "db-backups": ["last completed backup"],
+            "storage": ["paperless-ngx-data 42% used"],
+        ]),
+    ]
+}
+
+// MARK: - Tests
+
+/// `paperctl-tui check` run as cron would run it (no terminal, minimal environment), through the
+/// real kubectl, against every scenario of the simulated cluster.
+@Suite("check end to end against each scenario", .timeLimit(.minutes(3)))
+struct CheckCommandScenarioTests {
+    @Test(arguments: ScenarioExpectation.all)
+    func exitStatusAndJSON(_ expected: ScenarioExpectation) async throws {
+        let cluster = try await Cluster.start([expected.scenario])
+        defer { Task { await cluster.stop() } }
+        let run = try await cluster.check(["--json", "--timeout", "20"])
+        #expect(run.status == expected.exitStatus, "stderr: \(run.stderr)")
+        let doc = try #require(run.document())
+        #expect(doc.overall == expected.overall)
+        #expect(doc.notOK == expected.notOK, "\(doc.checks.filter { $0["verdict"] as? String != "ok" }.map { "\($0["id"] ?? "?"): \($0["reason"] ?? "")" })")
+        for (id, words) in expected.mentions {
+            let text = doc.text(id)
+            for word in words { #expect(text.contains(word), "\(id) does not mention \"\(word)\": \(text)") }
+        }
+        #expect(doc.context == "demo")
+        #expect(doc.namespace == "paperless-ngx")
+        #expect(doc.ids == CheckID.allCases.map(\.rawValue))
+        // Every check carries the documented keys; every check that is not ok has a command to run.
+        for check in doc.checks {
+            for key in ["id", "title", "verdict", "reason", "evidence", "hint", "command"] {
+                #expect(check.keys.contains(key), "check \(check["id"] ?? "?") lacks \(key)")
+            }
+            if check["verdict"] as? String != "ok" { #expect((check["command"] as? String)?.hasPrefix("kubectl ") == true) }
+        }
+        let time = try #require(doc.time)
+        #expect(time.hasSuffix("Z") && ISO8601DateFormatter().date(from: time) != nil, "time \(time) is not RFC 3339 UTC")
+        #expect(run.stderr.isEmpty, "stderr: \(run.stderr)")
+    }
+
+    /// The planted Redis password never reaches the output, in JSON or in the table.
+    @Test func redisPasswordIsRedactedInJSONAndText() async throws {
+        let cluster = try await Cluster.start([.redisErrors])
+        defer { Task { await cluster.stop() } }
+        let planted = SimOptions([.redisErrors]).plantedPassword
+        #expect(planted == "hunter2-PLANTED-s3cr3t")
+        // The simulator really serves it, so the redaction is what keeps it out.
+        let logs = try await cluster.kubectl(["logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h"]).stdout
+        #expect(logs.contains(planted))
+
+        let json = try await cluster.check(["--json", "--timeout", "20"])
+        #expect(json.status == 2)
+        #expect(!json.stdout.contains(planted) && !json.stderr.contains(planted))
+        #expect(json.stdout.contains("redis://:***@"))
+
+        let text = try await cluster.check(["--verbose", "--timeout", "20"])
+        #expect(text.status == 2)
+        #expect(!text.stdout.contains(planted) && !text.stderr.contains(planted))
+        #expect(text.stdout.contains("redis://:***@"))
+        #expect(!text.stdout.contains("hunter2"))
+    }
+
+    /// The text table a human reads: a header, one row per check with its label, then details.
+    @Test func textTableNamesVerdictsAndTheNextStep() async throws {
+        let cluster = try await Cluster.start([.dbBackupFailing])
+        defer { Task { await cluster.stop() } }
+        let run = try await cluster.check(["--timeout", "20"])
+        #expect(run.status == 2)
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("paperctl check: context demo, namespace paperless-ngx, ") == true)
+        #expect(lines.first?.hasSuffix(": CRIT") == true)
+        #expect(lines.contains { $0.hasPrefix("STATUS") && $0.contains("CHECK") && $0.contains("REASON") })
+        #expect(lines.contains { $0.hasPrefix("CRIT") && $0.contains("db-backups") && $0.contains("missed the run") })
+        #expect(lines.contains { $0.hasPrefix("OK") && $0.contains("file-backups") })
+        #expect(run.stdout.contains("[CRIT] wal-archiving: WAL archiving"))
+        #expect(lines.contains { $0.hasPrefix("  run:  kubectl ") })
+        // No colours, no cursor movement: cron mails stay readable.
+        #expect(!run.stdout.contains("\u{1B}"))
+    }
+
+    /// Expired credentials: one process, every check unknown and saying so.
+    @Test func expiredCredentialsMakeEveryCheckUnknown() async throws {
+        let cluster = try await Cluster.start([.expiredCredentials])
+        defer { Task { await cluster.stop() } }
+        let run = try await cluster.check(["--json", "--timeout", "20"])
+        #expect(run.status == 3)
+        let doc = try #require(run.document())
+        #expect(doc.overall == "unknown")
+        #expect(doc.notOK.count == CheckID.allCases.count)
+        #expect(Set(doc.notOK.values) == ["unknown"])
+        for id in doc.ids {
+            #expect(doc.reason(id).contains("not authorized, credentials rejected or expired"), "\(id): \(doc.reason(id))")
+        }
+        #expect(doc.kubectlProcesses == 1)
+    }
+
+    /// A slow or silent API server: every check unknown with the timeout, within a bound, and
+    /// no kubectl left behind.
+    @Test(arguments: [Scenario.slowAPI, .unresponsiveAPI])
+    func deadServerTimesOutQuickly(_ scenario: Scenario) async throws {
+        let cluster = try await Cluster.start([scenario])
+        defer { Task { await cluster.stop() } }
+        let run = try await cluster.check(["--json", "--timeout", "2"], limit: 30)
+        #expect(run.status == 3)
+        #expect(run.elapsed < .seconds(8), "took \(run.elapsed)")
+        let doc = try #require(run.document())
+        #expect(doc.overall == "unknown")
+        #expect(doc.notOK.count == CheckID.allCases.count && Set(doc.notOK.values) == ["unknown"])
+        for id in doc.ids {
+            #expect(doc.reason(id).contains("kubectl timed out after 2 s and was killed"), "\(id): \(doc.reason(id))")
+        }
+        #expect(processes(mentioning: cluster.kubeconfig).isEmpty, "left behind: \(processes(mentioning: cluster.kubeconfig))")
+    }
+
+    /// `--check` narrows the run, and the exit status follows only the checks that ran.
+    @Test func checkOptionSelectsChecksAndTheExitStatus() async throws {
+        let cluster = try await Cluster.start([.pvcNearlyFull])
+        defer { Task { await cluster.stop() } }
+        let both = try await cluster.check(["--json", "--timeout", "20", "--check", "storage", "--check", "secrets"])
+        #expect(both.status == 2)
+        #expect(both.document()?.ids == ["secrets", "storage"])
+        let fine = try await cluster.check(["--json", "--timeout", "20", "--check", "secrets"])
+        #expect(fine.status == 0)
+        #expect(fine.document()?.ids == ["secrets"])
+        let bad = try await cluster.check(["--check", "disk"])
+        #expect(bad.status == 3)
+        #expect(bad.stderr.contains("unknown check id \"disk\""))
+        #expect(bad.stderr.contains("db-backups"))
+    }
+
+    /// Thresholds come from `$XDG_CONFIG_HOME/paperctl/config.yaml`: at 94 % used, a critical
+    /// bound of 95 % turns the storage verdict into warn, and the exit status into 1.
+    @Test func configFileThresholdsGiveWarnAndExitOne() async throws {
+        let cluster = try await Cluster.start([.pvcNearlyFull])
+        defer { Task { await cluster.stop() } }
+        try FileManager.default.createDirectory(atPath: "\(cluster.directory)/config/paperctl", withIntermediateDirectories: true)
+        try "thresholds:\n  storageWarnPercent: 85\n  storageCriticalPercent: 95\n"
+            .write(toFile: "\(cluster.directory)/config/paperctl/config.yaml", atomically: true, encoding: .utf8)
+        let run = try await cluster.check(["--json", "--timeout", "20"])
+        #expect(run.status == 1)
+        let doc = try #require(run.document())
+        #expect(doc.overall == "warn")
+        #expect(doc.notOK == ["storage": "warn"])
+        #expect(doc.reason("storage").contains("94%"))
+
+        try "thresholds:\n  storageCriticalPercent: lots\n".write(toFile: "\(cluster.directory)/config/paperctl/config.yaml", atomically: true, encoding: .utf8)
+        let refused = try await cluster.check(["--json"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("config.yaml"))
+        #expect(refused.stderr.contains("storageCriticalPercent"))
+    }
+
+    /// Discovery is cached on disk: the first run costs 4 kubectl processes, later runs 3.
+    @Test func warmCacheCostsThreeProcesses() async throws {
+        let cluster = try await Cluster.start([.healthy])
+        defer { Task { await cluster.stop() } }
+        let first = try await cluster.check(["--json", "--timeout", "20"])
+        #expect(first.status == 0)
+        #expect(first.document()?.kubectlProcesses == 4)
+        let second = try await cluster.check(["--json", "--timeout", "20"])
+        #expect(second.status == 0)
+        #expect(second.document()?.kubectlProcesses == 3)
+        #expect(FileManager.default.fileExists(atPath: "\(cluster.directory)/cache/paperctl/discovery"))
+    }
+
+    /// The rbac-limited storage hint is a command that runs as printed: `-n` before `--`.
+    @Test func storageHintCommandKeepsTheNamespaceForKubectl() async throws {
+        let cluster = try await Cluster.start([.rbacLimited])
+        defer { Task { await cluster.stop() } }
+        let run = try await cluster.check(["--json", "--check", "storage", "--timeout", "20"])
+        let command = try #require(run.document()?.check("storage")?["command"] as? String)
+        #expect(command == "kubectl exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- df -h /usr/src/paperless/data")
+    }
+}

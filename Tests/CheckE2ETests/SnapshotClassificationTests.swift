@@ -1,0 +1,124 @@
+import Foundation
+import PaperDomain
+import PaperKube
+import SimCluster
+import Testing
+
+// MARK: - A discovery answer without kubectl
+
+/// Answers `api-resources` with every type the snapshot reads, as a warm cache would hold it.
+struct EverythingServed: CommandRunning {
+    func run(_ command: KubectlCommand) async throws(KubectlError) -> CommandOutput {
+        CommandOutput(stdout: Data(ResourceKind.allCases.map(\.qualifiedName).joined(separator: "\n").utf8))
+    }
+}
+
+// MARK: - Tests
+
+/// kubectl's real stderr, as the simulator's RBAC, missing-CRD and slow-server scenarios make
+/// it, classified into typed errors by `SnapshotFetcher` and `CheckSession`.
+@Suite("error classification against the simulator, through the real kubectl", .timeLimit(.minutes(2)))
+struct SnapshotClassificationTests {
+    func fetcher(_ cluster: Cluster, timeout: Double = 20, discovery: DiscoveryCache? = nil) throws -> SnapshotFetcher {
+        SnapshotFetcher(
+            runner: KubectlRunner(executable: try cluster.kubectlWrapper(), timeout: timeout),
+            config: PaperConfig(), target: target(cluster),
+            discovery: discovery ?? DiscoveryCache(directory: "\(cluster.directory)/cache/discovery")
+        )
+    }
+
+    func target(_ cluster: Cluster) -> KubeTarget {
+        KubeTarget(kubeconfig: cluster.kubeconfig, context: "demo", namespace: "paperless-ngx")
+    }
+
+    @Test func rbacLimitedNodeProxyIsForbiddenWithVerbAndResource() async throws {
+        let cluster = try await Cluster.start([.rbacLimited])
+        defer { Task { await cluster.stop() } }
+        let snapshot = try await fetcher(cluster).fetch()
+        guard case .failed(.forbidden(let verb, let resource, let detail)) = snapshot.volumeStats else {
+            Issue.record("stats should be forbidden, got \(snapshot.volumeStats)")
+            return
+        }
+        #expect(verb == "get")
+        #expect(resource == "nodes/proxy")
+        #expect(detail.contains("forbidden"))
+        // Only the stats were refused: every type, and the logs, were read.
+        #expect(snapshot.unreadable.keys.allSatisfy { $0 == .barmanObjectStore }, "\(snapshot.unreadable)")
+        #expect(snapshot.logs.value?.isEmpty == false)
+        #expect(snapshot.persistentVolumeClaims.count >= 2)
+
+        let report = await CheckSession.report(config: PaperConfig(), target: target(cluster), kubectlPath: try cluster.kubectlWrapper(),
+                                               timeout: 20, only: [.storage], discovery: DiscoveryCache(directory: "\(cluster.directory)/cache/discovery"))
+        #expect(report.overall == .unknown)
+        #expect(report.checks.first?.reason.contains("forbidden: no permission to get nodes/proxy") == true)
+    }
+
+    @Test func noExternalSecretsIsNotServedAndTheRestIsRead() async throws {
+        let cluster = try await Cluster.start([.noExternalSecrets])
+        defer { Task { await cluster.stop() } }
+        let snapshot = try await fetcher(cluster).fetch()
+        #expect(snapshot.whyUnreadable(.externalSecret) == .resourceTypeNotServed(resource: "externalsecrets.external-secrets.io"))
+        #expect(snapshot.whyUnreadable(.clusterSecretStore) == .resourceTypeNotServed(resource: "clustersecretstores.external-secrets.io"))
+        #expect(Set(snapshot.unreadable.keys) == [.externalSecret, .secretStore, .clusterSecretStore, .barmanObjectStore])
+        #expect(!snapshot.pods.isEmpty && !snapshot.backups.isEmpty && !snapshot.jobs.isEmpty && snapshot.clusters.count == 1)
+        #expect(snapshot.volumeStats.value?.isEmpty == false)
+    }
+
+    /// A cache that still believes the ESO CRDs exist: the real kubectl's "doesn't have a resource
+    /// type" is recognised, the type dropped, the get retried once, and the rest still read.
+    @Test func staleDiscoveryAgainstAMissingCRDRecovers() async throws {
+        let cluster = try await Cluster.start([.noExternalSecrets])
+        defer { Task { await cluster.stop() } }
+        let discovery = DiscoveryCache()
+        _ = try await discovery.servedResources(target: target(cluster), runner: EverythingServed(), now: Date().timeIntervalSince1970)
+        let snapshot = try await fetcher(cluster, discovery: discovery).fetch()
+        // kubectl names only the first unknown type; all three ESO types are found out.
+        for kind in [ResourceKind.externalSecret, .secretStore, .clusterSecretStore] {
+            #expect(snapshot.whyUnreadable(kind) == .resourceTypeNotServed(resource: kind.qualifiedName))
+        }
+        #expect(!snapshot.pods.isEmpty && !snapshot.backups.isEmpty && snapshot.clusters.count == 1)
+        #expect(snapshot.whyUnreadable(.pod) == nil && snapshot.whyUnreadable(.cnpgBackup) == nil)
+        let results = HealthChecks.run(snapshot, config: PaperConfig(), now: snapshot.takenAt)
+        #expect(results.filter { $0.verdict != .ok }.map(\.id) == [.secrets])
+        #expect(results.first { $0.id == .secrets }?.verdict == .unknown)
+    }
+
+    @Test func slowAPIIsATimeoutWithinTheBound() async throws {
+        let cluster = try await Cluster.start([.slowAPI])
+        defer { Task { await cluster.stop() } }
+        // Warm discovery, so the get, the logs and the stats all run against the slow server.
+        let discovery = DiscoveryCache()
+        _ = try await discovery.servedResources(target: target(cluster), runner: EverythingServed(), now: Date().timeIntervalSince1970)
+        let start = ContinuousClock.now
+        let snapshot = try await fetcher(cluster, timeout: 2, discovery: discovery).fetch()
+        let elapsed = start.duration(to: .now)
+        #expect(elapsed < .seconds(6), "took \(elapsed)")
+        #expect(snapshot.whyUnreadable(.pod) == .timeout(seconds: 2))
+        #expect(snapshot.whyUnreadable(.cnpgBackup) == .timeout(seconds: 2))
+        #expect(snapshot.logs == .failed(.timeout(seconds: 2)))
+        #expect(processes(mentioning: cluster.kubeconfig).isEmpty)
+
+        let report = await CheckSession.report(config: PaperConfig(), target: target(cluster), kubectlPath: try cluster.kubectlWrapper(), timeout: 2,
+                                               discovery: DiscoveryCache(directory: "\(cluster.directory)/cache/discovery"))
+        #expect(report.overall == .unknown)
+        #expect(report.checks.allSatisfy { $0.verdict == .unknown && $0.reason.contains("timed out after 2 s") })
+    }
+
+    /// Issue 3's process budget, with the real kubectl: once discovery is cached, a full
+    /// snapshot costs the get, the logs and one stats call.
+    @Test(arguments: [Scenario.healthy, .pluginBackups])
+    func fullSnapshotCostsAtMostThreeProcessesOnAWarmCache(_ scenario: Scenario) async throws {
+        let cluster = try await Cluster.start([scenario])
+        defer { Task { await cluster.stop() } }
+        let fetcher = try fetcher(cluster)
+        let cold = await fetcher.fetch()
+        #expect(cold.processCount == 4)
+        for _ in 0..<2 {
+            let warm = await fetcher.fetch()
+            #expect(warm.processCount <= 3)
+            #expect(warm.unreadable.keys.allSatisfy { $0 == .barmanObjectStore } || scenario == .pluginBackups && warm.unreadable.isEmpty)
+            #expect(warm.volumeStats.value?.isEmpty == false && warm.logs.value?.isEmpty == false)
+            #expect(HealthChecks.run(warm, config: PaperConfig(), now: warm.takenAt).allSatisfy { $0.verdict == .ok })
+        }
+    }
+}
