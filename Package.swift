@@ -83,6 +83,7 @@ let package = Package(
                 "SimCluster",
                 "PaperUI",
                 "PaperDomain",
+                "PaperKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import PaperDomain
+import PaperKube
+import Subprocess
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 3's budgets: a full snapshot costs ≤ 3 kubectl processes (warm discovery cache); its
+/// wall time is ≤ 1.2× that of the single batched `kubectl get` it wraps; decoding plus all
+/// checks takes < 50 ms for a namespace with 1,000 Jobs and 1,000 Backups.
+struct SnapshotBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Snapshot: kubectl processes per refresh, wall time vs the batched get, decode + checks at 1,000 Jobs and Backups."
+    )
+
+    @Option(help: "Side-by-side repetitions of the snapshot and the batched get.") var runs = 15
+    @Option(help: "Repetitions of decode + checks on the scaled namespace.") var decodeRuns = 30
+    @Option(help: "Jobs and Backups in the scaled namespace.") var scale = 1000
+
+    func run() async throws {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let tool = "\(dir)/paperctl-tui"
+        guard FileManager.default.isExecutableFile(atPath: tool) else { throw ValidationError("build paperctl-tui first: \(tool) is missing") }
+        guard let kubectl = which("kubectl") else { throw ValidationError("kubectl is not on PATH") }
+        let work = NSTemporaryDirectory() + "paperctl-snapbench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        // Private caches and config for kubectl, for `paperctl-tui check`, and for everything else
+        // this process starts: discovery is cached per server, and ports get reused.
+        setenv("KUBECACHEDIR", "\(work)/kubecache", 1)
+        setenv("XDG_CACHE_HOME", "\(work)/cache", 1)
+        setenv("XDG_CONFIG_HOME", "\(work)/config", 1)
+        let kubeconfig = "\(work)/kubeconfig"
+        let port = freePort()
+        let settings = (runs: max(1, runs), decodeRuns: max(1, decodeRuns), scale: max(1, scale))
+        _ = try await Subprocess.run(.path(.init(tool)), arguments: ["demo-cluster", "--port", String(port), "--write-kubeconfig", kubeconfig],
+                                     input: .none, output: .discarded, error: .discarded) { cluster in
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
+            try? await Task.sleep(for: .milliseconds(200))
+            await Self.measure(tool: tool, kubectl: kubectl, kubeconfig: kubeconfig, work: work, settings: settings)
+            try? cluster.send(signal: .terminate)
+        }
+    }
+
+    static func measure(tool: String, kubectl: String, kubeconfig: String, work: String, settings: (runs: Int, decodeRuns: Int, scale: Int)) async {
+        let target = KubeTarget(kubeconfig: kubeconfig, context: "demo", namespace: "paperless-ngx")
+        let runner = KubectlRunner(executable: kubectl, timeout: 30)
+        let discovery = DiscoveryCache(directory: "\(work)/discovery")
+        let fetcher = SnapshotFetcher(runner: runner, config: PaperConfig(), target: target, discovery: discovery)
+
+        // (a) processes: reported by the fetcher, and counted by a kubectl wrapper that logs each exec.
+        let cold = await fetcher.fetch()
+        let counted = "\(work)/kubectl-calls"
+        let wrapper = "\(work)/kubectl"
+        let script = "#!/bin/sh\necho \"$*\" >> '\(counted)'\nexec '\(kubectl)' \"$@\"\n"
+        _ = FileManager.default.createFile(atPath: wrapper, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+        let countingFetcher = SnapshotFetcher(runner: KubectlRunner(executable: wrapper, timeout: 30), config: PaperConfig(), target: target, discovery: discovery)
+        var spawned: [Int] = []
+        var reported: [Int] = []
+        for _ in 0..<5 {
+            try? FileManager.default.removeItem(atPath: counted)
+            let snapshot = await countingFetcher.fetch()
+            reported.append(snapshot.processCount)
+            let calls = (try? String(contentsOfFile: counted, encoding: .utf8)) ?? ""
+            spawned.append(calls.split(separator: "\n").count)
+        }
+        print("kubectl processes per full snapshot (get + logs + stats), warm discovery cache, 5 snapshots:")
+        print("  spawned (counted by a kubectl wrapper): max \(spawned.max() ?? 0), fetcher reports max \(reported.max() ?? 0)   budget ≤ 3")
+        print("  cold cache (first run, adds kubectl api-resources): \(cold.processCount)")
+
+        // (b) wall time, side by side with the batched get it wraps (same types, same runner).
+        let kinds = ResourceKind.allCases.filter { cold.unreadable[$0] == nil }
+        let get = fetcher.getCommand(kinds)
+        var lastList = Data()
+        if let warm = try? await runner.run(get) { lastList = warm.stdout }
+        var getTimes: [Double] = []
+        var snapshotTimes: [Double] = []
+        var checkTimes: [Double] = []
+        var failures = 0
+        for i in 0..<settings.runs {
+            // Alternate the order so neither side always runs on a warmer machine.
+            for side in (i % 2 == 0 ? [0, 1, 2] : [2, 1, 0]) {
+                let start = ContinuousClock.now
+                switch side {
+                case 0:
+                    guard let output = try? await runner.run(get), output.succeeded else { failures += 1; continue }
+                    getTimes.append(ms(start.duration(to: .now)))
+                    lastList = output.stdout
+                case 1:
+                    let snapshot = await fetcher.fetch()
+                    guard snapshot.unreadable.keys.allSatisfy({ cold.unreadable[$0] != nil }), snapshot.logs.value != nil, snapshot.volumeStats.value != nil else { failures += 1; continue }
+                    snapshotTimes.append(ms(start.duration(to: .now)))
+                default:
+                    guard let (status, _, _, _) = try? await runCommand(tool, ["check", "--json", "--kubeconfig", kubeconfig]), status == 0 else { failures += 1; continue }
+                    checkTimes.append(ms(start.duration(to: .now)))
+                }
+            }
+        }
+        let ratio = median(snapshotTimes) / max(median(getTimes), 0.001)
+        print("wall time, \(settings.runs) runs side by side against the demo cluster (a separate process), warm caches:")
+        print("  batched get (kubectl get \(kinds.count) types -o json): median \(f1(median(getTimes))) ms")
+        print("  full snapshot (get + logs + stats, run concurrently): median \(f1(median(snapshotTimes))) ms")
+        print("  ratio snapshot / get: \(String(format: "%.2f", ratio))×   budget ≤ 1.2×")
+        print("  (whole `paperctl-tui check --json` process, start to exit: median \(f1(median(checkTimes))) ms)")
+        if failures > 0 { print("  \(failures) run(s) failed and were left out") }
+
+        // (c) decode + all checks on the demo namespace scaled to 1,000 Jobs and 1,000 Backups.
+        guard let big = scaled(lastList, count: settings.scale) else {
+            print("decode + checks: could not build the scaled namespace from the get output")
+            return
+        }
+        let now = Date().timeIntervalSince1970
+        var times: [Double] = []
+        var summary = ""
+        for _ in 0..<settings.decodeRuns {
+            let start = ContinuousClock.now
+            guard let list = try? KubeJSON.decode(KubeList.self, from: big) else { print("decode failed"); return }
+            var snapshot = Snapshot(takenAt: now, target: target)
+            snapshot.add(list.items)
+            snapshot.logs = cold.logs
+            snapshot.volumeStats = cold.volumeStats
+            let results = HealthChecks.run(snapshot, config: PaperConfig(), now: now)
+            times.append(ms(start.duration(to: .now)))
+            summary = "\(snapshot.jobs.count) Jobs, \(snapshot.backups.count) Backups, \(results.count) checks, overall \(Verdict.overall(results.map(\.verdict)).rawValue)"
+        }
+        print("decode + all checks, \(summary), \(big.count / 1024) KiB of JSON, \(settings.decodeRuns) runs:")
+        print("  median \(f1(median(times))) ms, max \(f1(times.max() ?? 0)) ms   budget < 50 ms")
+    }
+
+    /// The demo namespace's `get -o json` List with `count` more restic Jobs (every 10th failed,
+    /// with its pod) and `count` more Backups (every 10th failed), as `ScaleTests` builds it.
+    static func scaled(_ data: Data, count: Int) -> Data? {
+        guard var root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              var items = root["items"] as? [[String: Any]],
+              let job = items.first(where: { $0["kind"] as? String == "Job" }),
+              let jobPod = items.first(where: { (($0["metadata"] as? [String: Any])?["labels"] as? [String: Any])?["job-name"] != nil }),
+              let backup = items.first(where: { $0["kind"] as? String == "Backup" && ($0["status"] as? [String: Any])?["phase"] as? String == "completed" })
+        else { return nil }
+        func renamed(_ object: [String: Any], _ name: String) -> [String: Any] {
+            var copy = object
+            var meta = copy["metadata"] as? [String: Any] ?? [:]
+            meta["name"] = name
+            meta["uid"] = UUID().uuidString.lowercased()
+            copy["metadata"] = meta
+            return copy
+        }
+        for i in 0..<count {
+            let name = "paperless-ngx-backup-scale-\(i)"
+            var j = renamed(job, name)
+            if i % 10 == 0 {
+                j["status"] = ["failed": 1, "startTime": "2026-11-10T04:00:00Z",
+                               "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "lastTransitionTime": "2026-11-10T04:01:00Z"]]]
+                var pod = renamed(jobPod, name + "-pod")
+                var meta = pod["metadata"] as? [String: Any] ?? [:]
+                meta["labels"] = ["job-name": name, "app.kubernetes.io/name": "paperless-ngx-backup"]
+                pod["metadata"] = meta
+                items.append(pod)
+            }
+            items.append(j)
+            var b = renamed(backup, "paperless-ngx-db-scale-\(i)")
+            if i % 10 == 0, var status = b["status"] as? [String: Any] {
+                status["phase"] = "failed"
+                status["error"] = "exit status 4"
+                b["status"] = status
+            }
+            items.append(b)
+        }
+        root["items"] = items
+        return try? JSONSerialization.data(withJSONObject: root)
+    }
+
+    static func ms(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    static func f1(_ v: Double) -> String { String(format: "%.1f", v) }
+}
