@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
         ),
@@ -113,6 +114,15 @@ let package = Package(
                 "SimCluster",
                 "PaperDomain",
                 "PaperKube",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        // End-to-end tests of the runbook actions: the built binary against the simulator.
+        .testTarget(
+            name: "ActionE2ETests",
+            dependencies: [
+                "SimCluster",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

@@ -61,7 +61,7 @@ struct DashboardCommand: AsyncParsableCommand {
         var target = KubeTarget(kubeconfig: kube.kubeconfig, context: kube.context, namespace: kube.namespace ?? config.namespace)
         var sim: SimulatedCluster?
         if demo || !scenario.isEmpty || Self.noClusterConfigured(kube, environment: environment) {
-            let s = try await SimulatedCluster.start(scenarios: try Scenario.parse(scenario), port: 0, speed: speed)
+            let s = try await SimulatedCluster.start(scenarios: try Scenario.parse(scenario), port: 0, speed: speed, jobRunner: ResticJobRunner.detect())
             let path = "\(NSTemporaryDirectory())paperctl-demo-\(s.port).kubeconfig"
             try s.kubeconfig().write(toFile: path, atomically: true, encoding: .utf8)
             target = KubeTarget(kubeconfig: path, context: "demo", namespace: s.options.namespace)

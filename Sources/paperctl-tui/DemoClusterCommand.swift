@@ -31,6 +31,9 @@ struct DemoClusterCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print every API request (method, path, status) to stderr.")
     var logRequests = false
 
+    @Flag(name: .long, help: "Simulate restic Jobs on a timer even when restic is installed (also: PAPERCTL_DEMO_RESTIC=off).")
+    var simulatedRestic = false
+
     func validate() throws {
         do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
@@ -39,9 +42,11 @@ struct DemoClusterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let scenarios = try Scenario.parse(scenario)
+        let restic = ResticJobRunner.detect()
         let sim: SimulatedCluster
         do {
-            sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed, logRequests: logRequests)
+            sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed,
+                                                   jobRunner: simulatedRestic ? nil : restic, logRequests: logRequests)
         } catch let error as HTTPServer.StartError {
             throw ValidationError(error.description)
         }
@@ -54,6 +59,9 @@ struct DemoClusterCommand: AsyncParsableCommand {
         print("paperctl-tui demo cluster: \(sim.serverURL)  scenarios: \(scenarios.map(\.rawValue).joined(separator: ","))  speed: \(speed)x")
         print("kubeconfig: \(path)")
         print("export KUBECONFIG=\(path)")
+        if let restic, !simulatedRestic {
+            print("restic Jobs run the real restic; local repository: \(restic.repositoryDirectory) (RESTIC_PASSWORD is in Secret paperless-ngx-restic)")
+        }
         print("Try: kubectl get pods,jobs,backups,externalsecrets -n \(sim.options.namespace)   (Ctrl-C stops the cluster)")
         fflush(nil)
         await SignalWaiter.waitForInterrupt()

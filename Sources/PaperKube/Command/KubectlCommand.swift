@@ -18,10 +18,13 @@ public struct KubectlCommand: Sendable, Equatable, Hashable {
     /// Everything after the executable name, e.g. `["--namespace", "paperless-ngx", "get", …]`.
     public var arguments: [String]
     public var logPolicy: LogPolicy
+    /// Bytes written to kubectl's standard input (e.g. the JSON for `create -f -`), or nil for none.
+    public var stdin: Data?
 
-    public init(arguments: [String], logPolicy: LogPolicy = .backgroundRead) {
+    public init(arguments: [String], logPolicy: LogPolicy = .backgroundRead, stdin: Data? = nil) {
         self.arguments = arguments
         self.logPolicy = logPolicy
+        self.stdin = stdin
     }
 
     /// The command line as an operator would type it, each argument shell-quoted when needed.

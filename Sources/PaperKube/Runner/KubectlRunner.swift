@@ -26,6 +26,14 @@ public struct KubectlRunner: CommandRunning {
     }
 
     public func run(_ command: KubectlCommand) async throws(KubectlError) -> CommandOutput {
+        if let stdin = command.stdin {
+            return try await run(command, input: .data(stdin))
+        }
+        return try await run(command, input: .none)
+    }
+
+    /// Runs with `input` as standard input (`.none`: the null device).
+    private func run<Input: InputProtocol>(_ command: KubectlCommand, input: Input) async throws(KubectlError) -> CommandOutput {
         var options = PlatformOptions()
         options.createSession = true
         // Used when the calling task is cancelled (the operator quit): kill the whole group.
@@ -39,7 +47,7 @@ public struct KubectlRunner: CommandRunning {
                 arguments: Arguments(command.arguments),
                 environment: .inherit,
                 platformOptions: options,
-                input: .none,
+                input: input,
                 output: .bytes(limit: outputLimit),
                 error: .bytes(limit: 4 * 1024 * 1024)
             ) { execution in

@@ -191,7 +191,7 @@ public final class Controllers: Sendable {
             let phase = pod.value(at: "status.phase")?.stringValue
             if phase == "Pending", plan.runAt <= now {
                 plan.startedAt = now
-                if let runner, let run = runner.start(job: job, pod: pod, options: options) {
+                if let runner, let run = runner.start(job: job, pod: pod, options: options, store: store) {
                     plan.finishAt = nil
                     state.withLock { $0.pods[Self.uid(pod)] = plan }
                     _ = try? store.update(Catalogue.pods, namespace: ns, name: podName, bumpGeneration: false) { p throws(APIError) in
@@ -623,7 +623,8 @@ public struct JobRun: Sendable {
     }
 }
 
-/// Runs a Job's container for real when it can (nil: simulate it instead).
+/// Runs a Job's container for real when it can (nil: simulate it instead). `store` holds the
+/// Secrets the container's env refers to.
 public protocol JobRunning: Sendable {
-    func start(job: JSONValue, pod: JSONValue, options: SimOptions) -> JobRun?
+    func start(job: JSONValue, pod: JSONValue, options: SimOptions, store: ObjectStore) -> JobRun?
 }
