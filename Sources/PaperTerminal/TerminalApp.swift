@@ -12,10 +12,28 @@ import Glibc
 public actor TerminalApp {
     public typealias Refresher = @Sendable () async -> Result<DashboardData, RefreshError>
 
+    /// The side effects besides refreshing: running confirmed actions and the incident journal.
+    public struct Executors: Sendable {
+        public var runAction: @Sendable (ActionPlan) async -> ActionOutcome
+        public var appendJournal: @Sendable (String) -> Void
+        public var readJournal: @Sendable () -> [String]
+
+        public init(runAction: @escaping @Sendable (ActionPlan) async -> ActionOutcome,
+                    appendJournal: @escaping @Sendable (String) -> Void, readJournal: @escaping @Sendable () -> [String]) {
+            self.runAction = runAction
+            self.appendJournal = appendJournal
+            self.readJournal = readJournal
+        }
+
+        public static let none = Executors(runAction: { ActionOutcome(plan: $0, succeeded: false, message: "actions are not wired") },
+                                           appendJournal: { _ in }, readJournal: { [] })
+    }
+
     enum Event: Sendable {
         case input
         case tick
         case refreshed(Result<DashboardData, RefreshError>, Double)
+        case message(Msg)
     }
 
     private var state: AppState
@@ -24,9 +42,15 @@ public actor TerminalApp {
     private let clock: @Sendable () -> Double
     private let environment: [String: String]
     private let onFrame: (@Sendable (Double) -> Void)?
+    private let executors: Executors
+    private let messages: AsyncStream<Msg>?
 
+    /// `messages` carries what happens outside the loop (every kubectl command run, for the command log).
     public init(state: AppState, themes: [Theme], environment: [String: String], clock: @escaping @Sendable () -> Double,
-                refresher: @escaping Refresher, onFrame: (@Sendable (Double) -> Void)? = nil) {
+                refresher: @escaping Refresher, executors: Executors = .none, messages: AsyncStream<Msg>? = nil,
+                onFrame: (@Sendable (Double) -> Void)? = nil) {
+        self.executors = executors
+        self.messages = messages
         var s = state
         s.themeCount = themes.count
         self.state = s
@@ -62,7 +86,12 @@ public actor TerminalApp {
                 continuation.yield(.tick)
             }
         }
+        let forwarder = Task { [messages] in
+            guard let messages else { return }
+            for await msg in messages { continuation.yield(.message(msg)) }
+        }
         defer {
+            forwarder.cancel()
             ticker.cancel()
             inputWatcher.cancel()
             InputWatcher.stop()
@@ -96,6 +125,25 @@ public actor TerminalApp {
                 effects += update(&state, .tick(now: clock()))
             case .refreshed(let result, let at):
                 effects += update(&state, .refreshed(result, at: at))
+            case .message(let msg):
+                effects += update(&state, msg)
+            }
+            for effect in effects {
+                switch effect {
+                case .journal(let text):
+                    executors.appendJournal(text)
+                case .loadJournal:
+                    effects += update(&state, .journalLoaded(executors.readJournal()))
+                case .run(let plan):
+                    let run = executors.runAction
+                    let clock = self.clock
+                    Task.detached {
+                        let outcome = await run(plan)
+                        continuation.yield(.message(.actionFinished(outcome, at: clock())))
+                    }
+                case .refresh, .quit:
+                    break
+                }
             }
             if effects.contains(.quit) { break }
             if effects.contains(.refresh), refreshTask == nil || refreshTask?.isCancelled == true {

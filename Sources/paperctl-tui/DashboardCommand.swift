@@ -34,6 +34,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Theme name or path to a theme YAML file.")
     var theme: String = "default"
 
+    @Flag(name: .long, help: "Run no action at all: every action key explains itself (also readOnly: true in the config).")
+    var readOnly = false
+
     @Option(name: .long, help: "Seconds between refreshes (default: refreshSeconds in the config, else 5).")
     var refresh: Double?
 
@@ -99,7 +102,10 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let runner = KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds)
+        let (commandMessages, commandSink) = AsyncStream<Msg>.makeStream(bufferingPolicy: .bufferingNewest(500))
+        let runner = RecordingRunner(base: KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds)) { record in
+            commandSink.yield(.commandRan(record))
+        }
         let discovery = DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
         let fetchTarget = target
         let refresher: TerminalApp.Refresher = {
@@ -108,12 +114,29 @@ struct DashboardCommand: AsyncParsableCommand {
             if let error = DashboardRefresh.fatalError(in: snapshot) { return .failure(error) }
             let now = Date().timeIntervalSince1970
             let checks = HealthChecks.run(snapshot, config: config, now: now)
-            return .success(DashboardData(checks: checks, takenAt: snapshot.takenAt, facts: PanelFacts.rows(from: snapshot, config: config, now: now)))
+            return .success(DashboardData(checks: checks, takenAt: snapshot.takenAt, facts: PanelFacts.rows(from: snapshot, config: config, now: now),
+                                          actions: ActionContext.from(snapshot, config: config, globalArguments: fetchTarget.globalArguments)))
         }
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
         var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh ?? config.refreshSeconds, now: Date().timeIntervalSince1970)
         state.unicode = utf8
         state.themeIndex = startIndex
+        state.readOnly = readOnly || config.readOnly
+        let journalPath = Journal.path(environment: environment, now: Date().timeIntervalSince1970)
+        let executors = TerminalApp.Executors(
+            runAction: { plan in
+                do {
+                    let out = try await runner.run(plan.command)
+                    let text = out.succeeded ? String(decoding: out.stdout, as: UTF8.self) : out.stderr
+                    let line = text.split(separator: "\n").first.map(String.init) ?? (out.succeeded ? "done" : "exit \(out.exitStatus)")
+                    return ActionOutcome(plan: plan, succeeded: out.succeeded, message: Redactor.redact(line))
+                } catch {
+                    return ActionOutcome(plan: plan, succeeded: false, message: Redactor.redact("\(error)"))
+                }
+            },
+            appendJournal: { text in JournalFile.append(text, to: journalPath) },
+            readJournal: { JournalFile.read(journalPath) }
+        )
         // For the benchmark: the wall-clock time of the first frame, written to a file.
         let frameFile = environment["PAPERCTL_FIRST_FRAME_FILE"]
         let firstFrameWritten = FirstFrame()
@@ -121,8 +144,11 @@ struct DashboardCommand: AsyncParsableCommand {
             guard let frameFile, firstFrameWritten.claim() else { return }
             try? String(format: "%.6f\n", at).write(toFile: frameFile, atomically: true, encoding: .utf8)
         }
-        let app = TerminalApp(state: state, themes: themes, environment: environment, clock: { Date().timeIntervalSince1970 }, refresher: refresher, onFrame: onFrame)
+        let app = TerminalApp(state: state, themes: themes, environment: environment, clock: { Date().timeIntervalSince1970 }, refresher: refresher, executors: executors,
+                              messages: commandMessages, onFrame: onFrame)
         await app.run()
+        commandSink.finish()
+        if FileManager.default.fileExists(atPath: journalPath) { print("paperctl-tui: incident journal: \(journalPath)") }
         if sim != nil { print("paperctl-tui: demo cluster stopped") }
     }
 }
@@ -150,4 +176,56 @@ import Synchronization
 final class FirstFrame: Sendable {
     private let done = Atomic<Bool>(false)
     func claim() -> Bool { !done.exchange(true, ordering: .relaxed) }
+}
+
+// MARK: - RecordingRunner
+
+/// Wraps the kubectl runner so every command run is reported to the command log.
+struct RecordingRunner: CommandRunning {
+    let base: KubectlRunner
+    let report: @Sendable (CommandRecord) -> Void
+
+    func run(_ command: KubectlCommand) async throws(KubectlError) -> CommandOutput {
+        let started = Date().timeIntervalSince1970
+        let isAction: Bool
+        let title: String?
+        switch command.logPolicy {
+        case .backgroundRead: isAction = false; title = nil
+        case .action(let t): isAction = true; title = t
+        }
+        let line = Redactor.redact(command.displayLine)
+        do {
+            let out = try await base.run(command)
+            report(CommandRecord(startedAt: started, duration: out.duration, commandLine: line, exitStatus: out.exitStatus, isAction: isAction, title: title))
+            return out
+        } catch {
+            report(CommandRecord(startedAt: started, duration: Date().timeIntervalSince1970 - started, commandLine: line + "  (\(error.code))", exitStatus: nil, isAction: isAction, title: title))
+            throw error
+        }
+    }
+}
+
+// MARK: - JournalFile
+
+/// Today's append-only incident journal (Markdown), redacted line by line.
+enum JournalFile {
+    static func append(_ text: String, to path: String) {
+        let fm = FileManager.default
+        let dir = (path as NSString).deletingLastPathComponent
+        try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var entry = Journal.entry(text)
+        if !fm.fileExists(atPath: path) {
+            entry = "# paperctl incident journal \((path as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: ""))\n\n" + entry
+            _ = fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data(entry.utf8))
+    }
+
+    static func read(_ path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["No journal entries yet today (\(path))."] }
+        return ["\(path)", ""] + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(5000).map(String.init)
+    }
 }

@@ -123,3 +123,112 @@ import Testing
         #expect(!screen.contains("┌"))
     }
 }
+
+/// Runbook actions from the dashboard against a demo cluster in its own process, checked with kubectl.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DashboardActionE2ETests {
+    struct Cluster {
+        let dir: String
+        let kubeconfig: String
+        let process: Task<Void, Never>
+
+        static func start(_ scenarios: String = "healthy", speed: Int = 20) async throws -> Cluster {
+            let dir = NSTemporaryDirectory() + "paperctl-actions-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let kubeconfig = "\(dir)/kubeconfig"
+            let process = Task {
+                _ = try? await Subprocess.run(.path(.init(Tmux.binary)), arguments: ["demo-cluster", "--scenario", scenarios, "--speed", String(speed), "--write-kubeconfig", kubeconfig],
+                                              output: .discarded, error: .discarded)
+            }
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try await Task.sleep(for: .milliseconds(50)) }
+            return Cluster(dir: dir, kubeconfig: kubeconfig, process: process)
+        }
+
+        func kubectl(_ args: [String]) async throws -> String {
+            let r = try await Subprocess.run(.name("kubectl"), arguments: Arguments(["--kubeconfig", kubeconfig, "--cache-dir", "\(dir)/cache"] + args),
+                                             output: .string(limit: 1 << 22), error: .string(limit: 1 << 20))
+            return r.standardOutput + r.standardError
+        }
+
+        func stop() {
+            process.cancel()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
+    func manualJobs(_ c: Cluster) async throws -> [String] {
+        try await c.kubectl(["get", "jobs", "-o", "name"]).split(separator: "\n").filter { $0.contains("manual-backup-") }.map(String.init)
+    }
+
+    @Test func bThenYCreatesTheJobItCompletesAndASecondBWhileRunningCreatesNothing() async throws {
+        let c = try await Cluster.start(speed: 2)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
+        defer { Task { await t.stop() } }
+        try await t.waitFor(" old ·")
+        try await t.send("b")
+        let dialog = try await t.waitFor("y runs it")
+        #expect(dialog.contains("create job --from=cronjob/paperless-ngx-backup"))
+        try await t.send("y")
+        let running = try await t.waitFor("running  ")
+        #expect(running.contains("manual-backup-"))
+        #expect(try await manualJobs(c).count == 1)
+        try await t.send("b")
+        let refused = try await t.waitFor("still running")
+        #expect(refused.contains("Nothing was run"))
+        try await t.send("Escape")
+        #expect(try await manualJobs(c).count == 1, "a second b created another Job")
+        let finished = try await t.waitFor("finished OK", timeout: 60)
+        #expect(finished.contains("finished OK"))
+    }
+
+    @Test func escCancelsAndReadOnlyCreateNothing() async throws {
+        let c = try await Cluster.start()
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig])
+        defer { Task { await t.stop() } }
+        try await t.waitFor(" old ·")
+        try await t.send("b")
+        try await t.waitFor("y runs it")
+        try await t.send("Escape")
+        try await t.waitFor("cancelled")
+        let ro = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--read-only"])
+        defer { Task { await ro.stop() } }
+        try await ro.waitFor(" old ·")
+        try await ro.send("b")
+        let screen = try await ro.waitFor("Read-only mode")
+        #expect(screen.contains("nothing is run"))
+        try await ro.send("y")
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await manualJobs(c).isEmpty)
+    }
+
+    @Test func databaseBackupCompletesAndNoSecretReachesScreenLogOrJournal() async throws {
+        let c = try await Cluster.start("redis-errors")
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
+        defer { Task { await t.stop() } }
+        try await t.waitFor(" old ·")
+        try await t.send("B")
+        let dialog = try await t.waitFor("y runs it")
+        #expect(dialog.contains("barmanObjectStore"))
+        try await t.send("y")
+        let done = try await t.waitFor("Database Backup paperless-ngx-db-manual-", timeout: 60)
+        #expect(done.contains("» Database Backup paperless-ngx-db-manual-"))
+        let backups = try await c.kubectl(["get", "backups", "-o", "custom-columns=NAME:.metadata.name,PHASE:.status.phase", "--no-headers"])
+        #expect(backups.split(separator: "\n").contains { $0.contains("paperless-ngx-db-manual-") && $0.contains("completed") })
+        var seen = try await t.screen()
+        try await t.send("6")
+        seen += try await t.screen()
+        try await t.send("c")
+        seen += try await t.waitFor("Command log")
+        try await t.send("Escape")
+        try await t.send("J")
+        seen += try await t.waitFor("Incident journal")
+        #expect(!seen.contains("hunter2-PLANTED"), "a secret reached the screen")
+        let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
+        #expect(journal.contains("action confirmed: Start a CNPG database backup"))
+        #expect(journal.contains("result: ok"))
+        #expect(journal.contains("finished OK"))
+        #expect(!journal.contains("hunter2-PLANTED"))
+    }
+}

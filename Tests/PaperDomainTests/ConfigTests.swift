@@ -26,6 +26,7 @@ struct ConfigTests {
             namespace: docs
             timeoutSeconds: 5
             refreshSeconds: 15
+            readOnly: true
             app:
               deployment: paperless
               container: web
@@ -47,6 +48,7 @@ struct ConfigTests {
             """)
         #expect(config.namespace == "docs" && config.timeoutSeconds == 5)
         #expect(config.refreshSeconds == 15)
+        #expect(config.readOnly && !PaperConfig().readOnly)
         #expect(PaperConfig().refreshSeconds == 5)
         #expect(config.app.deployment == "paperless" && config.app.container == "web")
         #expect(config.database.cluster == "docs-db" && config.database.scheduledBackup == "docs-db-nightly")

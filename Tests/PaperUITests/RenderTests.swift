@@ -99,7 +99,7 @@ import Testing
         let text = render(s).text
         for b in Keymap.all { #expect(text.contains(b.description), "help lacks \(b.description)") }
         let footer = render(Fixtures.state()).lines.last ?? ""
-        for b in Keymap.bindings(for: .dashboard) where b.inFooter { #expect(footer.contains(b.description)) }
+        for b in Keymap.bindings(for: .dashboard) where b.inFooter { #expect(footer.contains("\(b.keys) \(b.short)"), "footer lacks \(b.keys)") }
     }
 
     @Test func everyBundledThemeLoadsAndGivesEachVerdictAStyle() {

@@ -81,12 +81,15 @@ struct ConfigReader {
     }
 
     mutating func apply(_ root: Node, to config: inout PaperConfig) throws(ConfigError) {
-        let top = ["namespace", "timeoutSeconds", "refreshSeconds", "app", "redis", "database", "fileBackup", "externalSecrets", "storage", "network", "thresholds"]
+        let top = ["namespace", "timeoutSeconds", "refreshSeconds", "readOnly", "app", "redis", "database", "fileBackup", "externalSecrets", "storage", "network", "thresholds"]
         for (key, value) in try mapping(root, "", allowed: top) {
             switch key {
             case "namespace": config.namespace = try name(value, key)
             case "timeoutSeconds": config.timeoutSeconds = try number(value, key, range: 1...600)
             case "refreshSeconds": config.refreshSeconds = try number(value, key, range: 1...3600)
+            case "readOnly":
+                guard case .scalar = value, let b = value.bool else { throw fail(value, key, "expected true or false") }
+                config.readOnly = b
             case "app":
                 for (k, v) in try mapping(value, key, allowed: ["deployment", "container", "sidecars"]) {
                     switch k {

@@ -12,6 +12,8 @@ public struct PaperConfig: Sendable, Equatable {
     public var timeoutSeconds: Double = 10
     /// Seconds between dashboard refreshes (`--refresh` overrides).
     public var refreshSeconds: Double = 5
+    /// The dashboard runs no action at all (`--read-only` also sets it).
+    public var readOnly = false
     public var app = App()
     public var redis = Redis()
     public var database = Database()

@@ -39,10 +39,14 @@ public struct DashboardData: Sendable, Equatable {
     /// Object rows shown under a panel's checks (recent Backups, recent restic Jobs).
     public var facts: [PanelID: [PanelRow]]
 
-    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:]) {
+    /// What the action keys need (active Jobs, blocking Backups, backup method…).
+    public var actions: ActionContext?
+
+    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionContext? = nil) {
         self.checks = checks
         self.takenAt = takenAt
         self.facts = facts
+        self.actions = actions
     }
 
     public var overall: Verdict { Verdict.overall(checks.map(\.verdict)) }
@@ -103,6 +107,12 @@ public enum Mode: Sendable, Equatable {
     case detail(PanelID)
     case help
     case filter(PanelID)
+    /// A dialog showing the exact command; `y` runs it, Esc/n cancels.
+    case confirm(ActionPlan)
+    /// A dialog explaining why an action key runs nothing (read-only, already running, rate limit).
+    case refused(title: String, reason: String)
+    case commandLog
+    case journal([String])
 }
 
 // MARK: - AppState
@@ -131,6 +141,19 @@ public struct AppState: Sendable, Equatable {
     public var now: Double
     public var quitting = false
     public var unicode = true
+    /// Every action key explains itself and runs nothing.
+    public var readOnly = false
+    /// Recent kubectl runs (bounded), newest last.
+    public var commandLog: [CommandRecord] = []
+    public var commandLogScroll = 0
+    /// Short messages for the operator (action results, finished backups), newest last.
+    public var notices: [String] = []
+    /// Objects created by our actions, watched until they finish: name -> kind.
+    public var tracked: [String: ActionPlan.Kind] = [:]
+    public var lastForceSync: [String: Double] = [:]
+    /// An action is being run; a second confirmation is impossible until it returns.
+    public var actionInFlight = false
+    public static let commandLogLimit = 500
 
     public init(width: Int, height: Int, context: String, namespace: String, refreshInterval: Double = 5, now: Double) {
         self.width = width

@@ -16,6 +16,9 @@ public enum Msg: Sendable, Equatable {
     case tick(now: Double)
     case resize(width: Int, height: Int)
     case refreshed(Result<DashboardData, RefreshError>, at: Double)
+    case commandRan(CommandRecord)
+    case actionFinished(ActionOutcome, at: Double)
+    case journalLoaded([String])
 }
 
 extension RefreshError: Error {}
@@ -26,4 +29,10 @@ extension RefreshError: Error {}
 public enum Effect: Sendable, Equatable {
     case refresh
     case quit
+    /// Run a confirmed action (through the same kubectl runner as every read).
+    case run(ActionPlan)
+    /// Append an entry to today's incident journal.
+    case journal(String)
+    /// Read today's journal for the `J` overlay.
+    case loadJournal
 }

@@ -1,4 +1,5 @@
 import PaperDomain
+import PaperKube
 
 // MARK: - update
 
@@ -23,9 +24,14 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         state.now = max(state.now, at)
         switch result {
         case .success(let data):
+            let previous = state.data.data
             state.data = .loaded(data)
             state.backoff = 0
             state.nextRefreshAt = at + state.refreshInterval
+            var effects = Journal.verdictEntries(old: previous, new: data, context: state.context, namespace: state.namespace)
+            effects += trackFinished(&state, data)
+            clampSelection(&state)
+            return effects
         case .failure(let error):
             if let good = state.data.data {
                 state.data = .stale(good, error)
@@ -40,7 +46,54 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return []
     case .key(let key):
         return handleKey(&state, key)
+    case .commandRan(let record):
+        state.commandLog.append(record)
+        if state.commandLog.count > AppState.commandLogLimit { state.commandLog.removeFirst(state.commandLog.count - AppState.commandLogLimit) }
+        return []
+    case .actionFinished(let outcome, let at):
+        state.actionInFlight = false
+        state.now = max(state.now, at)
+        let verb = outcome.succeeded ? "done" : "FAILED"
+        notify(&state, "\(outcome.plan.title): \(verb): \(outcome.message)")
+        var effects: [Effect] = [.journal("- \(UTCTime.rfc3339(at)) result: \(outcome.succeeded ? "ok" : "failed") — \(outcome.message)")]
+        if outcome.succeeded {
+            switch outcome.plan.kind {
+            case .fileBackup, .databaseBackup: state.tracked[outcome.plan.objectName] = outcome.plan.kind
+            case .forceSync(let secret): state.lastForceSync[secret] = at
+            }
+            if !state.refreshing {
+                state.refreshing = true
+                state.lastAttempt = at
+                effects.append(.refresh)
+            }
+        }
+        return effects
+    case .journalLoaded(let lines):
+        state.mode = .journal(lines)
+        state.detailScroll = max(0, lines.count - 1)
+        return []
     }
+}
+
+/// Keeps the last few notices for the operator.
+func notify(_ state: inout AppState, _ text: String) {
+    state.notices.append(text)
+    if state.notices.count > 20 { state.notices.removeFirst(state.notices.count - 20) }
+}
+
+/// Notices (and journal entries) when a Job or Backup started from a key has finished.
+func trackFinished(_ state: inout AppState, _ data: DashboardData) -> [Effect] {
+    var effects: [Effect] = []
+    for (name, kind) in state.tracked {
+        let panel: PanelID = kind == .fileBackup ? .fileBackups : .database
+        guard let row = data.facts[panel]?.first(where: { $0.text.hasPrefix(name + " ") }), let verdict = row.verdict else { continue }
+        state.tracked[name] = nil
+        let what = kind == .fileBackup ? "File backup Job" : "Database Backup"
+        let text = "\(what) \(name) \(verdict == .ok ? "finished OK" : "FAILED"): \(row.text)"
+        notify(&state, text)
+        effects.append(.journal("- \(UTCTime.rfc3339(state.now)) \(text)"))
+    }
+    return effects
 }
 
 func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -83,6 +136,42 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         state.selected[panel] = 0
         state.scroll[panel] = 0
+        return []
+    case .confirm(let plan):
+        switch key {
+        case .char("y"), .char("Y"):
+            state.mode = .dashboard
+            guard !state.actionInFlight else { return [] }
+            state.actionInFlight = true
+            notify(&state, "running: \(plan.title)…")
+            return [.journal("- \(UTCTime.rfc3339(state.now)) action confirmed: \(plan.title)\n  `\(plan.commandLine.replacingOccurrences("\n", " "))`"), .run(plan)]
+        case .escape, .char("n"), .char("N"), .char("q"):
+            state.mode = .dashboard
+            notify(&state, "cancelled: \(plan.title)")
+            return [.journal("- \(UTCTime.rfc3339(state.now)) action cancelled: \(plan.title)")]
+        default:
+            return []
+        }
+    case .refused:
+        if key == .escape || key == .enter || key == .char("q") || key == .char(" ") { state.mode = .dashboard }
+        return []
+    case .commandLog:
+        switch key {
+        case .escape, .char("q"), .char("c"): state.mode = .dashboard
+        case .up, .char("k"): state.commandLogScroll += 1
+        case .down, .char("j"): state.commandLogScroll = max(0, state.commandLogScroll - 1)
+        default: break
+        }
+        return []
+    case .journal:
+        switch key {
+        case .escape, .char("q"), .char("J"): state.mode = .dashboard
+        case .down, .char("j"): state.detailScroll += 1
+        case .up, .char("k"): state.detailScroll = max(0, state.detailScroll - 1)
+        case .char("G"): state.detailScroll = Int.max / 2
+        case .char("g"): state.detailScroll = 0
+        default: break
+        }
         return []
     case .dashboard:
         break
@@ -129,8 +218,51 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
     case .char("?"):
         state.mode = .help
+    case .char("b"), .char("B"):
+        let isFiles = key == .char("b")
+        let title = isFiles ? "File backup (restic)" : "Database backup (CNPG)"
+        guard let ctx = state.data.data?.actions else {
+            state.mode = .refused(title: title, reason: "No data yet: wait for the first refresh, then try again.")
+            return []
+        }
+        let decision = isFiles ? ActionPlanner.fileBackup(ctx, now: state.now) : ActionPlanner.databaseBackup(ctx, now: state.now)
+        return decide(&state, decision, title: title)
+    case .char("f") where panel == .secrets:
+        guard let ctx = state.data.data?.actions else {
+            state.mode = .refused(title: "Force-sync", reason: "No data yet: wait for the first refresh, then try again.")
+            return []
+        }
+        let rows = PanelRows.rows(for: .secrets, in: state)
+        let row = rows.indices.contains(current) ? rows[current].text : ""
+        guard let secret = ctx.externalSecrets.first(where: { row.hasPrefix($0 + " ") || row.contains($0 + " ") }) ?? (ctx.externalSecrets.count == 1 ? ctx.externalSecrets.first : nil) else {
+            state.mode = .refused(title: "Force-sync", reason: "Select the row of an ExternalSecret in the Secrets panel first.")
+            return []
+        }
+        return decide(&state, ActionPlanner.forceSync(ctx, secret: secret, lastSync: state.lastForceSync[secret], now: state.now), title: "Force-sync \(secret)")
+    case .char("c"):
+        state.mode = .commandLog
+        state.commandLogScroll = 0
+    case .char("J"):
+        return [.loadJournal]
     default:
         break
+    }
+    return []
+}
+
+/// Turns a planner decision into a dialog; read-only mode and a running action refuse everything.
+func decide(_ state: inout AppState, _ decision: ActionPlanner.Decision, title: String) -> [Effect] {
+    switch decision {
+    case .refuse(let reason):
+        state.mode = .refused(title: title, reason: reason)
+    case .confirm(let plan):
+        if state.readOnly {
+            state.mode = .refused(title: "Read-only mode", reason: "paperctl-tui runs with --read-only (or readOnly: true in the config): nothing is run. The command would be:\n\(plan.commandLine)")
+        } else if state.actionInFlight {
+            state.mode = .refused(title: title, reason: "Another action is still running; wait for its result.")
+        } else {
+            state.mode = .confirm(plan)
+        }
     }
     return []
 }

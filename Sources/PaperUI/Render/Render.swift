@@ -19,9 +19,67 @@ public func render(_ state: AppState) -> ScreenBuffer {
     default:
         for panel in PanelID.allCases { renderPanel(&buf, state, panel, g) }
     }
-    if state.mode == .help { renderHelp(&buf, state, g) }
+    switch state.mode {
+    case .help:
+        renderHelp(&buf, state, g)
+    case .confirm(let plan):
+        renderDialog(&buf, state, g, title: plan.title, role: .warn, lines: [
+            ("This will run exactly:", .text), ("", .text),
+        ] + plan.commandLine.split(separator: "\n", omittingEmptySubsequences: false).map { ("  " + $0, .keyHint) } + [
+            ("", .text), ("y runs it · Esc or n cancels", .focus),
+        ])
+    case .refused(let title, let reason):
+        renderDialog(&buf, state, g, title: title, role: .focus,
+                     lines: reason.split(separator: "\n", omittingEmptySubsequences: false).map { (String($0), Role.text) } + [("", .text), ("Nothing was run. Esc closes.", .muted)])
+    case .commandLog:
+        let lines: [(String, Role)] = state.commandLog.isEmpty ? [("No kubectl command has run yet.", .muted)] : state.commandLog.map { r in
+            let status = r.exitStatus.map { "exit \($0)" } ?? "killed"
+            let time = String(UTCTime.rfc3339(r.startedAt).dropFirst(11).prefix(8))
+            let text = "\(time) \(String(format1(r.duration)).padded(6)) \(status.padded(7)) \(r.isAction ? "ACTION " : "")\(r.commandLine.replacingOccurrences("\n", " "))"
+            return (text, r.isAction ? (r.exitStatus == 0 ? .ok : .critical) : .muted)
+        }
+        renderOverlay(&buf, state, g, title: "Command log: every kubectl run, newest last (actions highlighted; c/Esc closes)", lines: lines, scrollFromBottom: state.commandLogScroll)
+    case .journal(let lines):
+        renderOverlay(&buf, state, g, title: "Incident journal (J/Esc closes)", lines: lines.map { ($0, Role.text) }, scrollFromTop: state.detailScroll)
+    default:
+        break
+    }
     renderFooter(&buf, state)
     return buf
+}
+
+func format1(_ seconds: Double) -> String {
+    let tenths = Int((seconds * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)s"
+}
+
+func renderDialog(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs, title: String, role: Role, lines: [(String, Role)]) {
+    let w = min(state.width - 4, 100)
+    let wrapped = wrap(lines, width: w - 4)
+    let h = min(state.height - 2, wrapped.count + 4)
+    let x = (state.width - w) / 2
+    let y = max(1, (state.height - h) / 2)
+    buf.fill(x: x, y: y, width: w, height: h, role: .text)
+    buf.box(x: x, y: y, width: w, height: h, role: role, glyphs: g)
+    buf.putTruncated(" \(title) ", x: x + 2, y: y, role: role, width: w - 4, ellipsis: g.ellipsis)
+    for (i, line) in wrapped.prefix(h - 4).enumerated() {
+        buf.putTruncated(line.0, x: x + 2, y: y + 2 + i, role: line.1, width: w - 4, ellipsis: g.ellipsis)
+    }
+}
+
+func renderOverlay(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs, title: String, lines: [(String, Role)], scrollFromTop: Int? = nil, scrollFromBottom: Int = 0) {
+    let body = PanelLayout.body(state)
+    guard body.width >= 4, body.height >= 3 else { return }
+    buf.fill(x: body.x, y: body.y, width: body.width, height: body.height, role: .text)
+    buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
+    buf.putTruncated(" \(title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+    let lines = wrap(lines, width: body.width - 4)
+    let visible = body.height - 2
+    let maxTop = max(0, lines.count - visible)
+    let top = scrollFromTop.map { min($0, maxTop) } ?? max(0, maxTop - scrollFromBottom)
+    for i in 0..<visible where top + i < lines.count {
+        buf.putTruncated(lines[top + i].0, x: body.x + 2, y: body.y + 1 + i, role: lines[top + i].1, width: body.width - 4, ellipsis: g.ellipsis)
+    }
 }
 
 func symbol(_ v: Verdict, _ g: Glyphs) -> String {
@@ -275,6 +333,8 @@ func renderHelp(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
         case .detail: scope = "details: "
         case .help: scope = "help: "
         case .filter: scope = "filter: "
+        case .confirm: scope = "dialog: "
+        case .overlay: scope = "overlay: "
         case .everywhere: scope = "anywhere: "
         }
         buf.put(b.keys.padded(16), x: x + 2, y: y + 2 + i, role: .keyHint, maxWidth: 16)
@@ -286,13 +346,19 @@ func renderFooter(_ buf: inout ScreenBuffer, _ state: AppState) {
     let y = state.height - 1
     buf.fill(x: 0, y: y, width: state.width, height: 1, role: .text)
     var x = 1
+    if state.readOnly {
+        x += buf.put("READ-ONLY ", x: x, y: y, role: .warn)
+    }
     if case .filter = state.mode {
         x += buf.put("filter: \(state.filterDraft)_  ", x: x, y: y, role: .focus)
+    }
+    if let notice = state.notices.last, state.mode == .dashboard {
+        x += buf.putTruncated("» \(notice)  ", x: x, y: y, role: .focus, width: min(state.width * 2 / 3, state.width - x))
     }
     for b in Keymap.bindings(for: state.mode) where b.inFooter {
         guard x < state.width - 2 else { break }
         x += buf.put(b.keys, x: x, y: y, role: .keyHint, maxWidth: state.width - x)
-        x += buf.put(" \(b.description)  ", x: x, y: y, role: .muted, maxWidth: state.width - x)
+        x += buf.put(" \(b.short)  ", x: x, y: y, role: .muted, maxWidth: state.width - x)
     }
 }
 
