@@ -137,34 +137,8 @@ struct ActionEnv {
     }
 
     /// Runs `paperctl-tui <args> --kubeconfig <this cluster>` with a cron-like environment (no TERM, no KUBECONFIG).
-    func paperctl(_ args: [String], limit: Double = 90) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let environment: [Environment.Key: String] = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": "\(directory)/home",
-            "XDG_CACHE_HOME": "\(directory)/cache",
-            "XDG_CONFIG_HOME": "\(directory)/config",
-            "XDG_STATE_HOME": "\(directory)/state",
-            "KUBECACHEDIR": "\(directory)/kubecache",
-        ]
-        var options = PlatformOptions()
-        options.createSession = true
-        let result = try await Subprocess.run(
-            .path(.init(Self.binary)), arguments: Arguments(args + ["--kubeconfig", kubeconfig]), environment: .custom(environment),
-            platformOptions: options, input: .none, output: .string(limit: 4 << 20), error: .string(limit: 4 << 20)
-        ) { execution in
-            Task {
-                try? await Task.sleep(for: .seconds(limit))
-                guard !Task.isCancelled else { return }
-                try? execution.send(signal: .kill, toProcessGroup: true)
-            }
-        }
-        result.closureResult.cancel()
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = Int32(code)
-        case .signaled(let signal): status = 128 + Int32(signal)
-        }
-        return (status, result.standardOutput, result.standardError)
+    func paperctl(_ args: [String], limit: Double = 90) async throws -> ProcessRun {
+        try await runProcess(Self.binary, args + ["--kubeconfig", kubeconfig], environment: cronEnvironment(directory), limit: limit)
     }
 
     /// The built binary sits next to the test bundle in `.build/<config>/`.
@@ -175,4 +149,41 @@ struct ActionEnv {
         }
         return dir.appendingPathComponent("paperctl-tui").path
     }
+}
+
+/// PATH plus private HOME, XDG and kubectl cache directories under `directory`; nothing else.
+func cronEnvironment(_ directory: String) -> [Environment.Key: String] {
+    [
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "\(directory)/home",
+        "XDG_CACHE_HOME": "\(directory)/cache",
+        "XDG_CONFIG_HOME": "\(directory)/config",
+        "XDG_STATE_HOME": "\(directory)/state",
+        "KUBECACHEDIR": "\(directory)/kubecache",
+    ]
+}
+
+typealias ProcessRun = (status: Int32, stdout: String, stderr: String)
+
+/// Runs a process in its own session, killed with its group after `limit` seconds.
+func runProcess(_ executable: String, _ args: [String], environment: [Environment.Key: String], limit: Double) async throws -> ProcessRun {
+    var options = PlatformOptions()
+    options.createSession = true
+    let result = try await Subprocess.run(
+        .path(.init(executable)), arguments: Arguments(args), environment: .custom(environment),
+        platformOptions: options, input: .none, output: .string(limit: 4 << 20), error: .string(limit: 4 << 20)
+    ) { execution in
+        Task {
+            try? await Task.sleep(for: .seconds(limit))
+            guard !Task.isCancelled else { return }
+            try? execution.send(signal: .kill, toProcessGroup: true)
+        }
+    }
+    result.closureResult.cancel()
+    let status: Int32
+    switch result.terminationStatus {
+    case .exited(let code): status = Int32(code)
+    case .signaled(let signal): status = 128 + Int32(signal)
+    }
+    return (status, result.standardOutput, result.standardError)
 }

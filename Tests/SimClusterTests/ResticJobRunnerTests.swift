@@ -112,3 +112,34 @@ import Testing
         #expect(ResticJobRunner.defaultStateDirectory(environment: ["HOME": "/h"]) == "/h/.local/state/paperctl/demo-cluster")
     }
 }
+
+/// The watchdog stops a container that runs too long, and the pod reports it.
+@Suite(.timeLimit(.minutes(1))) struct ResticWatchdogTests {
+    @Test func aHangingResticContainerIsInterruptedByTheWatchdog() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-restic-watchdog-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let found = try #require(ResticJobRunner.detect(stateDirectory: "\(dir)/state"))
+        let runner = ResticJobRunner(executable: found.executable, stateDirectory: "\(dir)/state", timeout: 1)
+        let sim = try await SimulatedCluster.start(scenarios: [.healthy], port: 0, speed: 20, jobRunner: runner)
+        try sim.kubeconfig().write(toFile: "\(dir)/kubeconfig", atomically: true, encoding: .utf8)
+        let h = SimHarness(sim: sim, directory: dir)
+        defer { Task { await h.stop() } }
+        let job = """
+            {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "hanging-restic"},
+             "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
+               "containers": [{"name": "restic", "image": "restic/restic:0.17.3", "command": ["/bin/sh", "-c"], "args": ["echo started; sleep 60"]}]}}}}
+            """
+        let created = try await h.kubectl(["create", "-f", "-"], stdin: job)
+        #expect(created.succeeded, "\(created.stderr)")
+        let start = ContinuousClock.now
+        let failed = try await h.kubectl(["wait", "--for=condition=failed", "job/hanging-restic", "--timeout=30s"], timeout: 40)
+        #expect(failed.succeeded, "\(failed.stderr)")
+        #expect(start.duration(to: .now) < .seconds(15))
+        let logs = try await h.kubectl(["logs", "job/hanging-restic"]).stdout
+        #expect(logs.contains("started"))
+        #expect(logs.contains("watchdog stopped the container after 1 s"))
+        let pod = try await h.kubectl(["get", "pods", "-l", "job-name=hanging-restic", "-o", "json"]).json()
+        let code = pod.value(at: "items.0.status.containerStatuses.0.state.terminated.exitCode")?.intValue
+        #expect(code == 130 || code == 137, "exit \(code.map(String.init) ?? "nil")")
+    }
+}

@@ -248,9 +248,12 @@ public final class ResticJobRunner: JobRunning {
         }
     }
 
-    /// `restic init` when the repository has no config yet; nil on success, else restic's message.
+    /// `restic init` when the repository has no config yet and the container has a password;
+    /// nil on success (or when skipped), else restic's message.
     private func initializeRepositoryIfNeeded(environment: [String: String]) async -> String? {
         guard !FileManager.default.fileExists(atPath: "\(repositoryDirectory)/config") else { return nil }
+        // Without a password there is nothing to initialise with; the container's own restic fails as it would.
+        guard let password = environment["RESTIC_PASSWORD"], !password.isEmpty else { return nil }
         let collected = Mutex<[String]>([])
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         let collector = Task { for await line in stream { collected.withLock { $0.append(line) } } }
