@@ -247,3 +247,17 @@ struct ManualBackupTests {
         #expect(runner.argumentArrays.count == 1)
     }
 }
+
+extension ManualBackupTests {
+    @Test func aCreateThatTimesOutIsAnUnknownOutcomeNotNothingStarted() async {
+        let runner = FakeRunner { c throws(KubectlError) in
+            if c.arguments.contains("cronjobs.batch") { return .ok(Self.cronJob) }
+            if c.arguments.contains("create") { throw .timeout(seconds: 10) }
+            return .ok(Self.list([]))
+        }
+        let outcome = await Self.session(runner).run(.files, wait: true, timeout: 60) { _ in }
+        #expect(outcome.exitCode == 3)
+        #expect(outcome.message.contains("job/manual-backup-1700000000"))
+        #expect(outcome.message.contains("may have been created"))
+    }
+}

@@ -96,7 +96,9 @@ public struct ManualBackupSession: Sendable {
         let name = ManualBackup.fileBackupName(now: now())
         let create = ManualBackup.createFileBackup(config: config, target: target, name: name)
         say("Running: \(create.displayLine)")
-        if let failure = await execute(create, doing: "create Job \(name) from CronJob \(cronJobName)", say: say) { return .notStarted(failure) }
+        if let failure = await execute(create, doing: "create Job \(name) from CronJob \(cronJobName)", say: say) {
+            return failure.ambiguous ? .unknown(name: "job/\(name)", detail: failure.message) : .notStarted(failure.message)
+        }
         guard wait else { return .created(name: "job/\(name)") }
         return await waitForJob(name, timeout: timeout, say: say)
     }
@@ -124,7 +126,9 @@ public struct ManualBackupSession: Sendable {
         let json = ManualBackup.databaseBackupJSON(name: name, cluster: clusterName, namespace: target.namespace, method: method)
         let create = ManualBackup.createDatabaseBackup(target: target, json: json)
         say("Running: \(create.displayLine) <<'EOF'\n\(json)EOF")
-        if let failure = await execute(create, doing: "create Backup \(name) of cluster \(clusterName)", say: say) { return .notStarted(failure) }
+        if let failure = await execute(create, doing: "create Backup \(name) of cluster \(clusterName)", say: say) {
+            return failure.ambiguous ? .unknown(name: "backup/\(name)", detail: failure.message) : .notStarted(failure.message)
+        }
         guard wait else { return .created(name: "backup/\(name)") }
         let before = cluster.lastSuccessfulBackup
         let outcome = await waitForBackup(name, timeout: timeout, say: say)
@@ -199,18 +203,29 @@ public struct ManualBackupSession: Sendable {
 
     // MARK: kubectl
 
+    /// Why an action failed; `ambiguous` when kubectl was killed before it could say whether the
+    /// object was created (the outcome is then unknown, not "nothing started").
+    struct ActionFailure {
+        var message: String
+        var ambiguous: Bool
+    }
+
     /// Runs an action; nil on success (kubectl's own line is passed to `say`), else why it failed.
-    private func execute(_ command: KubectlCommand, doing what: String, say: (String) -> Void) async -> String? {
+    private func execute(_ command: KubectlCommand, doing what: String, say: (String) -> Void) async -> ActionFailure? {
         do {
             let output = try await runner.run(command)
             guard output.succeeded else {
-                return Self.explain(KubectlErrorClassifier.classify(stderr: output.stderr, exitStatus: output.exitStatus), doing: what)
+                let error = KubectlErrorClassifier.classify(stderr: output.stderr, exitStatus: output.exitStatus)
+                return ActionFailure(message: Self.explain(error, doing: what), ambiguous: false)
             }
             let text = String(decoding: output.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if !text.isEmpty { say(Redactor.redact(text)) }
             return nil
         } catch {
-            return Self.explain(error, doing: what)
+            if case .timeout = error {
+                return ActionFailure(message: Self.explain(error, doing: what) + "; it may have been created: check before retrying", ambiguous: true)
+            }
+            return ActionFailure(message: Self.explain(error, doing: what), ambiguous: false)
         }
     }
 
