@@ -17,12 +17,16 @@ public actor TerminalApp {
         public var runAction: @Sendable (ActionPlan) async -> ActionOutcome
         public var appendJournal: @Sendable (String) -> Void
         public var readJournal: @Sendable () -> [String]
+        /// Follows a log: calls `deliver` with batches of lines until the stream ends; returns why it ended.
+        public var streamLogs: @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String
 
         public init(runAction: @escaping @Sendable (ActionPlan) async -> ActionOutcome,
-                    appendJournal: @escaping @Sendable (String) -> Void, readJournal: @escaping @Sendable () -> [String]) {
+                    appendJournal: @escaping @Sendable (String) -> Void, readJournal: @escaping @Sendable () -> [String],
+                    streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String = { _, _ in "not wired" }) {
             self.runAction = runAction
             self.appendJournal = appendJournal
             self.readJournal = readJournal
+            self.streamLogs = streamLogs
         }
 
         public static let none = Executors(runAction: { ActionOutcome(plan: $0, succeeded: false, message: "actions are not wired") },
@@ -97,6 +101,8 @@ public actor TerminalApp {
             InputWatcher.stop()
         }
         var refreshTask: Task<Void, Never>?
+        var logTask: Task<Void, Never>?
+        defer { logTask?.cancel() }
         for await event in events {
             var effects: [Effect] = []
             switch event {
@@ -141,6 +147,21 @@ public actor TerminalApp {
                         let outcome = await run(plan)
                         continuation.yield(.message(.actionFinished(outcome, at: clock())))
                     }
+                case .startLogs(let request):
+                    logTask?.cancel()
+                    let stream = executors.streamLogs
+                    logTask = Task.detached {
+                        if request.delay > 0 { try? await Task.sleep(nanoseconds: UInt64(request.delay * 1e9)) }
+                        guard !Task.isCancelled else { return }
+                        let reason = await stream(request) { lines in
+                            continuation.yield(.message(.logLines(generation: request.generation, lines)))
+                        }
+                        guard !Task.isCancelled else { return }
+                        continuation.yield(.message(.logEnded(generation: request.generation, reason: reason)))
+                    }
+                case .stopLogs:
+                    logTask?.cancel()
+                    logTask = nil
                 case .refresh, .quit:
                     break
                 }

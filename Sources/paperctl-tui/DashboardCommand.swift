@@ -115,7 +115,8 @@ struct DashboardCommand: AsyncParsableCommand {
             let now = Date().timeIntervalSince1970
             let checks = HealthChecks.run(snapshot, config: config, now: now)
             return .success(DashboardData(checks: checks, takenAt: snapshot.takenAt, facts: PanelFacts.rows(from: snapshot, config: config, now: now),
-                                          actions: ActionContext.from(snapshot, config: config, globalArguments: fetchTarget.globalArguments)))
+                                          actions: ActionContext.from(snapshot, config: config, globalArguments: fetchTarget.globalArguments),
+                                          logSources: LogSource.from(snapshot, config: config)))
         }
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
         var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh ?? config.refreshSeconds, now: Date().timeIntervalSince1970)
@@ -135,7 +136,15 @@ struct DashboardCommand: AsyncParsableCommand {
                 }
             },
             appendJournal: { text in JournalFile.append(text, to: journalPath) },
-            readJournal: { JournalFile.read(journalPath) }
+            readJournal: { JournalFile.read(journalPath) },
+            streamLogs: { request, deliver in
+                let started = Date().timeIntervalSince1970
+                let reason = await LogStreamer.follow(executable: executable, arguments: request.arguments, deliver: deliver)
+                commandSink.yield(.commandRan(CommandRecord(startedAt: started, duration: Date().timeIntervalSince1970 - started,
+                                                            commandLine: Redactor.redact(KubectlCommand(arguments: request.arguments).displayLine),
+                                                            exitStatus: nil, isAction: false, title: "log tail (\(reason))")))
+                return reason
+            }
         )
         // For the benchmark: the wall-clock time of the first frame, written to a file.
         let frameFile = environment["PAPERCTL_FIRST_FRAME_FILE"]
@@ -228,4 +237,55 @@ enum JournalFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["No journal entries yet today (\(path))."] }
         return ["\(path)", ""] + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(5000).map(String.init)
     }
+}
+
+// MARK: - LogStreamer
+
+import Subprocess
+import Synchronization
+
+/// Runs `kubectl logs -f` and hands its lines over in batches (every 100 ms or 2,000 lines) so a
+/// fast log never floods the UI loop; the whole process group dies when the view closes.
+enum LogStreamer {
+    static func follow(executable: String, arguments: [String], deliver: @escaping @Sendable ([String]) -> Void) async -> String {
+        let buffer = LineBuffer()
+        let flusher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+                let lines = buffer.take()
+                if !lines.isEmpty { deliver(lines) }
+            }
+        }
+        defer { flusher.cancel() }
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200))]
+        do {
+            let result = try await Subprocess.run(.path(.init(executable)), arguments: Arguments(arguments), platformOptions: options,
+                                                  input: .none, output: .sequence, error: .string(limit: 64 * 1024)) { execution in
+                for try await line in execution.standardOutput.strings() {
+                    if buffer.add(line) >= 2_000 { deliver(buffer.take()) }
+                }
+            }
+            let rest = buffer.take()
+            if !rest.isEmpty { deliver(rest) }
+            let err = result.standardError.split(separator: "\n").first.map(String.init) ?? ""
+            switch result.terminationStatus {
+            case .exited(0): return "ended"
+            case .exited(let code): return Redactor.redact(err.isEmpty ? "kubectl exit \(code)" : err)
+            case .signaled(let sig): return "kubectl killed by signal \(sig)"
+            }
+        } catch {
+            let rest = buffer.take()
+            if !rest.isEmpty { deliver(rest) }
+            return Task.isCancelled ? "closed" : Redactor.redact("\(error)")
+        }
+    }
+}
+
+/// Lines waiting for the next batch.
+final class LineBuffer: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) -> Int { lines.withLock { $0.append(line); return $0.count } }
+    func take() -> [String] { lines.withLock { l in defer { l = [] }; return l } }
 }

@@ -232,3 +232,39 @@ import Testing
         #expect(!journal.contains("hunter2-PLANTED"))
     }
 }
+
+/// The log tail in tmux against the simulator's streaming logs.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LogTailE2ETests {
+    @Test func streamsRedactsSearchesAndFilters() async throws {
+        let t = try await Tmux.start(["--demo", "--scenario", "redis-errors", "--speed", "20"])
+        defer { Task { await t.stop() } }
+        try await t.waitFor(" old ·")
+        try await t.send("l")
+        let first = try await t.waitFor("streaming")
+        #expect(first.contains("LOGS paperless-ngx-7d9f8c6b5d-x2x4q/paperless-ngx"), "the app container, not linkerd-proxy")
+        let count0 = Self.lineCount(first)
+        try await Task.sleep(for: .seconds(2))
+        let later = try await t.screen()
+        #expect(Self.lineCount(later) > count0, "no new lines streamed")
+        #expect(later.contains("redis://:***@"))
+        #expect(!later.contains("hunter2-PLANTED"))
+        for c in "/Cannot connect" { try await t.send(String(c)) }
+        try await t.send("Enter")
+        let searched = try await t.waitFor("/Cannot connect ")
+        #expect(searched.contains("×"))
+        try await t.send("f")
+        let filtered = try await t.waitFor("× FILTER")
+        let body = filtered.split(separator: "\n").dropFirst(2).dropLast().filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(!body.isEmpty && body.allSatisfy { $0.contains("Cannot connect") }, "filter shows other lines:\n\(filtered)")
+        try await t.send("Escape")
+        let back = try await t.waitFor("[1] Pods")
+        #expect(back.contains("[6] Log errors"))
+    }
+
+    /// "… 123 lines" from the status line.
+    static func lineCount(_ screen: String) -> Int {
+        guard let status = screen.split(separator: "\n").first(where: { $0.contains(" LOGS ") }),
+              let r = status.range(of: #"\d+ lines"#, options: .regularExpression) else { return 0 }
+        return Int(status[r].split(separator: " ")[0]) ?? 0
+    }
+}

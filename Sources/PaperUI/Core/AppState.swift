@@ -41,12 +41,15 @@ public struct DashboardData: Sendable, Equatable {
 
     /// What the action keys need (active Jobs, blocking Backups, backup method…).
     public var actions: ActionContext?
+    /// Containers the log tail can follow, app container first.
+    public var logSources: [LogSource]
 
-    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionContext? = nil) {
+    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionContext? = nil, logSources: [LogSource] = []) {
         self.checks = checks
         self.takenAt = takenAt
         self.facts = facts
         self.actions = actions
+        self.logSources = logSources
     }
 
     public var overall: Verdict { Verdict.overall(checks.map(\.verdict)) }
@@ -113,6 +116,8 @@ public enum Mode: Sendable, Equatable {
     case refused(title: String, reason: String)
     case commandLog
     case journal([String])
+    /// The full-screen log tail (its state is `AppState.logView`).
+    case logs
 }
 
 // MARK: - AppState
@@ -154,6 +159,8 @@ public struct AppState: Sendable, Equatable {
     /// An action is being run; a second confirmation is impossible until it returns.
     public var actionInFlight = false
     public static let commandLogLimit = 500
+    public var logView: LogViewState?
+    public var logCapacity = 100_000
 
     public init(width: Int, height: Int, context: String, namespace: String, refreshInterval: Double = 5, now: Double) {
         self.width = width

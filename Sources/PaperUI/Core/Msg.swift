@@ -19,6 +19,8 @@ public enum Msg: Sendable, Equatable {
     case commandRan(CommandRecord)
     case actionFinished(ActionOutcome, at: Double)
     case journalLoaded([String])
+    case logLines(generation: Int, [String])
+    case logEnded(generation: Int, reason: String)
 }
 
 extension RefreshError: Error {}
@@ -35,4 +37,7 @@ public enum Effect: Sendable, Equatable {
     case journal(String)
     /// Read today's journal for the `J` overlay.
     case loadJournal
+    /// Start following a log (stopping any other stream).
+    case startLogs(LogStreamRequest)
+    case stopLogs
 }

@@ -72,6 +72,11 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         state.mode = .journal(lines)
         state.detailScroll = max(0, lines.count - 1)
         return []
+    case .logLines(let generation, let lines):
+        receiveLogLines(&state, generation: generation, lines)
+        return []
+    case .logEnded(let generation, let reason):
+        return logStreamEnded(&state, generation: generation, reason: reason)
     }
 }
 
@@ -173,6 +178,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         default: break
         }
         return []
+    case .logs:
+        return handleLogKey(&state, key)
     case .dashboard:
         break
     }
@@ -188,9 +195,9 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .char("q"):
         state.quitting = true
         return [.quit]
-    case .tab, .right, .char("l"):
+    case .tab, .right:
         state.focus = PanelID(rawValue: (panel.rawValue + 1) % PanelID.allCases.count) ?? .pods
-    case .backTab, .left, .char("h"):
+    case .backTab, .left:
         state.focus = PanelID(rawValue: (panel.rawValue + PanelID.allCases.count - 1) % PanelID.allCases.count) ?? .pods
     case .char(let c) where ("1"..."6").contains(c):
         state.focus = PanelID(rawValue: Int(String(c)).map { $0 - 1 } ?? 0) ?? .pods
@@ -242,6 +249,8 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .char("c"):
         state.mode = .commandLog
         state.commandLogScroll = 0
+    case .char("l"):
+        return openLogs(&state)
     case .char("J"):
         return [.loadJournal]
     default:

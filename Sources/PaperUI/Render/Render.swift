@@ -16,6 +16,8 @@ public func render(_ state: AppState) -> ScreenBuffer {
     switch state.mode {
     case .detail(let panel):
         renderDetail(&buf, state, panel, g)
+    case .logs:
+        renderLogs(&buf, state, g)
     default:
         for panel in PanelID.allCases { renderPanel(&buf, state, panel, g) }
     }
@@ -319,14 +321,17 @@ func wrap(_ lines: [(String, Role)], width: Int) -> [(String, Role)] {
 
 func renderHelp(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     let entries = Keymap.all
-    let w = min(state.width - 4, 64)
-    let h = min(state.height - 4, entries.count + 4)
+    let w = min(state.width - 4, 124)
+    let h = min(state.height - 2, entries.count + 4)
     let x = (state.width - w) / 2
-    let y = (state.height - h) / 2
+    let y = max(1, (state.height - h) / 2)
+    let rows = max(1, h - 3)
+    let columns = entries.count > rows ? 2 : 1
+    let columnWidth = (w - 4) / columns
     buf.fill(x: x, y: y, width: w, height: h, role: .text)
     buf.box(x: x, y: y, width: w, height: h, role: .focus, glyphs: g)
     buf.put(" Keys (Esc closes) ", x: x + 2, y: y, role: .focus)
-    for (i, b) in entries.enumerated() where i < h - 3 {
+    for (i, b) in entries.enumerated() where i < rows * columns {
         let scope: String
         switch b.scope {
         case .dashboard: scope = ""
@@ -335,10 +340,14 @@ func renderHelp(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
         case .filter: scope = "filter: "
         case .confirm: scope = "dialog: "
         case .overlay: scope = "overlay: "
+        case .logs: scope = "logs: "
         case .everywhere: scope = "anywhere: "
         }
-        buf.put(b.keys.padded(16), x: x + 2, y: y + 2 + i, role: .keyHint, maxWidth: 16)
-        buf.putTruncated(scope + b.description, x: x + 19, y: y + 2 + i, role: .text, width: w - 21)
+        let cx = x + 2 + (i / rows) * columnWidth
+        let cy = y + 2 + i % rows
+        let keyWidth = min(17, columnWidth / 3)
+        buf.put(b.keys.padded(keyWidth), x: cx, y: cy, role: .keyHint, maxWidth: keyWidth)
+        buf.putTruncated(scope + b.description, x: cx + keyWidth + 1, y: cy, role: .text, width: columnWidth - keyWidth - 2, ellipsis: g.ellipsis)
     }
 }
 
