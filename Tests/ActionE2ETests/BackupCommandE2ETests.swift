@@ -4,7 +4,9 @@ import Subprocess
 import Testing
 
 /// `paperctl-tui backup files|db` as cron runs it: the built binary, the real kubectl, the simulator.
-@Suite(.timeLimit(.minutes(2))) struct BackupCommandE2ETests {
+/// Serialized, with a generous per-call kubectl timeout: the whole test suite runs in parallel on
+/// two cores, and kubectl's first call (discovery into an empty cache) can then take seconds.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BackupCommandE2ETests {
     static let password = "hunter2-PLANTED-s3cr3t"
 
     @Test func filesWaitExitsZeroOnHealthyAndResticMadeASnapshot() async throws {
@@ -138,7 +140,7 @@ struct ActionEnv {
 
     /// Runs `paperctl-tui <args> --kubeconfig <this cluster>` with a cron-like environment (no TERM, no KUBECONFIG).
     func paperctl(_ args: [String], limit: Double = 90) async throws -> ProcessRun {
-        try await runProcess(Self.binary, args + ["--kubeconfig", kubeconfig], environment: cronEnvironment(directory), limit: limit)
+        try await runProcess(Self.binary, args + ["--kubeconfig", kubeconfig, "--kubectl-timeout", "60"], environment: cronEnvironment(directory), limit: limit)
     }
 
     /// The built binary sits next to the test bundle in `.build/<config>/`.

@@ -5,7 +5,7 @@ import Testing
 
 /// `paperctl-tui demo-cluster` runs restic Jobs with the real restic by default, and
 /// `--simulated-restic` switches that off.
-@Suite(.timeLimit(.minutes(2))) struct DemoClusterResticTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct DemoClusterResticTests {
     /// Starts `demo-cluster --speed 20 <extra>` with a private environment, runs `body` with its
     /// kubeconfig, then stops it with SIGINT. Returns the demo's stdout and what `body` returned.
     static func withDemo<T: Sendable>(_ directory: String, _ extra: [String], _ body: @escaping @Sendable (String) async throws -> T) async throws -> (String, T?) {
@@ -32,7 +32,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperctl-demo-restic-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (stdout, run) = try await Self.withDemo(dir, []) { kubeconfig in
-            try await runProcess(ActionEnv.binary, ["backup", "files", "--wait", "--timeout", "60", "--kubeconfig", kubeconfig],
+            try await runProcess(ActionEnv.binary, ["backup", "files", "--wait", "--timeout", "60", "--kubectl-timeout", "60", "--kubeconfig", kubeconfig],
                                  environment: cronEnvironment(dir), limit: 90)
         }
         let repository = "\(dir)/state/paperctl/demo-cluster/restic-repo"
@@ -51,7 +51,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperctl-demo-restic-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (stdout, run) = try await Self.withDemo(dir, ["--simulated-restic"]) { kubeconfig in
-            try await runProcess(ActionEnv.binary, ["backup", "files", "--wait", "--timeout", "60", "--kubeconfig", kubeconfig],
+            try await runProcess(ActionEnv.binary, ["backup", "files", "--wait", "--timeout", "60", "--kubectl-timeout", "60", "--kubeconfig", kubeconfig],
                                  environment: cronEnvironment(dir), limit: 90)
         }
         #expect(!stdout.contains("real restic"))
