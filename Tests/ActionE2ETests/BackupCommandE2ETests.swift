@@ -70,8 +70,8 @@ import Testing
     }
 
     @Test func aSecondFilesBackupWhileOneRunsIsRefusedAndCreatesNothing() async throws {
-        // The timer simulation at real speed: the first Job stays active for 40 s.
-        let env = try await ActionEnv.start([.healthy], realRestic: false, speed: 1)
+        // The timer simulation at real speed, with a restic run of 10 minutes: the first Job stays active.
+        let env = try await ActionEnv.start([.healthy], realRestic: false, speed: 1, resticDuration: 600)
         defer { Task { await env.stop() } }
         let first = try await env.paperctl(["backup", "files"])
         #expect(first.status == 0, "\(first.stderr)")
@@ -106,7 +106,7 @@ struct ActionEnv {
     let restic: ResticJobRunner?
     var kubeconfig: String { "\(directory)/kubeconfig" }
 
-    static func start(_ scenarios: [Scenario], realRestic: Bool, speed: Double = 20) async throws -> ActionEnv {
+    static func start(_ scenarios: [Scenario], realRestic: Bool, speed: Double = 20, resticDuration: Double? = nil) async throws -> ActionEnv {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperctl-action-e2e-\(UUID().uuidString)").path
         for sub in ["home", "cache", "config", "state", "kubecache", "restic"] {
             try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true)
@@ -116,7 +116,9 @@ struct ActionEnv {
             let found: ResticJobRunner = try #require(ResticJobRunner.detect(stateDirectory: "\(dir)/restic"), "restic is not on PATH (Tests/run-all.sh installs it)")
             restic = found
         }
-        let sim = try await SimulatedCluster.start(scenarios: scenarios, port: 0, speed: speed, jobRunner: restic)
+        let sim = try await SimulatedCluster.start(scenarios: scenarios, port: 0, speed: speed, options: { options in
+            if let resticDuration { options.resticDuration = resticDuration }
+        }, jobRunner: restic)
         try sim.kubeconfig().write(toFile: "\(dir)/kubeconfig", atomically: true, encoding: .utf8)
         return ActionEnv(sim: sim, directory: dir, restic: restic)
     }
