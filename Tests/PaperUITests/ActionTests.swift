@@ -71,6 +71,8 @@ import Testing
             _ = update(&s, .key(.escape))
         }
         #expect(render(s).lines.last?.contains("READ-ONLY") == true)
+        s.mode = .help
+        #expect(render(s).text.contains("READ-ONLY"))
     }
 
     @Test func forceSyncIsRateLimitedPerSecret() {
@@ -89,6 +91,13 @@ import Testing
         _ = update(&s, .key(.char("f")))
         guard case .refused(_, let reason) = s.mode else { Issue.record("second force-sync not refused"); return }
         #expect(reason.contains("wait"))
+        // The next refresh that shows a newer refreshTime tells the operator the sync landed.
+        var synced = Fixtures.data()
+        synced.actions = ActionContext(namespace: "paperless-ngx", externalSecrets: ["paperless-ngx-admin"])
+        synced.actions?.secretRefreshTimes = ["paperless-ngx-admin": Fixtures.now + 3]
+        let effects = update(&s, .refreshed(.success(synced), at: Fixtures.now + 4))
+        #expect(s.notices.last?.contains("paperless-ngx-admin refreshed") == true)
+        #expect(effects.contains { if case .journal(let t) = $0 { t.contains("after the force-sync") } else { false } })
     }
 
     @Test func journalRecordsVerdictsAtStartAndChanges() {

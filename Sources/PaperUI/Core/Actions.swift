@@ -18,6 +18,8 @@ public struct ActionContext: Sendable, Equatable {
     /// Backups that block a new one: (name, phase).
     public var blockingBackups: [BlockingBackup]
     public var externalSecrets: [String]
+    /// `status.refreshTime` of each ExternalSecret, to see a force-sync land.
+    public var secretRefreshTimes: [String: Double] = [:]
 
     public struct BlockingBackup: Sendable, Equatable {
         public var name: String
@@ -52,9 +54,11 @@ public struct ActionContext: Sendable, Equatable {
             .filter { ($0.clusterName ?? config.database.cluster) == config.database.cluster }
             .filter { $0.phase.isInProgress || $0.phase == .pending || $0.phase == .walArchivingFailing }
             .map { BlockingBackup(name: $0.metadata.name, phase: "\($0.phase)") }
-        return ActionContext(namespace: snapshot.target.namespace, globalArguments: globalArguments, cronJob: config.fileBackup.cronJob,
-                             activeJobs: active, cluster: config.database.cluster, clusterUsesPlugin: usesPlugin, blockingBackups: blocking,
-                             externalSecrets: snapshot.externalSecrets.map(\.metadata.name))
+        var ctx = ActionContext(namespace: snapshot.target.namespace, globalArguments: globalArguments, cronJob: config.fileBackup.cronJob,
+                                activeJobs: active, cluster: config.database.cluster, clusterUsesPlugin: usesPlugin, blockingBackups: blocking,
+                                externalSecrets: snapshot.externalSecrets.map(\.metadata.name))
+        for es in snapshot.externalSecrets { ctx.secretRefreshTimes[es.metadata.name] = es.refreshTime }
+        return ctx
     }
 }
 

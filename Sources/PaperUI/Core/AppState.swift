@@ -156,6 +156,8 @@ public struct AppState: Sendable, Equatable {
     /// Objects created by our actions, watched until they finish: name -> kind.
     public var tracked: [String: ActionPlan.Kind] = [:]
     public var lastForceSync: [String: Double] = [:]
+    /// Force-synced secrets waiting for their refreshTime to move: name -> refreshTime before.
+    public var awaitingSync: [String: Double] = [:]
     /// An action is being run; a second confirmation is impossible until it returns.
     public var actionInFlight = false
     public static let commandLogLimit = 500

@@ -59,7 +59,9 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         if outcome.succeeded {
             switch outcome.plan.kind {
             case .fileBackup, .databaseBackup: state.tracked[outcome.plan.objectName] = outcome.plan.kind
-            case .forceSync(let secret): state.lastForceSync[secret] = at
+            case .forceSync(let secret):
+                state.lastForceSync[secret] = at
+                state.awaitingSync[secret] = state.data.data?.actions?.secretRefreshTimes[secret] ?? 0
             }
             if !state.refreshing {
                 state.refreshing = true
@@ -89,6 +91,13 @@ func notify(_ state: inout AppState, _ text: String) {
 /// Notices (and journal entries) when a Job or Backup started from a key has finished.
 func trackFinished(_ state: inout AppState, _ data: DashboardData) -> [Effect] {
     var effects: [Effect] = []
+    for (secret, before) in state.awaitingSync {
+        guard let now = data.actions?.secretRefreshTimes[secret], now > before else { continue }
+        state.awaitingSync[secret] = nil
+        let text = "ExternalSecret \(secret) refreshed at \(UTCTime.rfc3339(now)) after the force-sync"
+        notify(&state, text)
+        effects.append(.journal("- \(UTCTime.rfc3339(state.now)) \(text)"))
+    }
     for (name, kind) in state.tracked {
         let panel: PanelID = kind == .fileBackup ? .fileBackups : .database
         guard let row = data.facts[panel]?.first(where: { $0.text.hasPrefix(name + " ") }), let verdict = row.verdict else { continue }

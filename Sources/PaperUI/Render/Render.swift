@@ -330,7 +330,7 @@ func renderHelp(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     let columnWidth = (w - 4) / columns
     buf.fill(x: x, y: y, width: w, height: h, role: .text)
     buf.box(x: x, y: y, width: w, height: h, role: .focus, glyphs: g)
-    buf.put(" Keys (Esc closes) ", x: x + 2, y: y, role: .focus)
+    buf.put(state.readOnly ? " Keys (Esc closes) — READ-ONLY: action keys only explain what they would run " : " Keys (Esc closes) ", x: x + 2, y: y, role: .focus)
     for (i, b) in entries.enumerated() where i < rows * columns {
         let scope: String
         switch b.scope {
