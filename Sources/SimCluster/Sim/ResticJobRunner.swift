@@ -85,7 +85,8 @@ public final class ResticJobRunner: JobRunning {
         do {
             plan = try containerPlan(container: container, podSpec: pod.value(at: "spec") ?? [:], namespace: namespace, store: store)
         } catch {
-            // What the kubelet reports for a missing Secret key; the container never starts.
+            // The kubelet's message for a missing Secret or key. Simplified: a real pod would wait in
+            // CreateContainerConfigError; here the container fails at once with exit 1.
             return JobRun(lines: AsyncStream { c in c.yield("Error: \(error.description)"); c.finish() }, exitCode: { 1 })
         }
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
