@@ -69,6 +69,19 @@ import Testing
         #expect(created.value(at: "spec.pluginConfiguration.name") == "barman-cloud.cloudnative-pg.io")
     }
 
+    @Test func dbIsRefusedWhileABackupIsWalArchivingFailingAndNamesIt() async throws {
+        let env = try await ActionEnv.start([.dbBackupFailing], realRestic: false)
+        defer { Task { await env.stop() } }
+        let stuck = env.sim.store.list(Catalogue.backups, namespace: "paperless-ngx").items
+            .first { $0.value(at: "status.phase") == "walArchivingFailing" }?.value(at: "metadata.name")?.stringValue
+        let name = try #require(stuck)
+        let before = env.sim.store.list(Catalogue.backups, namespace: "paperless-ngx").items.count
+        let run = try await env.paperctl(["backup", "db", "--wait"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("refused: Backup \(name) of cluster paperless-ngx-db is walArchivingFailing"), "\(run.stderr)")
+        #expect(env.sim.store.list(Catalogue.backups, namespace: "paperless-ngx").items.count == before)
+    }
+
     @Test func aSecondFilesBackupWhileOneRunsIsRefusedAndCreatesNothing() async throws {
         // The timer simulation at real speed, with a restic run of 10 minutes: the first Job stays active.
         let env = try await ActionEnv.start([.healthy], realRestic: false, speed: 1, resticDuration: 600)
