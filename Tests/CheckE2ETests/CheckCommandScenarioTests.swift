@@ -163,7 +163,8 @@ struct CheckCommandScenarioTests {
         defer { Task { await cluster.stop() } }
         let run = try await cluster.check(["--json", "--timeout", "2"], limit: 30)
         #expect(run.status == 3)
-        #expect(run.elapsed < .seconds(8), "took \(run.elapsed)")
+        // Generous for a loaded 2-core machine; without the watchdog kubectl waits far longer (forever on unresponsive-api).
+        #expect(run.elapsed < .seconds(15), "took \(run.elapsed)")
         let doc = try #require(run.document())
         #expect(doc.overall == "unknown")
         #expect(doc.notOK.count == CheckID.allCases.count && Set(doc.notOK.values) == ["unknown"])

@@ -92,7 +92,8 @@ struct SnapshotClassificationTests {
         let start = ContinuousClock.now
         let snapshot = try await fetcher(cluster, timeout: 2, discovery: discovery).fetch()
         let elapsed = start.duration(to: .now)
-        #expect(elapsed < .seconds(6), "took \(elapsed)")
+        // Generous for a loaded 2-core machine; without the watchdog the 14-type get alone takes 14 × 3 s.
+        #expect(elapsed < .seconds(15), "took \(elapsed)")
         #expect(snapshot.whyUnreadable(.pod) == .timeout(seconds: 2))
         #expect(snapshot.whyUnreadable(.cnpgBackup) == .timeout(seconds: 2))
         #expect(snapshot.logs == .failed(.timeout(seconds: 2)))
