@@ -17,7 +17,7 @@ import Testing
     ])
     func firstScreenShowsTheScenarioSignal(scenario: String, signal: String, detail: String) async throws {
         let t = try await Tmux.start(["--demo", "--scenario", scenario])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         let screen = try await t.waitFor(signal)
         #expect(screen.contains(signal), "\(scenario): no \(signal) on\n\(screen)")
         #expect(screen.contains(detail), "\(scenario): no \(detail) on\n\(screen)")
@@ -27,7 +27,7 @@ import Testing
 
     @Test func focusDetailHelpFilterAndQuitLeaveASaneTerminal() async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "restic-locked,redis-errors"])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor("[3] File backups ✖ CRIT")
         try await t.send("3")
         try await t.send("Enter")
@@ -54,7 +54,7 @@ import Testing
 
     @Test func resizeRelaysTheScreenAndTooSmallSaysSo() async throws {
         let t = try await Tmux.start(["--demo"], width: 120, height: 35)
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor("[6] Log errors")
         try await t.resize(width: 70, height: 20)
         let small = try await t.waitFor("terminal too small")
@@ -69,7 +69,7 @@ import Testing
     func ctrlCAndSignalsRestoreTheTerminal(how: String) async throws {
         let marker = String(Int.random(in: 1000...3000))
         let t = try await Tmux.start(["--demo", "--refresh", marker])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor("[1] Pods")
         if how == "C-c" {
             try await t.send("C-c")
@@ -91,7 +91,7 @@ import Testing
 
     @Test func dumbTerminalGetsTheCheckReportInstead() async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "restic-locked"], height: 50, term: "dumb")
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         let screen = try await t.waitFor("EXITED")
         #expect(screen.contains("cannot show the dashboard"))
         #expect(screen.contains("file-backups"))
@@ -100,7 +100,7 @@ import Testing
 
     @Test func noColorStillShowsVerdictWords() async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "pvc-nearly-full"], env: ["NO_COLOR": "1"])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         let screen = try await t.waitFor("[5] Storage ✖ CRIT")
         #expect(screen.contains("✖ CRIT"))
     }
@@ -108,7 +108,7 @@ import Testing
     @Test(arguments: ["tmux-256color", "screen-256color", "xterm-256color"])
     func worksUnderCommonTERMs(term: String) async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "pvc-nearly-full"], term: term)
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         let screen = try await t.waitFor("[5] Storage ✖ CRIT")
         #expect(screen.contains("[5] Storage ✖ CRIT"), "TERM=\(term)")
         try await t.send("q")
@@ -117,7 +117,7 @@ import Testing
 
     @Test func nonUTF8LocaleUsesASCII() async throws {
         let t = try await Tmux.start(["--demo"], env: ["LANG": "C", "LC_ALL": "C"])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         let screen = try await t.waitFor("[1] Pods + OK")
         #expect(screen.contains("+-"))
         #expect(!screen.contains("┌"))
@@ -163,7 +163,7 @@ import Testing
         let c = try await Cluster.start(speed: 2)
         defer { c.stop() }
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("b")
         let dialog = try await t.waitFor("y runs it")
@@ -189,14 +189,14 @@ import Testing
         let c = try await Cluster.start()
         defer { c.stop() }
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("b")
         try await t.waitFor("y runs it")
         try await t.send("Escape")
         try await t.waitFor("cancelled")
         let ro = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--read-only"])
-        defer { Task { await ro.stop() } }
+        defer { ro.stopNow() }
         try await ro.waitFor(" old ·")
         try await ro.send("b")
         let screen = try await ro.waitFor("Read-only mode")
@@ -210,7 +210,7 @@ import Testing
         let c = try await Cluster.start("redis-errors")
         defer { c.stop() }
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("B")
         let dialog = try await t.waitFor("y runs it")
@@ -244,7 +244,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(2))) struct LogTailE2ETests {
     @Test func streamsRedactsSearchesAndFilters() async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "redis-errors", "--speed", "20"])
-        defer { Task { await t.stop() } }
+        defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("l")
         let first = try await t.waitFor("streaming")

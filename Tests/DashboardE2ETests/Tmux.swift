@@ -59,8 +59,18 @@ struct Tmux {
         return last
     }
 
-    func stop() async {
-        _ = try? await tmux(["kill-server"])
+    func stop() async { stopNow() }
+
+    /// Kills the private tmux server (and the dashboard in it) before the test returns:
+    /// a fire-and-forget Task could be lost when the test process exits, leaving orphans.
+    func stopNow() {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["tmux", "-L", socket, "kill-server"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
         try? FileManager.default.removeItem(atPath: home)
     }
 }
