@@ -74,7 +74,7 @@ struct CheckCommandScenarioTests {
     @Test(arguments: ScenarioExpectation.all)
     func exitStatusAndJSON(_ expected: ScenarioExpectation) async throws {
         let cluster = try await Cluster.start([expected.scenario])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let run = try await cluster.check(["--json", "--timeout", "20"])
         #expect(run.status == expected.exitStatus, "stderr: \(run.stderr)")
         let doc = try #require(run.document())
@@ -102,7 +102,7 @@ struct CheckCommandScenarioTests {
     /// The planted Redis password never reaches the output, in JSON or in the table.
     @Test func redisPasswordIsRedactedInJSONAndText() async throws {
         let cluster = try await Cluster.start([.redisErrors])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let planted = SimOptions([.redisErrors]).plantedPassword
         #expect(planted == "hunter2-PLANTED-s3cr3t")
         // The simulator really serves it, so the redaction is what keeps it out.
@@ -124,7 +124,7 @@ struct CheckCommandScenarioTests {
     /// The text table a human reads: a header, one row per check with its label, then details.
     @Test func textTableNamesVerdictsAndTheNextStep() async throws {
         let cluster = try await Cluster.start([.dbBackupFailing])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let run = try await cluster.check(["--timeout", "20"])
         #expect(run.status == 2)
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -142,7 +142,7 @@ struct CheckCommandScenarioTests {
     /// Expired credentials: one process, every check unknown and saying so.
     @Test func expiredCredentialsMakeEveryCheckUnknown() async throws {
         let cluster = try await Cluster.start([.expiredCredentials])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let run = try await cluster.check(["--json", "--timeout", "20"])
         #expect(run.status == 3)
         let doc = try #require(run.document())
@@ -160,7 +160,7 @@ struct CheckCommandScenarioTests {
     @Test(arguments: [Scenario.slowAPI, .unresponsiveAPI])
     func deadServerTimesOutQuickly(_ scenario: Scenario) async throws {
         let cluster = try await Cluster.start([scenario])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let run = try await cluster.check(["--json", "--timeout", "2"], limit: 30)
         #expect(run.status == 3)
         // Generous for a loaded 2-core machine; without the watchdog kubectl waits far longer (forever on unresponsive-api).
@@ -177,7 +177,7 @@ struct CheckCommandScenarioTests {
     /// `--check` narrows the run, and the exit status follows only the checks that ran.
     @Test func checkOptionSelectsChecksAndTheExitStatus() async throws {
         let cluster = try await Cluster.start([.pvcNearlyFull])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let both = try await cluster.check(["--json", "--timeout", "20", "--check", "storage", "--check", "secrets"])
         #expect(both.status == 2)
         #expect(both.document()?.ids == ["secrets", "storage"])
@@ -194,7 +194,7 @@ struct CheckCommandScenarioTests {
     /// bound of 95 % turns the storage verdict into warn, and the exit status into 1.
     @Test func configFileThresholdsGiveWarnAndExitOne() async throws {
         let cluster = try await Cluster.start([.pvcNearlyFull])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         try FileManager.default.createDirectory(atPath: "\(cluster.directory)/config/paperctl", withIntermediateDirectories: true)
         try "thresholds:\n  storageWarnPercent: 85\n  storageCriticalPercent: 95\n"
             .write(toFile: "\(cluster.directory)/config/paperctl/config.yaml", atomically: true, encoding: .utf8)
@@ -215,7 +215,7 @@ struct CheckCommandScenarioTests {
     /// Discovery is cached on disk: the first run costs 4 kubectl processes, later runs 3.
     @Test func warmCacheCostsThreeProcesses() async throws {
         let cluster = try await Cluster.start([.healthy])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let first = try await cluster.check(["--json", "--timeout", "20"])
         #expect(first.status == 0)
         #expect(first.document()?.kubectlProcesses == 4)
@@ -228,7 +228,7 @@ struct CheckCommandScenarioTests {
     /// The rbac-limited storage hint is a command that runs as printed: `-n` before `--`.
     @Test func storageHintCommandKeepsTheNamespaceForKubectl() async throws {
         let cluster = try await Cluster.start([.rbacLimited])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let run = try await cluster.check(["--json", "--check", "storage", "--timeout", "20"])
         let command = try #require(run.document()?.check("storage")?["command"] as? String)
         #expect(command == "kubectl exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- df -h /usr/src/paperless/data")

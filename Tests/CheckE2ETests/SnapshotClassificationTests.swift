@@ -33,7 +33,7 @@ struct SnapshotClassificationTests {
 
     @Test func rbacLimitedNodeProxyIsForbiddenWithVerbAndResource() async throws {
         let cluster = try await Cluster.start([.rbacLimited])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let snapshot = try await fetcher(cluster).fetch()
         guard case .failed(.forbidden(let verb, let resource, let detail)) = snapshot.volumeStats else {
             Issue.record("stats should be forbidden, got \(snapshot.volumeStats)")
@@ -55,7 +55,7 @@ struct SnapshotClassificationTests {
 
     @Test func noExternalSecretsIsNotServedAndTheRestIsRead() async throws {
         let cluster = try await Cluster.start([.noExternalSecrets])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let snapshot = try await fetcher(cluster).fetch()
         #expect(snapshot.whyUnreadable(.externalSecret) == .resourceTypeNotServed(resource: "externalsecrets.external-secrets.io"))
         #expect(snapshot.whyUnreadable(.clusterSecretStore) == .resourceTypeNotServed(resource: "clustersecretstores.external-secrets.io"))
@@ -68,7 +68,7 @@ struct SnapshotClassificationTests {
     /// type" is recognised, the type dropped, the get retried once, and the rest still read.
     @Test func staleDiscoveryAgainstAMissingCRDRecovers() async throws {
         let cluster = try await Cluster.start([.noExternalSecrets])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let discovery = DiscoveryCache()
         _ = try await discovery.servedResources(target: target(cluster), runner: EverythingServed(), now: Date().timeIntervalSince1970)
         let snapshot = try await fetcher(cluster, discovery: discovery).fetch()
@@ -85,7 +85,7 @@ struct SnapshotClassificationTests {
 
     @Test func slowAPIIsATimeoutWithinTheBound() async throws {
         let cluster = try await Cluster.start([.slowAPI])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         // Warm discovery, so the get, the logs and the stats all run against the slow server.
         let discovery = DiscoveryCache()
         _ = try await discovery.servedResources(target: target(cluster), runner: EverythingServed(), now: Date().timeIntervalSince1970)
@@ -110,7 +110,7 @@ struct SnapshotClassificationTests {
     @Test(arguments: [Scenario.healthy, .pluginBackups])
     func fullSnapshotCostsAtMostThreeProcessesOnAWarmCache(_ scenario: Scenario) async throws {
         let cluster = try await Cluster.start([scenario])
-        defer { Task { await cluster.stop() } }
+        defer { cluster.finish() }
         let fetcher = try fetcher(cluster)
         let cold = await fetcher.fetch()
         #expect(cold.processCount == 4)

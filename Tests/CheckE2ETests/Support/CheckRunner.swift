@@ -23,9 +23,12 @@ struct Cluster {
         return Cluster(sim: sim, directory: dir)
     }
 
-    func stop() async {
-        await sim.stop()
+    /// Removes the files now and stops the server in the background (`defer` cannot await, and
+    /// the test process may exit before a cleanup task runs).
+    func finish() {
         try? FileManager.default.removeItem(atPath: directory)
+        let sim = self.sim
+        Task { await sim.stop() }
     }
 
     /// A cron-like environment: PATH and the private directories, nothing else (no TERM, no KUBECONFIG).
