@@ -188,6 +188,13 @@ struct CheckCommandScenarioTests {
         #expect(bad.status == 3)
         #expect(bad.stderr.contains("unknown check id \"disk\""))
         #expect(bad.stderr.contains("db-backups"))
+        // A command line the parser refuses is UNKNOWN (3) for a monitoring system too, not 64.
+        let flag = try await cluster.check(["--no-such-flag"])
+        #expect(flag.status == 3)
+        #expect(flag.stderr.contains("--no-such-flag"))
+        let zero = try await cluster.check(["--timeout", "0"])
+        #expect(zero.status == 3)
+        #expect(zero.stderr.contains("--timeout"))
     }
 
     /// Thresholds come from `$XDG_CONFIG_HOME/paperctl/config.yaml`: at 94 % used, a critical
