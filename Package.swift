@@ -90,9 +90,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared by the end-to-end test targets: run a subprocess with a process-group watchdog.
+        .target(
+            name: "ProcessTestSupport",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/ProcessTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SimClusterTests",
             dependencies: [
+                "ProcessTestSupport",
                 "SimCluster",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -111,6 +119,7 @@ let package = Package(
         .testTarget(
             name: "CheckE2ETests",
             dependencies: [
+                "ProcessTestSupport",
                 "SimCluster",
                 "PaperDomain",
                 "PaperKube",
@@ -122,6 +131,7 @@ let package = Package(
         .testTarget(
             name: "ActionE2ETests",
             dependencies: [
+                "ProcessTestSupport",
                 "SimCluster",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 import SimCluster
 import Subprocess
@@ -180,27 +181,3 @@ func cronEnvironment(_ directory: String) -> [Environment.Key: String] {
     ]
 }
 
-typealias ProcessRun = (status: Int32, stdout: String, stderr: String)
-
-/// Runs a process in its own session, killed with its group after `limit` seconds.
-func runProcess(_ executable: String, _ args: [String], environment: [Environment.Key: String], limit: Double) async throws -> ProcessRun {
-    var options = PlatformOptions()
-    options.createSession = true
-    let result = try await Subprocess.run(
-        .path(.init(executable)), arguments: Arguments(args), environment: .custom(environment),
-        platformOptions: options, input: .none, output: .string(limit: 4 << 20), error: .string(limit: 4 << 20)
-    ) { execution in
-        Task {
-            try? await Task.sleep(for: .seconds(limit))
-            guard !Task.isCancelled else { return }
-            try? execution.send(signal: .kill, toProcessGroup: true)
-        }
-    }
-    result.closureResult.cancel()
-    let status: Int32
-    switch result.terminationStatus {
-    case .exited(let code): status = Int32(code)
-    case .signaled(let signal): status = 128 + Int32(signal)
-    }
-    return (status, result.standardOutput, result.standardError)
-}

@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Foundation
 import SimCluster
 import Subprocess
@@ -67,27 +68,8 @@ struct Cluster {
     }
 
     private func run(_ executable: String, _ all: [String], limit: Double) async throws -> CheckRun {
-        let exe: Executable = executable.hasPrefix("/") ? .path(.init(executable)) : .name(executable)
-        var options = PlatformOptions()
-        options.createSession = true
-        let start = ContinuousClock.now
-        let result = try await Subprocess.run(
-            exe, arguments: Arguments(all), environment: .custom(environment),
-            platformOptions: options, input: .none, output: .string(limit: 16 << 20), error: .string(limit: 4 << 20)
-        ) { execution in
-            Task {
-                try? await Task.sleep(for: .seconds(limit))
-                guard !Task.isCancelled else { return }
-                try? execution.send(signal: .kill, toProcessGroup: true)
-            }
-        }
-        result.closureResult.cancel()
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = Int32(code)
-        case .signaled(let signal): status = 128 + Int32(signal)
-        }
-        return CheckRun(status: status, stdout: result.standardOutput, stderr: result.standardError, elapsed: start.duration(to: .now))
+        let run = try await runProcess(executable, all, environment: environment, limit: limit, outputLimit: 16 << 20)
+        return CheckRun(status: run.status, stdout: run.stdout, stderr: run.stderr, elapsed: run.elapsed)
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 import SimCluster
-import Subprocess
+import ProcessTestSupport
 import Testing
 
 /// The result of one real kubectl run.
@@ -45,26 +45,8 @@ struct SimHarness {
     /// Runs kubectl with this cluster's kubeconfig and cache, killed after `timeout` seconds.
     func kubectl(_ args: [String], timeout: Double = 30, stdin: String? = nil) async throws -> KubectlResult {
         let all = ["--kubeconfig", kubeconfig, "--cache-dir", "\(directory)/cache"] + args
-        var options = PlatformOptions()
-        options.createSession = true
-        let input: StringInput<String, UTF8> = .string(stdin ?? "")
-        let result = try await Subprocess.run(
-            .name("kubectl"), arguments: Arguments(all), platformOptions: options,
-            input: input, output: .string(limit: 64 << 20), error: .string(limit: 4 << 20)
-        ) { execution in
-            Task {
-                try? await Task.sleep(for: .seconds(timeout))
-                guard !Task.isCancelled else { return }
-                try? execution.send(signal: .kill, toProcessGroup: true)
-            }
-        }
-        result.closureResult.cancel()
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = Int32(code)
-        case .signaled(let signal): status = 128 + Int32(signal)
-        }
-        return KubectlResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
+        let run = try await runProcess("kubectl", all, stdin: stdin ?? "", limit: timeout)
+        return KubectlResult(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }
 
