@@ -92,20 +92,6 @@ public struct ActionPlan: Sendable, Equatable {
     }
 }
 
-extension String {
-    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.firstRange(of: target) {
-            out += rest[..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
-    }
-}
-
 // MARK: - ActionPlanner
 
 /// Decides what an action key would run, or why it must not run. Pure.

@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 import PaperKube
 
@@ -88,7 +89,11 @@ public struct LogViewState: Sendable, Equatable {
     public var paused = false
     /// Lines scrolled up from the bottom (0 follows the tail).
     public var scrollFromBottom = 0
-    public var search: String?
+    /// The search term; setting it recounts the matches once, `append` keeps the count current.
+    public var search: String? {
+        didSet { matchCount = search.map { term in entries.count { Self.matches($0, term) } } ?? 0 }
+    }
+    public private(set) var matchCount = 0
     public var searchDraft: String?
     public var filterOnly = false
     public var wrap = false
@@ -113,8 +118,24 @@ public struct LogViewState: Sendable, Equatable {
     /// The entries the view shows (all, or only matches in filter mode).
     public var visible: [LogEntry] {
         guard filterOnly, let search, !search.isEmpty else { return entries }
-        let needle = search.lowercased()
-        return entries.filter { $0.text.lowercased().contains(needle) }
+        return entries.filter { Self.matches($0, search) }
+    }
+
+    /// Case-insensitive search, as the operator expects from `/`.
+    public static func matches(_ entry: LogEntry, _ term: String) -> Bool {
+        !term.isEmpty && entry.text.range(of: term, options: .caseInsensitive) != nil
+    }
+
+    /// Forgets every line (a new container or time window); the search term stays.
+    public mutating func clear() {
+        entries = []
+        dropped = 0
+        scrollFromBottom = 0
+        lastTime = nil
+        lastEpoch = nil
+        reconnects = 0
+        matchCursor = nil
+        matchCount = 0
     }
 
     /// Appends lines, dropping the oldest beyond the capacity and counting them.
@@ -133,8 +154,10 @@ public struct LogViewState: Sendable, Equatable {
             }
         }
         entries.append(contentsOf: fresh)
+        if let term = search { matchCount += fresh.count { Self.matches($0, term) } }
         if entries.count > capacity {
             let excess = entries.count - capacity
+            if let term = search { matchCount -= entries.prefix(excess).count { Self.matches($0, term) } }
             entries.removeFirst(excess)
             dropped += excess
         }

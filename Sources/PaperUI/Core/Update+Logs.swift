@@ -5,15 +5,7 @@ extension AppState {
     mutating func logRequest(reconnect: Bool) -> Effect? {
         guard var view = logView, let ctx = data.data?.actions else { return nil }
         view.generation += 1
-        if !reconnect {
-            view.entries = []
-            view.dropped = 0
-            view.scrollFromBottom = 0
-            view.lastTime = nil
-            view.lastEpoch = nil
-            view.reconnects = 0
-            view.matchCursor = nil
-        }
+        if !reconnect { view.clear() }
         view.status = reconnect ? "stream ended; reconnecting from \(view.lastTime ?? "the start")" : "connecting"
         let args = view.arguments(globalArguments: ctx.globalArguments, namespace: ctx.namespace, reconnect: reconnect)
         logView = view
@@ -77,9 +69,9 @@ func handleLogKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .char("G"), .end: view.scrollFromBottom = 0
     case .char("/"): view.searchDraft = ""
     case .char("n"), .char("N"):
-        guard let search = view.search?.lowercased(), !search.isEmpty else { break }
+        guard let search = view.search, !search.isEmpty else { break }
         let lines = view.visible
-        let matches = lines.indices.filter { lines[$0].text.lowercased().contains(search) }
+        let matches = lines.indices.filter { LogViewState.matches(lines[$0], search) }
         guard !matches.isEmpty else {
             view.matchCursor = nil
             break

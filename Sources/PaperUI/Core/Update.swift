@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 import PaperKube
 
@@ -158,7 +159,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             guard !state.actionInFlight else { return [] }
             state.actionInFlight = true
             notify(&state, "running: \(plan.title)…")
-            return [.journal("- \(UTCTime.rfc3339(state.now)) action confirmed: \(plan.title)\n  `\(plan.commandLine.replacingOccurrences("\n", " "))`"), .run(plan)]
+            return [.journal("- \(UTCTime.rfc3339(state.now)) action confirmed: \(plan.title)\n  `\(plan.commandLine.replacingOccurrences(of: "\n", with: " "))`"), .run(plan)]
         case .escape, .char("n"), .char("N"), .char("q"):
             state.mode = .dashboard
             notify(&state, "cancelled: \(plan.title)")

@@ -12,8 +12,7 @@ func renderLogs(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     status += " · \(view.entries.count) lines"
     if view.dropped > 0 { status += " (\(view.dropped) dropped)" }
     if let search = view.search {
-        let count = view.entries.filter { $0.text.lowercased().contains(search.lowercased()) }.count
-        status += " · /\(search) \(count)×\(view.filterOnly ? " FILTER" : "")"
+        status += " · /\(search) \(view.matchCount)×\(view.filterOnly ? " FILTER" : "")"
     }
     if view.wrap { status += " · wrap" }
     if view.showTimestamps { status += " · time" }
@@ -22,7 +21,7 @@ func renderLogs(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     let height = bottom - top - 1
     let width = state.width
     let lines = view.visible
-    let needle = view.search?.lowercased()
+    let needle = view.search
     var rows: [(String, Role)] = []
     var index = lines.count - 1 - view.scrollFromBottom
     while rows.count < height, index >= 0 {
@@ -30,7 +29,7 @@ func renderLogs(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
         let prefix = view.showTimestamps ? (entry.time.map { String($0.prefix(23)) + " " } ?? "") : ""
         let text = prefix + entry.text
         var role: Role = entry.level == .error ? .logError : entry.level == .warn ? .logWarn : .text
-        if let needle, !needle.isEmpty, entry.text.lowercased().contains(needle) { role = index == view.matchCursor ? .selection : .focus }
+        if let needle, LogViewState.matches(entry, needle) { role = index == view.matchCursor ? .selection : .focus }
         if view.wrap && text.count > width {
             var chunks: [String] = []
             var rest = Substring(text)

@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 import PaperKube
 
@@ -37,7 +38,7 @@ public func render(_ state: AppState) -> ScreenBuffer {
         let lines: [(String, Role)] = state.commandLog.isEmpty ? [("No kubectl command has run yet.", .muted)] : state.commandLog.map { r in
             let status = r.exitStatus.map { "exit \($0)" } ?? "killed"
             let time = String(UTCTime.rfc3339(r.startedAt).dropFirst(11).prefix(8))
-            let text = "\(time) \(String(format1(r.duration)).padded(6)) \(status.padded(7)) \(r.isAction ? "ACTION " : "")\(r.commandLine.replacingOccurrences("\n", " "))"
+            let text = "\(time) \(format1(r.duration).padded(6)) \(status.padded(7)) \(r.isAction ? "ACTION " : "")\(r.commandLine.replacingOccurrences(of: "\n", with: " "))"
             return (text, r.isAction ? (r.exitStatus == 0 ? .ok : .critical) : .muted)
         }
         renderOverlay(&buf, state, g, title: "Command log: every kubectl run, newest last (actions highlighted; c/Esc closes)", lines: lines, scrollFromBottom: state.commandLogScroll)
@@ -174,7 +175,7 @@ func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID,
     }
     if let filter = state.filters[panel] {
         let label = " /\(filter) "
-        buf.put(label, x: max(r.x + 1, r.x + r.width - 1 - label.count), y: r.y + r.height - 1, role: .key_hint_or_focus)
+        buf.put(label, x: max(r.x + 1, r.x + r.width - 1 - label.count), y: r.y + r.height - 1, role: .keyHint)
     }
     let rows = PanelRows.rows(for: panel, in: state)
     let visible = r.height - 2
@@ -235,10 +236,6 @@ func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID,
         let info = " \(index)/\(rows.count) "
         buf.put(info, x: r.x + r.width - 1 - info.count, y: r.y + r.height - 1, role: .muted)
     }
-}
-
-extension Role {
-    static let key_hint_or_focus = Role.keyHint
 }
 
 /// The detail of the focused panel: each check's verdict, reason, evidence, next step and exact command.
