@@ -179,7 +179,8 @@ struct SnapshotBench: AsyncParsableCommand {
             items.append(b)
         }
         root["items"] = items
-        return try? JSONSerialization.data(withJSONObject: root)
+        // Like kubectl (Go's encoder), without escaping "/" in "batch/v1" and label keys.
+        return try? JSONSerialization.data(withJSONObject: root, options: .withoutEscapingSlashes)
     }
 
     static func ms(_ d: Duration) -> Double {

@@ -52,6 +52,20 @@ struct KubectlRunnerTests {
         #expect(String(decoding: data, as: UTF8.self) == "[--context][my ctx][$(touch /tmp/pwned)][a;b][*]")
     }
 
+    @Test func aCommandsEnvironmentIsAddedToTheInheritedOne() async throws {
+        let dir = try ScriptDirectory()
+        defer { dir.cleanUp() }
+        let kubectl = try dir.script("kubectl", #"printf '%s|%s' "${GOMAXPROCS:-unset}" "${HOME:-unset}""#)
+        let runner = KubectlRunner(executable: kubectl, timeout: 5)
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "unset"
+        let tuned = try await runner.output(of: KubectlCommand(arguments: ["version"]).singleThreaded())
+        #expect(String(decoding: tuned, as: UTF8.self) == "1|\(home)")
+        let plain = try await runner.output(of: KubectlCommand(arguments: ["version"]))
+        #expect(String(decoding: plain, as: UTF8.self) == "\(ProcessInfo.processInfo.environment["GOMAXPROCS"] ?? "unset")|\(home)")
+        // The variable tunes the process; the command the operator sees is unchanged.
+        #expect(KubectlCommand(arguments: ["version"]).singleThreaded().displayLine == "kubectl version")
+    }
+
     @Test func megabytesOfOutputAndStderrDoNotDeadlock() async throws {
         let dir = try ScriptDirectory()
         defer { dir.cleanUp() }

@@ -1,5 +1,6 @@
 import Foundation
 import PaperKube
+import Synchronization
 import Testing
 @testable import PaperDomain
 
@@ -86,6 +87,37 @@ struct SnapshotFetcherTests {
         #expect(Set(runner.argumentArrays[4...]) == [Self.getArguments, Self.logsArguments, Self.statsArguments])
         #expect(await discovery.nodeHint(target: Fixtures.target) == ["pool-nyc3-a1"])
         #expect(second.volumeStats.value?.count == 1)
+    }
+
+    @Test func theSmallReadsRunSingleThreadedAndTheGetDoesNot() async {
+        let runner = Self.runner()
+        let discovery = DiscoveryCache()
+        _ = await fetcher(runner, discovery: discovery).fetch()
+        _ = await fetcher(runner, discovery: discovery).fetch()
+        for command in runner.commands {
+            let small = command.arguments.contains("logs") || command.arguments.contains("--raw")
+            #expect(command.environment == (small ? ["GOMAXPROCS": "1"] : [:]), "\(command.arguments)")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func onTwoCoresTheSmallReadsTakeTurnsWhileTheGetRuns(parallel: Bool) async {
+        let runner = OverlapRecorder(delays: ["get": 0.3, "logs": 0.1, "stats": 0.1])
+        let discovery = DiscoveryCache()
+        // A warm cache: the served types and the node that ran the pods mounting the PVCs.
+        _ = try? await discovery.servedResources(target: Fixtures.target, runner: Self.runner(), now: Fixtures.now)
+        await discovery.setNodeHint(["pool-nyc3-a1"], target: Fixtures.target)
+        let snapshot = await SnapshotFetcher(runner: runner, config: PaperConfig(), target: Fixtures.target, discovery: discovery,
+                                             clock: { Fixtures.now }, sideReadsInParallel: parallel).fetch()
+        #expect(snapshot.processCount == 3)
+        #expect(snapshot.logs.value != nil && snapshot.volumeStats.value?.count == 1)
+        let whenStatsStarted = runner.activeAtStart["stats"] ?? []
+        let whenLogsStarted = runner.activeAtStart["logs"] ?? []
+        // Neither small read waits for the get.
+        #expect(whenLogsStarted.contains("get") || (runner.activeAtStart["get"] ?? []).contains("logs"))
+        #expect(whenStatsStarted.contains("get"))
+        // On two cores one small read at a time runs beside the get; with more cores, both.
+        #expect(whenStatsStarted.contains("logs") == parallel || whenLogsStarted.contains("stats") == parallel)
     }
 
     @Test func podsThatMovedCostOneMoreStatsCall() async throws {
@@ -224,5 +256,38 @@ struct SnapshotFetcherTests {
     @Test func displayLineQuotesForTheShell() {
         let command = KubectlCommand(arguments: ["--kubeconfig", "/tmp/my config", "get", "pods", "-l", "app=x"], logPolicy: .action(title: "List pods"))
         #expect(command.displayLine == "kubectl --kubeconfig '/tmp/my config' get pods -l app=x")
+    }
+}
+
+// MARK: - OverlapRecorder
+
+/// A runner whose calls take a while, recording which other calls were running when each began.
+final class OverlapRecorder: CommandRunning, Sendable {
+    private let delays: [String: Double]
+    private let state = Mutex<(active: Set<String>, atStart: [String: Set<String>])>(([], [:]))
+
+    init(delays: [String: Double]) { self.delays = delays }
+
+    var activeAtStart: [String: Set<String>] { state.withLock { $0.atStart } }
+
+    static func name(_ command: KubectlCommand) -> String {
+        if command.arguments.contains("logs") { return "logs" }
+        if command.arguments.contains("--raw") { return "stats" }
+        return "get"
+    }
+
+    func run(_ command: KubectlCommand) async throws(KubectlError) -> CommandOutput {
+        let name = Self.name(command)
+        state.withLock { state in
+            state.atStart[name] = state.active
+            state.active.insert(name)
+        }
+        try? await Task.sleep(for: .seconds(delays[name] ?? 0))
+        state.withLock { _ = $0.active.remove(name) }
+        switch name {
+        case "logs": return .ok("2026-11-29T11:59:00.000000000Z [INFO] fine\n")
+        case "stats": return .ok(Fixtures.data("stats-summary.json"))
+        default: return .ok(Fixtures.data("get-all-healthy.json"))
+        }
     }
 }

@@ -37,6 +37,26 @@ struct TapeDecoderTests {
         #expect(try KubeJSON.decode(Sample.self, from: data) == JSONDecoder().decode(Sample.self, from: data))
     }
 
+    @Test func badElementsAndNonStringLabelsAreSkippedNotFatal() throws {
+        let json = #"""
+            {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"j","labels":{"app":"paperless","n":3,"nested":{"x":"y"},"esc\/aped":"v\u00e9"}},
+             "status":{"failed":"2","startTime":"2026-11-29T04:00:00Z","conditions":[5,null,{"type":"Failed","status":"True"},"text",{"type":7}]}}
+            """#
+        let data = Data(json.utf8)
+        let object = try KubeJSON.decode(KubeObject.self, from: data)
+        #expect(object == (try JSONDecoder().decode(KubeObject.self, from: data)))
+        guard case .job(let job) = object else {
+            Issue.record("decoded as \(object)")
+            return
+        }
+        #expect(job.metadata.labels == ["app": "paperless", "esc/aped": "vé"])
+        #expect(job.failed == 2)
+        #expect(job.startTime == UTCTime.parse("2026-11-29T04:00:00Z"))
+        // The number, null and string elements are dropped; the object with a numeric type keeps an empty one.
+        #expect(job.conditions.map(\.type) == ["Failed", ""])
+        #expect(job.outcome == .failed)
+    }
+
     @Test(arguments: ["", "{", #"{"a":}"#, #"{"a":1,}"#, "[1 2]", #"{"a":tru}"#, #"{"a":"unterminated}"#, "{} {}", "Error from server (Forbidden)"])
     func invalidJSONIsRefused(text: String) {
         #expect(throws: JSONTape.SyntaxError.self) { try JSONTape(Data(text.utf8)) }

@@ -5,10 +5,13 @@ import PaperKube
 
 /// Builds a `Snapshot` with as few kubectl processes as possible.
 ///
-/// A refresh costs three processes, run side by side: one `kubectl get <every type> -o json`,
-/// the app logs, and the kubelet stats summary of the node that ran the pods mounting the
-/// watched PVCs last time (one more process per extra node). Only when that node is not yet
-/// known, or the pods moved, does the stats call wait for the `get`. Discovery, which keeps
+/// A refresh costs three processes: one `kubectl get <every type> -o json`, the app logs, and
+/// the kubelet stats summary of the node that ran the pods mounting the watched PVCs last time
+/// (one more process per extra node). The two small reads run while the `get` runs, each with
+/// Go held to one thread; on a machine with two cores or fewer they run one after the other,
+/// so that no more kubectl processes compete than there are cores and the snapshot costs
+/// little more than the `get` alone. Only when that node is not yet known, or the pods
+/// moved, does the stats call wait for the `get`. Discovery, which keeps
 /// a missing CRD from failing the whole `get`, and the node hint come from `DiscoveryCache`;
 /// discovery costs a fourth process only when the cache is cold or stale.
 public struct SnapshotFetcher: Sendable {
@@ -17,16 +20,21 @@ public struct SnapshotFetcher: Sendable {
     public var target: KubeTarget
     public var discovery: DiscoveryCache
     public var clock: @Sendable () -> Double
+    /// Whether the logs and stats reads run side by side (true) or one after the other while
+    /// the `get` runs. Defaults to side by side only with more than two cores.
+    public var sideReadsInParallel: Bool
 
     public init(
         runner: any CommandRunning, config: PaperConfig, target: KubeTarget,
-        discovery: DiscoveryCache = DiscoveryCache(), clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        discovery: DiscoveryCache = DiscoveryCache(), clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        sideReadsInParallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 2
     ) {
         self.runner = runner
         self.config = config
         self.target = target
         self.discovery = discovery
         self.clock = clock
+        self.sideReadsInParallel = sideReadsInParallel
     }
 
     // MARK: - Commands
@@ -38,8 +46,14 @@ public struct SnapshotFetcher: Sendable {
 
     /// The app-log command: the app container only, never the mesh sidecar.
     public var logsCommand: KubectlCommand {
-        .logs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
-              sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target, podRunningTimeout: 2)
+        KubectlCommand.logs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
+                            sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target, podRunningTimeout: 2)
+            .singleThreaded()
+    }
+
+    /// The kubelet stats-summary command for `node`.
+    public func statsCommand(node: String) -> KubectlCommand {
+        KubectlCommand.nodeStatsSummary(node: node, target: target).singleThreaded()
     }
 
     // MARK: - Fetch
@@ -71,8 +85,7 @@ public struct SnapshotFetcher: Sendable {
         }
 
         let hintedNodes = await discovery.nodeHint(target: target)
-        async let logResult = fetchLogs()
-        async let hintedStats = fetchStats(nodes: hintedNodes)
+        async let sideResults = sideReads(hintedNodes: hintedNodes)
         var objects = await fetchObjects(kinds)
         snapshot.processCount += 1
         // The cached discovery was stale: forget it, drop the type, and try again. kubectl stops at
@@ -95,10 +108,9 @@ public struct SnapshotFetcher: Sendable {
             for kind in kinds { snapshot.unreadable[kind] = error }
         }
 
-        snapshot.logs = await logResult
+        var (logs, statsByNode) = await sideResults
+        snapshot.logs = logs
         snapshot.processCount += 1
-
-        var statsByNode = await hintedStats
         snapshot.processCount += hintedNodes.count
         snapshot.volumeStats = await volumeStats(for: snapshot, prefetched: &statsByNode, processes: &snapshot.processCount)
         return snapshot
@@ -153,6 +165,18 @@ public struct SnapshotFetcher: Sendable {
         return outcome
     }
 
+    /// The logs and the hinted nodes' stats, read while the `get` runs: side by side or one
+    /// after the other (see `sideReadsInParallel`).
+    func sideReads(hintedNodes: [String]) async -> (Fetched<[LogLine]>, [String: Result<KubeletStatsSummary, KubectlError>]) {
+        if sideReadsInParallel {
+            async let logs = fetchLogs()
+            async let stats = fetchStats(nodes: hintedNodes)
+            return await (logs, stats)
+        }
+        let logs = await fetchLogs()
+        return (logs, await fetchStats(nodes: hintedNodes, concurrently: false))
+    }
+
     func fetchLogs() async -> Fetched<[LogLine]> {
         do {
             let data = try await runner.output(of: logsCommand)
@@ -187,30 +211,37 @@ public struct SnapshotFetcher: Sendable {
         return .ok(summaries)
     }
 
-    /// One stats-summary call per node, run concurrently.
-    func fetchStats(nodes: [String]) async -> [String: Result<KubeletStatsSummary, KubectlError>] {
+    /// One stats-summary call per node, run concurrently unless `concurrently` is false.
+    func fetchStats(nodes: [String], concurrently: Bool = true) async -> [String: Result<KubeletStatsSummary, KubectlError>] {
         guard !nodes.isEmpty else { return [:] }
+        guard concurrently || nodes.count == 1 else {
+            var all: [String: Result<KubeletStatsSummary, KubectlError>] = [:]
+            for node in nodes { all[node] = await Self.stats(of: node, command: statsCommand(node: node), runner: runner) }
+            return all
+        }
         let runner = self.runner
-        let target = self.target
+        let commands = nodes.map { ($0, statsCommand(node: $0)) }
         return await withTaskGroup(of: (String, Result<KubeletStatsSummary, KubectlError>).self) { group in
-            for node in nodes {
-                group.addTask {
-                    let data: Data
-                    do throws(KubectlError) {
-                        data = try await runner.output(of: .nodeStatsSummary(node: node, target: target))
-                    } catch {
-                        return (node, .failure(error))
-                    }
-                    do {
-                        return (node, .success(try KubeJSON.decode(KubeletStatsSummary.self, from: data)))
-                    } catch {
-                        return (node, .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))")))
-                    }
-                }
+            for (node, command) in commands {
+                group.addTask { (node, await Self.stats(of: node, command: command, runner: runner)) }
             }
             var all: [String: Result<KubeletStatsSummary, KubectlError>] = [:]
             for await (node, result) in group { all[node] = result }
             return all
+        }
+    }
+
+    static func stats(of node: String, command: KubectlCommand, runner: any CommandRunning) async -> Result<KubeletStatsSummary, KubectlError> {
+        let data: Data
+        do throws(KubectlError) {
+            data = try await runner.output(of: command)
+        } catch {
+            return .failure(error)
+        }
+        do {
+            return .success(try KubeJSON.decode(KubeletStatsSummary.self, from: data))
+        } catch {
+            return .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))"))
         }
     }
 

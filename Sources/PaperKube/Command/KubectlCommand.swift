@@ -20,11 +20,25 @@ public struct KubectlCommand: Sendable, Equatable, Hashable {
     public var logPolicy: LogPolicy
     /// Bytes written to kubectl's standard input (e.g. the JSON for `create -f -`), or nil for none.
     public var stdin: Data?
+    /// Variables added to kubectl's inherited environment: Go runtime tuning only, never
+    /// credentials. Not part of `displayLine`: they change how fast kubectl runs, not what it does.
+    public var environment: [String: String]
 
-    public init(arguments: [String], logPolicy: LogPolicy = .backgroundRead, stdin: Data? = nil) {
+    public init(arguments: [String], logPolicy: LogPolicy = .backgroundRead, stdin: Data? = nil, environment: [String: String] = [:]) {
         self.arguments = arguments
         self.logPolicy = logPolicy
         self.stdin = stdin
+        self.environment = environment
+    }
+
+    /// The same command with Go's scheduler held to one thread (`GOMAXPROCS=1`).
+    ///
+    /// For small reads that run next to the batched `get`: kubectl's start-up and garbage
+    /// collector otherwise spread over every core and slow the `get` the snapshot waits for.
+    public func singleThreaded() -> KubectlCommand {
+        var copy = self
+        copy.environment["GOMAXPROCS"] = "1"
+        return copy
     }
 
     /// The command line as an operator would type it, each argument shell-quoted when needed.

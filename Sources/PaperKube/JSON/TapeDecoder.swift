@@ -86,6 +86,40 @@ extension TapeDecoder: SingleValueDecodingContainer {
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: self) }
 }
 
+// MARK: - Lenient collections
+
+extension TapeDecoder {
+    /// This node as a string map, in one pass: values that are not strings are dropped. Nil
+    /// when the node is not an object.
+    func stringMap() -> [String: String]? {
+        guard kind == .object else { return nil }
+        let pairs = Int(tape.nodes[index].count)
+        var map = [String: String](minimumCapacity: pairs)
+        var key = index + 1
+        for _ in 0..<pairs {
+            let value = key + 1
+            if tape.nodes[value].kind == .string { map[tape.string(at: key)] = tape.string(at: value) }
+            key = Int(tape.nodes[value].next)
+        }
+        return map
+    }
+
+    /// The elements of this array node that decode as `T`, skipping the others. Nil when the
+    /// node is not an array.
+    func lenientElements<T: Decodable>(_ type: T.Type) -> [T]? {
+        guard kind == .array else { return nil }
+        let count = Int(tape.nodes[index].count)
+        var elements: [T] = []
+        elements.reserveCapacity(count)
+        var node = index + 1
+        for _ in 0..<count {
+            if let element = try? T(from: TapeDecoder(tape: tape, index: node, codingPath: codingPath)) { elements.append(element) }
+            node = Int(tape.nodes[node].next)
+        }
+        return elements
+    }
+}
+
 // MARK: - TapeKeyedContainer
 
 /// Keyed access to an object node: keys are found by a linear byte comparison.
@@ -123,6 +157,30 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let index = tape.value(forKey: key.stringValue, inObject: object), tape.nodes[index].kind != .null else { return nil }
         return try T(from: TapeDecoder(tape: tape, index: index, codingPath: codingPath))
+    }
+
+    // One key lookup for the optional scalars the lenient helpers read most. The protocol's
+    // default implementations look the key up three times (contains, decodeNil, decode).
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        try present(key).map { try TapeDecoder(tape: tape, index: $0, codingPath: codingPath).decode(type) }
+    }
+
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        try present(key).map { try TapeDecoder(tape: tape, index: $0, codingPath: codingPath).decode(type) }
+    }
+
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        try present(key).map { try TapeDecoder(tape: tape, index: $0, codingPath: codingPath).decode(type) }
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        try present(key).map { try TapeDecoder(tape: tape, index: $0, codingPath: codingPath).decode(type) }
+    }
+
+    /// The node of `key`'s value, or nil when the key is absent or null.
+    private func present(_ key: Key) -> Int? {
+        guard let index = tape.value(forKey: key.stringValue, inObject: object), tape.nodes[index].kind != .null else { return nil }
+        return index
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decoder(for: key).decode(type) }

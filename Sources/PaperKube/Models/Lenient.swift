@@ -14,22 +14,25 @@ extension KeyedDecodingContainer {
     }
 
     /// A string at `key`, or `nil`.
-    func string(_ key: Key) -> String? { lenient(String.self, key) }
+    ///
+    /// The scalar helpers call the concrete `decodeIfPresent` overloads rather than the generic
+    /// one: a decoder can answer those with one key lookup and no boxing (`TapeDecoder` does).
+    func string(_ key: Key) -> String? { (try? decodeIfPresent(String.self, forKey: key)) ?? nil }
 
     /// An integer at `key`; also accepts a whole number written as a string or a float.
     func int(_ key: Key) -> Int? {
+        if let v = (try? decodeIfPresent(Int.self, forKey: key)) ?? nil { return v }
         guard contains(key) else { return nil }
-        if let v = lenient(Int.self, key) { return v }
-        if let d = lenient(Double.self, key), d.rounded() == d, abs(d) < 9.0e18 { return Int(d) }
-        if let s = lenient(String.self, key) { return Int(s) }
+        if let d = (try? decodeIfPresent(Double.self, forKey: key)) ?? nil, d.rounded() == d, abs(d) < 9.0e18 { return Int(d) }
+        if let s = string(key) { return Int(s) }
         return nil
     }
 
     /// A boolean at `key`; also accepts the strings `"true"`/`"false"`.
     func bool(_ key: Key) -> Bool? {
+        if let v = (try? decodeIfPresent(Bool.self, forKey: key)) ?? nil { return v }
         guard contains(key) else { return nil }
-        if let v = lenient(Bool.self, key) { return v }
-        switch lenient(String.self, key)?.lowercased() {
+        switch string(key)?.lowercased() {
         case "true": return true
         case "false": return false
         default: return nil
@@ -38,13 +41,15 @@ extension KeyedDecodingContainer {
 
     /// An RFC 3339 timestamp at `key` as seconds since the epoch, or `nil`.
     func time(_ key: Key) -> Double? {
-        guard let text = lenient(String.self, key) else { return nil }
+        guard let text = string(key) else { return nil }
         return UTCTime.parse(text)
     }
 
     /// An array at `key`, skipping elements that are not objects of the expected shape.
     func array<T: Decodable>(_ type: T.Type, _ key: Key) -> [T] {
         guard contains(key) else { return [] }
+        // Over a JSON tape: one pass, element by element, without an unkeyed container.
+        if let tape = (try? superDecoder(forKey: key)) as? TapeDecoder { return tape.lenientElements(T.self) ?? [] }
         // Fast path: every element decodes. Otherwise decode element by element.
         if let all = try? decode([T].self, forKey: key) { return all }
         guard let boxes = lenient([LenientBox<T>].self, key) else { return [] }
@@ -54,6 +59,8 @@ extension KeyedDecodingContainer {
     /// A string map at `key` (labels, annotations, parameters); non-string values are dropped.
     func stringMap(_ key: Key) -> [String: String] {
         guard contains(key) else { return [:] }
+        // Over a JSON tape: one pass over the object instead of a lookup per key.
+        if let tape = (try? superDecoder(forKey: key)) as? TapeDecoder { return tape.stringMap() ?? [:] }
         if let map = try? decode([String: String].self, forKey: key) { return map }
         guard let map = lenient([String: LenientBox<String>].self, key) else { return [:] }
         return map.compactMapValues(\.value)

@@ -45,7 +45,11 @@ public struct KubectlRunner: CommandRunning {
             let result = try await Subprocess.run(
                 .path(.init(executable)),
                 arguments: Arguments(command.arguments),
-                environment: .inherit,
+                environment: command.environment.isEmpty
+                    ? .inherit
+                    : .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.compactMap { key, value in
+                        Environment.Key(rawValue: key).map { ($0, Optional(value)) }
+                    })),
                 platformOptions: options,
                 input: input,
                 output: .bytes(limit: outputLimit),
