@@ -105,6 +105,40 @@ struct SnapshotClassificationTests {
         #expect(report.checks.allSatisfy { $0.verdict == .unknown && $0.reason.contains("timed out after 2 s") })
     }
 
+    /// A warm refresh reads the app pod's log with one raw request; when that pod is deleted
+    /// and replaced, the refresh asks the Deployment instead (one more process) and the next
+    /// refresh reads the new pod's log raw again.
+    @Test func aReplacedAppPodIsFollowedWithoutLosingTheLogs() async throws {
+        let cluster = try await Cluster.start([.redisErrors])
+        defer { cluster.finish() }
+        let fetcher = try fetcher(cluster)
+        let cold = await fetcher.fetch()
+        let first = try #require(await fetcher.discovery.logPodHint(target: target(cluster)))
+        let warm = await fetcher.fetch()
+        #expect(warm.processCount == 3)
+        let coldLines = try #require(cold.logs.value)
+        let warmLines = try #require(warm.logs.value)
+        // The same log, through the Deployment and then raw: the newest lines of the first read are in the second.
+        #expect(!coldLines.isEmpty && Set(warmLines.map(\.text)).isSuperset(of: coldLines.suffix(10).map(\.text)))
+        #expect(LogDigest(lines: warmLines, now: warm.takenAt, window: 3600).groups.contains { $0.id == "redis-connection-error" })
+
+        let deleted = try await cluster.kubectl(["--context", "demo", "-n", "paperless-ngx", "delete", "pod", first, "--wait=false"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        var replaced = await fetcher.fetch()
+        // The remembered pod is gone: its raw log is a NotFound, then `kubectl logs deploy/…`.
+        #expect(replaced.processCount == 4)
+        for _ in 0..<20 where replaced.logs.value?.isEmpty != false {
+            try await Task.sleep(for: .milliseconds(250))
+            replaced = await fetcher.fetch()
+        }
+        #expect(replaced.logs.value?.isEmpty == false)
+        let second = try #require(await fetcher.discovery.logPodHint(target: target(cluster)))
+        #expect(second != first)
+        let settled = await fetcher.fetch()
+        #expect(settled.processCount == 3)
+        #expect(settled.logs.value?.isEmpty == false)
+    }
+
     /// Issue 3's process budget, with the real kubectl: once discovery is cached, a full
     /// snapshot costs the get, the logs and one stats call.
     @Test(arguments: [Scenario.healthy, .pluginBackups])

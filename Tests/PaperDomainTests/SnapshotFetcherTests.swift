@@ -37,17 +37,20 @@ struct SnapshotFetcherTests {
     ]
     static let logsArguments = ["--namespace", "paperless-ngx", "logs", "deploy/paperless-ngx", "-c", "paperless-ngx", "--since=1h", "--timestamps", "--pod-running-timeout=2s"]
     static let statsArguments = ["get", "--raw", "/api/v1/nodes/pool-nyc3-a1/proxy/stats/summary"]
+    static let podLogArguments = ["get", "--raw", "/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-7d9f8b6c4-x2k8p/log?container=paperless-ngx&sinceSeconds=3600&timestamps=true"]
 
     /// Answers like a healthy cluster; `get` and `api-resources` answers can be replaced.
     static func runner(served: String = allServed, get: (@Sendable ([String]) -> CommandOutput)? = nil, stats: CommandOutput? = nil) -> FakeRunner {
-        FakeRunner { command throws(KubectlError) in
-            let args = command.arguments
-            if args.contains("api-resources") { return .ok(served) }
-            if args.contains("--raw") { return stats ?? .ok(Fixtures.data("stats-summary.json")) }
-            if args.contains("logs") { return .ok("2026-11-29T11:59:00.000000000Z [INFO] fine\n") }
-            if let get { return get(args) }
-            return .ok(Fixtures.data("get-all-healthy.json"))
-        }
+        FakeRunner { command throws(KubectlError) in respond(command, served: served, get: get, stats: stats) }
+    }
+
+    static func respond(_ command: KubectlCommand, served: String = allServed, get: (@Sendable ([String]) -> CommandOutput)? = nil, stats: CommandOutput? = nil) -> CommandOutput {
+        let args = command.arguments
+        if args.contains("api-resources") { return .ok(served) }
+        if args.contains("--raw"), args.last?.hasSuffix("/stats/summary") == true { return stats ?? .ok(Fixtures.data("stats-summary.json")) }
+        if args.contains("logs") || args.last?.contains("/log?") == true { return .ok("2026-11-29T11:59:00.000000000Z [INFO] fine\n") }
+        if let get { return get(args) }
+        return .ok(Fixtures.data("get-all-healthy.json"))
     }
 
     static func withoutKind(_ kind: String, _ data: Data) -> Data {
@@ -83,8 +86,11 @@ struct SnapshotFetcherTests {
         let second = await fetcher(runner, discovery: discovery).fetch()
         #expect(second.processCount == 3)
         #expect(runner.argumentArrays.filter { $0.contains("api-resources") }.count == 1)
-        // The stats call no longer waits for the get: the node is remembered.
-        #expect(Set(runner.argumentArrays[4...]) == [Self.getArguments, Self.logsArguments, Self.statsArguments])
+        // The stats call no longer waits for the get: the node is remembered. The log is read
+        // from the app pod the first refresh found, in one request.
+        #expect(Set(runner.argumentArrays[4...]) == [Self.getArguments, Self.podLogArguments, Self.statsArguments])
+        #expect(await discovery.logPodHint(target: Fixtures.target) == "paperless-ngx-7d9f8b6c4-x2k8p")
+        #expect(second.logs.value?.count == 1)
         #expect(await discovery.nodeHint(target: Fixtures.target) == ["pool-nyc3-a1"])
         #expect(second.volumeStats.value?.count == 1)
     }
@@ -118,6 +124,67 @@ struct SnapshotFetcherTests {
         #expect(whenStatsStarted.contains("get"))
         // On two cores one small read at a time runs beside the get; with more cores, both.
         #expect(whenStatsStarted.contains("logs") == parallel || whenLogsStarted.contains("stats") == parallel)
+    }
+
+    @Test func aReplacedAppPodCostsOneMoreLogsCallThroughTheDeployment() async {
+        let discovery = DiscoveryCache()
+        _ = await fetcher(Self.runner(), discovery: discovery).fetch()
+        await discovery.setLogPodHint("paperless-ngx-old-pod", target: Fixtures.target)
+        let runner = FakeRunner { command throws(KubectlError) in
+            if command.arguments.last?.contains("/pods/paperless-ngx-old-pod/log") == true {
+                return .failure(#"Error from server (NotFound): pods "paperless-ngx-old-pod" not found"#)
+            }
+            return Self.respond(command)
+        }
+        let snapshot = await fetcher(runner, discovery: discovery).fetch()
+        let logCalls = runner.argumentArrays.filter { $0.contains("logs") || $0.last?.contains("/log?") == true }
+        #expect(logCalls.count == 2)
+        #expect(logCalls.last == Self.logsArguments)
+        #expect(snapshot.processCount == 4)
+        #expect(snapshot.logs.value?.count == 1)
+        #expect(await discovery.logPodHint(target: Fixtures.target) == "paperless-ngx-7d9f8b6c4-x2k8p")
+    }
+
+    @Test func aForbiddenPodLogIsReportedNotRetried() async {
+        let discovery = DiscoveryCache()
+        _ = await fetcher(Self.runner(), discovery: discovery).fetch()
+        let runner = FakeRunner { command throws(KubectlError) in
+            if command.arguments.last?.contains("/log?") == true {
+                return .failure(#"Error from server (Forbidden): pods "paperless-ngx-7d9f8b6c4-x2k8p" is forbidden: User "viewer" cannot get resource "pods/log" in API group "" in the namespace "paperless-ngx""#)
+            }
+            return Self.respond(command)
+        }
+        let snapshot = await fetcher(runner, discovery: discovery).fetch()
+        #expect(snapshot.processCount == 3)
+        guard case .failed(let error) = snapshot.logs else {
+            Issue.record("logs: \(snapshot.logs)")
+            return
+        }
+        #expect(error.code == "forbidden")
+    }
+
+    @Test func theLogPodIsTheReadyNewestPodOfTheDeploymentWithTheAppContainer() throws {
+        func pod(_ name: String, labels: [String: String] = ["app.kubernetes.io/name": "paperless-ngx"], created: Double, ready: Bool, container: String = "paperless-ngx") -> Pod {
+            var pod = Pod(metadata: ObjectMeta(name: name, creationTimestamp: created, labels: labels),
+                          containerStatuses: [ContainerStatus(name: container, ready: ready)])
+            pod.conditions = [Condition(type: "Ready", status: ready ? "True" : "False")]
+            return pod
+        }
+        var snapshot = Snapshot(takenAt: Fixtures.now, target: Fixtures.target)
+        let deployment = #"{"metadata":{"name":"paperless-ngx"},"spec":{"selector":{"matchLabels":{"app.kubernetes.io/name":"paperless-ngx"}}}}"#
+        snapshot.deployments = [try #require(try? KubeJSON.decode(Deployment.self, from: Data(deployment.utf8)))]
+        snapshot.pods = [
+            pod("old-ready", created: 100, ready: true),
+            pod("new-ready", created: 200, ready: true),
+            pod("newest-starting", created: 300, ready: false),
+            pod("redis", labels: ["app.kubernetes.io/name": "redis"], created: 400, ready: true),
+            pod("other-container", created: 500, ready: true, container: "worker"),
+        ]
+        #expect(SnapshotFetcher.logPod(in: snapshot, config: PaperConfig()) == "new-ready")
+        snapshot.pods.removeAll { $0.metadata.name.hasSuffix("-ready") }
+        #expect(SnapshotFetcher.logPod(in: snapshot, config: PaperConfig()) == "newest-starting")
+        snapshot.pods = []
+        #expect(SnapshotFetcher.logPod(in: snapshot, config: PaperConfig()) == nil)
     }
 
     @Test func podsThatMovedCostOneMoreStatsCall() async throws {
@@ -271,7 +338,7 @@ final class OverlapRecorder: CommandRunning, Sendable {
     var activeAtStart: [String: Set<String>] { state.withLock { $0.atStart } }
 
     static func name(_ command: KubectlCommand) -> String {
-        if command.arguments.contains("logs") { return "logs" }
+        if command.arguments.contains("logs") || command.arguments.last?.contains("/log?") == true { return "logs" }
         if command.arguments.contains("--raw") { return "stats" }
         return "get"
     }

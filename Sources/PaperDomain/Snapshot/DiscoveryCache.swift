@@ -11,14 +11,17 @@ import PaperKube
 /// discovery once every few hours, and the dashboard once per session. `invalidate()` forces
 /// a fresh read, e.g. after kubectl reported a type as not served.
 ///
-/// It also remembers which nodes ran the pods that mount the watched PVCs, so the next
-/// refresh can ask those kubelets for stats while the `get` is still running.
+/// It also remembers which nodes ran the pods that mount the watched PVCs, and which app pod
+/// the logs were read from, so the next refresh can ask those kubelets for stats and read that
+/// pod's log with one request each while the `get` is still running.
 public actor DiscoveryCache {
     struct Entry: Codable {
         var fetchedAt: Double
         var resources: [String]
         /// Nodes that ran the pods mounting the watched PVCs at the last refresh.
         var nodes: [String]?
+        /// The app pod whose log the last refresh read.
+        var logPod: String?
     }
 
     private var entries: [String: Entry] = [:]
@@ -61,7 +64,7 @@ public actor DiscoveryCache {
         guard result.succeeded || !names.isEmpty else {
             throw KubectlErrorClassifier.classify(stderr: result.stderr, exitStatus: result.exitStatus)
         }
-        let entry = Entry(fetchedAt: now, resources: names, nodes: entries[key]?.nodes)
+        let entry = Entry(fetchedAt: now, resources: names, nodes: entries[key]?.nodes, logPod: entries[key]?.logPod)
         entries[key] = entry
         saveToDisk(key, entry)
         return (Set(names), true)
@@ -78,6 +81,21 @@ public actor DiscoveryCache {
         let key = Self.key(for: target)
         guard var entry = entries[key] ?? loadFromDisk(key), entry.nodes != nodes else { return }
         entry.nodes = nodes
+        entries[key] = entry
+        saveToDisk(key, entry)
+    }
+
+    /// The app pod remembered for `target`, if any.
+    public func logPodHint(target: KubeTarget) -> String? {
+        let key = Self.key(for: target)
+        return (entries[key] ?? loadFromDisk(key))?.logPod
+    }
+
+    /// Remembers the app pod for `target` (kept with the discovery entry, in memory and on disk).
+    public func setLogPodHint(_ pod: String?, target: KubeTarget) {
+        let key = Self.key(for: target)
+        guard var entry = entries[key] ?? loadFromDisk(key), entry.logPod != pod else { return }
+        entry.logPod = pod
         entries[key] = entry
         saveToDisk(key, entry)
     }

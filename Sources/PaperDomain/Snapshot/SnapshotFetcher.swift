@@ -5,9 +5,10 @@ import PaperKube
 
 /// Builds a `Snapshot` with as few kubectl processes as possible.
 ///
-/// A refresh costs three processes: one `kubectl get <every type> -o json`, the app logs, and
-/// the kubelet stats summary of the node that ran the pods mounting the watched PVCs last time
-/// (one more process per extra node). The two small reads run while the `get` runs, each with
+/// A refresh costs three processes: one `kubectl get <every type> -o json`, the log of the app
+/// pod the last refresh found (one raw request; `kubectl logs deploy/…` when no pod is known yet
+/// or it is gone), and the kubelet stats summary of the node that ran the pods mounting the
+/// watched PVCs last time (one more process per extra node). The two small reads run while the `get` runs, each with
 /// Go held to one thread; on a machine with two cores or fewer they run one after the other,
 /// so that no more kubectl processes compete than there are cores and the snapshot costs
 /// little more than the `get` alone. Only when that node is not yet known, or the pods
@@ -51,6 +52,12 @@ public struct SnapshotFetcher: Sendable {
             .singleThreaded()
     }
 
+    /// The raw log read of one app pod: the same text as `logsCommand`, in one request.
+    public func podLogCommand(pod: String) -> KubectlCommand {
+        KubectlCommand.podLog(pod: pod, container: config.app.container, sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target)
+            .singleThreaded()
+    }
+
     /// The kubelet stats-summary command for `node`.
     public func statsCommand(node: String) -> KubectlCommand {
         KubectlCommand.nodeStatsSummary(node: node, target: target).singleThreaded()
@@ -85,7 +92,8 @@ public struct SnapshotFetcher: Sendable {
         }
 
         let hintedNodes = await discovery.nodeHint(target: target)
-        async let sideResults = sideReads(hintedNodes: hintedNodes)
+        let hintedPod = await discovery.logPodHint(target: target)
+        async let sideResults = sideReads(hintedNodes: hintedNodes, hintedPod: hintedPod)
         var objects = await fetchObjects(kinds)
         snapshot.processCount += 1
         // The cached discovery was stale: forget it, drop the type, and try again. kubectl stops at
@@ -109,8 +117,11 @@ public struct SnapshotFetcher: Sendable {
         }
 
         var (logs, statsByNode) = await sideResults
-        snapshot.logs = logs
-        snapshot.processCount += 1
+        snapshot.logs = logs.result
+        snapshot.processCount += logs.processes
+        if snapshot.whyUnreadable(.pod) == nil, snapshot.whyUnreadable(.deployment) == nil {
+            await discovery.setLogPodHint(Self.logPod(in: snapshot, config: config), target: target)
+        }
         snapshot.processCount += hintedNodes.count
         snapshot.volumeStats = await volumeStats(for: snapshot, prefetched: &statsByNode, processes: &snapshot.processCount)
         return snapshot
@@ -167,23 +178,60 @@ public struct SnapshotFetcher: Sendable {
 
     /// The logs and the hinted nodes' stats, read while the `get` runs: side by side or one
     /// after the other (see `sideReadsInParallel`).
-    func sideReads(hintedNodes: [String]) async -> (Fetched<[LogLine]>, [String: Result<KubeletStatsSummary, KubectlError>]) {
+    func sideReads(hintedNodes: [String], hintedPod: String?) async -> (LogsOutcome, [String: Result<KubeletStatsSummary, KubectlError>]) {
         if sideReadsInParallel {
-            async let logs = fetchLogs()
+            async let logs = fetchLogs(pod: hintedPod)
             async let stats = fetchStats(nodes: hintedNodes)
             return await (logs, stats)
         }
-        let logs = await fetchLogs()
+        let logs = await fetchLogs(pod: hintedPod)
         return (logs, await fetchStats(nodes: hintedNodes, concurrently: false))
     }
 
-    func fetchLogs() async -> Fetched<[LogLine]> {
+    struct LogsOutcome {
+        var result: Fetched<[LogLine]>
+        var processes: Int
+    }
+
+    /// The app log: `pod`'s, read raw, when a pod is known; else, or when that pod is gone or
+    /// refuses (replaced, container not there), whatever `kubectl logs deploy/…` picks.
+    func fetchLogs(pod: String?) async -> LogsOutcome {
+        var processes = 0
+        if let pod {
+            processes += 1
+            do {
+                let data = try await runner.output(of: podLogCommand(pod: pod))
+                return LogsOutcome(result: .ok(LogLine.parse(String(decoding: data, as: UTF8.self))), processes: processes)
+            } catch {
+                switch error {
+                case .notFound, .failed: break  // the pod was replaced: ask the Deployment.
+                default: return LogsOutcome(result: .failed(error), processes: processes)
+                }
+            }
+        }
+        processes += 1
         do {
             let data = try await runner.output(of: logsCommand)
-            return .ok(LogLine.parse(String(decoding: data, as: UTF8.self)))
+            return LogsOutcome(result: .ok(LogLine.parse(String(decoding: data, as: UTF8.self))), processes: processes)
         } catch {
-            return .failed(error)
+            return LogsOutcome(result: .failed(error), processes: processes)
         }
+    }
+
+    /// The app pod `kubectl logs deploy/…` would read: a pod of the Deployment's selector that
+    /// runs the app container and is not being deleted; ready before running before the rest,
+    /// then the newest. Nil when there is none.
+    static func logPod(in snapshot: Snapshot, config: PaperConfig) -> String? {
+        guard let deployment = snapshot.deployments.first(where: { $0.metadata.name == config.app.deployment }),
+              !deployment.selector.isEmpty else { return nil }
+        let candidates = snapshot.pods.filter { pod in
+            pod.metadata.deletionTimestamp == nil && pod.metadata.matches(deployment.selector)
+                && (pod.containerNames.contains(config.app.container) || pod.container(config.app.container) != nil)
+        }
+        func rank(_ pod: Pod) -> Int { pod.isReady ? 0 : pod.phase == .running ? 1 : 2 }
+        return candidates.min { a, b in
+            rank(a) != rank(b) ? rank(a) < rank(b) : (a.metadata.creationTimestamp ?? 0) > (b.metadata.creationTimestamp ?? 0)
+        }?.metadata.name
     }
 
     /// Stats for the nodes that run pods mounting the watched PVCs, reusing what was prefetched

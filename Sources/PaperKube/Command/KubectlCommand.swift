@@ -90,6 +90,23 @@ extension KubectlCommand {
         return KubectlCommand(arguments: args)
     }
 
+    /// `kubectl get --raw /api/v1/namespaces/NS/pods/POD/log?container=…&sinceSeconds=…&timestamps=true`:
+    /// one pod's log in one request, with none of the discovery and lookups `kubectl logs deploy/…`
+    /// makes first. The text is the same as `kubectl logs POD -c CONTAINER --since=… --timestamps`.
+    public static func podLog(pod: String, container: String, sinceSeconds: Int, target: KubeTarget) -> KubectlCommand {
+        var args: [String] = []
+        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
+        if let context = target.context, !context.isEmpty { args += ["--context", context] }
+        var path = URLComponents()
+        path.path = "/api/v1/namespaces/\(target.namespace)/pods/\(pod)/log"
+        path.queryItems = [
+            URLQueryItem(name: "container", value: container),
+            URLQueryItem(name: "sinceSeconds", value: String(max(sinceSeconds, 1))),
+            URLQueryItem(name: "timestamps", value: "true"),
+        ]
+        return KubectlCommand(arguments: args + ["get", "--raw", path.string ?? path.path])
+    }
+
     /// `kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary`: the kubelet's volume stats.
     public static func nodeStatsSummary(node: String, target: KubeTarget) -> KubectlCommand {
         var args: [String] = []
