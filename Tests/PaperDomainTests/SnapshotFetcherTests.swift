@@ -108,7 +108,10 @@ struct SnapshotFetcherTests {
 
     @Test(arguments: [false, true])
     func onTwoCoresTheSmallReadsTakeTurnsWhileTheGetRuns(parallel: Bool) async {
-        let runner = OverlapRecorder(delays: ["get": 0.3, "logs": 0.1, "stats": 0.1])
+        // The get answers only once both small reads are done, so a fetcher that made them wait
+        // for the get would stall (the recorder gives up after 10 s and says so). The logs read
+        // answers only once the stats read has started, or after 0.3 s when they take turns.
+        let runner = OverlapRecorder(getWaitsForSmallReads: true, logsWaitsForStats: parallel ? 10 : 0.3)
         let discovery = DiscoveryCache()
         // A warm cache: the served types and the node that ran the pods mounting the PVCs.
         _ = try? await discovery.servedResources(target: Fixtures.target, runner: Self.runner(), now: Fixtures.now)
@@ -117,13 +120,10 @@ struct SnapshotFetcherTests {
                                              clock: { Fixtures.now }, sideReadsInParallel: parallel).fetch()
         #expect(snapshot.processCount == 3)
         #expect(snapshot.logs.value != nil && snapshot.volumeStats.value?.count == 1)
-        let whenStatsStarted = runner.activeAtStart["stats"] ?? []
-        let whenLogsStarted = runner.activeAtStart["logs"] ?? []
         // Neither small read waits for the get.
-        #expect(whenLogsStarted.contains("get") || (runner.activeAtStart["get"] ?? []).contains("logs"))
-        #expect(whenStatsStarted.contains("get"))
-        // On two cores one small read at a time runs beside the get; with more cores, both.
-        #expect(whenStatsStarted.contains("logs") == parallel || whenLogsStarted.contains("stats") == parallel)
+        #expect(runner.getSawSmallReadsFinish)
+        // On two cores the small reads take turns; with more cores they run side by side.
+        #expect(runner.activeAtStart["stats"]?.contains("logs") == parallel)
     }
 
     @Test func aReplacedAppPodCostsOneMoreLogsCallThroughTheDeployment() async {
@@ -328,14 +328,30 @@ struct SnapshotFetcherTests {
 
 // MARK: - OverlapRecorder
 
-/// A runner whose calls take a while, recording which other calls were running when each began.
+/// A runner that records which calls were running when each began. The get can be made to
+/// answer only after the logs and stats calls finished (waiting at most 10 s), and the logs
+/// call only after the stats call started (waiting at most `logsWaitsForStats` seconds),
+/// without blocking a thread.
 final class OverlapRecorder: CommandRunning, Sendable {
-    private let delays: [String: Double]
-    private let state = Mutex<(active: Set<String>, atStart: [String: Set<String>])>(([], [:]))
+    private struct State {
+        var active: Set<String> = []
+        var started: Set<String> = []
+        var finished: Set<String> = []
+        var atStart: [String: Set<String>] = [:]
+        var getSawSmallReadsFinish = false
+    }
 
-    init(delays: [String: Double]) { self.delays = delays }
+    private let getWaitsForSmallReads: Bool
+    private let logsWaitsForStats: Double
+    private let state = Mutex(State())
+
+    init(getWaitsForSmallReads: Bool, logsWaitsForStats: Double) {
+        self.getWaitsForSmallReads = getWaitsForSmallReads
+        self.logsWaitsForStats = logsWaitsForStats
+    }
 
     var activeAtStart: [String: Set<String>] { state.withLock { $0.atStart } }
+    var getSawSmallReadsFinish: Bool { state.withLock { $0.getSawSmallReadsFinish } }
 
     static func name(_ command: KubectlCommand) -> String {
         if command.arguments.contains("logs") || command.arguments.last?.contains("/log?") == true { return "logs" }
@@ -343,14 +359,35 @@ final class OverlapRecorder: CommandRunning, Sendable {
         return "get"
     }
 
+    /// Polls until `condition` holds, for at most `seconds`; true when it held.
+    private func wait(atMost seconds: Double = 10, until condition: (State) -> Bool) async -> Bool {
+        for _ in 0..<Int(seconds * 100) {
+            if state.withLock({ condition($0) }) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     func run(_ command: KubectlCommand) async throws(KubectlError) -> CommandOutput {
         let name = Self.name(command)
         state.withLock { state in
             state.atStart[name] = state.active
             state.active.insert(name)
+            state.started.insert(name)
         }
-        try? await Task.sleep(for: .seconds(delays[name] ?? 0))
-        state.withLock { _ = $0.active.remove(name) }
+        switch name {
+        case "get" where getWaitsForSmallReads:
+            let saw = await wait { $0.finished.isSuperset(of: ["logs", "stats"]) }
+            state.withLock { $0.getSawSmallReadsFinish = saw }
+        case "logs":
+            _ = await wait(atMost: logsWaitsForStats) { $0.started.contains("stats") }
+        default:
+            break
+        }
+        state.withLock { state in
+            state.active.remove(name)
+            state.finished.insert(name)
+        }
         switch name {
         case "logs": return .ok("2026-11-29T11:59:00.000000000Z [INFO] fine\n")
         case "stats": return .ok(Fixtures.data("stats-summary.json"))
