@@ -219,6 +219,26 @@ struct CheckCommandScenarioTests {
         #expect(refused.stderr.contains("storageCriticalPercent"))
     }
 
+    /// KUBECONFIG behaves as kubectl users expect: a list of files is merged (the context lives
+    /// in one, the cluster and user in another), and with neither the variable nor the flag,
+    /// `~/.kube/config` is used. The printed commands then carry no `--kubeconfig`.
+    @Test func kubeconfigFromTheEnvironmentAsKubectlUsersExpect() async throws {
+        let cluster = try await Cluster.start([.healthy])
+        defer { cluster.finish() }
+        let empty = "\(cluster.directory)/empty-kubeconfig"
+        try "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        let listed = try await cluster.checkWithoutKubeconfigFlag(["--json", "--timeout", "20"], extra: ["KUBECONFIG": "\(empty):\(cluster.kubeconfig)"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.document()?.context == "demo")
+        #expect(listed.document()?.checks.allSatisfy { ($0["command"] as? String)?.contains("--kubeconfig") != true } == true)
+
+        try FileManager.default.createDirectory(atPath: "\(cluster.directory)/home/.kube", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: cluster.kubeconfig, toPath: "\(cluster.directory)/home/.kube/config")
+        let home = try await cluster.checkWithoutKubeconfigFlag(["--json", "--timeout", "20"], extra: [:])
+        #expect(home.status == 0, "\(home.stderr)")
+        #expect(home.document()?.namespace == "paperless-ngx")
+    }
+
     /// Discovery is cached on disk: the first run costs 4 kubectl processes, later runs 3.
     @Test func warmCacheCostsThreeProcesses() async throws {
         let cluster = try await Cluster.start([.healthy])
@@ -232,12 +252,13 @@ struct CheckCommandScenarioTests {
         #expect(FileManager.default.fileExists(atPath: "\(cluster.directory)/cache/paperctl/discovery"))
     }
 
-    /// The rbac-limited storage hint is a command that runs as printed: `-n` before `--`.
+    /// The rbac-limited storage hint is a command that runs as printed: aimed at the kubeconfig
+    /// given to `check`, and `-n` before `--`.
     @Test func storageHintCommandKeepsTheNamespaceForKubectl() async throws {
         let cluster = try await Cluster.start([.rbacLimited])
         defer { cluster.finish() }
         let run = try await cluster.check(["--json", "--check", "storage", "--timeout", "20"])
         let command = try #require(run.document()?.check("storage")?["command"] as? String)
-        #expect(command == "kubectl exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- df -h /usr/src/paperless/data")
+        #expect(command == "kubectl --kubeconfig \(cluster.kubeconfig) exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- df -h /usr/src/paperless/data")
     }
 }

@@ -118,6 +118,36 @@ struct DatabaseBackupsCheckTests {
         #expect(result.reason.contains("ObjectStore paperless-ngx-store lastSuccessfulBackupTime is 2026-11-25T03:05:12Z"))
     }
 
+    @Test func unreadableScheduledBackupsMakeAFreshBackupUnknownNotOK() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups = []
+        snapshot.unreadable[.cnpgScheduledBackup] = .forbidden(verb: "list", resource: "scheduledbackups.postgresql.cnpg.io", detail: "")
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason.contains("cannot read ScheduledBackups, so freshness is judged against 24 h instead of the schedule"))
+        #expect(result.hint?.contains("list scheduledbackups.postgresql.cnpg.io") == true)
+        // A backup older than the 24 h fallback is still critical.
+        #expect(Fixtures.run(.dbBackups, snapshot, now: Fixtures.time("2026-11-30T06:00:00Z")).verdict == .critical)
+    }
+
+    @Test func pluginModeWithAnUnreadableObjectStoreIsUnknownNotOK() {
+        var snapshot = Fixtures.pluginSnapshot()
+        snapshot.objectStores = []
+        snapshot.unreadable[.barmanObjectStore] = .forbidden(verb: "list", resource: "objectstores.barmancloud.cnpg.io", detail: "")
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason.contains("cannot read the ObjectStore"))
+    }
+
+    @Test func aFiveFieldScheduleIsJudgedAsCloudNativePGRunsIt() {
+        // "0 3 * * *" fires hourly at :03 in CNPG, so a backup 9 h old is a missed run.
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups[0].schedule = "0 3 * * *"
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.hasPrefix("missed the run due 2026-11-29T09:03:00Z"))
+    }
+
     @Test func pluginModeBackupCommandUsesThePlugin() {
         let result = Fixtures.run(.dbBackups, Fixtures.pluginSnapshot(), now: Fixtures.time("2026-12-01T12:00:00Z"))
         #expect(result.verdict == .critical)
@@ -198,6 +228,15 @@ struct ScheduledBackupCheckTests {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.scheduledBackups[0].schedule = "0 0 25 * * *"
         #expect(Fixtures.run(.scheduledBackup, snapshot).verdict == .critical)
+    }
+
+    @Test func aFiveFieldScheduleCopiedFromACronJobWarns() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.scheduledBackups[0].schedule = "0 3 * * *"
+        let result = Fixtures.run(.scheduledBackup, snapshot)
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains(#"schedule "0 3 * * *" of paperless-ngx-db-daily has 5 fields: CloudNativePG reads the first as seconds (it fires every 1h); for the CronJob meaning write "0 0 3 * * *""#))
+        #expect(result.command == #"kubectl patch scheduledbackup paperless-ngx-db-daily --type=merge -p '{"spec":{"schedule":"0 0 3 * * *"}}' -n paperless-ngx"#)
     }
 
     @Test func unreadableIsUnknown() {

@@ -42,10 +42,27 @@ struct FileBackupsCheckTests {
         #expect(Fixtures.run(.fileBackups, withFailedJob(code: 12)).hint?.contains("paperless-ngx-restic") == true)
     }
 
-    @Test func oomKilledWithoutExitCodeReadsAs137() {
+    @Test func aFailedJobWhosePodIsGoneSaysTheCodeIsUnknown() {
         let result = Fixtures.run(.fileBackups, withFailedJob(code: nil))
         #expect(result.reason.contains("1 failed Job since the last success"))
         #expect(result.evidence.contains { $0.contains("exit code unknown (pod gone)") })
+    }
+
+    @Test func oomKilledWithoutExitCodeReadsAs137AndSidecarsAreSkipped() {
+        var snapshot = withFailedJob(code: nil)
+        let name = "manual-backup-1796032800"
+        let finished = Fixtures.time("2026-11-29T10:01:00Z")
+        // The kubelet recorded OOMKilled without a code; the mesh sidecar exited later with 2.
+        let restic = ContainerStatus(name: "restic", ready: false, state: .terminated(exitCode: nil, reason: "OOMKilled", message: nil, finishedAt: finished))
+        let sidecar = ContainerStatus(name: "linkerd-proxy", ready: false, state: .terminated(exitCode: 2, reason: "Error", message: nil, finishedAt: finished + 5))
+        snapshot.pods.append(Pod(metadata: ObjectMeta(name: "\(name)-x7k2p", labels: ["job-name": name]), phase: .failed, containerStatuses: [sidecar, restic]))
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.reason == "1 failed Job since the last success: newest killed by SIGKILL, usually OOM-killed (exit 137)")
+        #expect(result.hint?.contains("memory") == true)
+        // With istio configured as the sidecar instead, the linkerd container's exit 2 is the newest code.
+        var config = PaperConfig()
+        config.app.sidecars = ["istio-proxy"]
+        #expect(Fixtures.run(.fileBackups, snapshot, config: config).reason.hasSuffix("(Go runtime error, exit 2)"))
     }
 
     @Test(arguments: [("2026-11-30T05:59:00Z", Verdict.ok), ("2026-11-30T06:00:01Z", .critical)])
@@ -152,6 +169,14 @@ struct SecretsCheckTests {
         let result = Fixtures.run(.secrets, snapshot)
         #expect(result.verdict == .unknown)
         #expect(result.reason.contains("External Secrets Operator CRDs are not installed"))
+    }
+
+    @Test func aStoreWithoutAReadyConditionIsUnknownNotOK() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.secretStores[0].conditions = []
+        let result = Fixtures.run(.secrets, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason.contains("ClusterSecretStore onepassword reports no Ready condition"))
     }
 
     @Test func forbiddenClusterStoreIsUnknownNotOK() {

@@ -187,6 +187,26 @@ struct SnapshotFetcherTests {
         #expect(SnapshotFetcher.logPod(in: snapshot, config: PaperConfig()) == nil)
     }
 
+    @Test func garbageFromGetIsUnparseableForEveryTypeNotACrash() async {
+        let runner = Self.runner(get: { _ in .ok("<html>502 Bad Gateway</html>") })
+        let snapshot = await fetcher(runner).fetch()
+        #expect(!snapshot.unreadable.isEmpty)
+        #expect(snapshot.unreadable.values.allSatisfy { $0.code == "unparseable" || $0.code == "not-served" })
+        #expect(snapshot.unreadable[.pod]?.description.contains("kubectl get: invalid JSON at byte 0") == true)
+        let results = HealthChecks.run(snapshot, config: PaperConfig(), now: Fixtures.now)
+        #expect(results.filter { $0.id != .logs }.allSatisfy { $0.verdict == .unknown }, "\(results.map { "\($0.id): \($0.verdict)" })")
+    }
+
+    @Test func hintCommandsAimAtTheKubeconfigAndContextTheSnapshotCameFrom() async {
+        let target = KubeTarget(kubeconfig: "/home/op/.kube/prod config", context: "do-nyc3-prod", namespace: "paperless-ngx")
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.target = target
+        snapshot.cronJobs[0].suspend = true
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.command?.hasPrefix("kubectl --kubeconfig '/home/op/.kube/prod config' --context do-nyc3-prod ") == true, "\(result.command ?? "")")
+        #expect(Fixtures.run(.fileBackups, { var s = snapshot; s.target = Fixtures.target; return s }()).command?.hasPrefix("kubectl patch") == true)
+    }
+
     @Test func podsThatMovedCostOneMoreStatsCall() async throws {
         let discovery = DiscoveryCache()
         _ = await fetcher(Self.runner(), discovery: discovery).fetch()

@@ -1,3 +1,4 @@
+import Foundation
 import PaperKube
 import Testing
 @testable import PaperDomain
@@ -50,6 +51,16 @@ struct StorageCheckTests {
         let result = Fixtures.run(.storage, snapshot)
         #expect(result.verdict == .unknown)
         #expect(result.reason == "usage of paperless-ngx-data unknown: no running pod mounts it, and the kubelet reports only mounted volumes")
+    }
+
+    @Test func unreadablePodsExplainWhyUsageIsUnknown() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.pods = []
+        snapshot.unreadable[.pod] = .forbidden(verb: "list", resource: "pods", detail: "")
+        snapshot.volumeStats = .failed(.forbidden(verb: "list", resource: "pods", detail: ""))
+        let result = Fixtures.run(.storage, snapshot)
+        #expect(result.verdict == .unknown)
+        #expect(result.reason == "usage of paperless-ngx-data, paperless-ngx-db-1 unknown: cannot read pods, so the nodes that mount them are unknown: forbidden: no permission to list pods")
     }
 
     @Test func pendingPVCIsCritical() {
@@ -145,6 +156,21 @@ struct LogsCheckTests {
         #expect(LogSignature.match(line)?.id == id)
     }
 
+    @Test func warningSignaturesAloneWarnAndCountEachGroup() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.logs = .ok([
+            LogLine(time: Fixtures.now - 600, text: "[2026-11-29 11:50:00,000: WARNING/MainProcess] consumer: Connection to broker lost. Trying to re-establish the connection..."),
+            LogLine(time: Fixtures.now - 300, text: "[2026-11-29 11:55:00,000: WARNING/MainProcess] consumer: Connection to broker lost. Trying to re-establish the connection..."),
+            LogLine(time: Fixtures.now - 120, text: "[2026-11-29 11:58:00,000] [ERROR] [paperless.tasks] Document 12 failed: OCR timeout"),
+            LogLine(time: Fixtures.now - 60, text: "[2026-11-29 11:59:00,000] [INFO] [paperless.consumer] Consuming invoice.pdf"),
+        ])
+        let result = Fixtures.run(.logs, snapshot)
+        #expect(result.verdict == .warn)
+        // Newest group first: the generic error (2m ago), then the two broker-lost lines (5m ago).
+        #expect(result.reason.hasPrefix("1× other error"), "\(result.reason)")
+        #expect(result.reason.contains("2× Celery lost its broker connection, newest 5m ago"), "\(result.reason)")
+    }
+
     @Test func unknownErrorLinesGroupByShapeNotByNumbers() {
         let lines = [
             LogLine(time: Fixtures.now - 60, text: "[2026-11-29 11:59:00,000] [ERROR] [paperless.tasks] Document 12 failed"),
@@ -197,6 +223,41 @@ struct NetworkCheckTests {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.networkPolicies[0].egress.append(EgressRule(ports: [PolicyPort(proto: "TCP", port: 5432)], to: [PolicyPeer(ipBlockCIDR: "0.0.0.0/0")]))
         #expect(Fixtures.run(.network, snapshot).verdict == .warn)
+    }
+
+    @Test func aPolicySelectingByExpressionIsAppliedOnlyToThePodsItSelects() throws {
+        var snapshot = Fixtures.healthySnapshot()
+        let appLabels = try #require(snapshot.pods.first { $0.metadata.name.hasPrefix("paperless-ngx-7d9f") }?.metadata.labels)
+        let key = try #require(appLabels.keys.sorted().first)
+        let value = try #require(appLabels[key])
+        // A policy for other pods (NotIn the app's value) opening 993.
+        var other = NetworkPolicy(metadata: ObjectMeta(name: "mail-egress"), podSelector: [:], policyTypes: ["Egress"],
+                                  egress: [EgressRule(ports: [PolicyPort(proto: "TCP", port: 993)], to: [PolicyPeer(ipBlockCIDR: "0.0.0.0/0")])])
+        other.selector = LabelSelectorSpec(matchLabels: [:], matchExpressions: [.init(key: key, operator: "NotIn", values: [value])])
+        snapshot.networkPolicies.append(other)
+        // NotIn selects every pod without that value: the backup pods, not the app.
+        let notIn = Fixtures.run(.network, snapshot)
+        #expect(notIn.reason.contains("mail-egress allows the backup pods egress on 993/TCP"), "\(notIn.reason)")
+        #expect(!notIn.reason.contains("mail-egress allows the paperless pod"), "\(notIn.reason)")
+        // The same policy with `In` selects the app pod, and the extra port is flagged.
+        snapshot.networkPolicies[snapshot.networkPolicies.count - 1].selector.matchExpressions = [.init(key: key, operator: "In", values: [value, "x"])]
+        let flagged = Fixtures.run(.network, snapshot)
+        #expect(flagged.verdict == .critical)
+        #expect(flagged.reason.contains("mail-egress allows the paperless pod egress on 993/TCP"))
+    }
+
+    @Test func labelSelectorExpressionsDecodeAndMatch() throws {
+        let json = #"{"matchLabels":{"app":"paperless"},"matchExpressions":[{"key":"tier","operator":"In","values":["web","worker"]},{"key":"canary","operator":"DoesNotExist"},{"key":"zone","operator":"Exists"},{"key":"env","operator":"NotIn","values":["dev"]}]}"#
+        let selector = try KubeJSON.decode(LabelSelectorSpec.self, from: Data(json.utf8))
+        #expect(selector.matchExpressions.count == 4)
+        #expect(selector.matches(["app": "paperless", "tier": "web", "zone": "a"]))
+        #expect(selector.matches(["app": "paperless", "tier": "worker", "zone": "a", "env": "prod"]))
+        #expect(!selector.matches(["app": "paperless", "tier": "db", "zone": "a"]))
+        #expect(!selector.matches(["app": "paperless", "tier": "web", "zone": "a", "canary": "1"]))
+        #expect(!selector.matches(["app": "paperless", "tier": "web"]))
+        #expect(!selector.matches(["app": "paperless", "tier": "web", "zone": "a", "env": "dev"]))
+        #expect(!LabelSelectorSpec(matchLabels: [:], matchExpressions: [.init(key: "a", operator: "Bogus")]).matches(["a": "b"]))
+        #expect(LabelSelectorSpec(matchLabels: [:]).matches([:]))
     }
 
     @Test func unreadableIsUnknown() {

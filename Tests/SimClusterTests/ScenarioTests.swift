@@ -114,7 +114,7 @@ import PaperKube
     /// Seconds since the epoch of the next `hh:00:00` UTC.
     static func nextTime(hour: Int) -> Double {
         let now = Date().timeIntervalSince1970
-        let schedule = try? CronSchedule(parsing: "0 \(hour) * * *")
+        let schedule = try? CronSchedule(parsing: "0 \(hour) * * *", dialect: .kubernetes)
         return schedule?.next(after: now) ?? now
     }
 

@@ -35,7 +35,9 @@ public struct DatabaseBackupsCheck: HealthCheck {
         if facts.usesPlugin, snapshot.whyUnreadable(.barmanObjectStore) == nil, facts.objectStore == nil {
             f.note("ObjectStore \(facts.objectStoreName ?? "(unnamed)") not found")
         } else if facts.usesPlugin, let error = snapshot.whyUnreadable(.barmanObjectStore) {
-            f.note("ObjectStore unreadable: \(error.description)")
+            // The plugin records the last success in the ObjectStore: without it nothing can be cross-checked.
+            f.raise(.unknown, "cannot read the ObjectStore, so the plugin's record of the last backup cannot be cross-checked: \(error.description)",
+                    hint: CheckContext.hint(for: error), command: ctx.kubectl("get", "objectstores.barmancloud.cnpg.io"))
         } else if facts.usesPlugin, facts.recoveryWindow == nil {
             f.note("No recovery window information found in ObjectStore '\(facts.objectStoreName ?? "?")' for server '\(cluster.backupServerName)'")
         }
@@ -49,7 +51,7 @@ public struct DatabaseBackupsCheck: HealthCheck {
         f.note("\(facts.completed.count) completed of \(facts.backups.count) Backups for \(cluster.metadata.name)")
 
         // Freshness against the schedule.
-        let schedule = facts.scheduledBackup.flatMap { sb in sb.suspend ? nil : sb.schedule.flatMap { try? CronSchedule(parsing: $0) } }
+        let schedule = facts.scheduledBackup.flatMap { sb in sb.suspend ? nil : sb.schedule.flatMap { try? CronSchedule(parsing: $0, dialect: .cloudNativePG) } }
         var freshnessText = ""
         if let schedule, let sb = facts.scheduledBackup {
             if let next = schedule.next(after: ctx.now) { f.note("next scheduled run: \(ctx.when(next))") }
@@ -65,6 +67,10 @@ public struct DatabaseBackupsCheck: HealthCheck {
                 freshnessText = lastSuccess.map { "last completed backup \(ctx.age($0)) ago" } ?? "no backup due yet"
             }
         } else {
+            if let error = snapshot.whyUnreadable(.cnpgScheduledBackup) {
+                f.raise(.unknown, "cannot read ScheduledBackups, so freshness is judged against 24 h instead of the schedule: \(error.description)",
+                        hint: CheckContext.hint(for: error), command: ctx.kubectl("get", "scheduledbackup"))
+            }
             let limit = 86_400 + grace
             if let last = lastSuccess {
                 if ctx.now - last > limit {

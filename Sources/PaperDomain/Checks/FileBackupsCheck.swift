@@ -40,7 +40,7 @@ public struct FileBackupsCheck: HealthCheck {
         let grace = config.thresholds.backupGraceMinutes * 60
         var cron: CronSchedule?
         if let text = cronJob.schedule {
-            do { cron = try CronSchedule(parsing: text) } catch { f.raise(.critical, "schedule of \(cronJobName) is invalid: \(error.reason)", command: ctx.kubectl("get", "cronjob", cronJobName, "-o", "yaml")) }
+            do { cron = try CronSchedule(parsing: text, dialect: .kubernetes) } catch { f.raise(.critical, "schedule of \(cronJobName) is invalid: \(error.reason)", command: ctx.kubectl("get", "cronjob", cronJobName, "-o", "yaml")) }
         }
         if let cron, let next = cron.next(after: ctx.now) { f.note("schedule \"\(cronJob.schedule ?? "")\", next run \(ctx.when(next))") }
         if let zone = cronJob.timeZone, !["UTC", "Etc/UTC", "GMT"].contains(zone) {
@@ -60,12 +60,12 @@ public struct FileBackupsCheck: HealthCheck {
         if !failedSince.isEmpty {
             var codes: [Int] = []
             for job in failedSince {
-                let code = exitCode(of: job, in: snapshot)
+                let code = ResticExitCode.of(job, pods: snapshot.pods, sidecars: config.app.sidecars)
                 if let code { codes.append(code) }
                 let when = (job.finishedAt ?? job.startTime).map { " at \(ctx.when($0))" } ?? ""
                 f.note("failed \(job.metadata.name)\(when): \(code.map(ResticExitCode.meaning) ?? "exit code unknown (pod gone)")")
             }
-            let newestCode = exitCode(of: failedSince[0], in: snapshot)
+            let newestCode = ResticExitCode.of(failedSince[0], pods: snapshot.pods, sidecars: config.app.sidecars)
             let detail = newestCode.map { ": newest \(ResticExitCode.meaning($0))" } ?? ""
             f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
                     hint: newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logsCommand)
@@ -75,26 +75,5 @@ public struct FileBackupsCheck: HealthCheck {
         }
         let okReason = "last restic backup \(lastSuccess.map { ctx.age($0) } ?? "?") ago, \(failedSince.count) failed since" + (cron.flatMap { $0.next(after: ctx.now) }.map { ", next \(ctx.when($0))" } ?? "")
         return f.result(id, ok: okReason, command: jobsCommand)
-    }
-
-    /// The restic container's exit code, from the Job's newest terminated pod.
-    func exitCode(of job: Job, in snapshot: Snapshot) -> Int? {
-        let pods = snapshot.pods.filter { pod in
-            pod.metadata.labels["job-name"] == job.metadata.name || pod.metadata.labels["batch.kubernetes.io/job-name"] == job.metadata.name
-                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == job.metadata.name }
-        }
-        var best: (time: Double, code: Int)?
-        for pod in pods {
-            for status in pod.containerStatuses where !["linkerd-proxy", "istio-proxy"].contains(status.name) {
-                for state in [status.state, status.lastState] {
-                    guard case .terminated(let code, let reason, _, let finished) = state else { continue }
-                    let resolved = code ?? (reason == "OOMKilled" ? 137 : nil)
-                    guard let resolved, resolved != 0 else { continue }
-                    let time = finished ?? 0
-                    if best == nil || time > (best?.time ?? 0) { best = (time, resolved) }
-                }
-            }
-        }
-        return best?.code
     }
 }

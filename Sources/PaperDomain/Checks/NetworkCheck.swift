@@ -30,7 +30,7 @@ public struct NetworkCheck: HealthCheck {
 
     /// Compares the union of egress allowed to pods with `labels` against `expected`.
     func audit(_ who: String, labels: [String: String], expected: [String], anyDestinationAllowed: [String], ctx: CheckContext, into f: inout Findings) {
-        let policies = ctx.snapshot.networkPolicies.filter { $0.restrictsEgress && labelsMatch($0.podSelector, labels) }
+        let policies = ctx.snapshot.networkPolicies.filter { $0.restrictsEgress && $0.selects(labels) }
         guard !policies.isEmpty else {
             f.raise(.critical, "no NetworkPolicy restricts egress of the \(who): all egress is allowed",
                     hint: "re-apply the chart's NetworkPolicies; the runbook forbids any other egress", command: ctx.kubectl("get", "networkpolicy", "-o", "yaml"))
@@ -69,10 +69,5 @@ public struct NetworkCheck: HealthCheck {
             f.raise(.warn, "the \(who) may not reach \(missing.joined(separator: ", ")), which the runbook requires",
                     hint: "the app (or backup) will fail to connect; add the egress rule", command: ctx.kubectl("get", "networkpolicy", "-o", "yaml"))
         }
-    }
-
-    /// A policy's `matchLabels` selects the pod when each pair is among its labels.
-    func labelsMatch(_ selector: [String: String], _ labels: [String: String]) -> Bool {
-        selector.allSatisfy { labels[$0.key] == $0.value }
     }
 }

@@ -1,7 +1,32 @@
+import PaperKube
+
 // MARK: - ResticExitCode
 
 /// restic's documented exit codes, in words, with what to do about each.
 public enum ResticExitCode {
+    /// The restic container's exit code from the Job's newest terminated pod: the pods carry
+    /// `job-name` (or are owned by the Job); mesh `sidecars` are skipped; an OOMKilled container
+    /// without a code counts as 137. Nil when no pod of the Job says.
+    public static func of(_ job: Job, pods: [Pod], sidecars: [String]) -> Int? {
+        let name = job.metadata.name
+        let own = pods.filter { pod in
+            pod.metadata.labels["job-name"] == name || pod.metadata.labels["batch.kubernetes.io/job-name"] == name
+                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == name }
+        }
+        var best: (time: Double, code: Int)?
+        for pod in own {
+            for status in pod.containerStatuses where !sidecars.contains(status.name) {
+                for state in [status.state, status.lastState] {
+                    guard case .terminated(let code, let reason, _, let finished) = state else { continue }
+                    guard let resolved = code ?? (reason == "OOMKilled" ? 137 : nil), resolved != 0 else { continue }
+                    let time = finished ?? 0
+                    if best == nil || time > (best?.time ?? 0) { best = (time, resolved) }
+                }
+            }
+        }
+        return best?.code
+    }
+
     /// What `code` means for a restic backup run.
     public static func meaning(_ code: Int) -> String {
         switch code {

@@ -1,3 +1,4 @@
+import Foundation
 import PaperKube
 
 // MARK: - ScheduledBackupCheck
@@ -30,7 +31,17 @@ public struct ScheduledBackupCheck: HealthCheck {
         var cron: CronSchedule?
         if let text = sb.schedule {
             do {
-                cron = try CronSchedule(parsing: text)
+                let parsed = try CronSchedule(parsing: text, dialect: .cloudNativePG)
+                cron = parsed
+                if parsed.fieldsGiven == 5 {
+                    // Copied from a CronJob: CNPG reads the first field as seconds.
+                    let intended = "0 " + text.trimmingCharacters(in: .whitespaces)
+                    let runs = parsed.next(after: ctx.now).flatMap { first in parsed.next(after: first).map { $0 - first } }
+                    let every = runs.map { " (it fires every \(UTCTime.humanDuration($0)))" } ?? ""
+                    f.raise(.warn, "schedule \"\(text)\" of \(name) has 5 fields: CloudNativePG reads the first as seconds\(every); for the CronJob meaning write \"\(intended)\"",
+                            hint: "ScheduledBackup schedules have six fields, seconds first (the runbook's daily 03:00 UTC is \"0 0 3 * * *\")",
+                            command: ctx.kubectl("patch", "scheduledbackup", name, "--type=merge", "-p", "{\"spec\":{\"schedule\":\"\(intended)\"}}"))
+                }
             } catch {
                 f.raise(.critical, "schedule of \(name) is invalid: \(error.reason)", command: ctx.kubectl("get", "scheduledbackup", name, "-o", "yaml"))
             }

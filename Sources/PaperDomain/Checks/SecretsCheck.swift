@@ -68,6 +68,12 @@ public struct SecretsCheck: HealthCheck {
                     if let storeReady = store.conditions[type: "Ready"], storeReady.isFalse {
                         f.raise(.critical, "\(store.kind) \(storeName) not Ready (\(storeReady.reason ?? "no reason")): \(storeReady.message ?? "no message")",
                                 hint: "the provider credentials (1Password token) are invalid or expired", command: ctx.kubectl("describe", store.kind.lowercased(), storeName))
+                    } else if store.conditions[type: "Ready"] == nil {
+                        f.raise(.unknown, "\(store.kind) \(storeName) reports no Ready condition: the External Secrets controller may not have validated it",
+                                hint: "check that the external-secrets controller is running", command: ctx.kubectl("describe", store.kind.lowercased(), storeName))
+                    } else if let storeReady = store.conditions[type: "Ready"], !storeReady.isTrue {
+                        f.raise(.unknown, "\(store.kind) \(storeName) Ready is \(storeReady.status): \(storeReady.message ?? "no message")",
+                                command: ctx.kubectl("describe", store.kind.lowercased(), storeName))
                     }
                 } else {
                     f.raise(.critical, "\(storeKind.kind) \(storeName) used by \(name) does not exist", command: ctx.kubectl("get", storeKind.resource))

@@ -54,7 +54,12 @@ public struct StorageCheck: HealthCheck {
         }
         let mounted = Set(snapshot.pods.filter { $0.phase == .running }.flatMap(\.claimNames.values))
         let unmounted = unknownUsage.filter { !mounted.contains($0) }
-        if !unmounted.isEmpty, snapshot.volumeStats.value != nil || unmounted.count == unknownUsage.count {
+        if let error = snapshot.whyUnreadable(.pod), !unknownUsage.isEmpty {
+            // Which pods mount the PVCs (and so which kubelet to ask) is itself unknown.
+            f.raise(.unknown, "usage of \(unknownUsage.joined(separator: ", ")) unknown: cannot read pods, so the nodes that mount them are unknown: \(error.description)",
+                    hint: CheckContext.hint(for: error), command: listCommand)
+            unknownUsage.removeAll()
+        } else if !unmounted.isEmpty, snapshot.volumeStats.value != nil || unmounted.count == unknownUsage.count {
             f.raise(.unknown, "usage of \(unmounted.joined(separator: ", ")) unknown: no running pod mounts it, and the kubelet reports only mounted volumes",
                     hint: "expected while the app is scaled down; check again once it runs", command: listCommand)
             unknownUsage.removeAll { unmounted.contains($0) }

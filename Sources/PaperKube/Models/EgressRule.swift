@@ -67,8 +67,8 @@ public struct PolicyPeer: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        podSelector = c.object(LabelSelector.self, .podSelector)?.matchLabels
-        namespaceSelector = c.object(LabelSelector.self, .namespaceSelector)?.matchLabels
+        podSelector = c.object(LabelSelectorSpec.self, .podSelector)?.matchLabels
+        namespaceSelector = c.object(LabelSelectorSpec.self, .namespaceSelector)?.matchLabels
         let block = try? c.nestedContainer(keyedBy: BlockKeys.self, forKey: .ipBlock)
         ipBlockCIDR = block?.string(.cidr)
         ipBlockExcept = block?.lenient([String].self, .except) ?? []

@@ -1,12 +1,25 @@
 // MARK: - CronSchedule
 
-/// A cron schedule in the Kubernetes CronJob form (5 fields) or the CloudNativePG
-/// ScheduledBackup form (6 fields, seconds first), evaluated in UTC.
+/// A cron schedule as a Kubernetes CronJob or a CloudNativePG ScheduledBackup reads it,
+/// evaluated in UTC.
 ///
-/// Supports `*`, numbers, lists, ranges, steps (`*/15`, `1-30/5`), month and weekday names and the
-/// `@hourly`/`@daily`/`@midnight`/`@weekly`/`@monthly`/`@yearly`/`@annually` macros.
+/// Supports `*`, `?`, numbers, lists, ranges, steps (`*/15`, `1-30/5`), month and weekday names
+/// and the `@hourly`/`@daily`/`@midnight`/`@weekly`/`@monthly`/`@yearly`/`@annually` macros.
 public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
+    /// Whose reading of the fields applies.
+    public enum Dialect: Sendable, Equatable {
+        /// A Kubernetes CronJob: exactly five fields, minute first.
+        case kubernetes
+        /// A CloudNativePG ScheduledBackup (robfig/cron v1 `Parse`): seconds first; six fields,
+        /// or five when the day of week is left out. So `0 3 * * *` there means every hour at
+        /// :03:00, not daily at 03:00: a classic mistake when copying a CronJob schedule.
+        case cloudNativePG
+    }
+
     public let source: String
+    public let dialect: Dialect
+    /// How many fields the text had (0 for a macro such as `@daily`).
+    public let fieldsGiven: Int
     let seconds: Set<Int>
     let minutes: Set<Int>
     let hours: Set<Int>
@@ -24,21 +37,31 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         public var description: String { "invalid cron schedule \"\(schedule)\": \(reason)" }
     }
 
-    public init(parsing text: String) throws(ParseError) {
+    public init(parsing text: String, dialect: Dialect) throws(ParseError) {
         source = text
-        var expr = text.trimmingSpaces
+        self.dialect = dialect
+        let expr = text.trimmingSpaces
+        var fields: [String]
         switch expr {
-        case "@yearly", "@annually": expr = "0 0 1 1 *"
-        case "@monthly": expr = "0 0 1 * *"
-        case "@weekly": expr = "0 0 * * 0"
-        case "@daily", "@midnight": expr = "0 0 * * *"
-        case "@hourly": expr = "0 * * * *"
-        default: break
+        case "@yearly", "@annually": fields = ["0", "0", "0", "1", "1", "*"]
+        case "@monthly": fields = ["0", "0", "0", "1", "*", "*"]
+        case "@weekly": fields = ["0", "0", "0", "*", "*", "0"]
+        case "@daily", "@midnight": fields = ["0", "0", "0", "*", "*", "*"]
+        case "@hourly": fields = ["0", "0", "*", "*", "*", "*"]
+        default:
+            if expr.hasPrefix("@") { throw ParseError(schedule: text, reason: "unsupported macro \(expr)") }
+            fields = expr.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         }
-        var fields = expr.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        if fields.count == 5 { fields.insert("0", at: 0) }
-        guard fields.count == 6 else {
-            throw ParseError(schedule: text, reason: "expected 5 or 6 fields, found \(fields.count)")
+        fieldsGiven = expr.hasPrefix("@") ? 0 : fields.count
+        switch (dialect, fieldsGiven) {
+        case (_, 0): break
+        case (.kubernetes, 5): fields.insert("0", at: 0)
+        case (.kubernetes, _):
+            throw ParseError(schedule: text, reason: "a CronJob schedule has 5 fields (minute hour day-of-month month day-of-week), found \(fields.count)")
+        case (.cloudNativePG, 6): break
+        case (.cloudNativePG, 5): fields.append("*")
+        case (.cloudNativePG, _):
+            throw ParseError(schedule: text, reason: "a ScheduledBackup schedule has 6 fields, seconds first (second minute hour day-of-month month day-of-week), found \(fields.count)")
         }
         let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
         let days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]

@@ -44,7 +44,7 @@ public enum PanelFacts {
                 let age = job.metadata.creationTimestamp.map { UTCTime.humanDuration(now - $0) + " ago" } ?? ""
                 var text = "\(job.metadata.name)  \(outcome.rawValue)  \(age)"
                 if let s = job.startTime { text += "  took \(UTCTime.humanDuration((job.finishedAt ?? now) - s))" }
-                if outcome == .failed, let code = exitCode(of: job, in: snapshot.pods) {
+                if outcome == .failed, let code = ResticExitCode.of(job, pods: snapshot.pods, sidecars: config.app.sidecars) {
                     text += "  exit \(code): \(ResticExitCode.meaning(code))"
                 }
                 rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .fileBackups, verdict: verdict))
@@ -52,14 +52,5 @@ public enum PanelFacts {
             out[.fileBackups] = rows
         }
         return out
-    }
-
-    static func exitCode(of job: Job, in pods: [Pod]) -> Int? {
-        for pod in pods where pod.metadata.labels["job-name"] == job.metadata.name || pod.metadata.labels["batch.kubernetes.io/job-name"] == job.metadata.name {
-            for status in pod.containerStatuses {
-                if case .terminated(let code?, _, _, _) = status.state { return code }
-            }
-        }
-        return nil
     }
 }

@@ -290,7 +290,7 @@ public final class Controllers: Sendable {
 
     func fireCronJobs(_ now: Double) {
         for cj in store.list(Catalogue.cronJobs, namespace: ns).items where cj.value(at: "spec.suspend")?.boolValue != true {
-            guard let text = cj.value(at: "spec.schedule")?.stringValue, let schedule = try? CronSchedule(parsing: text),
+            guard let text = cj.value(at: "spec.schedule")?.stringValue, let schedule = try? CronSchedule(parsing: text, dialect: .kubernetes),
                   let due = schedule.previous(atOrBefore: now, maxDays: 2) else { continue }
             let last = cj.value(at: "status.lastScheduleTime")?.stringValue.flatMap(UTCTime.parse) ?? 0
             guard due > last + 0.5, due > now - 300 else { continue }
@@ -311,7 +311,7 @@ public final class Controllers: Sendable {
 
     func fireScheduledBackups(_ now: Double) {
         for sb in store.list(Catalogue.scheduledBackups, namespace: ns).items where sb.value(at: "spec.suspend")?.boolValue != true {
-            guard let text = sb.value(at: "spec.schedule")?.stringValue, let schedule = try? CronSchedule(parsing: text),
+            guard let text = sb.value(at: "spec.schedule")?.stringValue, let schedule = try? CronSchedule(parsing: text, dialect: .cloudNativePG),
                   let due = schedule.previous(atOrBefore: now, maxDays: 2) else { continue }
             let last = sb.value(at: "status.lastScheduleTime")?.stringValue.flatMap(UTCTime.parse) ?? 0
             _ = try? store.update(Catalogue.scheduledBackups, namespace: ns, name: Self.name(sb), bumpGeneration: false) { s throws(APIError) in

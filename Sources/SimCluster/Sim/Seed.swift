@@ -166,7 +166,7 @@ struct Seed {
     }
 
     func plantBackups(cluster: JSONValue) {
-        let schedule = (try? CronSchedule(parsing: "0 0 3 * * *"))
+        let schedule = (try? CronSchedule(parsing: "0 0 3 * * *", dialect: .cloudNativePG))
         var sbSpec: JSONValue = ["schedule": "0 0 3 * * *", "backupOwnerReference": "self", "cluster": ["name": "paperless-ngx-db"],
                                  "method": .string(backupMethod), "immediate": false, "suspend": false]
         if options.pluginBackups { sbSpec["pluginConfiguration"] = ["name": "barman-cloud.cloudnative-pg.io"] }
@@ -477,7 +477,7 @@ struct Seed {
     }
 
     func plantResticHistory() {
-        let schedule = try? CronSchedule(parsing: "0 4 * * *")
+        let schedule = try? CronSchedule(parsing: "0 4 * * *", dialect: .kubernetes)
         let lastFire = schedule?.previous(atOrBefore: now) ?? now - 3600
         let cron = create(Catalogue.cronJobs, ["metadata": meta("paperless-ngx-backup", labels: Self.backupLabels), "spec": cronJobSpec], age: 150 * 86_400)
         var lastSuccess: Double?
@@ -570,7 +570,7 @@ struct Seed {
     }
 
     func plantEvents() {
-        event("Normal", reason: "Completed", kind: "Job", name: "paperless-ngx-backup-\(Int(((try? CronSchedule(parsing: "0 4 * * *"))?.previous(atOrBefore: now) ?? now) / 60))",
+        event("Normal", reason: "Completed", kind: "Job", name: "paperless-ngx-backup-\(Int(((try? CronSchedule(parsing: "0 4 * * *", dialect: .kubernetes))?.previous(atOrBefore: now) ?? now) / 60))",
               message: "Job completed", age: 3000)
         if options.appCrashloop {
             event("Warning", reason: "BackOff", kind: "Pod", name: "paperless-ngx-7d9f8c6b5d-x2x4q", message: "Back-off restarting failed container paperless-ngx in pod paperless-ngx-7d9f8c6b5d-x2x4q_\(ns)", age: 40, count: 57)
@@ -581,7 +581,7 @@ struct Seed {
                   message: "error processing spec.data[0] (key: paperless-ngx-admin), err: item \"paperless-ngx-admin\" not found in vault \"kubernetes\"", age: 120, count: 48)
         }
         if options.restic != .success {
-            event("Warning", reason: "BackoffLimitExceeded", kind: "Job", name: "paperless-ngx-backup-\(Int(((try? CronSchedule(parsing: "0 4 * * *"))?.previous(atOrBefore: now) ?? now) / 60))",
+            event("Warning", reason: "BackoffLimitExceeded", kind: "Job", name: "paperless-ngx-backup-\(Int(((try? CronSchedule(parsing: "0 4 * * *", dialect: .kubernetes))?.previous(atOrBefore: now) ?? now) / 60))",
                   message: "Job has reached the specified backoff limit", age: 2900)
         }
         if options.dbBackups == .failing {

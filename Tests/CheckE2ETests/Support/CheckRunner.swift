@@ -67,8 +67,14 @@ struct Cluster {
         try await run("kubectl", ["--kubeconfig", kubeconfig] + args, limit: limit)
     }
 
-    private func run(_ executable: String, _ all: [String], limit: Double) async throws -> CheckRun {
-        let run = try await runProcess(executable, all, environment: environment, limit: limit, outputLimit: 16 << 20)
+    /// Runs `paperctl-tui check <args>` with no `--kubeconfig`: the cluster comes from `extra`
+    /// (e.g. `KUBECONFIG`) or from `~/.kube/config` in the private HOME.
+    func checkWithoutKubeconfigFlag(_ args: [String], extra: [Environment.Key: String], limit: Double = 60) async throws -> CheckRun {
+        try await run(CheckRun.binary, ["check"] + args, limit: limit, extra: extra)
+    }
+
+    private func run(_ executable: String, _ all: [String], limit: Double, extra: [Environment.Key: String] = [:]) async throws -> CheckRun {
+        let run = try await runProcess(executable, all, environment: environment.merging(extra) { _, new in new }, limit: limit, outputLimit: 16 << 20)
         return CheckRun(status: run.status, stdout: run.stdout, stderr: run.stderr, elapsed: run.elapsed)
     }
 }
