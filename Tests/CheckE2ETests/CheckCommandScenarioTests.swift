@@ -239,6 +239,24 @@ struct CheckCommandScenarioTests {
         #expect(home.document()?.namespace == "paperless-ngx")
     }
 
+    /// Without kubectl every check is unknown and says where it looked (exit 3, no crash); with
+    /// kubectl but no kubeconfig at all, the hint names the localhost:8080 fallback.
+    @Test func noKubectlOrNoKubeconfigIsUnknownAndSaysWhy() async throws {
+        let cluster = try await Cluster.start([.healthy])
+        defer { cluster.finish() }
+        let missing = try await cluster.checkWithoutKubeconfigFlag(["--json", "--kubectl", "/nonexistent/kubectl"], extra: [:])
+        #expect(missing.status == 3)
+        let doc = try #require(missing.document())
+        #expect(doc.overall == "unknown")
+        #expect(doc.ids.count == 10)
+        for id in doc.ids {
+            #expect(doc.reason(id).contains("kubectl not found (looked in: --kubectl /nonexistent/kubectl)"), "\(id): \(doc.reason(id))")
+        }
+        let none = try await cluster.checkWithoutKubeconfigFlag(["--json", "--check", "pods", "--timeout", "10"], extra: [:])
+        #expect(none.status == 3)
+        #expect((none.document()?.check("pods")?["hint"] as? String)?.contains("fell back to localhost:8080") == true, "\(none.stdout)")
+    }
+
     /// Discovery is cached on disk: the first run costs 4 kubectl processes, later runs 3.
     @Test func warmCacheCostsThreeProcesses() async throws {
         let cluster = try await Cluster.start([.healthy])

@@ -44,6 +44,8 @@ public struct CheckContext: Sendable {
         case .forbidden(let verb, let resource, _): "ask for RBAC permission to \(verb) \(resource), or accept that this check stays unknown"
         case .resourceTypeNotServed(let resource): "the CRD for \(resource) is not installed; install the operator or remove the check"
         case .timeout: "the API server is slow or unreachable; retry, or raise --timeout"
+        case .unreachable(let detail) where detail.contains("localhost:8080"):
+            "kubectl found no kubeconfig and fell back to localhost:8080: set KUBECONFIG or pass --kubeconfig (and --context)"
         case .unreachable: "check the VPN/network path to the API server and the kubeconfig server URL"
         case .unauthorized: "log in again / refresh the credentials for this context"
         case .notInstalled: "install kubectl or pass --kubectl PATH"
