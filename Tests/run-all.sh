@@ -9,6 +9,7 @@ command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v restic >/dev/null 2>&1 || need+=(restic)
 [ -e /usr/include/ncursesw/curses.h ] || need+=(libncurses-dev)
+[ -e /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)  # CronJob spec.timeZone
 if [ ${#need[@]} -gt 0 ]; then
   echo "run-all: installing ${need[*]}"
   sudo=""

@@ -280,9 +280,25 @@ struct NewScheduleTests {
         #expect(result.evidence.contains { $0.hasPrefix("running: manual-backup-1 since") })
     }
 
-    @Test func aCronJobTimeZoneIsPointedOut() {
+    @Test func aCronJobTimeZoneMovesTheDueTime() {
+        // 04:00 in Berlin is 03:00 UTC in winter: the run is due an hour earlier than in UTC.
         var snapshot = Fixtures.healthySnapshot()
         snapshot.cronJobs[0].timeZone = "Europe/Berlin"
-        #expect(Fixtures.run(.fileBackups, snapshot).evidence.contains { $0.contains("spec.timeZone is Europe/Berlin") })
+        let inside = Fixtures.run(.fileBackups, snapshot, now: Fixtures.time("2026-11-30T04:59:00Z"))
+        #expect(inside.verdict == .ok, "\(inside.reason)")
+        #expect(inside.evidence.contains { $0.contains("\"0 4 * * *\" Europe/Berlin, next run") })
+        let late = Fixtures.run(.fileBackups, snapshot, now: Fixtures.time("2026-11-30T05:00:01Z"))
+        #expect(late.verdict == .critical)
+        #expect(late.reason.hasPrefix("missed the run due 2026-11-30T03:00:00Z"), "\(late.reason)")
+        // UTC for comparison: still inside the grace then.
+        #expect(Fixtures.run(.fileBackups, Fixtures.healthySnapshot(), now: Fixtures.time("2026-11-30T05:00:01Z")).verdict == .ok)
+    }
+
+    @Test func anUnknownTimeZoneIsAnInvalidSchedule() {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.cronJobs[0].timeZone = "Mars/Olympus"
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.verdict == .critical)
+        #expect(result.reason.contains("unknown time zone \"Mars/Olympus\""))
     }
 }

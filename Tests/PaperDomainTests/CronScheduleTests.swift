@@ -53,6 +53,20 @@ struct CronScheduleTests {
         #expect(s.next(after: Self.t("2026-11-29T12:00:00Z")) == Self.t("2026-12-01T00:00:00Z"))  // the 1st
     }
 
+    @Test func aTimeZoneMovesFireTimesAndHandlesDaylightSavingChanges() throws {
+        let berlin = try CronSchedule(parsing: "30 2 * * *", dialect: .kubernetes, timeZone: "Europe/Berlin")
+        // Winter (UTC+1) and summer (UTC+2).
+        #expect(berlin.next(after: Self.t("2026-11-29T12:00:00Z")) == Self.t("2026-11-30T01:30:00Z"))
+        #expect(berlin.next(after: Self.t("2026-07-01T12:00:00Z")) == Self.t("2026-07-02T00:30:00Z"))
+        // 2026-03-29: 02:00 → 03:00, so 02:30 does not exist that day: the next run is the 30th.
+        #expect(berlin.next(after: Self.t("2026-03-28T12:00:00Z")) == Self.t("2026-03-30T00:30:00Z"))
+        #expect(berlin.previous(atOrBefore: Self.t("2026-03-29T12:00:00Z")) == Self.t("2026-03-28T01:30:00Z"))
+        // 2026-10-25: 03:00 → 02:00, so 02:30 happens twice: it fires at the first.
+        #expect(berlin.next(after: Self.t("2026-10-24T12:00:00Z")) == Self.t("2026-10-25T00:30:00Z"))
+        #expect(berlin.next(after: Self.t("2026-10-25T00:30:00Z")) == Self.t("2026-10-26T01:30:00Z"))
+        #expect(try CronSchedule(parsing: "0 4 * * *", dialect: .kubernetes, timeZone: "UTC").timeZone == nil)
+    }
+
     @Test(arguments: [
         ("0 0 25 * * *", "hours value out of range 0-23"),
         ("0 0 3 * * funday", "bad value \"funday\" in day of week field"),

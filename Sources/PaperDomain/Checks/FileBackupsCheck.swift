@@ -40,12 +40,14 @@ public struct FileBackupsCheck: HealthCheck {
         let grace = config.thresholds.backupGraceMinutes * 60
         var cron: CronSchedule?
         if let text = cronJob.schedule {
-            do { cron = try CronSchedule(parsing: text, dialect: .kubernetes) } catch { f.raise(.critical, "schedule of \(cronJobName) is invalid: \(error.reason)", command: ctx.kubectl("get", "cronjob", cronJobName, "-o", "yaml")) }
+            do {
+                cron = try CronSchedule(parsing: text, dialect: .kubernetes, timeZone: cronJob.timeZone)
+            } catch {
+                f.raise(.critical, "schedule of \(cronJobName) is invalid: \(error.reason)", command: ctx.kubectl("get", "cronjob", cronJobName, "-o", "yaml"))
+            }
         }
-        if let cron, let next = cron.next(after: ctx.now) { f.note("schedule \"\(cronJob.schedule ?? "")\", next run \(ctx.when(next))") }
-        if let zone = cronJob.timeZone, !["UTC", "Etc/UTC", "GMT"].contains(zone) {
-            f.note("spec.timeZone is \(zone); the schedule is judged in UTC, so due times may be off by the zone offset")
-        }
+        let zone = cron?.timeZone.map { " \($0.identifier)" } ?? ""
+        if let cron, let next = cron.next(after: ctx.now) { f.note("schedule \"\(cronJob.schedule ?? "")\"\(zone), next run \(ctx.when(next))") }
         if lastSuccess == nil {
             f.raise(.critical, "\(cronJobName) has never succeeded (\(jobs.count) Jobs seen)", hint: "run a backup by hand and read its log", command: triggerCommand)
         } else if let cron, let lastSuccess, !cronJob.suspend,

@@ -1,7 +1,13 @@
+import Foundation
+
 // MARK: - CronSchedule
 
 /// A cron schedule as a Kubernetes CronJob or a CloudNativePG ScheduledBackup reads it,
-/// evaluated in UTC.
+/// evaluated in UTC or in a CronJob's `spec.timeZone`.
+///
+/// In a zone with daylight saving time, a wall-clock time that does not exist (the skipped
+/// spring hour) never fires, and one that exists twice (the repeated autumn hour) fires at its
+/// first occurrence.
 ///
 /// Supports `*`, `?`, numbers, lists, ranges, steps (`*/15`, `1-30/5`), month and weekday names
 /// and the `@hourly`/`@daily`/`@midnight`/`@weekly`/`@monthly`/`@yearly`/`@annually` macros.
@@ -18,6 +24,8 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
 
     public let source: String
     public let dialect: Dialect
+    /// The zone the fields are read in; nil for UTC.
+    public let timeZone: TimeZone?
     /// How many fields the text had (0 for a macro such as `@daily`).
     public let fieldsGiven: Int
     let seconds: Set<Int>
@@ -37,9 +45,19 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         public var description: String { "invalid cron schedule \"\(schedule)\": \(reason)" }
     }
 
-    public init(parsing text: String, dialect: Dialect) throws(ParseError) {
+    /// - Parameter timeZone: an IANA zone name (a CronJob's `spec.timeZone`); nil or empty for UTC.
+    ///   An unknown name is a parse error, as the API server's validation would make it.
+    public init(parsing text: String, dialect: Dialect, timeZone zoneName: String? = nil) throws(ParseError) {
         source = text
         self.dialect = dialect
+        if let zoneName, !zoneName.isEmpty, !["UTC", "Etc/UTC"].contains(zoneName) {
+            guard let zone = TimeZone(identifier: zoneName) else {
+                throw ParseError(schedule: text, reason: "unknown time zone \"\(zoneName)\"")
+            }
+            timeZone = zone
+        } else {
+            timeZone = nil
+        }
         let expr = text.trimmingSpaces
         var fields: [String]
         switch expr {
@@ -126,6 +144,42 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
 
     /// The latest fire time at or before `epoch`, searching back at most `maxDays` days.
     public func previous(atOrBefore epoch: Double, maxDays: Int = 400) -> Double? {
+        guard let zone = timeZone else { return wallPrevious(atOrBefore: epoch, maxDays: maxDays) }
+        // Search wall-clock times, then map each candidate back to an instant.
+        var wall = epoch + Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: epoch)))
+        for _ in 0..<8 {
+            guard let candidate = wallPrevious(atOrBefore: wall, maxDays: maxDays) else { return nil }
+            if let instant = Self.instant(ofWall: candidate, in: zone), instant <= epoch { return instant }
+            wall = candidate - 1
+        }
+        return nil
+    }
+
+    /// The earliest fire time strictly after `epoch`, searching forward at most `maxDays` days.
+    public func next(after epoch: Double, maxDays: Int = 400) -> Double? {
+        guard let zone = timeZone else { return wallNext(after: epoch, maxDays: maxDays) }
+        var wall = epoch + Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: epoch)))
+        for _ in 0..<8 {
+            guard let candidate = wallNext(after: wall, maxDays: maxDays) else { return nil }
+            if let instant = Self.instant(ofWall: candidate, in: zone), instant > epoch { return instant }
+            wall = candidate
+        }
+        return nil
+    }
+
+    /// The first instant whose wall-clock time in `zone` is `wall` (seconds since the epoch,
+    /// read as a UTC civil time), or nil when that wall time is skipped by a DST change.
+    static func instant(ofWall wall: Double, in zone: TimeZone) -> Double? {
+        // The offset can only be one of the offsets around `wall`; try both and keep the earliest that round-trips.
+        let offsets = Set([wall - 86_400, wall, wall + 86_400].map { zone.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
+        let instants = offsets.map { wall - Double($0) }.filter { instant in
+            instant + Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: instant))) == wall
+        }
+        return instants.min()
+    }
+
+    /// `previous(atOrBefore:)` on UTC civil times.
+    private func wallPrevious(atOrBefore epoch: Double, maxDays: Int) -> Double? {
         let start = UTCTime.civil(epoch)
         let startDay = UTCTime.daysFromCivil(year: start.year, month: start.month, day: start.day)
         let sortedH = hours.sorted(by: >)
@@ -147,8 +201,8 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    /// The earliest fire time strictly after `epoch`, searching forward at most `maxDays` days.
-    public func next(after epoch: Double, maxDays: Int = 400) -> Double? {
+    /// `next(after:)` on UTC civil times.
+    private func wallNext(after epoch: Double, maxDays: Int) -> Double? {
         let start = UTCTime.civil(epoch)
         let startDay = UTCTime.daysFromCivil(year: start.year, month: start.month, day: start.day)
         let sortedH = hours.sorted()

@@ -290,7 +290,7 @@ public final class Controllers: Sendable {
 
     func fireCronJobs(_ now: Double) {
         for cj in store.list(Catalogue.cronJobs, namespace: ns).items where cj.value(at: "spec.suspend")?.boolValue != true {
-            guard let text = cj.value(at: "spec.schedule")?.stringValue, let schedule = try? CronSchedule(parsing: text, dialect: .kubernetes),
+            guard let text = cj.value(at: "spec.schedule")?.stringValue, let schedule = try? CronSchedule(parsing: text, dialect: .kubernetes, timeZone: cj.value(at: "spec.timeZone")?.stringValue),
                   let due = schedule.previous(atOrBefore: now, maxDays: 2) else { continue }
             let last = cj.value(at: "status.lastScheduleTime")?.stringValue.flatMap(UTCTime.parse) ?? 0
             guard due > last + 0.5, due > now - 300 else { continue }
