@@ -62,6 +62,10 @@ struct ScenarioExpectation: Sendable, CustomTestStringConvertible {
             "db-backups": ["last completed backup"],
             "storage": ["paperless-ngx-data 42% used"],
         ]),
+        .init(scenario: .oldExternalSecrets, exitStatus: 0, overall: "ok", notOK: [:], mentions: [
+            // Read through the only version served.
+            "secrets": ["4/4 ExternalSecrets synced", "store ClusterSecretStore/onepassword"],
+        ]),
     ]
 }
 

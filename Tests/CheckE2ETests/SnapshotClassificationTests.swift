@@ -66,6 +66,22 @@ struct SnapshotClassificationTests {
 
     /// A cache that still believes the ESO CRDs exist: the real kubectl's "doesn't have a resource
     /// type" is recognised, the type dropped, the get retried once, and the rest still read.
+    /// ExternalSecrets are read in whichever version is served: v1 by preference, v1beta1 from
+    /// an older operator, with the same checks passing.
+    @Test(arguments: [(Scenario.healthy, "external-secrets.io/v1"), (.oldExternalSecrets, "external-secrets.io/v1beta1")])
+    func externalSecretsAreReadInTheServedVersion(_ scenario: Scenario, apiVersion: String) async throws {
+        let cluster = try await Cluster.start([scenario])
+        defer { cluster.finish() }
+        let fetcher = try fetcher(cluster)
+        let snapshot = await fetcher.fetch()
+        #expect(snapshot.unreadable.keys.allSatisfy { $0 == .barmanObjectStore })
+        #expect(snapshot.externalSecrets.count == 4)
+        #expect(snapshot.externalSecrets.allSatisfy { $0.apiVersion == apiVersion }, "\(snapshot.externalSecrets.map(\.apiVersion))")
+        #expect(!snapshot.secretStores.isEmpty)
+        let secrets = HealthChecks.run(snapshot, config: PaperConfig(), now: snapshot.takenAt).first { $0.id == .secrets }
+        #expect(secrets?.verdict == .ok, "\(secrets?.reason ?? "")")
+    }
+
     @Test func staleDiscoveryAgainstAMissingCRDRecovers() async throws {
         let cluster = try await Cluster.start([.noExternalSecrets])
         defer { cluster.finish() }

@@ -13,6 +13,7 @@ public enum Scenario: String, CaseIterable, Sendable {
     case redisErrors = "redis-errors"
     case rbacLimited = "rbac-limited"
     case noExternalSecrets = "no-external-secrets"
+    case oldExternalSecrets = "old-external-secrets"
     case pluginBackups = "plugin-backups"
     case slowAPI = "slow-api"
     case unresponsiveAPI = "unresponsive-api"
@@ -30,6 +31,7 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .redisErrors: "Celery cannot reach Redis; one error line carries the Redis password in a redis:// URL"
         case .rbacLimited: "403 on secrets, on the node stats proxy and on creating Jobs"
         case .noExternalSecrets: "the External Secrets CRDs are not installed"
+        case .oldExternalSecrets: "an older External Secrets operator: ExternalSecret and the stores are served only as v1beta1"
         case .pluginBackups: "CNPG backs up through the Barman Cloud plugin (ObjectStore) instead of barmanObjectStore"
         case .slowAPI: "every API request takes 3 s"
         case .unresponsiveAPI: "the API server accepts connections and never answers"
@@ -86,6 +88,8 @@ public struct SimOptions: Sendable {
     public var redisErrors = false
     public var rbacLimited = false
     public var externalSecretsInstalled = true
+    /// The external-secrets.io versions served, preferred first.
+    public var externalSecretsVersions = ["v1", "v1beta1"]
     public var pluginBackups = false
     public var latency = 0.0
     public var unresponsive = false
@@ -111,6 +115,7 @@ public struct SimOptions: Sendable {
             case .redisErrors: redisErrors = true
             case .rbacLimited: rbacLimited = true
             case .noExternalSecrets: externalSecretsInstalled = false
+            case .oldExternalSecrets: externalSecretsVersions = ["v1beta1"]
             case .pluginBackups: pluginBackups = true
             case .slowAPI: latency = 3
             case .unresponsiveAPI: unresponsive = true
@@ -125,6 +130,8 @@ public struct SimOptions: Sendable {
             if kind.group == "external-secrets.io" { return externalSecretsInstalled }
             if kind.group == "barmancloud.cnpg.io" { return pluginBackups }
             return true
+        }.map { kind in
+            kind.group == "external-secrets.io" ? kind.serving(externalSecretsVersions) : kind
         }
     }
 

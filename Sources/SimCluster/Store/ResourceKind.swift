@@ -7,7 +7,7 @@ import PaperKube
 public struct ResourceKind: Sendable {
     public let group: String
     /// Every served version, preferred first. Objects are stored once and re-labelled per version.
-    public let versions: [String]
+    public private(set) var versions: [String]
     public let kind: String
     public let plural: String
     public let singular: String
@@ -31,6 +31,13 @@ public struct ResourceKind: Sendable {
         self.categories = categories
         self.subresources = subresources
         self.columns = columns
+    }
+
+    /// The same type served only in `versions` (an older operator that predates a version).
+    public func serving(_ versions: [String]) -> ResourceKind {
+        var copy = self
+        copy.versions = versions
+        return copy
     }
 
     /// `group/plural`, the storage key that does not depend on the version asked for.
