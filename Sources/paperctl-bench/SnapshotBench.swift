@@ -20,6 +20,7 @@ struct SnapshotBench: AsyncParsableCommand {
     @Option(help: "Side-by-side repetitions of the snapshot and the batched get.") var runs = 15
     @Option(help: "Repetitions of decode + checks on the scaled namespace.") var decodeRuns = 30
     @Option(help: "Jobs and Backups in the scaled namespace.") var scale = 1000
+    @Option(help: "Milliseconds the demo cluster adds to every request (0: loopback, the worst case for the ratio; 20: a cluster behind a VPN).") var latencyMs = 0.0
 
     func run() async throws {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -37,7 +38,8 @@ struct SnapshotBench: AsyncParsableCommand {
         let kubeconfig = "\(work)/kubeconfig"
         let port = freePort()
         let settings = (runs: max(1, runs), decodeRuns: max(1, decodeRuns), scale: max(1, scale))
-        _ = try await Subprocess.run(.path(.init(tool)), arguments: ["demo-cluster", "--port", String(port), "--write-kubeconfig", kubeconfig],
+        print("demo cluster: \(latencyMs == 0 ? "loopback, no added latency" : "\(latencyMs) ms added to every request")")
+        _ = try await Subprocess.run(.path(.init(tool)), arguments: ["demo-cluster", "--port", String(port), "--write-kubeconfig", kubeconfig, "--latency-ms", String(latencyMs)],
                                      input: .none, output: .discarded, error: .discarded) { cluster in
             for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
             try? await Task.sleep(for: .milliseconds(200))

@@ -28,6 +28,9 @@ struct DemoClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How much faster than real time the simulated clock runs.")
     var speed: Double = 1
 
+    @Option(name: .long, help: "Milliseconds added to every API request, like a cluster behind a VPN (the slow-api scenario adds 3000).")
+    var latencyMs: Double = 0
+
     @Flag(name: .long, help: "Print every API request (method, path, status) to stderr.")
     var logRequests = false
 
@@ -38,6 +41,7 @@ struct DemoClusterCommand: AsyncParsableCommand {
         do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard speed > 0, speed <= 100_000 else { throw ValidationError("--speed must be greater than 0 and at most 100000, got \(speed)") }
+        guard latencyMs >= 0, latencyMs <= 60_000 else { throw ValidationError("--latency-ms must be between 0 and 60000, got \(latencyMs)") }
     }
 
     func run() async throws {
@@ -45,7 +49,9 @@ struct DemoClusterCommand: AsyncParsableCommand {
         let restic = ResticJobRunner.detect()
         let sim: SimulatedCluster
         do {
+            let latency = latencyMs / 1000
             sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed,
+                                                   options: { if latency > 0 { $0.latency = max($0.latency, latency) } },
                                                    jobRunner: simulatedRestic ? nil : restic, logRequests: logRequests)
         } catch let error as HTTPServer.StartError {
             throw ValidationError(error.description)

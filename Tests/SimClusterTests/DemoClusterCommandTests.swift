@@ -26,6 +26,35 @@ import Glibc
         #expect(r.standardError.contains("expired-credentials"))
     }
 
+    @Test(arguments: [["--latency-ms=-5"], ["--latency-ms", "90000"], ["--speed", "0"]])
+    func badNumbersAreCLIErrorsNamingTheFlag(_ args: [String]) async throws {
+        let r = try await Subprocess.run(.path(.init(Self.binary)), arguments: Arguments(["demo-cluster"] + args),
+                                         output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        #expect(r.terminationStatus == .exited(64))
+        let flag = args[0].split(separator: "=")[0]
+        #expect(r.standardError.contains("\(flag) must be"), "\(r.standardError)")
+    }
+
+    @Test func latencyIsAddedToEveryRequest() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-demo-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kubeconfig = "\(dir)/kc"
+        let result = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["demo-cluster", "--write-kubeconfig", kubeconfig, "--latency-ms", "400"],
+                                              input: .none, output: .discarded, error: .discarded) { execution in
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
+            let raw = ["--kubeconfig", kubeconfig, "--cache-dir", "\(dir)/cache", "get", "--raw", "/version"]
+            let start = ContinuousClock.now
+            let get = try? await Subprocess.run(.name("kubectl"), arguments: Arguments(raw), output: .string(limit: 1 << 20), error: .discarded)
+            let elapsed = start.duration(to: .now)
+            try? execution.send(signal: .interrupt)
+            return (get?.terminationStatus, elapsed)
+        }
+        let (status, elapsed) = result.closureResult
+        #expect(status == .exited(0))
+        #expect(elapsed >= .milliseconds(400), "one request took \(elapsed)")
+    }
+
     @Test func printsKubeconfigServesKubectlAndStopsOnCtrlC() async throws {
         let dir = NSTemporaryDirectory() + "paperctl-demo-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
