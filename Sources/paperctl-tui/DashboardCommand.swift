@@ -108,8 +108,13 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         let discovery = DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
         let fetchTarget = target
+        // The app log is followed once, not re-read on every refresh.
+        let logFeed = AppLogFeed(streamer: runner, config: config, target: target)
+        logFeed.start()
+        defer { logFeed.stop() }
         let refresher: TerminalApp.Refresher = {
-            let fetcher = SnapshotFetcher(runner: runner, config: config, target: fetchTarget, discovery: discovery, clock: { Date().timeIntervalSince1970 })
+            let fetcher = SnapshotFetcher(runner: runner, config: config, target: fetchTarget, discovery: discovery, clock: { Date().timeIntervalSince1970 },
+                                          logFeed: logFeed)
             let snapshot = await fetcher.fetch()
             if let error = DashboardRefresh.fatalError(in: snapshot) { return .failure(error) }
             let now = Date().timeIntervalSince1970
@@ -138,12 +143,11 @@ struct DashboardCommand: AsyncParsableCommand {
             appendJournal: { text in JournalFile.append(text, to: journalPath) },
             readJournal: { JournalFile.read(journalPath) },
             streamLogs: { request, deliver in
-                let started = Date().timeIntervalSince1970
-                let reason = await LogStreamer.follow(executable: executable, arguments: request.arguments, deliver: deliver)
-                commandSink.yield(.commandRan(CommandRecord(startedAt: started, duration: Date().timeIntervalSince1970 - started,
-                                                            commandLine: Redactor.redact(KubectlCommand(arguments: request.arguments).displayLine),
-                                                            exitStatus: nil, isAction: false, title: "log tail (\(reason))")))
-                return reason
+                switch await runner.follow(KubectlCommand(arguments: request.arguments), deliver: deliver) {
+                case .ended: "ended"
+                case .cancelled: "closed"
+                case .failed(let error): Redactor.redact(error.description)
+                }
             }
         )
         // For the benchmark: the wall-clock time of the first frame, written to a file.
@@ -189,8 +193,8 @@ final class FirstFrame: Sendable {
 
 // MARK: - RecordingRunner
 
-/// Wraps the kubectl runner so every command run is reported to the command log.
-struct RecordingRunner: CommandRunning {
+/// Wraps the kubectl runner so every command run, followed ones included, is reported to the command log.
+struct RecordingRunner: CommandRunning, CommandStreaming {
     let base: KubectlRunner
     let report: @Sendable (CommandRecord) -> Void
 
@@ -211,6 +215,21 @@ struct RecordingRunner: CommandRunning {
             report(CommandRecord(startedAt: started, duration: Date().timeIntervalSince1970 - started, commandLine: line + "  (\(error.code))", exitStatus: nil, isAction: isAction, title: title))
             throw error
         }
+    }
+
+    /// Follows through the base runner; the command log gets a line when the stream starts and one when it ends.
+    func follow(_ command: KubectlCommand, deliver: @escaping @Sendable ([String]) -> Void) async -> FollowEnd {
+        let started = Date().timeIntervalSince1970
+        report(CommandRecord(startedAt: started, duration: 0, commandLine: Redactor.redact(command.displayLine), exitStatus: nil, isAction: false, title: "following"))
+        let end = await base.follow(command, deliver: deliver)
+        let how = switch end {
+        case .ended: "ended"
+        case .cancelled: "closed"
+        case .failed(let error): error.code
+        }
+        report(CommandRecord(startedAt: started, duration: Date().timeIntervalSince1970 - started, commandLine: Redactor.redact(command.displayLine),
+                             exitStatus: nil, isAction: false, title: "followed (\(how))"))
+        return end
     }
 }
 
@@ -237,55 +256,4 @@ enum JournalFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["No journal entries yet today (\(path))."] }
         return ["\(path)", ""] + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(5000).map(String.init)
     }
-}
-
-// MARK: - LogStreamer
-
-import Subprocess
-import Synchronization
-
-/// Runs `kubectl logs -f` and hands its lines over in batches (every 100 ms or 2,000 lines) so a
-/// fast log never floods the UI loop; the whole process group dies when the view closes.
-enum LogStreamer {
-    static func follow(executable: String, arguments: [String], deliver: @escaping @Sendable ([String]) -> Void) async -> String {
-        let buffer = LineBuffer()
-        let flusher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 100_000_000)
-                let lines = buffer.take()
-                if !lines.isEmpty { deliver(lines) }
-            }
-        }
-        defer { flusher.cancel() }
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200))]
-        do {
-            let result = try await Subprocess.run(.path(.init(executable)), arguments: Arguments(arguments), platformOptions: options,
-                                                  input: .none, output: .sequence, error: .string(limit: 64 * 1024)) { execution in
-                for try await line in execution.standardOutput.strings() {
-                    if buffer.add(line) >= 2_000 { deliver(buffer.take()) }
-                }
-            }
-            let rest = buffer.take()
-            if !rest.isEmpty { deliver(rest) }
-            let err = result.standardError.split(separator: "\n").first.map(String.init) ?? ""
-            switch result.terminationStatus {
-            case .exited(0): return "ended"
-            case .exited(let code): return Redactor.redact(err.isEmpty ? "kubectl exit \(code)" : err)
-            case .signaled(let sig): return "kubectl killed by signal \(sig)"
-            }
-        } catch {
-            let rest = buffer.take()
-            if !rest.isEmpty { deliver(rest) }
-            return Task.isCancelled ? "closed" : Redactor.redact("\(error)")
-        }
-    }
-}
-
-/// Lines waiting for the next batch.
-final class LineBuffer: Sendable {
-    private let lines = Mutex<[String]>([])
-    func add(_ line: String) -> Int { lines.withLock { $0.append(line); return $0.count } }
-    func take() -> [String] { lines.withLock { l in defer { l = [] }; return l } }
 }

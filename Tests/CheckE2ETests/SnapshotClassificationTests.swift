@@ -155,6 +155,40 @@ struct SnapshotClassificationTests {
         #expect(settled.logs.value?.isEmpty == false)
     }
 
+    /// The dashboard follows the app log with one `kubectl logs -f`: once it is live a refresh
+    /// costs the get and the stats call only, with the same log verdict; stopping the feed
+    /// ends the kubectl process.
+    @Test func aLiveLogFeedSavesTheLogReadAndStopsCleanly() async throws {
+        let cluster = try await Cluster.start([.redisErrors])
+        defer { cluster.finish() }
+        let runner = KubectlRunner(executable: try cluster.kubectlWrapper(), timeout: 20)
+        let feed = AppLogFeed(streamer: runner, config: PaperConfig(), target: target(cluster))
+        var fetcher = try fetcher(cluster)
+        fetcher.logFeed = feed
+        let cold = await fetcher.fetch()
+        feed.start()
+        var live: [PaperDomain.LogLine]?
+        for _ in 0..<100 where live == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            live = feed.recentLines()
+        }
+        #expect(live?.isEmpty == false)
+        let warm = await fetcher.fetch()
+        #expect(warm.processCount == 2)
+        let digest = { (snapshot: Snapshot) in LogDigest(lines: snapshot.logs.value ?? [], now: snapshot.takenAt, window: 3600).groups.map(\.id) }
+        #expect(digest(warm).contains("redis-connection-error"))
+        #expect(Set(digest(warm)) == Set(digest(cold)))
+        #expect(!processes(mentioning: cluster.directory).filter { $0.contains(" -f ") }.isEmpty)
+        feed.stop()
+        var left: [String] = []
+        for _ in 0..<30 {
+            try await Task.sleep(for: .milliseconds(100))
+            left = processes(mentioning: cluster.directory).filter { $0.contains(" -f ") }
+            if left.isEmpty { break }
+        }
+        #expect(left.isEmpty, "still running: \(left)")
+    }
+
     /// Issue 3's process budget, with the real kubectl: once discovery is cached, a full
     /// snapshot costs the get, the logs and one stats call.
     @Test(arguments: [Scenario.healthy, .pluginBackups])

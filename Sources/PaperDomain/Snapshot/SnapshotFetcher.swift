@@ -5,8 +5,8 @@ import PaperKube
 
 /// Builds a `Snapshot` with as few kubectl processes as possible.
 ///
-/// A refresh costs three processes: one `kubectl get <every type> -o json`, the log of the app
-/// pod the last refresh found (one raw request; `kubectl logs deploy/…` when no pod is known yet
+/// A refresh costs three processes (two while the dashboard's `AppLogFeed` follows the log):
+/// one `kubectl get <every type> -o json`, the log of the app pod the last refresh found (one raw request; `kubectl logs deploy/…` when no pod is known yet
 /// or it is gone), and the kubelet stats summary of the node that ran the pods mounting the
 /// watched PVCs last time (one more process per extra node). The two small reads run while the `get` runs, each with
 /// Go held to one thread; on a machine with two cores or fewer they run one after the other,
@@ -24,12 +24,16 @@ public struct SnapshotFetcher: Sendable {
     /// Whether the logs and stats reads run side by side (true) or one after the other while
     /// the `get` runs. Defaults to side by side only with more than two cores.
     public var sideReadsInParallel: Bool
+    /// The followed app log (the dashboard's); while it is live the snapshot takes the log from
+    /// it and reads no log itself. Nil for one-shot use (`check`).
+    public var logFeed: AppLogFeed?
 
     public init(
         runner: any CommandRunning, config: PaperConfig, target: KubeTarget,
         discovery: DiscoveryCache = DiscoveryCache(), clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        sideReadsInParallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 2
+        sideReadsInParallel: Bool = ProcessInfo.processInfo.activeProcessorCount > 2, logFeed: AppLogFeed? = nil
     ) {
+        self.logFeed = logFeed
         self.runner = runner
         self.config = config
         self.target = target
@@ -179,6 +183,9 @@ public struct SnapshotFetcher: Sendable {
     /// The logs and the hinted nodes' stats, read while the `get` runs: side by side or one
     /// after the other (see `sideReadsInParallel`).
     func sideReads(hintedNodes: [String], hintedPod: String?) async -> (LogsOutcome, [String: Result<KubeletStatsSummary, KubectlError>]) {
+        if let lines = logFeed?.recentLines() {
+            return (LogsOutcome(result: .ok(lines), processes: 0), await fetchStats(nodes: hintedNodes))
+        }
         if sideReadsInParallel {
             async let logs = fetchLogs(pod: hintedPod)
             async let stats = fetchStats(nodes: hintedNodes)

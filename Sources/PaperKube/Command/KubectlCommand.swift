@@ -90,6 +90,18 @@ extension KubectlCommand {
         return KubectlCommand(arguments: args)
     }
 
+    /// `kubectl logs -f WORKLOAD -c CONTAINER --timestamps` from `--since=…` (a window in
+    /// seconds) or, when resuming, `--since-time=…`; it gives up after 2 s when no pod runs.
+    public static func followLogs(workload: String, container: String, sinceSeconds: Int, resumeAt: Double?, target: KubeTarget) -> KubectlCommand {
+        var args = target.globalArguments + ["logs", workload, "-c", container, "-f", "--timestamps", "--pod-running-timeout=2s"]
+        if let resumeAt {
+            args.append("--since-time=\(UTCTime.rfc3339Nano(resumeAt))")
+        } else {
+            args.append("--since=\(Self.goDuration(sinceSeconds))")
+        }
+        return KubectlCommand(arguments: args)
+    }
+
     /// `kubectl get --raw /api/v1/namespaces/NS/pods/POD/log?container=…&sinceSeconds=…&timestamps=true`:
     /// one pod's log in one request, with none of the discovery and lookups `kubectl logs deploy/…`
     /// makes first. The text is the same as `kubectl logs POD -c CONTAINER --since=… --timestamps`.

@@ -41,3 +41,25 @@ extension CommandRunning {
         return result.stdout
     }
 }
+
+// MARK: - CommandStreaming
+
+/// How a followed command (`kubectl logs -f`) stopped.
+public enum FollowEnd: Sendable, Equatable {
+    /// kubectl exited 0: the stream ended (the pod went away, or the server closed it).
+    case ended
+    /// kubectl failed; the error says why, as for any other call.
+    case failed(KubectlError)
+    /// The following task was cancelled (the view closed, the program is quitting).
+    case cancelled
+}
+
+/// Runs a long-lived kubectl command and hands its output lines over in batches.
+///
+/// The real runner spawns the process in its own session and kills the whole group when the
+/// calling task is cancelled. No watchdog applies: following is meant to last.
+public protocol CommandStreaming: Sendable {
+    /// Follows `command`, calling `deliver` with batches of stdout lines, in order, until the
+    /// process ends or the task is cancelled.
+    func follow(_ command: KubectlCommand, deliver: @escaping @Sendable ([String]) -> Void) async -> FollowEnd
+}

@@ -45,11 +45,7 @@ public struct KubectlRunner: CommandRunning {
             let result = try await Subprocess.run(
                 .path(.init(executable)),
                 arguments: Arguments(command.arguments),
-                environment: command.environment.isEmpty
-                    ? .inherit
-                    : .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.compactMap { key, value in
-                        Environment.Key(rawValue: key).map { ($0, Optional(value)) }
-                    })),
+                environment: Self.environment(for: command),
                 platformOptions: options,
                 input: input,
                 output: .bytes(limit: outputLimit),
@@ -95,6 +91,16 @@ public struct KubectlRunner: CommandRunning {
     }
 }
 
+extension KubectlRunner {
+    /// The inherited environment plus the command's own variables.
+    static func environment(for command: KubectlCommand) -> Environment {
+        guard !command.environment.isEmpty else { return .inherit }
+        return .inherit.updating(Dictionary(uniqueKeysWithValues: command.environment.compactMap { key, value in
+            Environment.Key(rawValue: key).map { ($0, Optional(value)) }
+        }))
+    }
+}
+
 // MARK: - WatchdogFlag
 
 /// Set once by the watchdog task when it killed the process group.
@@ -102,4 +108,58 @@ final class WatchdogFlag: Sendable {
     private let state = Mutex(false)
     func fire() { state.withLock { $0 = true } }
     var hasFired: Bool { state.withLock { $0 } }
+}
+
+// MARK: - Following
+
+extension KubectlRunner: CommandStreaming {
+    /// Batches go out every 100 ms, or at once when 2,000 lines are waiting, so a fast log
+    /// never floods the receiver.
+    public func follow(_ command: KubectlCommand, deliver: @escaping @Sendable ([String]) -> Void) async -> FollowEnd {
+        let buffer = LineBatch()
+        let flusher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let lines = buffer.take()
+                if !lines.isEmpty { deliver(lines) }
+            }
+        }
+        defer { flusher.cancel() }
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200))]
+        do {
+            let result = try await Subprocess.run(
+                .path(.init(executable)), arguments: Arguments(command.arguments), environment: Self.environment(for: command), platformOptions: options,
+                input: .none, output: .sequence, error: .string(limit: 64 * 1024)
+            ) { execution in
+                for try await line in execution.standardOutput.strings() {
+                    if buffer.add(line) >= 2_000 { deliver(buffer.take()) }
+                }
+            }
+            let rest = buffer.take()
+            if !rest.isEmpty { deliver(rest) }
+            if Task.isCancelled { return .cancelled }
+            switch result.terminationStatus {
+            case .exited(0): return .ended
+            case .exited(let code): return .failed(KubectlErrorClassifier.classify(stderr: result.standardError, exitStatus: Int32(code)))
+            case .signaled(let signal): return .failed(.failed(exitStatus: 128 + Int32(signal), stderr: result.standardError))
+            }
+        } catch {
+            let rest = buffer.take()
+            if !rest.isEmpty { deliver(rest) }
+            if Task.isCancelled { return .cancelled }
+            if let error = error as? SubprocessError, error.code == .executableNotFound || error.code == .spawnFailed {
+                return .failed(.notInstalled(searched: [executable]))
+            }
+            return .failed(.failed(exitStatus: -1, stderr: "could not follow: \(error)"))
+        }
+    }
+}
+
+/// Lines waiting for the next batch.
+final class LineBatch: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) -> Int { lines.withLock { $0.append(line); return $0.count } }
+    func take() -> [String] { lines.withLock { l in defer { l = [] }; return l } }
 }

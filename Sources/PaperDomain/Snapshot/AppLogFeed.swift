@@ -1,0 +1,156 @@
+import Foundation
+import PaperKube
+import Synchronization
+
+// MARK: - AppLogFeed
+
+/// The app log, followed by one long-lived `kubectl logs -f` instead of re-read on every refresh.
+///
+/// A refresh every few seconds that re-downloads the last hour of log costs a kubectl process
+/// and the whole hour's bytes each time; the dashboard follows the log once and keeps the
+/// window in memory. When the stream ends (the pod was replaced) the feed resumes with
+/// `--since-time` at its newest line and drops the lines it already has; when it fails it
+/// retries with a growing delay. Until a stream has been connected for `settle` seconds (long
+/// enough for the backlog to arrive) `recentLines()` says nil, and the snapshot reads the log
+/// itself, so a snapshot never holds a partial hour.
+public final class AppLogFeed: Sendable {
+    public struct Settings: Sendable {
+        /// Seconds of log kept and returned: the logs check's window.
+        public var window: Double
+        /// Seconds after (re)connecting before the feed counts as live.
+        public var settle: Double = 2
+        /// Waits before reconnecting after a failure, growing with each failure in a row.
+        public var retryDelays: [Double] = [1, 2, 5, 10, 30]
+        /// Wait before resuming after a stream that ended normally.
+        public var resumeDelay: Double = 0.5
+        /// The most lines held (the oldest go first).
+        public var maxLines = 100_000
+
+        public init(window: Double) { self.window = window }
+    }
+
+    private struct State {
+        var lines: [LogLine] = []
+        var connectedAt: Double?
+        var lastError: KubectlError?
+        var task: Task<Void, Never>?
+        /// On a resumed stream: lines at or before this time are kept only when new.
+        var resumedAt: Double?
+        var known: Set<String> = []
+    }
+
+    let streamer: any CommandStreaming
+    let command: @Sendable (_ resumeAt: Double?) -> KubectlCommand
+    let clock: @Sendable () -> Double
+    let settings: Settings
+    private let state = Mutex(State())
+
+    public init(streamer: any CommandStreaming, settings: Settings, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                command: @escaping @Sendable (_ resumeAt: Double?) -> KubectlCommand) {
+        self.streamer = streamer
+        self.settings = settings
+        self.clock = clock
+        self.command = command
+    }
+
+    /// The feed for the app container of `config`, following through `streamer`.
+    public convenience init(streamer: any CommandStreaming, config: PaperConfig, target: KubeTarget, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        let window = config.thresholds.logWindowMinutes * 60
+        self.init(streamer: streamer, settings: Settings(window: window), clock: clock) { resumeAt in
+            KubectlCommand.followLogs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
+                                      sinceSeconds: Int(window), resumeAt: resumeAt, target: target).singleThreaded()
+        }
+    }
+
+    deinit { state.withLock { $0.task?.cancel() } }
+
+    /// Starts following (once); `stop()` or dropping the feed ends it and kills kubectl.
+    public func start() {
+        state.withLock { state in
+            guard state.task == nil else { return }
+            state.task = Task { [weak self] in await self?.followLoop() }
+        }
+    }
+
+    public func stop() {
+        state.withLock { state in
+            state.task?.cancel()
+            state.task = nil
+            state.connectedAt = nil
+        }
+    }
+
+    /// The lines of the last `window` seconds, oldest first, or nil while the feed is not live
+    /// (not started, connecting, reading its backlog, or failing).
+    public func recentLines() -> [LogLine]? {
+        let now = clock()
+        return state.withLock { state in
+            guard let connected = state.connectedAt, now - connected >= settings.settle else { return nil }
+            Self.prune(&state, now: now, settings: settings)
+            return state.lines
+        }
+    }
+
+    /// Why the last stream failed, if it did.
+    public var lastError: KubectlError? { state.withLock { $0.lastError } }
+
+    // MARK: - Following
+
+    private func followLoop() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let resumeAt = state.withLock { state -> Double? in
+                let newest = state.lines.last?.time
+                state.resumedAt = newest
+                // kubectl's --since-time has whole-second precision: remember the lines of that second.
+                state.known = newest.map { newest in
+                    Set(state.lines.reversed().prefix { ($0.time ?? newest) >= newest.rounded(.down) - 1 }.map(Self.key))
+                } ?? []
+                state.connectedAt = clock()
+                return newest
+            }
+            let end = await streamer.follow(command(resumeAt)) { [weak self] batch in self?.receive(batch) }
+            state.withLock { $0.connectedAt = nil }
+            let delay: Double
+            switch end {
+            case .cancelled:
+                return
+            case .ended:
+                failures = 0
+                delay = settings.resumeDelay
+            case .failed(let error):
+                state.withLock { $0.lastError = error }
+                delay = settings.retryDelays[min(failures, settings.retryDelays.count - 1)]
+                failures += 1
+            }
+            try? await Task.sleep(for: .seconds(delay))
+        }
+    }
+
+    func receive(_ batch: [String]) {
+        let now = clock()
+        state.withLock { state in
+            state.lastError = nil
+            for raw in batch where !raw.isEmpty {
+                let line = LogLine(parsing: Substring(raw))
+                if let resumed = state.resumedAt, let time = line.time, time <= resumed + 1 {
+                    guard time >= resumed.rounded(.down) - 1, state.known.insert(Self.key(line)).inserted else { continue }
+                }
+                state.lines.append(line)
+            }
+            Self.prune(&state, now: now, settings: settings)
+        }
+    }
+
+    private static func key(_ line: LogLine) -> String { "\(line.time ?? 0)|\(line.text)" }
+
+    private static func prune(_ state: inout State, now: Double, settings: Settings) {
+        let cutoff = now - settings.window
+        if let first = state.lines.firstIndex(where: { ($0.time ?? now) >= cutoff }), first > 0 {
+            state.lines.removeFirst(first)
+        } else if state.lines.last.map({ ($0.time ?? now) < cutoff }) == true {
+            state.lines.removeAll()
+        }
+        if state.lines.count > settings.maxLines { state.lines.removeFirst(state.lines.count - settings.maxLines) }
+    }
+}
