@@ -171,6 +171,25 @@ struct LogsCheckTests {
         #expect(result.reason.contains("2× Celery lost its broker connection, newest 5m ago"), "\(result.reason)")
     }
 
+    @Test func signaturesMatchAnywhereInTheLineAndOnlyWhole() {
+        #expect(LogSignature.match("MISCONF Redis is configured")?.id == "redis-misconf")  // at the start, any case
+        #expect(LogSignature.match("x: hard time limit")?.id == "celery-time-limit")  // at the end
+        #expect(LogSignature.match("hard time limi") == nil)  // cut short
+        #expect(LogSignature.isGenericError("[2026-11-29 11:59:00,000] [ERROR] [paperless] x"))
+        #expect(!LogSignature.isGenericError("[ERROR"))
+        #expect(Array("abc".utf8).containsBytes([]) && !Array("ab".utf8).containsBytes(Array("abc".utf8)))
+    }
+
+    @Test func aThousandAlikeLinesCostAFewRedactionsAndShowOneVariant() {
+        let lines = (0..<1000).map { i in
+            LogLine(time: Fixtures.now - Double(i), text: "[2026-11-29 11:00:00,000] [ERROR] [celery] Cannot connect to redis://:pw\(i % 2)@paperless-ngx-redis:6379/0: Error 111")
+        }
+        let digest = LogDigest(lines: lines, now: Fixtures.now, window: 3600)
+        #expect(digest.groups.count == 1)
+        #expect(digest.groups[0].count == 1000)
+        #expect(digest.groups[0].variants == ["[2026-11-29 11:00:00,000] [ERROR] [celery] Cannot connect to redis://:***@paperless-ngx-redis:6379/0: Error 111"])
+    }
+
     @Test func unknownErrorLinesGroupByShapeNotByNumbers() {
         let lines = [
             LogLine(time: Fixtures.now - 60, text: "[2026-11-29 11:59:00,000] [ERROR] [paperless.tasks] Document 12 failed"),

@@ -62,10 +62,16 @@ public struct LogDigest: Sendable, Equatable {
     }
 
     /// Distinct shapes among `lines` (numbers and stamps folded), redacted, newest first, at most three.
+    ///
+    /// Shapes are compared before redacting, so a group of a thousand alike lines costs a few
+    /// redactions, not a thousand; the redacted texts are compared again, since lines that
+    /// differed only in a secret look alike once it is masked.
     static func variants(of lines: [LogLine]) -> [String] {
+        var seenRaw = Set<String>()
         var seen = Set<String>()
         var result: [String] = []
         for line in lines.sorted(by: { ($0.time ?? 0) > ($1.time ?? 0) }) {
+            guard seenRaw.insert(LogSignature.genericKey(line.text)).inserted else { continue }
             let redacted = Redactor.redact(line.text)
             guard seen.insert(LogSignature.genericKey(redacted)).inserted else { continue }
             result.append(redacted)

@@ -42,16 +42,23 @@ public struct LogSignature: Sendable, Equatable {
 
     /// The first known signature `line` matches.
     public static func match(_ line: String) -> LogSignature? {
-        let lower = line.lowercased()
-        return known.first { signature in signature.needles.contains { lower.contains($0) } }
+        // Byte search on UTF-8: Foundation's `contains` bridges every line to NSString, and this
+        // runs over the whole hour of log on every refresh.
+        let lower = Array(line.lowercased().utf8)
+        return knownBytes.first { _, needles in needles.contains { lower.containsBytes($0) } }?.signature
     }
+
+    /// `known` with its needles as UTF-8, made once.
+    static let knownBytes: [(signature: LogSignature, needles: [[UInt8]])] = known.map { ($0, $0.needles.map { Array($0.utf8) }) }
 
     /// True for lines at ERROR/CRITICAL level that no known signature covers. A bare
     /// "Traceback (most recent call last):" is context, not a signature of its own.
     public static func isGenericError(_ line: String) -> Bool {
-        line.contains("[ERROR]") || line.contains("[CRITICAL]") || line.contains(": ERROR/") || line.contains("ERROR/MainProcess")
-            || line.contains("] ERROR ")
+        let bytes = Array(line.utf8)
+        return genericMarkers.contains { bytes.containsBytes($0) }
     }
+
+    static let genericMarkers: [[UInt8]] = ["[ERROR]", "[CRITICAL]", ": ERROR/", "ERROR/MainProcess", "] ERROR "].map { Array($0.utf8) }
 
     /// A stable key for an unknown error line: digits, hex ids and quoted values folded away.
     public static func genericKey(_ line: String) -> String {
@@ -79,5 +86,23 @@ extension String {
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }
         return String(s)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// True when `needle` occurs in these bytes.
+    func containsBytes(_ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= count else { return needle.isEmpty }
+        var i = 0
+        let last = count - needle.count
+        while i <= last {
+            if self[i] == first {
+                var j = 1
+                while j < needle.count, self[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }

@@ -113,18 +113,26 @@ final class WatchdogFlag: Sendable {
 // MARK: - Following
 
 extension KubectlRunner: CommandStreaming {
-    /// Batches go out every 100 ms, or at once when 2,000 lines are waiting, so a fast log
-    /// never floods the receiver.
+    /// A batch goes out 100 ms after its first line, or at once when 2,000 lines are waiting,
+    /// so a fast log never floods the receiver; an idle stream wakes nothing. Only the flusher
+    /// delivers, so batches arrive in order.
     public func follow(_ command: KubectlCommand, deliver: @escaping @Sendable ([String]) -> Void) async -> FollowEnd {
         let buffer = LineBatch()
+        let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let flusher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
+            for await _ in signals {
+                if buffer.count < 2_000 { try? await Task.sleep(for: .milliseconds(100)) }
                 let lines = buffer.take()
                 if !lines.isEmpty { deliver(lines) }
             }
         }
-        defer { flusher.cancel() }
+        /// Delivers what is left once the stream is over, after the flusher's last batch.
+        func finish() async {
+            signal.finish()
+            await flusher.value
+            let rest = buffer.take()
+            if !rest.isEmpty { deliver(rest) }
+        }
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(200))]
@@ -134,11 +142,11 @@ extension KubectlRunner: CommandStreaming {
                 input: .none, output: .sequence, error: .string(limit: 64 * 1024)
             ) { execution in
                 for try await line in execution.standardOutput.strings() {
-                    if buffer.add(line) >= 2_000 { deliver(buffer.take()) }
+                    let waiting = buffer.add(line)
+                    if waiting == 1 || waiting >= 2_000 { signal.yield() }
                 }
             }
-            let rest = buffer.take()
-            if !rest.isEmpty { deliver(rest) }
+            await finish()
             if Task.isCancelled { return .cancelled }
             switch result.terminationStatus {
             case .exited(0): return .ended
@@ -146,8 +154,7 @@ extension KubectlRunner: CommandStreaming {
             case .signaled(let signal): return .failed(.failed(exitStatus: 128 + Int32(signal), stderr: result.standardError))
             }
         } catch {
-            let rest = buffer.take()
-            if !rest.isEmpty { deliver(rest) }
+            await finish()
             if Task.isCancelled { return .cancelled }
             if let error = error as? SubprocessError, error.code == .executableNotFound || error.code == .spawnFailed {
                 return .failed(.notInstalled(searched: [executable]))
@@ -160,6 +167,7 @@ extension KubectlRunner: CommandStreaming {
 /// Lines waiting for the next batch.
 final class LineBatch: Sendable {
     private let lines = Mutex<[String]>([])
+    var count: Int { lines.withLock { $0.count } }
     func add(_ line: String) -> Int { lines.withLock { $0.append(line); return $0.count } }
     func take() -> [String] { lines.withLock { l in defer { l = [] }; return l } }
 }
