@@ -88,6 +88,18 @@ struct AppLogFeedTests {
         #expect(feed.recentLines() == nil)
     }
 
+    @Test func aStreamThatDeliversNothingNeverPassesForAQuietLog() async {
+        // kubectl hanging on a dead server looks like an empty stream: the snapshot must read the log itself.
+        let streamer = ScriptedStreamer([.init(batches: [], end: nil)])
+        let clock = TestClock(Self.t0)
+        let feed = Self.feed(streamer, clock: clock)
+        feed.start()
+        defer { feed.stop() }
+        #expect(await Self.eventually { streamer.commands.count == 1 })
+        clock.advance(60)
+        #expect(feed.recentLines() == nil)
+    }
+
     @Test func aStreamThatEndsIsResumedAtItsNewestLineWithoutDuplicates() async throws {
         let streamer = ScriptedStreamer([
             .init(batches: [[Self.line(-20, "one"), Self.line(-10.5, "two")]], end: .ended),

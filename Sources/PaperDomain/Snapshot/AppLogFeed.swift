@@ -10,9 +10,11 @@ import Synchronization
 /// and the whole hour's bytes each time; the dashboard follows the log once and keeps the
 /// window in memory. When the stream ends (the pod was replaced) the feed resumes with
 /// `--since-time` at its newest line and drops the lines it already has; when it fails it
-/// retries with a growing delay. Until a stream has been connected for `settle` seconds (long
-/// enough for the backlog to arrive) `recentLines()` says nil, and the snapshot reads the log
-/// itself, so a snapshot never holds a partial hour.
+/// retries with a growing delay. Until a stream has delivered lines and has been connected for
+/// `settle` seconds (long enough for the backlog to arrive) `recentLines()` says nil, and the
+/// snapshot reads the log itself: a snapshot never holds a partial hour, and a kubectl hanging
+/// on a dead server never passes for a quiet log. (An app that logged nothing for an hour
+/// keeps the snapshot reading the log itself until it does.)
 public final class AppLogFeed: Sendable {
     public struct Settings: Sendable {
         /// Seconds of log kept and returned: the logs check's window.
@@ -32,6 +34,9 @@ public final class AppLogFeed: Sendable {
     private struct State {
         var lines: [LogLine] = []
         var connectedAt: Double?
+        /// Lines have arrived on the current connection: kubectl is really streaming, not hanging
+        /// on a dead server.
+        var heardFrom = false
         var lastError: KubectlError?
         var task: Task<Void, Never>?
         /// On a resumed stream: lines at or before this time are kept only when new.
@@ -85,7 +90,7 @@ public final class AppLogFeed: Sendable {
     public func recentLines() -> [LogLine]? {
         let now = clock()
         return state.withLock { state in
-            guard let connected = state.connectedAt, now - connected >= settings.settle else { return nil }
+            guard let connected = state.connectedAt, state.heardFrom, now - connected >= settings.settle else { return nil }
             Self.prune(&state, now: now, settings: settings)
             return state.lines
         }
@@ -107,6 +112,7 @@ public final class AppLogFeed: Sendable {
                     Set(state.lines.reversed().prefix { ($0.time ?? newest) >= newest.rounded(.down) - 1 }.map(Self.key))
                 } ?? []
                 state.connectedAt = clock()
+                state.heardFrom = false
                 return newest
             }
             let end = await streamer.follow(command(resumeAt)) { [weak self] batch in self?.receive(batch) }
@@ -131,6 +137,7 @@ public final class AppLogFeed: Sendable {
         let now = clock()
         state.withLock { state in
             state.lastError = nil
+            state.heardFrom = true
             for raw in batch where !raw.isEmpty {
                 let line = LogLine(parsing: Substring(raw))
                 if let resumed = state.resumedAt, let time = line.time, time <= resumed + 1 {
