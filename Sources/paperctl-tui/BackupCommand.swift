@@ -40,20 +40,7 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds --wait waits before giving up with exit 3 (default: 1800).")
     var timeout: Double = 1800
 
-    @Option(name: .long, help: "kubectl executable (default: $PAPERCTL_KUBECTL, then PATH).")
-    var kubectl: String?
-
-    @Option(name: .long, help: "kubeconfig context (default: the current context).")
-    var context: String?
-
-    @Option(name: [.customShort("n"), .long], help: "Namespace (default: from the config, paperless-ngx).")
-    var namespace: String?
-
-    @Option(name: .long, help: "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).")
-    var kubeconfig: String?
-
-    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/paperctl/config.yaml).")
-    var config: String?
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(name: .long, help: "Seconds before one kubectl call is killed (default: timeoutSeconds in the config, 10).")
     var kubectlTimeout: Double?
@@ -68,19 +55,19 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let paperConfig: PaperConfig
         do {
-            paperConfig = try ConfigLoader.load(explicitPath: config)
+            paperConfig = try ConfigLoader.load(explicitPath: cluster.config)
         } catch {
             Self.fail("config refused: \(error.description)")
             throw ExitCode(1)
         }
         let executable: String
         do {
-            executable = try KubectlLocator(explicitPath: kubectl).locate()
+            executable = try KubectlLocator(explicitPath: cluster.kubectl).locate()
         } catch {
             Self.fail(error.description)
             throw ExitCode(1)
         }
-        let target = KubeTarget(kubeconfig: kubeconfig, context: context, namespace: namespace ?? paperConfig.namespace)
+        let target = cluster.target(paperConfig)
         let runner = KubectlRunner(executable: executable, timeout: kubectlTimeout ?? paperConfig.timeoutSeconds)
         let session = ManualBackupSession(config: paperConfig, target: target, runner: runner)
         let outcome = await session.run(what == .files ? .files : .db, wait: wait, timeout: timeout) { line in

@@ -44,7 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("paperctl-tui: config refused: \(error.description)\n".utf8))
             throw ExitCode(Verdict.unknown.exitCode)
         }
-        let target = KubeTarget(kubeconfig: kube.kubeconfig, context: kube.context, namespace: kube.namespace ?? config.namespace)
+        let target = kube.cluster.target(config)
         let report = await CheckSession.report(
             config: config, target: target, kubectlPath: kube.kubectl, timeout: kube.timeout,
             only: checkIDs.compactMap(CheckID.init(rawValue:)),
@@ -55,10 +55,11 @@ struct CheckCommand: AsyncParsableCommand {
     }
 }
 
-// MARK: - KubeOptions
+// MARK: - ClusterOptions
 
-/// The global options every cluster-facing subcommand accepts.
-struct KubeOptions: ParsableArguments {
+/// Which kubectl, cluster, namespace and config file: the options every cluster-facing
+/// subcommand accepts.
+struct ClusterOptions: ParsableArguments {
     @Option(name: .long, help: "kubectl executable (default: $PAPERCTL_KUBECTL, then PATH).")
     var kubectl: String?
 
@@ -74,8 +75,26 @@ struct KubeOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/paperctl/config.yaml).")
     var config: String?
 
+    /// The kubectl target: the flags given, and the config's namespace when `-n` was not.
+    func target(_ paperConfig: PaperConfig) -> KubeTarget {
+        KubeTarget(kubeconfig: kubeconfig, context: context, namespace: namespace ?? paperConfig.namespace)
+    }
+}
+
+// MARK: - KubeOptions
+
+/// `ClusterOptions` plus `--timeout` for each kubectl call (`check` and the dashboard).
+struct KubeOptions: ParsableArguments {
+    @OptionGroup var cluster: ClusterOptions
+
     @Option(name: .long, help: "Seconds before a kubectl call is killed (default: 10, or timeoutSeconds in the config).")
     var timeout: Double?
+
+    var kubectl: String? { cluster.kubectl }
+    var context: String? { cluster.context }
+    var namespace: String? { cluster.namespace }
+    var kubeconfig: String? { cluster.kubeconfig }
+    var config: String? { cluster.config }
 
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout <= 600) {

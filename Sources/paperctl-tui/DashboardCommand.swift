@@ -61,7 +61,7 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("config refused: \(error.description)")
         }
-        var target = KubeTarget(kubeconfig: kube.kubeconfig, context: kube.context, namespace: kube.namespace ?? config.namespace)
+        var target = kube.cluster.target(config)
         var sim: SimulatedCluster?
         if demo || !scenario.isEmpty || Self.noClusterConfigured(kube, environment: environment) {
             let s = try await SimulatedCluster.start(scenarios: try Scenario.parse(scenario), port: 0, speed: speed, jobRunner: ResticJobRunner.detect())
