@@ -144,50 +144,54 @@ public struct ManualBackupSession: Sendable {
 
     private func waitForJob(_ name: String, timeout: Double, say: (String) -> Void) async -> Outcome {
         let subject = "job/\(name)"
-        say("Waiting for \(subject) to complete or fail (timeout \(Self.seconds(timeout)) s)")
-        let deadline = now() + timeout
-        var last = ""
-        var lastError = ""
-        while true {
-            do {
-                let job = try await read(ManualBackup.readJob(name: name, target: target), as: Job.self)
-                switch ManualBackup.progress(of: job) {
-                case .succeeded:
-                    return .succeeded(name: subject, detail: "Job complete")
-                case .failed(let reason):
-                    let items = (try? await readList(ManualBackup.readJobPods(name: name, target: target))) ?? []
-                    let pods: [Pod] = items.compactMap { if case .pod(let p) = $0 { p } else { nil } }
-                    let restic = ManualBackup.resticFailure(pods: pods)
-                    return .failed(name: subject, detail: [restic, reason.isEmpty ? nil : "Job condition: \(reason)"].compactMap { $0 }.joined(separator: "; "))
-                case .inProgress(let state):
-                    if state != last { say("\(subject): \(state)") }
-                    last = state
-                    lastError = ""
-                }
-            } catch {
-                lastError = Self.explain(error, doing: "read \(subject)")
+        return await poll(subject, timeout: timeout, say: say) { () async throws(KubectlError) -> PollStep in
+            let job = try await read(ManualBackup.readJob(name: name, target: target), as: Job.self)
+            switch ManualBackup.progress(of: job) {
+            case .succeeded:
+                return .done(.succeeded(name: subject, detail: "Job complete"))
+            case .failed(let reason):
+                let items = (try? await readList(ManualBackup.readJobPods(name: name, target: target))) ?? []
+                let pods: [Pod] = items.compactMap { if case .pod(let p) = $0 { p } else { nil } }
+                let restic = ManualBackup.resticFailure(pods: pods)
+                return .done(.failed(name: subject, detail: [restic, reason.isEmpty ? nil : "Job condition: \(reason)"].compactMap { $0 }.joined(separator: "; ")))
+            case .inProgress(let state):
+                return .waiting(state)
             }
-            if now() >= deadline {
-                return .unknown(name: subject, detail: "still \(last.isEmpty ? "not readable" : last) after \(Self.seconds(timeout)) s" + (lastError.isEmpty ? "" : "; last error: \(lastError)"))
-            }
-            await sleep(min(pollInterval, max(0.05, deadline - now())))
         }
     }
 
     private func waitForBackup(_ name: String, timeout: Double, say: (String) -> Void) async -> Outcome {
         let subject = "backup/\(name)"
+        return await poll(subject, timeout: timeout, say: say) { () async throws(KubectlError) -> PollStep in
+            let backup = try await read(ManualBackup.readBackup(name: name, target: target), as: CNPGBackup.self)
+            switch ManualBackup.progress(of: backup) {
+            case .succeeded: return .done(.succeeded(name: subject, detail: ""))
+            case .failed(let error): return .done(.failed(name: subject, detail: Redactor.redact(error)))
+            case .inProgress(let state): return .waiting(Redactor.redact(state))
+            }
+        }
+    }
+
+    /// One look at the object being waited for.
+    private enum PollStep {
+        case done(Outcome)
+        case waiting(String)
+    }
+
+    /// Looks at `subject` every `pollInterval` until `step` says it is done or `timeout` passes,
+    /// saying each new state once; a read that fails is retried and reported if time runs out.
+    private func poll(_ subject: String, timeout: Double, say: (String) -> Void, step: () async throws(KubectlError) -> PollStep) async -> Outcome {
         say("Waiting for \(subject) to complete or fail (timeout \(Self.seconds(timeout)) s)")
         let deadline = now() + timeout
         var last = ""
         var lastError = ""
         while true {
             do {
-                let backup = try await read(ManualBackup.readBackup(name: name, target: target), as: CNPGBackup.self)
-                switch ManualBackup.progress(of: backup) {
-                case .succeeded: return .succeeded(name: subject, detail: "")
-                case .failed(let error): return .failed(name: subject, detail: Redactor.redact(error))
-                case .inProgress(let state):
-                    if state != last { say("\(subject): \(Redactor.redact(state))") }
+                switch try await step() {
+                case .done(let outcome):
+                    return outcome
+                case .waiting(let state):
+                    if state != last { say("\(subject): \(state)") }
                     last = state
                     lastError = ""
                 }
