@@ -200,6 +200,17 @@ struct ManualBackupTests {
         #expect(ManualBackup.databaseMethod(for: cluster) == .barmanObjectStore)
     }
 
+    @Test func oddValuesStayValidJSON() throws {
+        // Names come from the config: quotes, backslashes, slashes and control characters must not break the document.
+        let odd = "db\"x\\y/z\n\u{1}é"
+        let json = ManualBackup.databaseBackupJSON(name: odd, cluster: odd, namespace: "n", method: .plugin(name: odd))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((object["metadata"] as? [String: Any])?["name"] as? String == odd)
+        #expect(((object["spec"] as? [String: Any])?["cluster"] as? [String: Any])?["name"] as? String == odd)
+        // Slashes stay as they are; the newline is escaped.
+        #expect(json.contains(#"y/z\n"#))
+    }
+
     @Test(arguments: ["pending", "started", "running", "walArchivingFailing"])
     func dbIsRefusedWhileABackupOfTheClusterIsInFlight(phase: String) async {
         let runner = FakeRunner { c throws(KubectlError) in
