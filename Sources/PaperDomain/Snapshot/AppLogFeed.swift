@@ -67,9 +67,8 @@ public final class AppLogFeed: Sendable {
         }
     }
 
-    deinit { state.withLock { $0.task?.cancel() } }
-
-    /// Starts following (once); `stop()` or dropping the feed ends it and kills kubectl.
+    /// Starts following (once). The following task keeps the feed alive: `stop()` ends it and
+    /// kills kubectl's process group.
     public func start() {
         state.withLock { state in
             guard state.task == nil else { return }
