@@ -16,12 +16,7 @@ public enum ManualBackup {
     }
 
     /// `--kubeconfig`/`--context` only: the namespace goes last as `-n NS`, the way an operator types it.
-    static func connectionArguments(_ target: KubeTarget) -> [String] {
-        var args: [String] = []
-        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
-        if let context = target.context, !context.isEmpty { args += ["--context", context] }
-        return args
-    }
+    static func connectionArguments(_ target: KubeTarget) -> [String] { target.connectionArguments }
 
     // MARK: Files
 

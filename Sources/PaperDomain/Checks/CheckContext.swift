@@ -20,9 +20,7 @@ public struct CheckContext: Sendable {
     /// A command line for the operator, aimed where the snapshot was read from: with
     /// `--kubeconfig` and `--context` when they were given, so it runs as printed.
     public func kubectl(_ words: String...) -> String {
-        var args: [String] = []
-        if let kubeconfig = snapshot.target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
-        if let context = snapshot.target.context, !context.isEmpty { args += ["--context", context] }
+        var args = snapshot.target.connectionArguments
         // `-n` must precede a `--`: after it, words belong to the command run in the container.
         let end = words.firstIndex(of: "--") ?? words.endIndex
         args += words[..<end]

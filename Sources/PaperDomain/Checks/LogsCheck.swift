@@ -10,7 +10,7 @@ public struct LogsCheck: HealthCheck {
 
     public func evaluate(_ ctx: CheckContext) -> CheckResult {
         let config = ctx.config
-        let window = config.thresholds.logWindowMinutes * 60
+        let window = config.thresholds.logWindowSeconds
         let command = ctx.kubectl("logs", "deploy/\(config.app.deployment)", "-c", config.app.container, "--since=\(KubectlCommand.goDuration(Int(window)))", "--timestamps")
         let lines: [LogLine]
         switch ctx.snapshot.logs {

@@ -82,6 +82,8 @@ public struct PaperConfig: Sendable, Equatable {
         public var restartWindowMinutes: Double = 60
         /// How much app log is read and judged.
         public var logWindowMinutes: Double = 60
+        /// `logWindowMinutes` in seconds.
+        public var logWindowSeconds: Double { logWindowMinutes * 60 }
         /// An ExternalSecret is stale when not refreshed within this many refresh intervals.
         public var secretRefreshFactor: Double = 2
     }

@@ -60,7 +60,7 @@ public final class AppLogFeed: Sendable {
 
     /// The feed for the app container of `config`, following through `streamer`.
     public convenience init(streamer: any CommandStreaming, config: PaperConfig, target: KubeTarget, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
-        let window = config.thresholds.logWindowMinutes * 60
+        let window = config.thresholds.logWindowSeconds
         self.init(streamer: streamer, settings: Settings(window: window), clock: clock) { resumeAt in
             KubectlCommand.followLogs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
                                       sinceSeconds: Int(window), resumeAt: resumeAt, target: target).singleThreaded()

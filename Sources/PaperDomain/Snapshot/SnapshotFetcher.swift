@@ -6,12 +6,15 @@ import PaperKube
 /// Builds a `Snapshot` with as few kubectl processes as possible.
 ///
 /// A refresh costs three processes (two while the dashboard's `AppLogFeed` follows the log):
-/// one `kubectl get <every type> -o json`, the log of the app pod the last refresh found (one raw request; `kubectl logs deploy/…` when no pod is known yet
-/// or it is gone), and the kubelet stats summary of the node that ran the pods mounting the
-/// watched PVCs last time (one more process per extra node). The two small reads run while the `get` runs, each with
-/// Go held to one thread; on a machine with two cores or fewer they run one after the other,
-/// so that no more kubectl processes compete than there are cores and the snapshot costs
-/// little more than the `get` alone. Only when that node is not yet known, or the pods
+/// - one `kubectl get <every type> -o json`;
+/// - the log of the app pod the last refresh found, in one raw request (`kubectl logs deploy/…`
+///   when no pod is known yet or it is gone);
+/// - the kubelet stats summary of the node that ran the pods mounting the watched PVCs last
+///   time (one more process per extra node).
+///
+/// The two small reads run while the `get` runs, each with Go held to one thread; on a machine
+/// with two cores or fewer they run one after the other, so that no more kubectl processes
+/// compete than there are cores and the snapshot costs little more than the `get` alone. Only when that node is not yet known, or the pods
 /// moved, does the stats call wait for the `get`. Discovery, which keeps
 /// a missing CRD from failing the whole `get`, and the node hint come from `DiscoveryCache`;
 /// discovery costs a fourth process only when the cache is cold or stale.
@@ -52,13 +55,13 @@ public struct SnapshotFetcher: Sendable {
     /// The app-log command: the app container only, never the mesh sidecar.
     public var logsCommand: KubectlCommand {
         KubectlCommand.logs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
-                            sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target, podRunningTimeout: 2)
+                            sinceSeconds: Int(config.thresholds.logWindowSeconds), target: target, podRunningTimeout: 2)
             .singleThreaded()
     }
 
     /// The raw log read of one app pod: the same text as `logsCommand`, in one request.
     public func podLogCommand(pod: String) -> KubectlCommand {
-        KubectlCommand.podLog(pod: pod, container: config.app.container, sinceSeconds: Int(config.thresholds.logWindowMinutes * 60), target: target)
+        KubectlCommand.podLog(pod: pod, container: config.app.container, sinceSeconds: Int(config.thresholds.logWindowSeconds), target: target)
             .singleThreaded()
     }
 

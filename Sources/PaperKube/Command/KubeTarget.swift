@@ -20,11 +20,14 @@ public struct KubeTarget: Sendable, Equatable, Codable {
     }
 
     /// The global flags, in a fixed order, that precede every subcommand.
-    public var globalArguments: [String] {
+    public var globalArguments: [String] { connectionArguments + ["--namespace", namespace] }
+
+    /// `--kubeconfig` and `--context` only, for calls that take no namespace (`--raw`,
+    /// `api-resources`) or that put `-n` last, the way an operator types it.
+    public var connectionArguments: [String] {
         var args: [String] = []
         if let kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
         if let context, !context.isEmpty { args += ["--context", context] }
-        args += ["--namespace", namespace]
         return args
     }
 }

@@ -71,10 +71,7 @@ extension KubectlCommand {
 
     /// `kubectl api-resources -o name`: every resource type the server serves, one per line.
     public static func apiResources(target: KubeTarget) -> KubectlCommand {
-        var args: [String] = []
-        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
-        if let context = target.context, !context.isEmpty { args += ["--context", context] }
-        return KubectlCommand(arguments: args + ["api-resources", "-o", "name"])
+        KubectlCommand(arguments: target.connectionArguments + ["api-resources", "-o", "name"])
     }
 
     /// `kubectl logs WORKLOAD -c CONTAINER --since=… --timestamps`, never the mesh sidecar.
@@ -106,9 +103,7 @@ extension KubectlCommand {
     /// one pod's log in one request, with none of the discovery and lookups `kubectl logs deploy/…`
     /// makes first. The text is the same as `kubectl logs POD -c CONTAINER --since=… --timestamps`.
     public static func podLog(pod: String, container: String, sinceSeconds: Int, target: KubeTarget) -> KubectlCommand {
-        var args: [String] = []
-        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
-        if let context = target.context, !context.isEmpty { args += ["--context", context] }
+        let args = target.connectionArguments
         var path = URLComponents()
         path.path = "/api/v1/namespaces/\(target.namespace)/pods/\(pod)/log"
         path.queryItems = [
@@ -121,10 +116,7 @@ extension KubectlCommand {
 
     /// `kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary`: the kubelet's volume stats.
     public static func nodeStatsSummary(node: String, target: KubeTarget) -> KubectlCommand {
-        var args: [String] = []
-        if let kubeconfig = target.kubeconfig, !kubeconfig.isEmpty { args += ["--kubeconfig", kubeconfig] }
-        if let context = target.context, !context.isEmpty { args += ["--context", context] }
-        return KubectlCommand(arguments: args + ["get", "--raw", "/api/v1/nodes/\(node)/proxy/stats/summary"])
+        KubectlCommand(arguments: target.connectionArguments + ["get", "--raw", "/api/v1/nodes/\(node)/proxy/stats/summary"])
     }
 
     /// `3600` → `1h`, `90` → `90s`, `300` → `5m`: the form kubectl's `--since` accepts.
