@@ -59,16 +59,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The ncurses backend and the app loop (one owner of every curses call).
+        // The app loop and the effect runner (every side effect of the dashboard), the refresher,
+        // the recording runner and the journal file: library code, tested with fakes.
+        .target(
+            name: "PaperRuntime",
+            dependencies: ["PaperUI", "PaperDomain", "PaperKube"],
+            swiftSettings: strict
+        ),
+        // The ncurses backend (one owner of every curses call), driving the app loop.
         .target(
             name: "PaperTerminal",
-            dependencies: ["PaperUI", "CNcursesw"],
+            dependencies: ["PaperUI", "PaperRuntime", "CNcursesw"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "paperctl-tui",
             dependencies: [
                 "PaperUI",
+                "PaperRuntime",
                 "PaperTerminal",
                 "SimCluster",
                 "PaperKube",
@@ -108,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaperUITests",
-            dependencies: ["PaperUI", "PaperTerminal", "PaperDomain", "PaperKube", "SimCluster"],
+            dependencies: ["PaperUI", "PaperRuntime", "PaperTerminal", "PaperDomain", "PaperKube", "SimCluster"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaperDomain
+import PaperKube
 import PaperUI
 
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ struct LogsBench: AsyncParsableCommand {
         var s = AppState(width: width, height: height, context: "demo", namespace: "paperless-ngx", now: 1_800_000_000)
         let checks = CheckID.allCases.map { CheckResult(id: $0, verdict: .ok, reason: "fine", evidence: (0..<8).map { "evidence \($0)" }) }
         s.data = .loaded(DashboardData(checks: checks, takenAt: s.now,
-                                       actions: ActionContext(namespace: "paperless-ngx", globalArguments: ["--context", "demo"]),
+                                       actions: ActionFacts(config: PaperConfig(), target: KubeTarget(context: "demo", namespace: "paperless-ngx")),
                                        logSources: [LogSource(pod: "paperless-ngx-abc", container: "paperless-ngx")]))
         return s
     }

@@ -32,7 +32,7 @@ struct TUIBench: AsyncParsableCommand {
         var times: [Double] = []
         var sink = 0
         for i in 0..<frames {
-            state.focus = PanelID(rawValue: i % 6) ?? .pods
+            state.dashboard.focus = PanelID(rawValue: i % 6) ?? .pods
             let t0 = DispatchTime.now().uptimeNanoseconds
             let buffer = render(state)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)

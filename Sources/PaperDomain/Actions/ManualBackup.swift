@@ -33,12 +33,16 @@ public enum ManualBackup {
         KubectlCommand(arguments: target.globalArguments + ["get", "jobs.batch", "-o", "json"])
     }
 
-    /// Exactly `kubectl create job --from=cronjob/<cronJob> manual-backup-<unix> -n <ns>`.
-    public static func createFileBackup(config: PaperConfig, target: KubeTarget, name: String) -> KubectlCommand {
-        KubectlCommand(
-            arguments: connectionArguments(target) + ["create", "job", "--from=cronjob/\(config.fileBackup.cronJob)", name, "-n", target.namespace],
-            logPolicy: .action(title: "Start a restic file backup")
-        )
+    /// The file backup to confirm, or why none may start: exactly
+    /// `kubectl create job --from=cronjob/<cronJob> manual-backup-<unix> -n <ns>`, refused while a
+    /// Job of the CronJob (owned by it, labelled like it, or listed active by it) is pending or running.
+    public static func planFiles(jobs: [Job], cronJob: CronJob?, config: PaperConfig, target: KubeTarget, now: Double) -> ActionDecision {
+        let active = activeFileBackups(jobs: jobs, cronJob: cronJob, config: config)
+        if let reason = fileBackupRefusal(active: active, config: config) { return .refuse(reason) }
+        let name = fileBackupName(now: now)
+        return .plan(ActionPlan(kind: .fileBackup, title: "Start a restic file backup",
+                                arguments: connectionArguments(target) + ["create", "job", "--from=cronjob/\(config.fileBackup.cronJob)", name, "-n", target.namespace],
+                                objectName: name))
     }
 
     /// Jobs of the CronJob (owned by it, or carrying its Job labels) that are still pending or
@@ -162,13 +166,23 @@ public enum ManualBackup {
             """
     }
 
-    /// `kubectl create -f - -n <ns>` with the Backup JSON on standard input.
-    public static func createDatabaseBackup(target: KubeTarget, json: String) -> KubectlCommand {
-        KubectlCommand(
-            arguments: connectionArguments(target) + ["create", "-f", "-", "-n", target.namespace],
-            logPolicy: .action(title: "Start a CloudNativePG database backup"),
-            stdin: Data(json.utf8)
-        )
+    /// The database backup to confirm, or why none may start: `kubectl create -f - -n <ns>` with
+    /// the Backup JSON on standard input, in the method the Cluster uses (`plugin` with the plugin
+    /// named in `spec.plugins`, `volumeSnapshot`, or `barmanObjectStore`); refused while a Backup
+    /// of the cluster is queued, pending, started, running, finalizing or walArchivingFailing.
+    public static func planDatabase(cluster: CNPGCluster?, backups: [CNPGBackup], config: PaperConfig, target: KubeTarget, now: Double) -> ActionDecision {
+        let clusterName = config.database.cluster
+        guard let cluster else {
+            return .refuse("Cluster \(clusterName) was not found in namespace \(target.namespace); nothing to back up")
+        }
+        guard let method = databaseMethod(for: cluster) else {
+            return .refuse("Cluster \(clusterName) has no backup configuration (neither spec.backup nor a Barman Cloud plugin); a Backup would fail")
+        }
+        if let reason = databaseBackupRefusal(backups: backups, cluster: clusterName) { return .refuse(reason) }
+        let name = databaseBackupName(cluster: clusterName, now: now)
+        let json = databaseBackupJSON(name: name, cluster: clusterName, namespace: target.namespace, method: method)
+        return .plan(ActionPlan(kind: .databaseBackup, title: "Start a CloudNativePG database backup of \(clusterName)",
+                                arguments: connectionArguments(target) + ["create", "-f", "-", "-n", target.namespace], stdin: json, objectName: name))
     }
 
     /// A JSON string literal (Foundation's encoder does the escaping).

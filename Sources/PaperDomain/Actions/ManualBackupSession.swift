@@ -90,13 +90,14 @@ public struct ManualBackupSession: Sendable {
         } catch {
             return .notStarted(Self.explain(error, doing: "list the Jobs in namespace \(target.namespace)"))
         }
-        let active = ManualBackup.activeFileBackups(jobs: jobs, cronJob: cronJob, config: config)
-        if let reason = ManualBackup.fileBackupRefusal(active: active, config: config) { return .refused(reason) }
-
-        let name = ManualBackup.fileBackupName(now: now())
-        let create = ManualBackup.createFileBackup(config: config, target: target, name: name)
-        say("Running: \(create.displayLine)")
-        if let failure = await execute(create, doing: "create Job \(name) from CronJob \(cronJobName)", say: say) {
+        let plan: ActionPlan
+        switch ManualBackup.planFiles(jobs: jobs, cronJob: cronJob, config: config, target: target, now: now()) {
+        case .refuse(let reason): return .refused(reason)
+        case .plan(let p): plan = p
+        }
+        let name = plan.objectName
+        say("Running: \(plan.commandLine)")
+        if let failure = await execute(plan.command, doing: "create Job \(name) from CronJob \(cronJobName)", say: say) {
             return failure.ambiguous ? .unknown(name: "job/\(name)", detail: failure.message) : .notStarted(failure.message)
         }
         guard wait else { return .created(name: "job/\(name)") }
@@ -111,8 +112,8 @@ public struct ManualBackupSession: Sendable {
         } catch {
             return .notStarted(Self.explain(error, doing: "read Cluster \(clusterName) in namespace \(target.namespace)"))
         }
-        guard let method = ManualBackup.databaseMethod(for: cluster) else {
-            return .notStarted("Cluster \(clusterName) has no backup configuration (neither spec.backup nor a Barman Cloud plugin); a Backup would fail")
+        if case .refuse(let reason) = ManualBackup.planDatabase(cluster: cluster, backups: [], config: config, target: target, now: now()) {
+            return .notStarted(reason)  // no backup configuration: nothing could ever start
         }
         let backups: [CNPGBackup]
         do {
@@ -120,13 +121,14 @@ public struct ManualBackupSession: Sendable {
         } catch {
             return .notStarted(Self.explain(error, doing: "list the Backups in namespace \(target.namespace)"))
         }
-        if let reason = ManualBackup.databaseBackupRefusal(backups: backups, cluster: clusterName) { return .refused(reason) }
-
-        let name = ManualBackup.databaseBackupName(cluster: clusterName, now: now())
-        let json = ManualBackup.databaseBackupJSON(name: name, cluster: clusterName, namespace: target.namespace, method: method)
-        let create = ManualBackup.createDatabaseBackup(target: target, json: json)
-        say("Running: \(create.displayLine) <<'EOF'\n\(json)EOF")
-        if let failure = await execute(create, doing: "create Backup \(name) of cluster \(clusterName)", say: say) {
+        let plan: ActionPlan
+        switch ManualBackup.planDatabase(cluster: cluster, backups: backups, config: config, target: target, now: now()) {
+        case .refuse(let reason): return .refused(reason)
+        case .plan(let p): plan = p
+        }
+        let name = plan.objectName
+        say("Running: \(plan.commandLine)")
+        if let failure = await execute(plan.command, doing: "create Backup \(name) of cluster \(clusterName)", say: say) {
             return failure.ambiguous ? .unknown(name: "backup/\(name)", detail: failure.message) : .notStarted(failure.message)
         }
         guard wait else { return .created(name: "backup/\(name)") }

@@ -36,15 +36,15 @@ public enum PanelID: Int, Sendable, CaseIterable, Hashable {
 public struct DashboardData: Sendable, Equatable {
     public var checks: [CheckResult]
     public var takenAt: Double
-    /// Object rows shown under a panel's checks (recent Backups, recent restic Jobs).
+    /// Object rows shown under a panel's checks (recent Backups, recent restic Jobs, ExternalSecrets).
     public var facts: [PanelID: [PanelRow]]
 
-    /// What the action keys need (active Jobs, blocking Backups, backup method…).
-    public var actions: ActionContext?
+    /// The typed objects the action keys plan from and track by (Jobs, Backups, ExternalSecrets…).
+    public var actions: ActionFacts?
     /// Containers the log tail can follow, app container first.
     public var logSources: [LogSource]
 
-    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionContext? = nil, logSources: [LogSource] = []) {
+    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionFacts? = nil, logSources: [LogSource] = []) {
         self.checks = checks
         self.takenAt = takenAt
         self.facts = facts
@@ -103,26 +103,13 @@ public enum DataState: Sendable, Equatable {
     }
 }
 
-// MARK: - Mode
-
-public enum Mode: Sendable, Equatable {
-    case dashboard
-    case detail(PanelID)
-    case help
-    case filter(PanelID)
-    /// A dialog showing the exact command; `y` runs it, Esc/n cancels.
-    case confirm(ActionPlan)
-    /// A dialog explaining why an action key runs nothing (read-only, already running, rate limit).
-    case refused(title: String, reason: String)
-    case commandLog
-    case journal([String])
-    /// The full-screen log tail (its state is `AppState.logView`).
-    case logs
-}
-
 // MARK: - AppState
 
 /// Everything the screen shows; changed only by `update`.
+///
+/// What every mode shares lives here (data, refresh, notices, command log, tracking); what a
+/// mode owns lives in its own state struct on the mode stack (`modes`), so an overlay opened
+/// from inside a flow returns to that flow, not to the dashboard.
 public struct AppState: Sendable, Equatable {
     public var width: Int
     public var height: Int
@@ -134,34 +121,33 @@ public struct AppState: Sendable, Equatable {
     public var nextRefreshAt: Double = 0
     public var refreshInterval: Double
     public var backoff: Double = 0
-    public var focus: PanelID = .pods
-    public var selected: [PanelID: Int] = [:]
-    public var scroll: [PanelID: Int] = [:]
-    public var filters: [PanelID: String] = [:]
-    public var filterDraft = ""
-    public var detailScroll = 0
-    public var mode: Mode = .dashboard
     public var themeIndex = 0
     public var themeCount = 1
     public var now: Double
     public var quitting = false
     public var unicode = true
-    /// Every action key explains itself and runs nothing.
+    /// Every dangerous key explains itself and runs nothing.
     public var readOnly = false
+    /// The dashboard's own state: it is always at the bottom of the stack.
+    public var dashboard = DashboardState()
+    /// The modes above the dashboard, innermost last. Empty: the dashboard has the keys.
+    public var stack: [Mode] = []
     /// Recent kubectl runs (bounded), newest last.
     public var commandLog: [CommandRecord] = []
-    public var commandLogScroll = 0
     /// Short messages for the operator (action results, finished backups), newest last.
     public var notices: [String] = []
-    /// Objects created by our actions, watched until they finish: name -> kind.
-    public var tracked: [String: ActionPlan.Kind] = [:]
+    /// Jobs and Backups created by our actions, followed by name and UID until they finish.
+    public var tracked: [TrackedObject] = []
     public var lastForceSync: [String: Double] = [:]
     /// Force-synced secrets waiting for their refreshTime to move: name -> refreshTime before.
     public var awaitingSync: [String: Double] = [:]
-    /// An action is being run; a second confirmation is impossible until it returns.
-    public var actionInFlight = false
+    /// The generation of the action being run; a second confirmation is refused until it returns.
+    public var actionInFlight: Int?
+    /// Hands out generations to long-running effects, so late messages of an old one are ignored.
+    public var generation = 0
+    /// A key pressed before the first data arrived, applied as soon as they do.
+    public var pending: PendingIntent?
     public static let commandLogLimit = 500
-    public var logView: LogViewState?
     public var logCapacity = 100_000
 
     public init(width: Int, height: Int, context: String, namespace: String, refreshInterval: Double = 5, now: Double) {
@@ -173,6 +159,18 @@ public struct AppState: Sendable, Equatable {
         self.now = now
     }
 
+    /// The mode that has the keys.
+    public var mode: Mode { stack.last ?? .dashboard }
+
+    /// The log tail on the stack, if open (it may be under an overlay).
+    public var logView: LogViewState? {
+        for case .logs(let view) in stack.reversed() { return view }
+        return nil
+    }
+
+    /// The whole stack, dashboard first.
+    public var modes: [Mode] { [.dashboard] + stack }
+
     /// A context name that looks like production must be impossible to miss.
     public var isProductionContext: Bool {
         let c = context.lowercased()
@@ -180,4 +178,25 @@ public struct AppState: Sendable, Equatable {
     }
 
     public var tooSmall: Bool { width < 80 || height < 24 }
+
+    public mutating func nextGeneration() -> Int {
+        generation += 1
+        return generation
+    }
+}
+
+// MARK: - PendingIntent
+
+/// What the operator asked for before there was data to act on.
+public struct PendingIntent: Sendable, Equatable {
+    public var intent: Intent
+    /// The key as the help shows it, for the notice.
+    public var label: String
+    public var dangerous: Bool
+
+    public init(intent: Intent, label: String, dangerous: Bool) {
+        self.intent = intent
+        self.label = label
+        self.dangerous = dangerous
+    }
 }

@@ -1,76 +1,182 @@
-// MARK: - Keymap
+// MARK: - KeyScope
 
-/// One documented key binding: the footer and the help overlay are both generated from `Keymap.all`.
-public struct KeyBinding: Sendable, Equatable {
-    public enum Scope: Sendable, Equatable { case dashboard, detail, help, filter, confirm, overlay, logs, everywhere }
-    public var keys: String
-    public var description: String
-    public var scope: Scope
-    public var inFooter: Bool
-    /// An action that changes the cluster: it only explains itself in read-only mode.
-    public var dangerous: Bool
-    /// The footer's short label (the help overlay shows `description`).
-    public var short: String
+/// Where a binding applies: the mode on top of the stack picks the scope.
+public enum KeyScope: String, Sendable, Equatable, CaseIterable {
+    case dashboard, detail, filter, help, dialog, notice, logs, logSearch, commandLog, journal, everywhere
 
-    public init(keys: String, description: String, scope: Scope, inFooter: Bool, dangerous: Bool = false, short: String? = nil) {
-        self.keys = keys
-        self.description = description
-        self.scope = scope
-        self.inFooter = inFooter
-        self.dangerous = dangerous
-        self.short = short ?? description
+    /// The prefix the help overlay puts before a binding of this scope.
+    public var helpPrefix: String {
+        switch self {
+        case .dashboard: ""
+        case .detail: "details: "
+        case .filter: "filter: "
+        case .help: "help: "
+        case .dialog: "dialog: "
+        case .notice: "notice: "
+        case .logs: "logs: "
+        case .logSearch: "log search: "
+        case .commandLog: "command log: "
+        case .journal: "journal: "
+        case .everywhere: "anywhere: "
+        }
     }
 }
 
+// MARK: - KeyBinding
+
+/// One row of the key table: which keys, what they produce, where, and how the help and the
+/// footer show them. `dangerous` bindings change the cluster; in read-only mode the dispatcher
+/// explains them instead of running them.
+public struct KeyBinding: Sendable, Equatable {
+    /// A key, or any printable character (text entry).
+    public enum Pattern: Sendable, Equatable, Hashable {
+        case key(Key)
+        case printable
+    }
+
+    /// Each pattern with the intent it produces (`1`–`6` focus different panels).
+    public var matches: [Pattern: Intent]
+    /// Patterns in the order the table lists them (dictionary order is not stable).
+    public var patterns: [Pattern]
+    /// The keys as the help and the footer show them.
+    public var label: String
+    public var description: String
+    public var scope: KeyScope
+    public var inFooter: Bool
+    public var dangerous: Bool
+    /// The footer's short word (the help shows `description`).
+    public var short: String
+
+    public init(_ keys: [Key], _ intent: Intent, label: String, description: String, scope: KeyScope, footer: Bool = false,
+                dangerous: Bool = false, short: String? = nil) {
+        self.init(pairs: keys.map { (.key($0), intent) }, label: label, description: description, scope: scope, footer: footer, dangerous: dangerous, short: short)
+    }
+
+    public init(pairs: [(Pattern, Intent)], label: String, description: String, scope: KeyScope, footer: Bool = false,
+                dangerous: Bool = false, short: String? = nil) {
+        var matches: [Pattern: Intent] = [:]
+        for (pattern, intent) in pairs { matches[pattern] = intent }
+        self.matches = matches
+        self.patterns = pairs.map(\.0)
+        self.label = label
+        self.description = description
+        self.scope = scope
+        self.inFooter = footer
+        self.dangerous = dangerous
+        self.short = short ?? description
+    }
+
+    /// The intent `key` produces under this binding, or nil.
+    public func intent(for key: Key) -> Intent? {
+        if let intent = matches[.key(key)] { return intent }
+        if case .char(let c) = key, matches[.printable] != nil, !c.isNewline, c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) {
+            return .type(c)
+        }
+        return nil
+    }
+}
+
+// MARK: - Keymap
+
+/// The key table: `handleKey` dispatches from it, and the footer and the help overlay are
+/// generated from it, so what a key does and what the screen says it does cannot drift apart.
 public enum Keymap {
+    static func chars(_ s: String) -> [Key] { s.map { Key.char($0) } }
+
     public static let all: [KeyBinding] = [
-        KeyBinding(keys: "Tab/S-Tab", description: "next/prev panel", scope: .dashboard, inFooter: true, short: "panel"),
-        KeyBinding(keys: "1-6", description: "focus panel", scope: .dashboard, inFooter: false),
-        KeyBinding(keys: "j/k", description: "move (also ↑/↓)", scope: .dashboard, inFooter: true, short: "move"),
-        KeyBinding(keys: "PgUp/PgDn g/G", description: "page, top, bottom", scope: .dashboard, inFooter: false),
-        KeyBinding(keys: "Enter", description: "details", scope: .dashboard, inFooter: true),
-        KeyBinding(keys: "/", description: "filter panel", scope: .dashboard, inFooter: true, short: "filter"),
-        KeyBinding(keys: "r", description: "refresh now", scope: .dashboard, inFooter: true, short: "refresh"),
-        KeyBinding(keys: "b", description: "file backup now", scope: .dashboard, inFooter: true, dangerous: true, short: "backup"),
-        KeyBinding(keys: "B", description: "database backup now", scope: .dashboard, inFooter: true, dangerous: true, short: "db backup"),
-        KeyBinding(keys: "f", description: "force-sync secret (Secrets panel)", scope: .dashboard, inFooter: false, dangerous: true),
-        KeyBinding(keys: "l", description: "tail the app logs", scope: .dashboard, inFooter: true, short: "logs"),
-        KeyBinding(keys: "c", description: "command log", scope: .dashboard, inFooter: false),
-        KeyBinding(keys: "J", description: "incident journal", scope: .dashboard, inFooter: false),
-        KeyBinding(keys: "t", description: "next theme", scope: .dashboard, inFooter: true, short: "theme"),
-        KeyBinding(keys: "?", description: "help", scope: .dashboard, inFooter: true),
-        KeyBinding(keys: "q", description: "quit", scope: .dashboard, inFooter: true),
-        KeyBinding(keys: "j/k PgUp/PgDn", description: "scroll", scope: .detail, inFooter: true),
-        KeyBinding(keys: "Esc/q", description: "back", scope: .detail, inFooter: true),
-        KeyBinding(keys: "Enter", description: "apply filter", scope: .filter, inFooter: true),
-        KeyBinding(keys: "Esc", description: "clear filter", scope: .filter, inFooter: true),
-        KeyBinding(keys: "Esc/q/?", description: "close help", scope: .help, inFooter: true),
-        KeyBinding(keys: "y", description: "run the command shown", scope: .confirm, inFooter: true),
-        KeyBinding(keys: "Esc/n", description: "cancel", scope: .confirm, inFooter: true),
-        KeyBinding(keys: "Space", description: "pause/resume", scope: .logs, inFooter: true, short: "pause"),
-        KeyBinding(keys: "j/k PgUp/PgDn g/G", description: "scroll (works while paused)", scope: .logs, inFooter: true, short: "scroll"),
-        KeyBinding(keys: "/ n/N", description: "search, next/previous match", scope: .logs, inFooter: true, short: "search"),
-        KeyBinding(keys: "f", description: "show only matching lines", scope: .logs, inFooter: true, short: "filter"),
-        KeyBinding(keys: "w/t", description: "wrap / timestamps", scope: .logs, inFooter: true, short: "wrap/time"),
-        KeyBinding(keys: "0-4", description: "window: tail, 1m, 5m, 15m, 1h", scope: .logs, inFooter: true, short: "window"),
-        KeyBinding(keys: "c", description: "next container or pod", scope: .logs, inFooter: true, short: "container"),
-        KeyBinding(keys: "Esc/q", description: "back to the dashboard", scope: .logs, inFooter: true, short: "back"),
-        KeyBinding(keys: "j/k", description: "scroll", scope: .overlay, inFooter: true),
-        KeyBinding(keys: "Esc/q", description: "close", scope: .overlay, inFooter: true),
-        KeyBinding(keys: "Ctrl-C", description: "quit (same in every mode)", scope: .everywhere, inFooter: false),
+        // Dashboard.
+        KeyBinding([.tab, .right], .focusNext, label: "Tab/→", description: "next panel", scope: .dashboard, footer: true, short: "panel"),
+        KeyBinding([.backTab, .left], .focusPrevious, label: "S-Tab/←", description: "previous panel", scope: .dashboard),
+        KeyBinding(pairs: PanelID.allCases.map { (.key(.char(Character(String($0.rawValue + 1)))), .focus($0)) }, label: "1-6", description: "focus panel", scope: .dashboard),
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/↓", description: "move down", scope: .dashboard, footer: true, short: "move"),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "move up", scope: .dashboard),
+        KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .dashboard),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .dashboard),
+        KeyBinding([.char("g"), .home], .scroll(.top), label: "g/Home", description: "first row", scope: .dashboard),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G/End", description: "last row", scope: .dashboard),
+        KeyBinding([.enter], .openDetail, label: "Enter", description: "details", scope: .dashboard, footer: true),
+        KeyBinding([.char("/")], .openFilter, label: "/", description: "filter panel", scope: .dashboard, footer: true, short: "filter"),
+        KeyBinding([.escape], .clearFilter, label: "Esc", description: "clear the panel's filter (and a waiting key)", scope: .dashboard),
+        KeyBinding([.char("r")], .refresh, label: "r", description: "refresh now", scope: .dashboard, footer: true, short: "refresh"),
+        KeyBinding([.char("b")], .fileBackup, label: "b", description: "file backup now", scope: .dashboard, footer: true, dangerous: true, short: "backup"),
+        KeyBinding([.char("B")], .databaseBackup, label: "B", description: "database backup now", scope: .dashboard, footer: true, dangerous: true, short: "db backup"),
+        KeyBinding([.char("f")], .forceSync, label: "f", description: "force-sync the selected ExternalSecret", scope: .dashboard, dangerous: true),
+        KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the app logs", scope: .dashboard, footer: true, short: "logs"),
+        KeyBinding([.char("c")], .openCommandLog, label: "c", description: "command log", scope: .dashboard),
+        KeyBinding([.char("J")], .openJournal, label: "J", description: "incident journal", scope: .dashboard),
+        KeyBinding([.char("t")], .nextTheme, label: "t", description: "next theme", scope: .dashboard, footer: true, short: "theme"),
+        KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .dashboard, footer: true),
+        KeyBinding([.char("q")], .quit, label: "q", description: "quit", scope: .dashboard, footer: true),
+        // Details.
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "scroll", scope: .detail, footer: true),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "scroll up", scope: .detail),
+        KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .detail),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .detail),
+        KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "top", scope: .detail),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "bottom", scope: .detail),
+        KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .detail),
+        KeyBinding([.escape, .char("q"), .left, .char("h")], .back, label: "Esc/q", description: "back", scope: .detail, footer: true),
+        // Filter.
+        KeyBinding(pairs: [(.printable, .type(" "))], label: "text", description: "type the filter (rows narrow as you type)", scope: .filter),
+        KeyBinding([.backspace], .erase, label: "Bksp", description: "delete a character", scope: .filter),
+        KeyBinding([.enter], .submit, label: "Enter", description: "keep the filter", scope: .filter, footer: true, short: "apply filter"),
+        KeyBinding([.escape], .back, label: "Esc", description: "clear the filter", scope: .filter, footer: true, short: "clear filter"),
+        // Help.
+        KeyBinding([.escape, .char("q"), .char("?")], .back, label: "Esc/q/?", description: "close help", scope: .help, footer: true),
+        // Confirmation dialog.
+        KeyBinding([.char("y"), .char("Y")], .confirm, label: "y", description: "run the command shown", scope: .dialog, footer: true, dangerous: true),
+        KeyBinding([.escape, .char("n"), .char("N"), .char("q")], .back, label: "Esc/n", description: "cancel", scope: .dialog, footer: true),
+        KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .dialog),
+        // Notice (a refusal or an explanation).
+        KeyBinding([.escape, .enter, .char("q"), .char(" ")], .back, label: "Esc/Enter", description: "close", scope: .notice, footer: true),
+        // Log tail.
+        KeyBinding([.char(" ")], .logPause, label: "Space", description: "pause/resume", scope: .logs, footer: true, short: "pause"),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "j/k", description: "scroll (works while paused)", scope: .logs, footer: true, short: "scroll"),
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/↓", description: "scroll down", scope: .logs),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .logs),
+        KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .logs),
+        KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "oldest line", scope: .logs),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "newest line (follow)", scope: .logs),
+        KeyBinding([.char("/")], .logSearch, label: "/ n/N", description: "search, next/previous match", scope: .logs, footer: true, short: "search"),
+        KeyBinding([.char("n")], .logNextMatch, label: "n", description: "next match", scope: .logs),
+        KeyBinding([.char("N")], .logPreviousMatch, label: "N", description: "previous match", scope: .logs),
+        KeyBinding([.char("f")], .logFilter, label: "f", description: "show only matching lines", scope: .logs, footer: true, short: "filter"),
+        KeyBinding([.char("w")], .logWrap, label: "w/t", description: "wrap / timestamps", scope: .logs, footer: true, short: "wrap/time"),
+        KeyBinding([.char("t")], .logTimestamps, label: "t", description: "timestamps", scope: .logs),
+        KeyBinding(pairs: (0..<LogViewState.windows.count).map { (.key(.char(Character(String($0)))), .logWindow($0)) },
+                   label: "0-4", description: "window: tail, 1m, 5m, 15m, 1h", scope: .logs, footer: true, short: "window"),
+        KeyBinding([.char("c")], .logNextSource, label: "c", description: "next container or pod", scope: .logs, footer: true, short: "container"),
+        KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .logs),
+        KeyBinding([.escape, .char("q")], .back, label: "Esc/q", description: "back to the dashboard", scope: .logs, footer: true, short: "back"),
+        // Log search prompt.
+        KeyBinding(pairs: [(.printable, .type(" "))], label: "text", description: "type the search term", scope: .logSearch),
+        KeyBinding([.backspace], .erase, label: "Bksp", description: "delete a character", scope: .logSearch),
+        KeyBinding([.enter], .submit, label: "Enter", description: "search", scope: .logSearch, footer: true),
+        KeyBinding([.escape], .back, label: "Esc", description: "cancel the search", scope: .logSearch, footer: true, short: "cancel"),
+        // Command log.
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "j/k", description: "scroll", scope: .commandLog, footer: true),
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/↓", description: "scroll down", scope: .commandLog),
+        KeyBinding([.escape, .char("q"), .char("c")], .back, label: "Esc/q", description: "close", scope: .commandLog, footer: true),
+        // Journal.
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "scroll", scope: .journal, footer: true),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "scroll up", scope: .journal),
+        KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "first entry", scope: .journal),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "last entry", scope: .journal),
+        KeyBinding([.escape, .char("q"), .char("J")], .back, label: "Esc/q", description: "close", scope: .journal, footer: true),
+        // Everywhere.
+        KeyBinding([.ctrlC], .quit, label: "Ctrl-C", description: "quit (same in every mode)", scope: .everywhere),
     ]
 
-    public static func bindings(for mode: Mode) -> [KeyBinding] {
-        let scope: KeyBinding.Scope
-        switch mode {
-        case .dashboard: scope = .dashboard
-        case .detail: scope = .detail
-        case .help: scope = .help
-        case .filter: scope = .filter
-        case .confirm: scope = .confirm
-        case .refused, .commandLog, .journal: scope = .overlay
-        case .logs: scope = .logs
+    /// The bindings of one scope, in table order.
+    public static func bindings(for scope: KeyScope) -> [KeyBinding] {
+        all.filter { $0.scope == scope }
+    }
+
+    /// The binding `key` hits in `scope` (then in `.everywhere`), or nil.
+    public static func binding(for key: Key, in scope: KeyScope) -> (KeyBinding, Intent)? {
+        for binding in bindings(for: scope) + bindings(for: .everywhere) {
+            if let intent = binding.intent(for: key) { return (binding, intent) }
         }
-        return all.filter { $0.scope == scope }
+        return nil
     }
 }

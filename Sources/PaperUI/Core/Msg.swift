@@ -1,3 +1,5 @@
+import PaperDomain
+
 // MARK: - Key
 
 /// A key press, decoded by the backend.
@@ -10,14 +12,17 @@ public enum Key: Sendable, Equatable, Hashable {
 
 // MARK: - Msg
 
-/// Everything that can happen to the app: keys, ticks, resizes, finished refreshes.
+/// Everything that can happen to the app: keys, ticks, resizes, finished work.
+///
+/// Messages from long-running work carry the generation they were started with; a message of
+/// an older generation (a log stream since replaced, an action from before) is ignored.
 public enum Msg: Sendable, Equatable {
     case key(Key)
     case tick(now: Double)
     case resize(width: Int, height: Int)
     case refreshed(Result<DashboardData, RefreshError>, at: Double)
     case commandRan(CommandRecord)
-    case actionFinished(ActionOutcome, at: Double)
+    case actionFinished(ActionOutcome, generation: Int, at: Double)
     case journalLoaded([String])
     case logLines(generation: Int, [String])
     case logEnded(generation: Int, reason: String)
@@ -27,15 +32,16 @@ extension RefreshError: Error {}
 
 // MARK: - Effect
 
-/// Work `update` asks the executor to do; `update` itself never does I/O.
+/// Work `update` asks the effect runner to do; `update` itself never does I/O.
 public enum Effect: Sendable, Equatable {
     case refresh
     case quit
-    /// Run a confirmed action (through the same kubectl runner as every read).
-    case run(ActionPlan)
+    /// Run a confirmed action (through the same kubectl runner as every read); its outcome
+    /// comes back as `.actionFinished` with the same generation.
+    case run(ActionPlan, generation: Int)
     /// Append an entry to today's incident journal.
     case journal(String)
-    /// Read today's journal for the `J` overlay.
+    /// Read today's journal for the `J` overlay (answered with `.journalLoaded`).
     case loadJournal
     /// Start following a log (stopping any other stream).
     case startLogs(LogStreamRequest)

@@ -24,7 +24,7 @@ public enum PanelFacts {
                 var text = "\(b.metadata.name)  \(b.phase)  \(age)"
                 if let s = b.startedAt, let e = b.stoppedAt { text += "  took \(UTCTime.humanDuration(e - s))" }
                 if let error = b.error, verdict == .critical { text += "  " + Redactor.redact(error) }
-                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .dbBackups, verdict: verdict))
+                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .dbBackups, verdict: verdict, subject: .backup(b.metadata.name)))
             }
             out[.database] = rows
         }
@@ -47,9 +47,27 @@ public enum PanelFacts {
                 if outcome == .failed, let code = ResticExitCode.of(job, pods: snapshot.pods, sidecars: config.app.sidecars) {
                     text += "  exit \(code): \(ResticExitCode.meaning(code))"
                 }
-                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .fileBackups, verdict: verdict))
+                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .fileBackups, verdict: verdict, subject: .job(job.metadata.name)))
             }
             out[.fileBackups] = rows
+        }
+        let secrets = snapshot.externalSecrets.sorted { $0.metadata.name < $1.metadata.name }
+        if !secrets.isEmpty {
+            var rows = [PanelRow(text: "ExternalSecrets (f force-syncs the selected one):", role: .title, check: .secrets, verdict: nil)]
+            for es in secrets {
+                let ready = es.conditions[type: "Ready"]
+                let verdict: Verdict? = switch ready?.status {
+                case "True": .ok
+                case "False": .critical
+                default: nil
+                }
+                let refreshed = es.refreshTime.map { "refreshed \(UTCTime.humanDuration(now - $0)) ago" } ?? "never refreshed"
+                // "NAME (…)" rather than "NAME: …": a name ending in -key followed by a colon reads as a credential to the redactor.
+                let text = "\(es.metadata.name) (Ready=\(ready?.status ?? "-") \(ready?.reason ?? "-")), \(refreshed)"
+                rows.append(PanelRow(text: text, role: verdict.map(PanelRows.role(for:)) ?? .text, check: .secrets, verdict: verdict,
+                                     subject: .externalSecret(es.metadata.name)))
+            }
+            out[.secrets] = rows
         }
         return out
     }

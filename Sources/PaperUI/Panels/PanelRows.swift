@@ -10,6 +10,23 @@ public struct PanelRow: Sendable, Equatable {
     public var verdict: Verdict?
     /// 0…1 for a usage bar (Storage).
     public var gauge: Double?
+    /// The object the row is about, when the row stands for one (actions read this, never the text).
+    public var subject: Subject?
+
+    public enum Subject: Sendable, Equatable {
+        case externalSecret(String)
+        case job(String)
+        case backup(String)
+    }
+
+    public init(text: String, role: Role, check: CheckID, verdict: Verdict?, gauge: Double? = nil, subject: Subject? = nil) {
+        self.text = text
+        self.role = role
+        self.check = check
+        self.verdict = verdict
+        self.gauge = gauge
+        self.subject = subject
+    }
 }
 
 // MARK: - PanelRows
@@ -39,6 +56,8 @@ public enum PanelRows {
                 else if text.hasPrefix("WARN: ") { role = .warn; verdict = .warn; text.removeFirst(6) }
                 else if text.hasPrefix("UNKNOWN: ") { role = .unknown; verdict = .unknown; text.removeFirst(9) }
                 if multi && verdict != nil && text == result.reason { continue }
+                // The Secrets panel lists one typed row per ExternalSecret (what `f` acts on) instead of the check's notes.
+                if panel == .secrets && verdict == nil && data.facts[.secrets] != nil { continue }
                 if panel == .logs && verdict == nil {
                     if text.contains("ERROR") || text.contains("Error") { role = .logError } else if text.contains("WARN") { role = .logWarn }
                 }
@@ -49,7 +68,7 @@ public enum PanelRows {
             }
         }
         rows += data.facts[panel] ?? []
-        if let filter = state.filters[panel], !filter.isEmpty {
+        if let filter = state.dashboard.filters[panel], !filter.isEmpty {
             let needle = filter.lowercased()
             rows = rows.filter { $0.text.lowercased().contains(needle) }
         }

@@ -1,0 +1,55 @@
+import Foundation
+import PaperDomain
+import PaperKube
+import PaperUI
+
+// MARK: - DashboardRefresher
+
+/// One dashboard refresh: a snapshot through the kubectl runner, the checks, the panel rows,
+/// the typed facts the actions plan from, and the containers the log tail can follow.
+public struct DashboardRefresher: Sendable {
+    public var runner: any CommandRunning
+    public var config: PaperConfig
+    public var target: KubeTarget
+    public var discovery: DiscoveryCache
+    public var logFeed: AppLogFeed?
+    public var clock: @Sendable () -> Double
+
+    public init(runner: any CommandRunning, config: PaperConfig, target: KubeTarget, discovery: DiscoveryCache, logFeed: AppLogFeed? = nil,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.runner = runner
+        self.config = config
+        self.target = target
+        self.discovery = discovery
+        self.logFeed = logFeed
+        self.clock = clock
+    }
+
+    public func refresh() async -> Result<DashboardData, RefreshError> {
+        let fetcher = SnapshotFetcher(runner: runner, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
+        let snapshot = await fetcher.fetch()
+        return Self.judge(snapshot, config: config, now: clock())
+    }
+
+    /// The checks and panels of one snapshot, or the failure that makes it unusable.
+    public static func judge(_ snapshot: Snapshot, config: PaperConfig, now: Double) -> Result<DashboardData, RefreshError> {
+        if let error = fatalError(in: snapshot) { return .failure(error) }
+        return .success(DashboardData(checks: HealthChecks.run(snapshot, config: config, now: now), takenAt: snapshot.takenAt,
+                                      facts: PanelFacts.rows(from: snapshot, config: config, now: now),
+                                      actions: ActionFacts.from(snapshot, config: config),
+                                      logSources: LogSource.from(snapshot, config: config)))
+    }
+
+    /// A refresh that read nothing at all (credentials, network, timeout, no kubectl) is a failure:
+    /// the dashboard keeps its last data and shows a banner instead of turning every panel unknown.
+    public static func fatalError(in snapshot: Snapshot) -> RefreshError? {
+        guard let error = snapshot.whyUnreadable(.pod) else { return nil }
+        switch error {
+        case .unauthorized(let d): return RefreshError(kind: .unauthorized, message: d)
+        case .unreachable(let d): return RefreshError(kind: .unreachable, message: d)
+        case .timeout: return RefreshError(kind: .timeout, message: error.description)
+        case .notInstalled: return RefreshError(kind: .other, message: error.description)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import PaperUI
+
+// MARK: - EffectRunner
+
+/// Performs the effects `update` returns: the only code in the app that starts side effects.
+///
+/// Effects run from a queue. Work that finishes at once (reading the journal) is answered with
+/// a message right away, and the effects `update` returns for that message join the same queue,
+/// so nothing an update asks for is dropped. Long-running work (refreshes, actions, log
+/// streams) runs in tasks and reports back through `send`, each message tagged with the
+/// generation `update` gave it, so an old stream's late lines are told apart from the new one's.
+public final class EffectRunner {
+    let services: Services
+    let send: @Sendable (Msg) -> Void
+    private var refreshTask: Task<Void, Never>?
+    private var logTask: Task<Void, Never>?
+    private var actionTasks: [Int: Task<Void, Never>] = [:]
+
+    public init(services: Services, send: @escaping @Sendable (Msg) -> Void) {
+        self.services = services
+        self.send = send
+    }
+
+    /// Runs `effects` and every effect that `update` returns for the messages they produce at
+    /// once; returns true when one of them asked to quit.
+    public func run(_ effects: [Effect], update: (Msg) -> [Effect]) -> Bool {
+        var queue = effects
+        var index = 0
+        var quit = false
+        while index < queue.count {
+            let effect = queue[index]
+            index += 1
+            switch effect {
+            case .quit:
+                quit = true
+            case .refresh:
+                guard refreshTask == nil else { continue }  // refreshes never overlap
+                let services = self.services, send = self.send
+                refreshTask = Task.detached {
+                    let result = await services.refresh()
+                    send(.refreshed(result, at: services.clock()))
+                }
+            case .journal(let text):
+                services.appendJournal(text)
+            case .loadJournal:
+                queue += update(.journalLoaded(services.readJournal()))
+            case .run(let plan, let generation):
+                let services = self.services, send = self.send
+                actionTasks[generation] = Task.detached {
+                    let outcome = await services.runAction(plan)
+                    send(.actionFinished(outcome, generation: generation, at: services.clock()))
+                }
+            case .startLogs(let request):
+                logTask?.cancel()
+                let services = self.services, send = self.send
+                logTask = Task.detached {
+                    if request.delay > 0 { await services.sleep(request.delay) }
+                    guard !Task.isCancelled else { return }
+                    let reason = await services.streamLogs(request) { lines in
+                        send(.logLines(generation: request.generation, lines))
+                    }
+                    guard !Task.isCancelled else { return }
+                    send(.logEnded(generation: request.generation, reason: reason))
+                }
+            case .stopLogs:
+                logTask?.cancel()
+                logTask = nil
+            }
+        }
+        return quit
+    }
+
+    /// Notes what a message ends: a finished refresh lets the next one start.
+    public func observe(_ msg: Msg) {
+        switch msg {
+        case .refreshed: refreshTask = nil
+        case .actionFinished(_, let generation, _): actionTasks[generation] = nil
+        default: break
+        }
+    }
+
+    /// Whether a refresh is running (for tests and the loop's accounting).
+    public var isRefreshing: Bool { refreshTask != nil }
+
+    /// Stops everything still running (on quit).
+    public func cancelAll() {
+        refreshTask?.cancel()
+        logTask?.cancel()
+        for task in actionTasks.values { task.cancel() }
+        refreshTask = nil
+        logTask = nil
+        actionTasks = [:]
+    }
+}

@@ -1,0 +1,75 @@
+import PaperDomain
+import PaperKube
+import PaperUI
+
+// MARK: - Services
+
+/// Every side effect the dashboard can ask for, injected: the real ones are wired in the
+/// executable (`Services.live`), tests pass fakes. Nothing else in the app loop does I/O.
+public struct Services: Sendable {
+    /// Takes one snapshot and judges it.
+    public var refresh: @Sendable () async -> Result<DashboardData, RefreshError>
+    /// Runs a confirmed action through the kubectl runner.
+    public var runAction: @Sendable (ActionPlan) async -> ActionOutcome
+    /// Appends one entry to today's journal (redacted, flushed).
+    public var appendJournal: @Sendable (String) -> Void
+    /// Today's journal, for the `J` overlay.
+    public var readJournal: @Sendable () -> [String]
+    /// Follows a log: calls `deliver` with batches of lines until the stream ends; returns why it ended.
+    public var streamLogs: @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String
+    /// Seconds since the epoch.
+    public var clock: @Sendable () -> Double
+    /// Waits (a log reconnect's delay); tests make it instant.
+    public var sleep: @Sendable (Double) async -> Void
+
+    public init(refresh: @escaping @Sendable () async -> Result<DashboardData, RefreshError>,
+                runAction: @escaping @Sendable (ActionPlan) async -> ActionOutcome,
+                appendJournal: @escaping @Sendable (String) -> Void,
+                readJournal: @escaping @Sendable () -> [String],
+                streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String,
+                clock: @escaping @Sendable () -> Double,
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .milliseconds(Int($0 * 1000))) }) {
+        self.refresh = refresh
+        self.runAction = runAction
+        self.appendJournal = appendJournal
+        self.readJournal = readJournal
+        self.streamLogs = streamLogs
+        self.clock = clock
+        self.sleep = sleep
+    }
+
+    /// The real services: one recording kubectl runner for reads, actions and streams, the
+    /// snapshot refresher, and today's journal file.
+    public static func live(runner: RecordingRunner, refresher: DashboardRefresher, journal: JournalFile,
+                            clock: @escaping @Sendable () -> Double) -> Services {
+        Services(
+            refresh: { await refresher.refresh() },
+            runAction: { plan in await ActionExecution.run(plan, runner: runner) },
+            appendJournal: { journal.append($0) },
+            readJournal: { journal.read() },
+            streamLogs: { request, deliver in
+                switch await runner.follow(KubectlCommand(arguments: request.arguments), deliver: deliver) {
+                case .ended: "ended"
+                case .cancelled: "closed"
+                case .failed(let error): Redactor.redact(error.description)
+                }
+            },
+            clock: clock)
+    }
+}
+
+// MARK: - ActionExecution
+
+/// Runs a confirmed plan and turns kubectl's answer into one redacted line.
+public enum ActionExecution {
+    public static func run(_ plan: ActionPlan, runner: any CommandRunning) async -> ActionOutcome {
+        do {
+            let out = try await runner.run(plan.command)
+            let text = out.succeeded ? String(decoding: out.stdout, as: UTF8.self) : out.stderr
+            let line = text.split(separator: "\n").first.map(String.init) ?? (out.succeeded ? "done" : "exit \(out.exitStatus)")
+            return ActionOutcome(plan: plan, succeeded: out.succeeded, message: Redactor.redact(line))
+        } catch {
+            return ActionOutcome(plan: plan, succeeded: false, message: Redactor.redact(error.description))
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import PaperDomain
+import PaperKube
+
+// MARK: - DashboardState
+
+/// The dashboard's own state: which panel has the focus, the selection, scroll and filter of each.
+public struct DashboardState: Sendable, Equatable {
+    public var focus: PanelID = .pods
+    public var selected: [PanelID: Int] = [:]
+    public var scroll: [PanelID: Int] = [:]
+    public var filters: [PanelID: String] = [:]
+
+    public init() {}
+}
+
+// MARK: - DashboardMode
+
+/// The six panels: focus, selection, and the keys that open everything else.
+enum DashboardMode {
+    static func update(_ state: inout AppState, _ intent: Intent) -> ModeStep {
+        let panel = state.dashboard.focus
+        let rowCount = PanelRows.rows(for: panel, in: state).count
+        let page = max(1, PanelLayout.visibleRows(for: panel, in: state))
+        let current = state.dashboard.selected[panel] ?? 0
+        func move(to index: Int) {
+            state.dashboard.selected[panel] = max(0, min(max(0, rowCount - 1), index))
+            keepVisible(&state, panel, page: page)
+        }
+        switch intent {
+        case .focusNext:
+            state.dashboard.focus = PanelID(rawValue: (panel.rawValue + 1) % PanelID.allCases.count) ?? .pods
+        case .focusPrevious:
+            state.dashboard.focus = PanelID(rawValue: (panel.rawValue + PanelID.allCases.count - 1) % PanelID.allCases.count) ?? .pods
+        case .focus(let p):
+            state.dashboard.focus = p
+        case .scroll(let how):
+            switch how {
+            case .down: move(to: current + 1)
+            case .up: move(to: current - 1)
+            case .pageDown: move(to: current + page)
+            case .pageUp: move(to: current - page)
+            case .top: move(to: 0)
+            case .bottom: move(to: rowCount - 1)
+            }
+        case .openDetail:
+            return ModeStep(.push(.detail(DetailState(panel: panel))))
+        case .openFilter:
+            return ModeStep(.push(.filter(FilterState(panel: panel, draft: state.dashboard.filters[panel] ?? ""))))
+        case .clearFilter:
+            state.dashboard.filters[panel] = nil
+            if let pending = state.pending {
+                state.pending = nil
+                notify(&state, "cancelled: \(pending.label) will not open when the data arrive")
+            }
+        case .refresh:
+            return ModeStep(.stay, startRefresh(&state))
+        case .nextTheme:
+            state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
+        case .openLogs:
+            return LogTailMode.open(&state)
+        case .openCommandLog:
+            return ModeStep(.push(.commandLog(CommandLogState())))
+        case .openJournal:
+            return ModeStep(.stay, [.loadJournal])
+        case .fileBackup, .databaseBackup, .forceSync:
+            guard let request = ActionRequest.make(intent, state) else { return .stay }
+            return ModeStep(.push(.dialog(request.dialog(state))))
+        default:
+            break
+        }
+        return .stay
+    }
+
+    /// Starts a refresh unless one is running.
+    static func startRefresh(_ state: inout AppState) -> [Effect] {
+        guard !state.refreshing else { return [] }
+        state.refreshing = true
+        state.lastAttempt = state.now
+        return [.refresh]
+    }
+
+    static func keepVisible(_ state: inout AppState, _ panel: PanelID, page: Int) {
+        let sel = state.dashboard.selected[panel] ?? 0
+        var top = state.dashboard.scroll[panel] ?? 0
+        if sel < top { top = sel }
+        if sel >= top + page { top = sel - page + 1 }
+        state.dashboard.scroll[panel] = max(0, top)
+    }
+
+    static func clampSelection(_ state: inout AppState) {
+        for panel in PanelID.allCases {
+            let count = PanelRows.rows(for: panel, in: state).count
+            state.dashboard.selected[panel] = min(state.dashboard.selected[panel] ?? 0, max(0, count - 1))
+            keepVisible(&state, panel, page: max(1, PanelLayout.visibleRows(for: panel, in: state)))
+        }
+    }
+
+    /// The row the dashboard's selection is on, in the focused panel.
+    static func selectedRow(_ state: AppState) -> PanelRow? {
+        let panel = state.dashboard.focus
+        let rows = PanelRows.rows(for: panel, in: state)
+        let i = state.dashboard.selected[panel] ?? 0
+        return rows.indices.contains(i) ? rows[i] : nil
+    }
+
+    // MARK: View
+
+    static func render(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
+        for panel in PanelID.allCases { renderPanel(&buf, state, panel, g) }
+    }
+
+    static func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID, _ g: Glyphs) {
+        let r = PanelLayout.rect(for: panel, in: state)
+        guard r.width >= 4, r.height >= 2 else { return }
+        let focused = state.dashboard.focus == panel
+        buf.box(x: r.x, y: r.y, width: r.width, height: r.height, role: focused ? .focus : .border, glyphs: g)
+        // Title: [n] Name VERDICT reason
+        var x = r.x + 1
+        let inner = r.width - 2
+        x += buf.put("[\(panel.rawValue + 1)] \(panel.title) ", x: x, y: r.y, role: focused ? .focus : .title, maxWidth: inner)
+        if let data = state.data.data {
+            let verdict = data.verdict(for: panel)
+            x += buf.put("\(badge(verdict, g)) ", x: x, y: r.y, role: PanelRows.role(for: verdict), maxWidth: r.x + r.width - 1 - x)
+            let worst = data.results(for: panel).max { $0.verdict < $1.verdict }
+            if let reason = worst?.reason, r.x + r.width - 1 - x > 4 {
+                x += buf.putTruncated(reason, x: x, y: r.y, role: .text, width: r.x + r.width - 1 - x, ellipsis: g.ellipsis)
+            }
+        }
+        if let filter = state.dashboard.filters[panel] {
+            let label = " /\(filter) "
+            buf.put(label, x: max(r.x + 1, r.x + r.width - 1 - label.count), y: r.y + r.height - 1, role: .keyHint)
+        }
+        let rows = PanelRows.rows(for: panel, in: state)
+        let visible = r.height - 2
+        guard visible > 0 else { return }
+        if state.data.data == nil {
+            let text = state.data.error.map { "no data: \($0.message)" } ?? "loading…"
+            buf.putTruncated(text, x: r.x + 2, y: r.y + 1, role: state.data.error == nil ? .muted : .critical, width: r.width - 4, ellipsis: g.ellipsis)
+            return
+        }
+        if rows.isEmpty {
+            buf.put(state.dashboard.filters[panel] != nil ? "no rows match the filter" : "nothing to show", x: r.x + 2, y: r.y + 1, role: .muted, maxWidth: r.width - 4)
+            return
+        }
+        let top = state.dashboard.scroll[panel] ?? 0
+        let selected = state.dashboard.selected[panel] ?? 0
+        let textWidth = r.width - 4
+        // Long rows take a second line when everything fits that way, and problem rows (CRIT/WARN)
+        // always do: the end of a finding ("…is in CrashLoopBackOff") is often the point.
+        let longRow = rows.map { row in row.gauge == nil && row.text.count > textWidth && textWidth > 10 }
+        let wrapAll = longRow.filter { $0 }.count + rows.count <= visible
+        let wrapLines = rows.indices.map { i in longRow[i] && (wrapAll || rows[i].verdict == .critical || rows[i].verdict == .warn) ? 2 : 1 }
+        var start = wrapAll ? 0 : min(top, max(0, rows.count - 1))
+        if focused, selected >= start, selected < rows.count {
+            while start < selected, wrapLines[start...selected].reduce(0, +) > visible { start += 1 }
+        }
+        var y = r.y + 1
+        var index = start
+        while y < r.y + 1 + visible, index < rows.count {
+            let row = rows[index]
+            let isSelected = focused && index == selected && state.mode.scope != .help
+            let lineCount = min(wrapLines[index], r.y + 1 + visible - y)
+            if isSelected { buf.fill(x: r.x + 1, y: y, width: r.width - 2, height: lineCount, role: .selection) }
+            var cx = r.x + 1
+            let mark = row.verdict.map { symbol($0, g) + " " } ?? "  "
+            cx += buf.put(mark, x: cx, y: y, role: isSelected ? .selection : row.role)
+            var width = r.x + r.width - 1 - cx
+            if let gauge = row.gauge, width > 30 {
+                let barWidth = min(20, width / 3)
+                let filled = Int((gauge * Double(barWidth)).rounded())
+                let barRole: Role = gauge >= 0.9 ? .critical : gauge >= 0.8 ? .warn : .ok
+                buf.put(String(repeating: g.barFull, count: filled), x: cx, y: y, role: barRole)
+                buf.put(String(repeating: g.barEmpty, count: barWidth - filled), x: cx + filled, y: y, role: .muted)
+                cx += barWidth + 1
+                width = r.x + r.width - 1 - cx
+            }
+            let role = isSelected ? Role.selection : row.role
+            if lineCount == 2 {
+                let (first, rest) = splitAtWord(row.text, width: width)
+                buf.put(first, x: cx, y: y, role: role, maxWidth: width)
+                buf.putTruncated(rest, x: cx, y: y + 1, role: role, width: width, ellipsis: g.ellipsis)
+            } else {
+                buf.putTruncated(row.text, x: cx, y: y, role: role, width: width, ellipsis: g.ellipsis)
+            }
+            y += lineCount
+            index += 1
+        }
+        if index < rows.count || start > 0 {
+            let info = " \(index)/\(rows.count) "
+            buf.put(info, x: r.x + r.width - 1 - info.count, y: r.y + r.height - 1, role: .muted)
+        }
+    }
+}

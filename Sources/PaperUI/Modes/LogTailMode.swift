@@ -1,0 +1,171 @@
+import PaperDomain
+import PaperKube
+
+// MARK: - LogTailMode
+
+/// The full-screen log tail (its state is `LogViewState`, in `Core/LogView.swift`): follow,
+/// pause, scroll, search, filter, wrap, timestamps, time windows, other containers.
+enum LogTailMode {
+    /// Opens the tail on the app container and starts its stream.
+    static func open(_ state: inout AppState) -> ModeStep {
+        guard let data = state.data.data, !data.logSources.isEmpty, let facts = data.actions else {
+            return ModeStep(.push(.dialog(DialogState(notice: "Log tail", "No running pod to follow yet (or no data): wait for the first refresh."))))
+        }
+        var view = LogViewState(sources: data.logSources, capacity: state.logCapacity)
+        let effect = request(&view, &state, facts, reconnect: false)
+        return ModeStep(.push(.logs(view)), [effect])
+    }
+
+    /// The request that (re)starts the view's stream, under a new generation.
+    static func request(_ view: inout LogViewState, _ state: inout AppState, _ facts: ActionFacts, reconnect: Bool) -> Effect {
+        view.generation = state.nextGeneration()
+        if !reconnect { view.clear() }
+        view.status = reconnect ? "stream ended; reconnecting from \(view.lastTime ?? "the start")" : "connecting"
+        let args = view.arguments(globalArguments: facts.target.globalArguments, namespace: facts.target.namespace, reconnect: reconnect)
+        return .startLogs(LogStreamRequest(generation: view.generation, arguments: args, delay: reconnect ? 1 : 0))
+    }
+
+    static func update(_ view: inout LogViewState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
+        let page = max(1, state.height - 4)
+        // The search prompt.
+        if var draft = view.searchDraft {
+            switch intent {
+            case .submit:
+                view.search = draft.isEmpty ? nil : draft
+                view.searchDraft = nil
+                view.matchCursor = nil
+                return update(&view, &state, .logNextMatch)
+            case .back: view.searchDraft = nil
+            case .erase:
+                if !draft.isEmpty { draft.removeLast() }
+                view.searchDraft = draft
+            case .type(let c):
+                draft.append(c)
+                view.searchDraft = draft
+            default: break
+            }
+            return .stay
+        }
+        switch intent {
+        case .back:
+            return ModeStep(.pop, [.stopLogs])
+        case .logPause:
+            view.paused.toggle()
+            if !view.paused { view.scrollFromBottom = 0 }
+        case .scroll(.up): view.scrollFromBottom = min(max(0, view.visible.count - 1), view.scrollFromBottom + 1)
+        case .scroll(.down): view.scrollFromBottom = max(0, view.scrollFromBottom - 1)
+        case .scroll(.pageUp): view.scrollFromBottom = min(max(0, view.visible.count - 1), view.scrollFromBottom + page)
+        case .scroll(.pageDown): view.scrollFromBottom = max(0, view.scrollFromBottom - page)
+        case .scroll(.top): view.scrollFromBottom = max(0, view.visible.count - 1)
+        case .scroll(.bottom): view.scrollFromBottom = 0
+        case .logSearch: view.searchDraft = ""
+        case .logNextMatch, .logPreviousMatch:
+            guard let search = view.search, !search.isEmpty else { break }
+            let forward = intent == .logNextMatch
+            let lines = view.visible
+            let matches = lines.indices.filter { LogViewState.matches(lines[$0], search) }
+            guard !matches.isEmpty else {
+                view.matchCursor = nil
+                break
+            }
+            let current = view.matchCursor ?? (forward ? -1 : lines.count)
+            let next = forward ? (matches.first { $0 > current } ?? matches[0]) : (matches.last { $0 < current } ?? matches[matches.count - 1])
+            view.matchCursor = next
+            view.scrollFromBottom = max(0, lines.count - 1 - next - page / 2)
+            view.paused = true
+        case .logFilter:
+            view.filterOnly.toggle()
+            view.scrollFromBottom = 0
+            view.matchCursor = nil
+        case .logWrap: view.wrap.toggle()
+        case .logTimestamps: view.showTimestamps.toggle()
+        case .logWindow(let w):
+            view.window = min(max(0, w), LogViewState.windows.count - 1)
+            return restart(&view, &state)
+        case .logNextSource:
+            view.sourceIndex = (view.sourceIndex + 1) % max(1, view.sources.count)
+            return restart(&view, &state)
+        default:
+            break
+        }
+        return .stay
+    }
+
+    static func restart(_ view: inout LogViewState, _ state: inout AppState) -> ModeStep {
+        guard let facts = state.data.data?.actions else { return .stay }
+        return ModeStep(.stay, [request(&view, &state, facts, reconnect: false)])
+    }
+
+    /// The log view on the stack (it may be under an overlay such as help).
+    static func index(_ state: AppState) -> Int? {
+        state.stack.lastIndex { if case .logs = $0 { true } else { false } }
+    }
+
+    static func receive(_ state: inout AppState, generation: Int, _ lines: [String]) {
+        guard let i = index(state), case .logs(var view) = state.stack[i], view.generation == generation else { return }
+        view.append(lines)
+        view.status = "streaming"
+        state.stack[i] = .logs(view)
+    }
+
+    static func ended(_ state: inout AppState, generation: Int, reason: String) -> [Effect] {
+        guard let i = index(state), case .logs(var view) = state.stack[i], view.generation == generation, let facts = state.data.data?.actions else { return [] }
+        view.reconnects += 1
+        let effect = request(&view, &state, facts, reconnect: true)
+        view.status = "stream ended (\(reason)); reconnecting with --since-time"
+        state.stack[i] = .logs(view)
+        return [effect]
+    }
+
+    static func render(_ buf: inout ScreenBuffer, _ state: AppState, _ view: LogViewState, _ g: Glyphs) {
+        let top = PanelLayout.body(state).y
+        let bottom = state.height - 1
+        guard bottom - top >= 2 else { return }
+        // Status line.
+        buf.fill(x: 0, y: top, width: state.width, height: 1, role: .header)
+        let window = LogViewState.windows[view.window].label
+        var status = " LOGS \(view.source?.label ?? "?") [\(view.sourceIndex + 1)/\(view.sources.count)] \(window) \(view.paused ? "PAUSED" : view.status)"
+        status += " · \(view.entries.count) lines"
+        if view.dropped > 0 { status += " (\(view.dropped) dropped)" }
+        if let search = view.search {
+            status += " · /\(search) \(view.matchCount)×\(view.filterOnly ? " FILTER" : "")"
+        }
+        if view.wrap { status += " · wrap" }
+        if view.showTimestamps { status += " · time" }
+        buf.putTruncated(status, x: 0, y: top, role: view.paused ? .warn : .header, width: state.width, ellipsis: g.ellipsis)
+        // Body: the newest lines at the bottom, scrolled up by scrollFromBottom.
+        let height = bottom - top - 1
+        let width = state.width
+        let lines = view.visible
+        let needle = view.search
+        var rows: [(String, Role)] = []
+        var index = lines.count - 1 - view.scrollFromBottom
+        while rows.count < height, index >= 0 {
+            let entry = lines[index]
+            let prefix = view.showTimestamps ? (entry.time.map { String($0.prefix(23)) + " " } ?? "") : ""
+            let text = prefix + entry.text
+            var role: Role = entry.level == .error ? .logError : entry.level == .warn ? .logWarn : .text
+            if let needle, LogViewState.matches(entry, needle) { role = index == view.matchCursor ? .selection : .focus }
+            if view.wrap && text.count > width {
+                var chunks: [String] = []
+                var rest = Substring(text)
+                while !rest.isEmpty {
+                    chunks.append(String(rest.prefix(width)))
+                    rest = rest.dropFirst(width)
+                }
+                for chunk in chunks.reversed() where rows.count < height { rows.append((chunk, role)) }
+            } else {
+                rows.append((text, role))
+            }
+            index -= 1
+        }
+        for (i, row) in rows.reversed().enumerated() {
+            let y = top + 1 + (height - rows.count) + i
+            buf.putTruncated(row.0, x: 0, y: y, role: row.1, width: width, ellipsis: g.ellipsis)
+        }
+        if let draft = view.searchDraft {
+            buf.fill(x: 0, y: bottom - 1, width: state.width, height: 1, role: .focus)
+            buf.put("search: \(draft)_", x: 1, y: bottom - 1, role: .focus)
+        }
+    }
+}
