@@ -105,6 +105,13 @@ let package = Package(
             path: "Tests/ProcessTestSupport",
             swiftSettings: strict
         ),
+        // Shared by the unit test targets: a kubectl runner that records commands and answers from a table.
+        .target(
+            name: "TestSupport",
+            dependencies: ["PaperKube"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SimClusterTests",
             dependencies: [
@@ -116,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaperUITests",
-            dependencies: ["PaperUI", "PaperRuntime", "PaperTerminal", "PaperDomain", "PaperKube", "SimCluster"],
+            dependencies: ["PaperUI", "PaperRuntime", "PaperTerminal", "PaperDomain", "PaperKube", "SimCluster", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -148,6 +155,7 @@ let package = Package(
         .testTarget(
             name: "PaperDomainTests",
             dependencies: [
+                "TestSupport",
                 "PaperDomain",
                 "PaperKube",
                 "SimCluster",

@@ -2,6 +2,7 @@ import Foundation
 import PaperDomain
 import PaperKube
 import Synchronization
+import TestSupport
 import Testing
 
 /// The manual backup rules and the exact kubectl commands, through a fake runner.

@@ -1,6 +1,7 @@
 import Foundation
 import PaperKube
 import Synchronization
+import TestSupport
 import Testing
 @testable import PaperDomain
 

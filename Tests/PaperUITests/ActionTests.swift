@@ -1,36 +1,39 @@
+import Foundation
 import PaperDomain
+import PaperKube
 import Testing
 @testable import PaperUI
 
 /// Action keys: a dialog with the exact command, a confirm key that is never the trigger key,
-/// refusals that name what blocks, read-only mode, the journal.
+/// refusals that name what blocks, read-only mode, tracking by name and UID, the journal.
 @Suite struct ActionTests {
-    static func state(_ ctx: ActionContext = ActionContext(namespace: "paperless-ngx", globalArguments: ["--context", "demo"],
-                                                           externalSecrets: ["paperless-ngx-admin", "paperless-ngx-restic"])) -> AppState {
-        var s = Fixtures.state()
-        var data = Fixtures.data()
-        data.actions = ctx
-        s.data = .loaded(data)
-        return s
+    static func plan(_ s: AppState) -> ActionPlan? {
+        if case .dialog(let d) = s.mode, case .confirm(let plan) = d.kind { plan } else { nil }
     }
 
-    @Test func bShowsTheExactCommandAndOnlyYRunsIt() {
-        var s = Self.state()
+    static func notice(_ s: AppState) -> DialogState? {
+        if case .dialog(let d) = s.mode, !d.isConfirmation { d } else { nil }
+    }
+
+    @Test func bShowsTheExactCommandAndOnlyYRunsIt() throws {
+        var s = Fixtures.actionState()
         #expect(update(&s, .key(.char("b"))).isEmpty)
-        guard case .confirm(let plan) = s.mode else { Issue.record("no dialog"); return }
+        let plan = try #require(Self.plan(s))
         #expect(plan.arguments == ["--context", "demo", "create", "job", "--from=cronjob/paperless-ngx-backup", "manual-backup-\(Int(Fixtures.now))", "-n", "paperless-ngx"])
         let screen = render(s).text
         #expect(screen.contains("create job --from=cronjob/paperless-ngx-backup"))
         #expect(screen.contains("manual-backup-\(Int(Fixtures.now))"))
         #expect(update(&s, .key(.char("b"))).isEmpty, "the trigger key does not confirm")
+        #expect(Self.plan(s) == plan)
         let effects = update(&s, .key(.char("y")))
-        #expect(effects.contains(.run(plan)))
+        let generation = try #require(s.actionInFlight)
+        #expect(effects.contains(.run(plan, generation: generation)))
         #expect(effects.contains { if case .journal(let t) = $0 { t.contains("action confirmed") && t.contains("create job") } else { false } })
-        #expect(s.actionInFlight)
+        #expect(s.mode == .dashboard)
     }
 
     @Test func escCancelsAndRunsNothing() {
-        var s = Self.state()
+        var s = Fixtures.actionState()
         _ = update(&s, .key(.char("b")))
         let effects = update(&s, .key(.escape))
         #expect(!effects.contains { if case .run = $0 { true } else { false } })
@@ -38,70 +41,113 @@ import Testing
         #expect(s.notices.last?.contains("cancelled") == true)
     }
 
-    @Test func aRunningJobBlocksASecondBackupAndIsNamed() {
-        var s = Self.state(ActionContext(namespace: "paperless-ngx", activeJobs: ["manual-backup-1700000000"]))
+    @Test func aRunningJobBlocksASecondBackupAndIsNamed() throws {
+        var s = Fixtures.actionState(Fixtures.facts(jobs: [Objects.job("manual-backup-1700000000", status: Objects.running)]))
         _ = update(&s, .key(.char("b")))
-        guard case .refused(_, let reason) = s.mode else { Issue.record("not refused"); return }
-        #expect(reason.contains("manual-backup-1700000000"))
+        let notice = try #require(Self.notice(s))
+        #expect(notice.body.contains("manual-backup-1700000000"))
         #expect(update(&s, .key(.char("y"))).isEmpty, "y on a refusal runs nothing")
     }
 
-    @Test func databaseBackupUsesTheClusterMethodAndRefusesBehindABlockedBackup() {
-        var s = Self.state(ActionContext(namespace: "paperless-ngx", clusterUsesPlugin: true))
+    @Test func aJobStartedByHandFromTheCronJobBlocksToo() throws {
+        // Owned by the CronJob, but without the CronJob's Job labels: `kubectl create job --from` by someone else.
+        var s = Fixtures.actionState(Fixtures.facts(jobs: [Objects.job("by-hand", status: Objects.running)]))
+        _ = update(&s, .key(.char("b")))
+        #expect(try #require(Self.notice(s)).body.contains("by-hand"))
+    }
+
+    @Test func databaseBackupUsesTheClusterMethodAndRefusesBehindAQueuedBackup() throws {
+        var s = Fixtures.actionState(Fixtures.facts(cluster: Objects.cluster(.plugin)))
         _ = update(&s, .key(.char("B")))
-        guard case .confirm(let plan) = s.mode else { Issue.record("no dialog"); return }
+        let plan = try #require(Self.plan(s))
         #expect(plan.stdin?.contains("\"method\": \"plugin\"") == true)
         #expect(plan.stdin?.contains("barman-cloud.cloudnative-pg.io") == true)
         #expect(plan.arguments.suffix(5) == ["create", "-f", "-", "-n", "paperless-ngx"])
-        var blocked = Self.state(ActionContext(namespace: "paperless-ngx", blockingBackups: [.init(name: "paperless-ngx-db-daily-20261129030000", phase: "walArchivingFailing")]))
-        _ = update(&blocked, .key(.char("B")))
-        guard case .refused(_, let reason) = blocked.mode else { Issue.record("not refused"); return }
-        #expect(reason.contains("paperless-ngx-db-daily-20261129030000") && reason.contains("walArchivingFailing"))
-    }
-
-    @Test func readOnlyExplainsAndRunsNothing() {
-        var s = Self.state()
-        s.readOnly = true
-        for key in [Key.char("b"), .char("B")] {
-            #expect(update(&s, .key(key)).isEmpty)
-            guard case .refused(let title, let reason) = s.mode else { Issue.record("not refused"); return }
-            #expect(title == "Read-only mode")
-            #expect(reason.contains("nothing is run"))
-            _ = update(&s, .key(.char("y")))
-            _ = update(&s, .key(.escape))
+        for phase in ["walArchivingFailing", nil] {
+            var blocked = Fixtures.actionState(Fixtures.facts(backups: [Objects.backup("paperless-ngx-db-daily-20261129030000", phase: phase)]))
+            _ = update(&blocked, .key(.char("B")))
+            let notice = try #require(Self.notice(blocked), "a \(phase ?? "queued") Backup does not block")
+            #expect(notice.body.contains("paperless-ngx-db-daily-20261129030000"))
+            #expect(notice.body.contains(phase ?? "queued"))
         }
-        #expect(render(s).lines.last?.contains("READ-ONLY") == true)
-        s.mode = .help
-        #expect(render(s).text.contains("READ-ONLY"))
     }
 
-    @Test func forceSyncIsRateLimitedPerSecret() {
-        var s = Self.state()
-        s.focus = .secrets
-        s.data = .loaded({
-            var d = Fixtures.data()
-            d.actions = ActionContext(namespace: "paperless-ngx", externalSecrets: ["paperless-ngx-admin"])
-            return d
-        }())
+    @Test func forceSyncActsOnTheSelectedRowsObjectAndIsRateLimitedPerSecret() throws {
+        var s = Fixtures.actionState()
+        _ = update(&s, .key(.char("4")))
         _ = update(&s, .key(.char("f")))
-        guard case .confirm(let plan) = s.mode else { Issue.record("no dialog: \(s.mode)"); return }
-        #expect(plan.arguments.prefix(4) == ["annotate", "externalsecret", "paperless-ngx-admin", "force-sync=\(Int(Fixtures.now))"])
-        _ = update(&s, .key(.char("y")))
-        _ = update(&s, .actionFinished(ActionOutcome(plan: plan, succeeded: true, message: "annotated"), at: Fixtures.now + 1))
+        #expect(try #require(Self.notice(s)).body.contains("Select an ExternalSecret"), "the selected row is not an ExternalSecret")
+        _ = update(&s, .key(.escape))
+        for _ in 0..<3 { _ = update(&s, .key(.char("j"))) }  // reason, title, admin, restic
         _ = update(&s, .key(.char("f")))
-        guard case .refused(_, let reason) = s.mode else { Issue.record("second force-sync not refused"); return }
-        #expect(reason.contains("wait"))
+        let plan = try #require(Self.plan(s))
+        #expect(plan.arguments == ["--context", "demo", "annotate", "externalsecret", "paperless-ngx-restic", "force-sync=\(Int(Fixtures.now))", "--overwrite", "-n", "paperless-ngx"])
+        let effects = update(&s, .key(.char("y")))
+        let generation = try #require(s.actionInFlight)
+        #expect(effects.contains(.run(plan, generation: generation)))
+        _ = update(&s, .actionFinished(ActionOutcome(plan: plan, succeeded: true, message: "annotated"), generation: generation, at: Fixtures.now + 1))
+        #expect(s.actionInFlight == nil)
+        _ = update(&s, .key(.char("f")))
+        #expect(try #require(Self.notice(s)).body.contains("wait"))
+        _ = update(&s, .key(.escape))
         // The next refresh that shows a newer refreshTime tells the operator the sync landed.
-        var synced = Fixtures.data()
-        synced.actions = ActionContext(namespace: "paperless-ngx", externalSecrets: ["paperless-ngx-admin"])
-        synced.actions?.secretRefreshTimes = ["paperless-ngx-admin": Fixtures.now + 3]
-        let effects = update(&s, .refreshed(.success(synced), at: Fixtures.now + 4))
-        #expect(s.notices.last?.contains("paperless-ngx-admin refreshed") == true)
-        #expect(effects.contains { if case .journal(let t) = $0 { t.contains("after the force-sync") } else { false } })
+        var facts = Fixtures.facts()
+        facts.externalSecrets = facts.externalSecrets.map { es in
+            var e = es
+            if e.metadata.name == "paperless-ngx-restic" { e.refreshTime = Fixtures.now + 3 }
+            return e
+        }
+        let refreshed = update(&s, .refreshed(.success(Fixtures.dataWithFacts(facts)), at: Fixtures.now + 4))
+        #expect(s.notices.last?.contains("paperless-ngx-restic refreshed") == true)
+        #expect(refreshed.contains { if case .journal(let t) = $0 { t.contains("after the force-sync") } else { false } })
+    }
+
+    @Test func aStartedJobIsTrackedByNameAndUIDUntilItFinishes() throws {
+        var s = Fixtures.actionState()
+        _ = update(&s, .key(.char("b")))
+        let plan = try #require(Self.plan(s))
+        _ = update(&s, .key(.char("y")))
+        let generation = try #require(s.actionInFlight)
+        let effects = update(&s, .actionFinished(ActionOutcome(plan: plan, succeeded: true, message: "job.batch/x created"), generation: generation, at: Fixtures.now + 1))
+        #expect(effects.contains(.refresh))
+        #expect(s.tracked == [TrackedObject(kind: .job, name: plan.objectName)])
+        // Running: its UID is learned. The row text does not matter.
+        _ = update(&s, .refreshed(.success(Fixtures.dataWithFacts(Fixtures.facts(jobs: [Objects.job(plan.objectName, status: Objects.running, uid: "first")]))), at: Fixtures.now + 5))
+        #expect(s.tracked.first?.uid == "first")
+        // Finished: a notice and a journal entry, and it is no longer followed.
+        let done = update(&s, .refreshed(.success(Fixtures.dataWithFacts(Fixtures.facts(jobs: [Objects.job(plan.objectName, status: Objects.complete, uid: "first")]))), at: Fixtures.now + 10))
+        #expect(s.tracked.isEmpty)
+        #expect(s.notices.last == "File backup Job \(plan.objectName) finished OK: Job complete in 90s")
+        #expect(done.contains { if case .journal(let t) = $0 { t.contains("finished OK") } else { false } })
+    }
+
+    @Test func aTrackedJobReplacedUnderTheSameNameIsNotReportedAsOurs() throws {
+        var s = Fixtures.actionState()
+        s.tracked = [TrackedObject(kind: .job, name: "manual-backup-1", uid: "ours")]
+        _ = update(&s, .refreshed(.success(Fixtures.dataWithFacts(Fixtures.facts(jobs: [Objects.job("manual-backup-1", status: Objects.failed, uid: "theirs")]))), at: Fixtures.now))
+        #expect(s.tracked.isEmpty)
+        #expect(s.notices.last?.contains("another of that name") == true)
+        #expect(s.notices.last?.contains("FAILED") == false)
+    }
+
+    @Test func aFailedActionTracksNothingAndLetsTheNextOneRun() throws {
+        var s = Fixtures.actionState()
+        _ = update(&s, .key(.char("B")))
+        let plan = try #require(Self.plan(s))
+        _ = update(&s, .key(.char("y")))
+        let generation = try #require(s.actionInFlight)
+        _ = update(&s, .key(.char("B")))
+        #expect(try #require(Self.notice(s)).body.contains("Another action is still running"))
+        _ = update(&s, .key(.escape))
+        _ = update(&s, .actionFinished(ActionOutcome(plan: plan, succeeded: false, message: "Error from server (Forbidden)"), generation: generation, at: Fixtures.now + 1))
+        #expect(s.tracked.isEmpty)
+        #expect(s.notices.last?.contains("FAILED") == true)
+        _ = update(&s, .key(.char("B")))
+        #expect(Self.plan(s) != nil)
     }
 
     @Test func journalRecordsVerdictsAtStartAndChanges() {
-        var s = Self.state()
+        var s = Fixtures.actionState()
         s.data = .loading
         let first = update(&s, .refreshed(.success(Fixtures.data()), at: Fixtures.now))
         #expect(first.contains { if case .journal(let t) = $0 { t.contains("verdicts at start") && t.contains("file-backups: CRIT") } else { false } })
@@ -112,7 +158,7 @@ import Testing
     }
 
     @Test func commandLogIsBoundedAndShown() {
-        var s = Self.state()
+        var s = Fixtures.actionState()
         for i in 0..<(AppState.commandLogLimit + 10) {
             _ = update(&s, .commandRan(CommandRecord(startedAt: Fixtures.now, duration: 0.2, commandLine: "kubectl get pods #\(i)", exitStatus: 0, isAction: false)))
         }

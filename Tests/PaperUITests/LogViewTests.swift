@@ -7,14 +7,7 @@ import Testing
     static let sources = [LogSource(pod: "paperless-ngx-abc", container: "paperless-ngx"), LogSource(pod: "paperless-ngx-abc", container: "linkerd-proxy"),
                           LogSource(pod: "paperless-ngx-redis-xyz", container: "redis")]
 
-    static func state() -> AppState {
-        var s = Fixtures.state()
-        var data = Fixtures.data()
-        data.actions = ActionContext(namespace: "paperless-ngx", globalArguments: ["--context", "demo"])
-        data.logSources = sources
-        s.data = .loaded(data)
-        return s
-    }
+    static func state() -> AppState { Fixtures.actionState() }
 
     @Test func entriesParseTheTimestampRedactAndClassify() {
         let e = LogEntry(raw: "2026-11-29T20:00:01.123456789Z [ERROR] consumer: Cannot connect to redis://:hunter2@paperless-ngx-redis:6379//")
@@ -47,9 +40,9 @@ import Testing
     @Test func lOpensTheAppContainerNeverTheSidecar() {
         var s = Self.state()
         let effects = update(&s, .key(.char("l")))
-        #expect(s.mode == .logs)
+        #expect(s.mode.scope == .logs)
         guard case .startLogs(let request)? = effects.first else { Issue.record("no stream started"); return }
-        #expect(request.arguments == ["--context", "demo", "logs", "-f", "paperless-ngx-abc", "-c", "paperless-ngx", "--timestamps", "-n", "paperless-ngx", "--tail=200"])
+        #expect(request.arguments == ["--context", "demo", "--namespace", "paperless-ngx", "logs", "-f", "paperless-ngx-abc", "-c", "paperless-ngx", "--timestamps", "--tail=200"])
     }
 
     @Test func windowKeysAndContainerSwitchRestartTheStream() {
@@ -77,6 +70,18 @@ import Testing
         #expect(render(s).text.contains("reconnecting"))
         #expect(update(&s, .key(.escape)) == [.stopLogs])
         #expect(s.mode == .dashboard && s.logView == nil)
+    }
+
+    @Test func helpOpenedFromTheLogTailReturnsToItAndItKeepsStreaming() {
+        var s = Self.state()
+        _ = update(&s, .key(.char("l")))
+        let gen = s.logView?.generation ?? 0
+        _ = update(&s, .key(.char("?")))
+        #expect(s.mode.scope == .help)
+        _ = update(&s, .logLines(generation: gen, ["2026-11-29T20:00:01Z while help was open"]))
+        _ = update(&s, .key(.escape))
+        #expect(s.mode.scope == .logs, "Esc on help goes back to the log tail, not the dashboard")
+        #expect(s.logView?.entries.map(\.text) == ["while help was open"])
     }
 
     @Test func pauseHoldsThePositionWhileLinesArriveAndSearchFilterWork() {

@@ -82,8 +82,8 @@ import Testing
 
     @Test func detailShowsEvidenceNextStepAndTheWholeCommand() {
         var s = Fixtures.state(width: 80, height: 24)
-        s.focus = .fileBackups
-        s.mode = .detail(.fileBackups)
+        s.dashboard.focus = .fileBackups
+        _ = update(&s, .key(.enter))
         let text = render(s).text
         #expect(text.contains("Evidence:"))
         #expect(text.contains("Next step: trigger a backup now"))
@@ -91,15 +91,6 @@ import Testing
         let flat = text.replacingOccurrences(of: "│", with: "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         #expect(flat.contains("kubectl create job --from=cronjob/paperless-ngx-backup"))
         #expect(flat.contains("-n paperless-ngx"))
-    }
-
-    @Test func helpListsEveryKeymapEntryAndTheFooterComesFromTheSameTable() {
-        var s = Fixtures.state(width: 120, height: 35)
-        s.mode = .help
-        let text = render(s).text
-        for b in Keymap.all { #expect(text.contains(b.description), "help lacks \(b.description)") }
-        let footer = render(Fixtures.state()).lines.last ?? ""
-        for b in Keymap.bindings(for: .dashboard) where b.inFooter { #expect(footer.contains("\(b.keys) \(b.short)"), "footer lacks \(b.keys)") }
     }
 
     @Test func everyBundledThemeLoadsAndGivesEachVerdictAStyle() {
@@ -143,7 +134,7 @@ import Testing
         // The rows reach the screen in their panels.
         var state = Fixtures.state(width: 200, height: 60)
         state.data = .loaded(DashboardData(checks: Fixtures.data().checks, takenAt: Fixtures.now, facts: facts))
-        state.focus = .fileBackups
+        state.dashboard.focus = .fileBackups
         _ = update(&state, .key(.char("G")))
         #expect(render(state).text.contains("Recent restic Jobs"))
     }

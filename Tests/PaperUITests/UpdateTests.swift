@@ -8,27 +8,27 @@ import Testing
     func focusKeys(key: Key, expected: PanelID) {
         var s = Fixtures.state()
         _ = update(&s, .key(key))
-        #expect(s.focus == expected)
+        #expect(s.dashboard.focus == expected)
     }
 
     @Test func enterOpensDetailAndEscGoesBack() {
         var s = Fixtures.state()
         _ = update(&s, .key(.enter))
-        #expect(s.mode == .detail(.pods))
+        #expect(s.mode == .detail(DetailState(panel: .pods)))
         _ = update(&s, .key(.escape))
         #expect(s.mode == .dashboard)
     }
 
-    @Test(arguments: [Mode.dashboard, .help, .detail(.logs), .filter(.logs)])
-    func ctrlCQuitsFromEveryMode(mode: Mode) {
-        var s = Fixtures.state()
-        s.mode = mode
+    @Test(arguments: ModeFixtures.all)
+    func ctrlCQuitsFromEveryMode(fixture: ModeFixtures.Fixture) {
+        var s = fixture.state
         #expect(update(&s, .key(.ctrlC)) == [.quit])
+        #expect(s.quitting)
     }
 
     @Test func qQuitsOnlyFromTheDashboard() {
         var s = Fixtures.state()
-        s.mode = .help
+        _ = update(&s, .key(.char("?")))
         #expect(update(&s, .key(.char("q"))).isEmpty)
         #expect(s.mode == .dashboard)
         #expect(update(&s, .key(.char("q"))) == [.quit])
@@ -36,28 +36,29 @@ import Testing
 
     @Test func filterNarrowsTheFocusedPanelAndEscClearsIt() {
         var s = Fixtures.state()
-        s.focus = .logs
+        s.dashboard.focus = .logs
         let before = PanelRows.rows(for: .logs, in: s).count
         _ = update(&s, .key(.char("/")))
         for c in "redis://" { _ = update(&s, .key(.char(c))) }
         _ = update(&s, .key(.enter))
-        #expect(s.filters[.logs] == "redis://")
+        #expect(s.dashboard.filters[.logs] == "redis://")
+        #expect(s.mode == .dashboard)
         let after = PanelRows.rows(for: .logs, in: s)
         #expect(after.count < before && after.count == 1)
         _ = update(&s, .key(.escape))
-        #expect(s.filters[.logs] == nil)
+        #expect(s.dashboard.filters[.logs] == nil)
     }
 
     @Test func scrollingMovesSelectionAndKeepsItVisible() {
         var s = Fixtures.state(width: 80, height: 24)
-        s.focus = .database
+        s.dashboard.focus = .database
         _ = update(&s, .key(.char("G")))
         let count = PanelRows.rows(for: .database, in: s).count
-        #expect(s.selected[.database] == count - 1)
+        #expect(s.dashboard.selected[.database] == count - 1)
         let visible = PanelLayout.visibleRows(for: .database, in: s)
-        #expect((s.scroll[.database] ?? 0) + visible > count - 1)
+        #expect((s.dashboard.scroll[.database] ?? 0) + visible > count - 1)
         _ = update(&s, .key(.char("g")))
-        #expect(s.selected[.database] == 0 && s.scroll[.database] == 0)
+        #expect(s.dashboard.selected[.database] == 0 && s.dashboard.scroll[.database] == 0)
     }
 
     @Test func refreshNeverOverlapsAndFollowsTheInterval() {

@@ -1,0 +1,134 @@
+import PaperDomain
+import Testing
+@testable import PaperUI
+
+/// One realistic state per key scope, in which every binding of that scope has something to do.
+enum ModeFixtures {
+    struct Fixture: Sendable, CustomTestStringConvertible {
+        var scope: KeyScope
+        var state: AppState
+        var testDescription: String { scope.rawValue }
+    }
+
+    static var all: [Fixture] { KeyScope.allCases.filter { $0 != .everywhere }.map { Fixture(scope: $0, state: state(for: $0)) } }
+
+    static func lines(_ n: Int) -> [String] {
+        (0..<n).map { i in "2027-01-15T07:\(String(format: "%02d", i / 60)):\(String(format: "%02d", i % 60)).000000000Z \(i % 10 == 0 ? "[ERROR] broker lost" : "[INFO] consumed") \(i)" }
+    }
+
+    static func state(for scope: KeyScope) -> AppState {
+        var s = Fixtures.actionState()
+        switch scope {
+        case .dashboard, .everywhere:
+            // The Secrets panel: a filter that keeps every row, the first ExternalSecret selected.
+            s.dashboard.focus = .secrets
+            s.dashboard.filters[.secrets] = "e"
+            s.dashboard.selected[.secrets] = 2
+        case .detail:
+            s.width = 80
+            s.height = 24
+            s.dashboard.focus = .database
+            s.stack = [.detail(DetailState(panel: .database, scroll: 2))]
+        case .filter:
+            s.stack = [.filter(FilterState(panel: .logs, draft: "re"))]
+        case .help:
+            s.stack = [.help(HelpState())]
+        case .dialog:
+            _ = update(&s, .key(.char("b")))
+        case .notice:
+            s.stack = [.dialog(DialogState(notice: "File backup (restic)", "Job manual-backup-1 of CronJob paperless-ngx-backup is still active"))]
+        case .logs, .logSearch:
+            _ = update(&s, .key(.char("l")))
+            let generation = s.logView?.generation ?? 0
+            _ = update(&s, .logLines(generation: generation, lines(60)))
+            if case .logs(var view) = s.mode {
+                view.search = "ERROR"
+                view.scrollFromBottom = 5
+                if scope == .logSearch { view.searchDraft = "brok" }
+                s.setTop(.logs(view))
+            }
+        case .commandLog:
+            for i in 0..<10 {
+                _ = update(&s, .commandRan(CommandRecord(startedAt: Fixtures.now, duration: 0.1, commandLine: "kubectl get pods #\(i)", exitStatus: 0, isAction: false)))
+            }
+            s.stack = [.commandLog(CommandLogState(scrollFromBottom: 2))]
+        case .journal:
+            var journal = JournalState(lines: (0..<100).map { "- entry \($0)" })
+            journal.scroll = 10
+            s.stack = [.journal(journal)]
+        }
+        return s
+    }
+
+    /// A key that hits `pattern`.
+    static func key(_ pattern: KeyBinding.Pattern) -> Key {
+        switch pattern {
+        case .key(let k): k
+        case .printable: .char("x")
+        }
+    }
+}
+
+/// The key table dispatches: every binding does something where it applies, the help and the
+/// footer come from the same table, read-only comes from the `dangerous` flag.
+@Suite struct KeymapTests {
+    @Test(arguments: ModeFixtures.all)
+    func everyBindingInEveryScopeChangesTheStateOrProducesAnEffect(fixture: ModeFixtures.Fixture) {
+        #expect(fixture.state.mode.scope == fixture.scope, "the fixture is not in scope \(fixture.scope)")
+        for binding in Keymap.bindings(for: fixture.scope) + Keymap.bindings(for: .everywhere) {
+            for pattern in binding.patterns {
+                // The number of the panel that already has the focus is the one key with nothing to do.
+                if binding.matches[pattern] == .focus(fixture.state.dashboard.focus) { continue }
+                var s = fixture.state
+                let key = ModeFixtures.key(pattern)
+                let effects = update(&s, .key(key))
+                #expect(s != fixture.state || !effects.isEmpty, "\(fixture.scope): \(binding.label) (\(key)) did nothing")
+            }
+        }
+    }
+
+    @Test(arguments: ModeFixtures.all)
+    func inReadOnlyModeEveryDangerousBindingExplainsItselfAndRunsNothing(fixture: ModeFixtures.Fixture) {
+        for binding in Keymap.bindings(for: fixture.scope) where binding.dangerous {
+            for pattern in binding.patterns {
+                var s = fixture.state
+                s.readOnly = true
+                let effects = update(&s, .key(ModeFixtures.key(pattern)))
+                #expect(effects.isEmpty, "\(binding.label) produced \(effects) in read-only mode")
+                guard case .dialog(let dialog) = s.mode else { Issue.record("\(binding.label): no explanation"); continue }
+                #expect(dialog.title == "Read-only mode" && !dialog.isConfirmation)
+                #expect(dialog.body.contains("nothing is run"))
+            }
+        }
+    }
+
+    @Test func theDangerousBindingsAreTheOnesThatChangeTheCluster() {
+        let dangerous = Keymap.all.filter(\.dangerous).flatMap { $0.matches.values }
+        #expect(Set(dangerous) == [.fileBackup, .databaseBackup, .forceSync, .confirm])
+    }
+
+    @Test func noKeyIsBoundTwiceInOneScope() {
+        for scope in KeyScope.allCases {
+            var seen: [KeyBinding.Pattern: String] = [:]
+            for binding in Keymap.bindings(for: scope) {
+                for pattern in binding.patterns {
+                    #expect(seen[pattern] == nil, "\(scope): \(pattern) is bound by \(seen[pattern] ?? "") and \(binding.label)")
+                    seen[pattern] = binding.label
+                }
+            }
+        }
+    }
+
+    @Test func helpListsEveryBindingAndTheFooterComesFromTheSameTable() {
+        var s = Fixtures.state(width: 200, height: 60)
+        _ = update(&s, .key(.char("?")))
+        let text = render(s).text
+        for b in Keymap.all { #expect(text.contains(b.scope.helpPrefix + b.description), "help lacks \(b.description)") }
+        for fixture in ModeFixtures.all {
+            let footer = render(fixture.state).lines.last ?? ""
+            for b in Keymap.bindings(for: fixture.scope) where b.inFooter {
+                #expect(footer.contains("\(b.label) \(b.short)"), "\(fixture.scope) footer lacks \(b.label)")
+            }
+        }
+    }
+}
