@@ -40,7 +40,8 @@ public enum PanelRows {
                 else if text.hasPrefix("UNKNOWN: ") { role = .unknown; verdict = .unknown; text.removeFirst(9) }
                 if multi && verdict != nil && text == result.reason { continue }
                 if panel == .logs && verdict == nil {
-                    if text.contains("ERROR") || text.contains("Error") { role = .logError } else if text.contains("WARN") { role = .logWarn }
+                    let level = LogLevel(classifying: text)
+                    if level.showsAsError { role = .logError } else if level == .warn { role = .logWarn }
                 }
                 rows.append(PanelRow(text: text, role: role, check: result.id, verdict: verdict, gauge: panel == .storage ? gauge(in: text) : nil))
             }
