@@ -62,7 +62,7 @@ let package = Package(
         // The ncurses backend and the app loop (one owner of every curses call).
         .target(
             name: "PaperTerminal",
-            dependencies: ["PaperUI", "CNcursesw"],
+            dependencies: ["PaperUI", "PaperKube", "CNcursesw"],
             swiftSettings: strict
         ),
         .executableTarget(
