@@ -102,6 +102,7 @@ let package = Package(
             dependencies: [
                 "ProcessTestSupport",
                 "SimCluster",
+                "PaperKube",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
@@ -142,7 +143,6 @@ let package = Package(
             dependencies: [
                 "PaperDomain",
                 "PaperKube",
-                "SimCluster",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
