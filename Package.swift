@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DashboardE2ETests",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["ProcessTestSupport", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: strict
         ),
         .testTarget(
