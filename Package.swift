@@ -138,6 +138,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // In-process only: no server, no subprocess (those are in DomainE2ETests).
         .testTarget(
             name: "PaperDomainTests",
             dependencies: [
@@ -145,6 +146,17 @@ let package = Package(
                 "PaperKube",
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        // The kubectl runner, its watchdog and whole check sessions against scripted kubectl
+        // executables: real processes, so they run in the end-to-end lane. The scripts read
+        // PaperDomainTests' fixtures in place.
+        .testTarget(
+            name: "DomainE2ETests",
+            dependencies: [
+                "PaperDomain",
+                "PaperKube",
+            ],
             swiftSettings: strict
         ),
     ]

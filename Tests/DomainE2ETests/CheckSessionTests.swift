@@ -7,21 +7,15 @@ import Testing
 
 @Suite("CheckSession with a scripted kubectl")
 struct CheckSessionTests {
-    func fixturePath(_ name: String) throws -> String {
-        let base = (name as NSString).deletingPathExtension
-        let ext = (name as NSString).pathExtension
-        return try #require(Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Fixtures")).path
-    }
-
     /// A kubectl that answers from the fixtures and logs each invocation to `calls.log`.
     func scriptedKubectl(_ dir: ScriptDirectory) throws -> String {
         try dir.script("kubectl", """
             echo "$*" >> "\(dir.path)/calls.log"
             case "$*" in
               *api-resources*) printf 'pods\\ndeployments.apps\\njobs.batch\\ncronjobs.batch\\npersistentvolumeclaims\\nevents\\nnetworkpolicies.networking.k8s.io\\ningresses.networking.k8s.io\\nclusters.postgresql.cnpg.io\\nbackups.postgresql.cnpg.io\\nscheduledbackups.postgresql.cnpg.io\\nexternalsecrets.external-secrets.io\\nclustersecretstores.external-secrets.io\\nsecretstores.external-secrets.io\\n' ;;
-              *--raw*) cat "\(try fixturePath("stats-summary.json"))" ;;
-              *" logs "*) cat "\(try fixturePath("app-logs-redis-errors.txt"))" ;;
-              *) cat "\(try fixturePath("get-all-healthy.json"))" ;;
+              *--raw*) cat "\(Fixtures.path("stats-summary.json"))" ;;
+              *" logs "*) cat "\(Fixtures.path("app-logs-redis-errors.txt"))" ;;
+              *) cat "\(Fixtures.path("get-all-healthy.json"))" ;;
             esac
             """)
     }
@@ -69,14 +63,5 @@ struct CheckSessionTests {
         let report = await CheckSession.report(config: PaperConfig(), target: Fixtures.target, kubectlPath: kubectl, clock: { Fixtures.now })
         #expect(report.overall == .unknown)
         #expect(report.checks.first?.reason == "cannot read pods: not authorized, credentials rejected or expired: You must be logged in to the server (Unauthorized)")
-    }
-
-    @Test func watchedVolumesFallBackToChartNames() {
-        var snapshot = Fixtures.healthySnapshot()
-        snapshot.deployments = []
-        for i in snapshot.persistentVolumeClaims.indices { snapshot.persistentVolumeClaims[i].metadata.labels = [:] }
-        let watched = WatchedVolumes(snapshot: snapshot, config: PaperConfig())
-        #expect(watched.data == "paperless-ngx-data")
-        #expect(watched.database == ["paperless-ngx-db-1"])
     }
 }
