@@ -109,8 +109,9 @@ struct SnapshotClassificationTests {
         let start = ContinuousClock.now
         let snapshot = try await fetcher(cluster, timeout: 2, discovery: discovery).fetch()
         let elapsed = start.duration(to: .now)
-        // Generous for a loaded 2-core machine; without the watchdog the 14-type get alone takes 14 × 3 s.
-        #expect(elapsed < .seconds(15), "took \(elapsed)")
+        // The behaviour is the timeouts below; the bound only tells a 2 s watchdog from none (the
+        // 14-type get alone takes 14 × 3 s without it), with room for a busy machine.
+        #expect(elapsed < .seconds(30), "took \(elapsed)")
         #expect(snapshot.whyUnreadable(.pod) == .timeout(seconds: 2))
         #expect(snapshot.whyUnreadable(.cnpgBackup) == .timeout(seconds: 2))
         #expect(snapshot.logs == .failed(.timeout(seconds: 2)))
