@@ -69,7 +69,7 @@ let package = Package(
         // The ncurses backend (one owner of every curses call), driving the app loop.
         .target(
             name: "PaperTerminal",
-            dependencies: ["PaperUI", "PaperRuntime", "CNcursesw"],
+            dependencies: ["PaperUI", "PaperRuntime", "PaperKube", "CNcursesw"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -117,18 +117,19 @@ let package = Package(
             dependencies: [
                 "ProcessTestSupport",
                 "SimCluster",
+                "PaperKube",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PaperUITests",
-            dependencies: ["PaperUI", "PaperRuntime", "PaperTerminal", "PaperDomain", "PaperKube", "SimCluster", "TestSupport"],
+            dependencies: ["PaperUI", "PaperRuntime", "PaperTerminal", "PaperDomain", "PaperKube", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DashboardE2ETests",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["ProcessTestSupport", "PaperUI", "PaperDomain", "PaperKube", "SimCluster", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -152,15 +153,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // In-process only: no server, no subprocess (those are in DomainE2ETests).
         .testTarget(
             name: "PaperDomainTests",
             dependencies: [
                 "TestSupport",
                 "PaperDomain",
                 "PaperKube",
-                "SimCluster",
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        // The kubectl runner, its watchdog and whole check sessions against scripted kubectl
+        // executables: real processes, so they run in the end-to-end lane. The scripts read
+        // PaperDomainTests' fixtures in place.
+        .testTarget(
+            name: "DomainE2ETests",
+            dependencies: [
+                "PaperDomain",
+                "PaperKube",
+            ],
             swiftSettings: strict
         ),
     ]

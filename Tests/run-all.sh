@@ -20,11 +20,11 @@ fi
 command -v kubectl >/dev/null 2>&1 || { echo "run-all: kubectl is required (1.28-1.33) and could not be installed" >&2; exit 1; }
 
 swift build --build-tests
-# In-process tests run in parallel. The end-to-end suites (the real kubectl, tmux, restic and our own
-# binaries as subprocesses) run one at a time: on a 2-core machine their timeouts and "within N s"
-# checks would otherwise measure each other's load.
+# In-process tests run in parallel: no server, no subprocess. The end-to-end suites (the simulator,
+# and as subprocesses the real kubectl, scripted stand-ins for it, tmux, restic and our own binaries)
+# run one at a time: on a 2-core machine their timeouts would otherwise measure each other's load.
 unit="PaperDomainTests|PaperUITests"
-e2e="SimClusterTests|CheckE2ETests|DashboardE2ETests|ActionE2ETests"
+e2e="DomainE2ETests|SimClusterTests|CheckE2ETests|DashboardE2ETests|ActionE2ETests"
 for dir in Tests/*/; do
   target=$(basename "$dir")
   case "$target" in ProcessTestSupport|TestSupport) continue ;; esac  # helper libraries, not test targets

@@ -1,4 +1,5 @@
 import CNcursesw
+import PaperKube
 import PaperUI
 
 #if canImport(Glibc)
@@ -196,25 +197,14 @@ enum TerminalRestore {
         endwin()
     }
 
+    /// A terminating signal is recorded for the app loop, which quits and restores the terminal;
+    /// a crash signal restores it at once and then kills the process.
     static func install() {
-        let quit: @convention(c) (Int32) -> Void = { sig in
-            TerminalSignals.received.store(sig, ordering: .relaxed)
-        }
-        signal(SIGTERM, quit)
-        signal(SIGHUP, quit)
-        signal(SIGINT, quit)
-        let crash: @convention(c) (Int32) -> Void = { sig in
-            endwin()
-            signal(sig, SIG_DFL)
-            raise(sig)
-        }
-        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] { signal(sig, crash) }
+        ProcessSignals.catchTermination()
+        ProcessSignals.onCrash { endwin() }
     }
 }
 
-import Synchronization
-
-/// The last terminating signal received (0 = none); the app loop polls it and exits cleanly.
-public enum TerminalSignals {
-    public static let received = Atomic<Int32>(0)
-}
+/// The last terminating signal received (0 = none) is `TerminalSignals.received`; the app loop polls
+/// it and exits cleanly.
+public typealias TerminalSignals = ProcessSignals

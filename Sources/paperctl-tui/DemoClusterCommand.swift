@@ -1,4 +1,5 @@
 import ArgumentParser
+import PaperKube
 import SimCluster
 
 #if canImport(Glibc)
@@ -70,7 +71,7 @@ struct DemoClusterCommand: AsyncParsableCommand {
         }
         print("Try: kubectl get pods,jobs,backups,externalsecrets -n \(sim.options.namespace)   (Ctrl-C stops the cluster)")
         fflush(nil)
-        await SignalWaiter.waitForInterrupt()
+        await ProcessSignals.waitForTermination()
         await sim.stop()
     }
 }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// `$TMPDIR` or /tmp.
 enum TemporaryDirectory {
@@ -29,21 +28,6 @@ enum FileText {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard n > 0 else { throw WriteError(path: path, errno: errno) }
             offset += n
-        }
-    }
-}
-
-/// Set by the SIGINT/SIGTERM handler; polled by `SignalWaiter`.
-let interruptReceived = Atomic<Int32>(0)
-
-/// Waits for SIGINT or SIGTERM without blocking a thread.
-enum SignalWaiter {
-    static func waitForInterrupt() async {
-        let handler: @convention(c) (Int32) -> Void = { sig in interruptReceived.store(sig, ordering: .relaxed) }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
-        while interruptReceived.load(ordering: .relaxed) == 0 {
-            try? await Task.sleep(nanoseconds: 100_000_000)
         }
     }
 }

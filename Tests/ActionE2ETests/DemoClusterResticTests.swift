@@ -20,13 +20,18 @@ import Testing
             .path(.init(ActionEnv.binary)), arguments: Arguments(["demo-cluster", "--speed", "20", "--write-kubeconfig", kubeconfig] + extra),
             environment: .custom(cronEnvironment(directory)), platformOptions: options,
             input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 20)
-        ) { execution -> T? in
-            for _ in 0..<200 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
-            let value = try? await body(kubeconfig)
+        ) { execution -> Result<T, any Error> in
+            let value: Result<T, any Error>
+            do {
+                try await waitForFile(kubeconfig, timeout: 10)
+                value = .success(try await body(kubeconfig))
+            } catch {
+                value = .failure(error)
+            }
             try? execution.send(signal: .interrupt)
             return value
         }
-        return (result.standardOutput, result.closureResult)
+        return (result.standardOutput, try result.closureResult.get())
     }
 
     @Test func theDemoRunsTheRealResticAndABackupLandsInTheLocalRepository() async throws {

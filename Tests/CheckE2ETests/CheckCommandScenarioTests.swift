@@ -165,10 +165,11 @@ struct CheckCommandScenarioTests {
     func deadServerTimesOutQuickly(_ scenario: Scenario) async throws {
         let cluster = try await Cluster.start([scenario])
         defer { cluster.finish() }
-        let run = try await cluster.check(["--json", "--timeout", "2"], limit: 30)
+        let run = try await cluster.check(["--json", "--timeout", "2"], limit: 60)
+        // Exit 3 means the check ended on its own (the 60 s limit would kill it: 137). The bound
+        // only tells a 2 s watchdog from none (forever on unresponsive-api), with room for a busy machine.
         #expect(run.status == 3)
-        // Generous for a loaded 2-core machine; without the watchdog kubectl waits far longer (forever on unresponsive-api).
-        #expect(run.elapsed < .seconds(15), "took \(run.elapsed)")
+        #expect(run.elapsed < .seconds(30), "took \(run.elapsed)")
         let doc = try #require(run.document())
         #expect(doc.overall == "unknown")
         #expect(doc.notOK.count == CheckID.allCases.count && Set(doc.notOK.values) == ["unknown"])

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Subprocess
 import Testing
 
@@ -18,10 +19,8 @@ import Testing
     func firstScreenShowsTheScenarioSignal(scenario: String, signal: String, detail: String) async throws {
         let t = try await Tmux.start(["--demo", "--scenario", scenario])
         defer { t.stopNow() }
-        let screen = try await t.waitFor(signal)
-        #expect(screen.contains(signal), "\(scenario): no \(signal) on\n\(screen)")
-        #expect(screen.contains(detail), "\(scenario): no \(detail) on\n\(screen)")
-        #expect(screen.contains("ctx: demo"))
+        // Waiting for all three is the assertion: a timeout fails the test with the last screen.
+        let screen = try await t.waitFor(signal, detail, "ctx: demo")
         #expect(!screen.contains("hunter2-PLANTED"), "a secret reached the screen")
     }
 
@@ -31,21 +30,17 @@ import Testing
         try await t.waitFor("[3] File backups ✖ CRIT")
         try await t.send("3")
         try await t.send("Enter")
-        let detail = try await t.waitFor("details (Esc back)")
-        #expect(detail.contains("Next step:"))
-        #expect(detail.contains("Run: kubectl"))
-        #expect(detail.contains("create job"))
+        // The overlay's body, not only its title: the title is drawn first.
+        try await t.waitFor("details (Esc back)", "Next step:", "Run: kubectl", "create job")
         try await t.send("Escape")
         try await t.send("?")
-        let help = try await t.waitFor("Keys (Esc closes)")
-        #expect(help.contains("quit (same in every mode)"))
+        try await t.waitFor("Keys (Esc closes)", "quit (same in every mode)")
         try await t.send("Escape")
         try await t.send("6")
         try await t.send("/")
         for c in "broker" { try await t.send(String(c)) }
         try await t.send("Enter")
-        let filtered = try await t.waitFor("/broker")
-        #expect(filtered.contains("[6] Log errors"))
+        try await t.waitFor("/broker", "[6] Log errors")
         try await t.send("q")
         let after = try await t.waitFor("MODES:")
         #expect(after.contains("EXITED status=0"))
@@ -57,12 +52,11 @@ import Testing
         defer { t.stopNow() }
         try await t.waitFor("[6] Log errors")
         try await t.resize(width: 70, height: 20)
-        let small = try await t.waitFor("terminal too small")
-        #expect(small.contains("70x20, need 80x24"))
+        try await t.waitFor("terminal too small", "70x20, need 80x24")
         try await t.resize(width: 200, height: 50)
-        let big = try await t.waitFor("[6] Log errors")
-        let widest = big.split(separator: "\n").map(\.count).max() ?? 0
-        #expect(widest > 150, "the layout did not use the wider terminal")
+        try await t.waitUntil("the panels laid out wider than 150 columns") { screen in
+            screen.contains("[6] Log errors") && (screen.split(separator: "\n").map(\.count).max() ?? 0) > 150
+        }
     }
 
     @Test(arguments: ["C-c", "SIGTERM", "SIGHUP"])
@@ -92,25 +86,20 @@ import Testing
     @Test func dumbTerminalGetsTheCheckReportInstead() async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "restic-locked"], height: 50, term: "dumb")
         defer { t.stopNow() }
-        let screen = try await t.waitFor("EXITED")
-        #expect(screen.contains("cannot show the dashboard"))
-        #expect(screen.contains("file-backups"))
-        #expect(screen.contains("EXITED status=2"))
+        try await t.waitFor("cannot show the dashboard", "file-backups", "EXITED status=2")
     }
 
     @Test func noColorStillShowsVerdictWords() async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "pvc-nearly-full"], env: ["NO_COLOR": "1"])
         defer { t.stopNow() }
-        let screen = try await t.waitFor("[5] Storage ✖ CRIT")
-        #expect(screen.contains("✖ CRIT"))
+        try await t.waitFor("[5] Storage ✖ CRIT")
     }
 
     @Test(arguments: ["tmux-256color", "screen-256color", "xterm-256color"])
     func worksUnderCommonTERMs(term: String) async throws {
         let t = try await Tmux.start(["--demo", "--scenario", "pvc-nearly-full"], term: term)
         defer { t.stopNow() }
-        let screen = try await t.waitFor("[5] Storage ✖ CRIT")
-        #expect(screen.contains("[5] Storage ✖ CRIT"), "TERM=\(term)")
+        try await t.waitFor("[5] Storage ✖ CRIT")
         try await t.send("q")
         #expect(Self.saneModes(try await t.waitFor("MODES:")))
     }
@@ -118,8 +107,7 @@ import Testing
     @Test func nonUTF8LocaleUsesASCII() async throws {
         let t = try await Tmux.start(["--demo"], env: ["LANG": "C", "LC_ALL": "C"])
         defer { t.stopNow() }
-        let screen = try await t.waitFor("[1] Pods + OK")
-        #expect(screen.contains("+-"))
+        let screen = try await t.waitFor("[1] Pods + OK", "+-")
         #expect(!screen.contains("┌"))
     }
 }
@@ -139,7 +127,12 @@ import Testing
                 _ = try? await Subprocess.run(.path(.init(Tmux.binary)), arguments: ["demo-cluster", "--scenario", scenarios, "--speed", String(speed), "--write-kubeconfig", kubeconfig],
                                               output: .discarded, error: .discarded)
             }
-            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try await Task.sleep(for: .milliseconds(50)) }
+            do {
+                try await waitForFile(kubeconfig)
+            } catch {
+                process.cancel()
+                throw error
+            }
             return Cluster(dir: dir, kubeconfig: kubeconfig, process: process)
         }
 
@@ -166,23 +159,19 @@ import Testing
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("b")
-        let dialog = try await t.waitFor("y runs it")
-        #expect(dialog.contains("create job --from=cronjob/paperless-ngx-backup"))
+        try await t.waitFor("y runs it", "create job --from=cronjob/paperless-ngx-backup")
         try await t.send("y")
-        let running = try await t.waitFor("running  ")
-        #expect(running.contains("manual-backup-"))
+        try await t.waitFor("running  ", "manual-backup-")
         let jobs = try await manualJobs(c)
         #expect(jobs.count == 1)
         // The Job is built from the CronJob's template, exactly as `kubectl create job --from` builds it.
         let job = try await c.kubectl(["get"] + jobs.prefix(1) + ["-o", "jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].name}"])
         #expect(job.contains("restic/restic:0.17.3 manual paperless-ngx-backup"), "\(job)")
         try await t.send("b")
-        let refused = try await t.waitFor("still running")
-        #expect(refused.contains("Nothing was run"))
+        try await t.waitFor("still running", "Nothing was run")
         try await t.send("Escape")
         #expect(try await manualJobs(c).count == 1, "a second b created another Job")
-        let finished = try await t.waitFor("finished OK", timeout: 60)
-        #expect(finished.contains("finished OK"))
+        try await t.waitFor("finished OK", timeout: 60)
     }
 
     @Test func escCancelsAndReadOnlyCreateNothing() async throws {
@@ -199,10 +188,13 @@ import Testing
         defer { ro.stopNow() }
         try await ro.waitFor(" old ·")
         try await ro.send("b")
-        let screen = try await ro.waitFor("Read-only mode")
-        #expect(screen.contains("nothing is run"))
+        try await ro.waitFor("Read-only mode", "nothing is run")
+        // `y` changes nothing on screen; the Escape after it closes the dialog, so once the dialog
+        // is gone `y` has been handled too.
         try await ro.send("y")
-        try await Task.sleep(for: .seconds(1))
+        try await ro.send("Escape")
+        let after = try await ro.waitUntil("the read-only dialog closed") { !$0.contains("nothing is run") && $0.contains("[1] Pods") }
+        #expect(!after.contains("running:"), "y ran the action in read-only mode:\n\(after)")
         #expect(try await manualJobs(c).isEmpty)
     }
 
@@ -213,24 +205,22 @@ import Testing
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("B")
-        let dialog = try await t.waitFor("y runs it")
-        #expect(dialog.contains("barmanObjectStore"))
+        try await t.waitFor("y runs it", "barmanObjectStore")
         try await t.send("y")
-        let done = try await t.waitFor("Database Backup paperless-ngx-db-manual-", timeout: 60)
-        #expect(done.contains("» Database Backup paperless-ngx-db-manual-"))
+        try await t.waitFor("» Database Backup paperless-ngx-db-manual-", timeout: 60)
         let lastBackup = try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.status.lastSuccessfulBackup}"])
         let movedTo = ISO8601DateFormatter().date(from: lastBackup.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(movedTo.map { abs($0.timeIntervalSinceNow) < 600 } == true, "lastSuccessfulBackup did not move: \(lastBackup)")
         let backups = try await c.kubectl(["get", "backups", "-o", "custom-columns=NAME:.metadata.name,PHASE:.status.phase", "--no-headers"])
         #expect(backups.split(separator: "\n").contains { $0.contains("paperless-ngx-db-manual-") && $0.contains("completed") })
-        var seen = try await t.screen()
-        try await t.send("6")
-        seen += try await t.screen()
+        // Each screen is read once the content it shows is drawn, so the secret check below sees whole screens.
+        var seen = try await t.waitFor("[6] Log errors", "Redis")
+        try await t.send("6")  // focus is colour only: nothing new to read
         try await t.send("c")
-        seen += try await t.waitFor("Command log")
+        seen += try await t.waitFor("Command log", "ACTION ")  // the action, newest, is the overlay's last line
         try await t.send("Escape")
         try await t.send("J")
-        seen += try await t.waitFor("Incident journal")
+        seen += try await t.waitFor("Incident journal", "action confirmed: Start a CNPG database backup")
         #expect(!seen.contains("hunter2-PLANTED"), "a secret reached the screen")
         let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
         #expect(journal.contains("action confirmed: Start a CNPG database backup"))
@@ -247,25 +237,24 @@ import Testing
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("l")
-        let first = try await t.waitFor("streaming")
-        #expect(first.contains("LOGS paperless-ngx-7d9f8c6b5d-x2x4q/paperless-ngx"), "the app container, not linkerd-proxy")
+        // The app container, not linkerd-proxy.
+        let first = try await t.waitFor("streaming", "LOGS paperless-ngx-7d9f8c6b5d-x2x4q/paperless-ngx")
         let count0 = Self.lineCount(first)
-        try await Task.sleep(for: .seconds(2))
-        let later = try await t.screen()
-        #expect(Self.lineCount(later) > count0, "no new lines streamed")
-        #expect(later.contains("redis://:***@"))
+        let later = try await t.waitUntil("more than \(count0) lines streamed, one with a masked Redis password") { screen in
+            Self.lineCount(screen) > count0 && screen.contains("redis://:***@")
+        }
         #expect(!later.contains("hunter2-PLANTED"))
         for c in "/Cannot connect" { try await t.send(String(c)) }
         try await t.send("Enter")
-        let searched = try await t.waitFor("/Cannot connect ")
-        #expect(searched.contains("×"))
+        try await t.waitFor("/Cannot connect ", "×")
         try await t.send("f")
-        let filtered = try await t.waitFor("× FILTER")
-        let body = filtered.split(separator: "\n").dropFirst(2).dropLast().filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        #expect(!body.isEmpty && body.allSatisfy { $0.contains("Cannot connect") }, "filter shows other lines:\n\(filtered)")
+        // Fails with the last screen when the filter keeps showing other lines.
+        try await t.waitUntil("a filtered body of only \"Cannot connect\" lines") { screen in
+            let body = screen.split(separator: "\n").dropFirst(2).dropLast().filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            return screen.contains("× FILTER") && !body.isEmpty && body.allSatisfy { $0.contains("Cannot connect") }
+        }
         try await t.send("Escape")
-        let back = try await t.waitFor("[1] Pods")
-        #expect(back.contains("[6] Log errors"))
+        try await t.waitFor("[1] Pods", "[6] Log errors")
     }
 
     /// "… 123 lines" from the status line.

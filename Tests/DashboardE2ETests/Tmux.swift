@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Subprocess
 import Testing
 
@@ -46,17 +47,21 @@ struct Tmux {
         try await tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
     }
 
-    /// Waits until the screen contains `text`; returns the screen either way.
+    /// Waits until the screen contains every one of `texts` and returns it. Wait for the content
+    /// a test then asserts, not for a title drawn before it: a screen can be captured half drawn.
+    /// Throws `WaitTimeout` (naming the texts, with the last screen) when they do not all appear.
     @discardableResult
-    func waitFor(_ text: String, timeout: Double = 25) async throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = ""
-        while Date() < deadline {
-            last = try await screen()
-            if last.contains(text) { return last }
-            try await Task.sleep(for: .milliseconds(150))
+    func waitFor(_ texts: String..., timeout: Double = 25) async throws -> String {
+        try await waitUntil(texts.map { "\"\($0)\"" }.joined(separator: " and "), timeout: timeout) { screen in
+            texts.allSatisfy { screen.contains($0) }
         }
-        return last
+    }
+
+    /// Waits until `done` holds for the screen and returns it; throws `WaitTimeout` naming `what`,
+    /// with the last screen, when it does not.
+    @discardableResult
+    func waitUntil(_ what: String, timeout: Double = 25, _ done: (String) -> Bool) async throws -> String {
+        try await ProcessTestSupport.waitFor("\(what) on the screen", timeout: timeout, every: .milliseconds(150), read: { try await screen() }, until: done)
     }
 
     func stop() async { stopNow() }

@@ -105,10 +105,10 @@ struct ConfigTests {
         #expect(throws: ConfigError(file: "/nonexistent/config.yaml", reason: "file not found")) {
             try ConfigLoader.load(explicitPath: "/nonexistent/config.yaml")
         }
-        let dir = try ScriptDirectory()
-        defer { dir.cleanUp() }
-        try FileManager.default.createDirectory(atPath: "\(dir.path)/paperctl", withIntermediateDirectories: true)
-        try Data("namespace: from-xdg\n".utf8).write(to: URL(fileURLWithPath: "\(dir.path)/paperctl/config.yaml"))
-        #expect(try ConfigLoader.load(explicitPath: nil, environment: ["XDG_CONFIG_HOME": dir.path]).namespace == "from-xdg")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperctl-config-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/paperctl", withIntermediateDirectories: true)
+        try Data("namespace: from-xdg\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/paperctl/config.yaml"))
+        #expect(try ConfigLoader.load(explicitPath: nil, environment: ["XDG_CONFIG_HOME": dir]).namespace == "from-xdg")
     }
 }

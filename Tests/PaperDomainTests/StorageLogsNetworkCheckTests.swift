@@ -175,8 +175,8 @@ struct LogsCheckTests {
         #expect(LogSignature.match("MISCONF Redis is configured")?.id == "redis-misconf")  // at the start, any case
         #expect(LogSignature.match("x: hard time limit")?.id == "celery-time-limit")  // at the end
         #expect(LogSignature.match("hard time limi") == nil)  // cut short
-        #expect(LogSignature.isGenericError("[2026-11-29 11:59:00,000] [ERROR] [paperless] x"))
-        #expect(!LogSignature.isGenericError("[ERROR"))
+        #expect(LogLevel(classifying: "[2026-11-29 11:59:00,000] [ERROR] [paperless] x") == .error)
+        #expect(LogLevel(classifying: "[ERROR") == .mentionsError)
         #expect(Array("abc".utf8).containsBytes([]) && !Array("ab".utf8).containsBytes(Array("abc".utf8)))
     }
 

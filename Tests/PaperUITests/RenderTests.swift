@@ -1,7 +1,6 @@
 import Foundation
 import PaperDomain
 import PaperKube
-import SimCluster
 import Testing
 @testable import PaperUI
 
@@ -105,37 +104,5 @@ import Testing
             #expect(styles[.critical] != styles[.ok] && styles[.warn] != styles[.ok], "\(theme.name): a verdict looks like ok")
         }
         #expect(themes.first { $0.name == "monochrome" }?.styles.values.allSatisfy { $0.fg == nil && $0.bg == nil } == true)
-    }
-}
-
-/// Object rows from a real simulator snapshot: recent Backups and restic Jobs with their outcomes.
-@Suite(.timeLimit(.minutes(1))) struct PanelFactsTests {
-    @Test func recentBackupsAndResticJobsAreListedWithOutcomeAndExitMeaning() async throws {
-        let sim = try await SimulatedCluster.start(scenarios: [.resticLocked, .dbBackupFailing])
-        defer { Task { await sim.stop() } }
-        let dir = NSTemporaryDirectory() + "paperctl-facts-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try sim.kubeconfig().write(toFile: "\(dir)/kc", atomically: true, encoding: .utf8)
-        let kubectl = try KubectlLocator(explicitPath: nil, environment: ProcessInfo.processInfo.environment).locate()
-        let config = PaperConfig()
-        let fetcher = SnapshotFetcher(runner: KubectlRunner(executable: kubectl, timeout: 20), config: config,
-                                      target: KubeTarget(kubeconfig: "\(dir)/kc", context: "demo", namespace: "paperless-ngx"),
-                                      discovery: DiscoveryCache(directory: "\(dir)/discovery"), clock: { Date().timeIntervalSince1970 })
-        let snapshot = await fetcher.fetch()
-        let facts = PanelFacts.rows(from: snapshot, config: config, now: Date().timeIntervalSince1970)
-        let jobs = try #require(facts[.fileBackups])
-        #expect(jobs.filter { $0.verdict == .critical }.count == 2)
-        #expect(jobs.contains { $0.text.contains("exit 11") && $0.text.contains("lock") })
-        #expect(jobs.contains { $0.verdict == .ok && $0.text.contains("took") })
-        let backups = try #require(facts[.database])
-        #expect(backups.count == 9, "a title and the 8 newest Backups")
-        #expect(backups.contains { $0.text.contains("walArchivingFailing") })
-        // The rows reach the screen in their panels.
-        var state = Fixtures.state(width: 200, height: 60)
-        state.data = .loaded(DashboardData(checks: Fixtures.data().checks, takenAt: Fixtures.now, facts: facts))
-        state.dashboard.focus = .fileBackups
-        _ = update(&state, .key(.char("G")))
-        #expect(render(state).text.contains("Recent restic Jobs"))
     }
 }

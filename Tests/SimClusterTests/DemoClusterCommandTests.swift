@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Subprocess
 import Testing
 
@@ -42,7 +43,12 @@ import Glibc
         let kubeconfig = "\(dir)/kc"
         let result = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["demo-cluster", "--write-kubeconfig", kubeconfig, "--latency-ms", "400"],
                                               input: .none, output: .discarded, error: .discarded) { execution in
-            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
+            do {
+                try await waitForFile(kubeconfig)
+            } catch {
+                try? execution.send(signal: .interrupt)
+                throw error
+            }
             let raw = ["--kubeconfig", kubeconfig, "--cache-dir", "\(dir)/cache", "get", "--raw", "/version"]
             let start = ContinuousClock.now
             let get = try? await Subprocess.run(.name("kubectl"), arguments: Arguments(raw), output: .string(limit: 1 << 20), error: .discarded)
@@ -62,7 +68,12 @@ import Glibc
         let kubeconfig = "\(dir)/kc"
         let result = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["demo-cluster", "--write-kubeconfig", kubeconfig],
                                               input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 20)) { execution in
-            for _ in 0..<100 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
+            do {
+                try await waitForFile(kubeconfig)
+            } catch {
+                try? execution.send(signal: .interrupt)
+                throw error
+            }
             let get = try? await Subprocess.run(.name("kubectl"), arguments: ["--kubeconfig", kubeconfig, "--cache-dir", "\(dir)/cache", "get", "cronjobs", "-o", "name"],
                                                 output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
             try? execution.send(signal: .interrupt)

@@ -131,10 +131,10 @@ import Testing
             """
         let created = try await h.kubectl(["create", "-f", "-"], stdin: job)
         #expect(created.succeeded, "\(created.stderr)")
-        let start = ContinuousClock.now
+        // The container sleeps 60 s: the Job fails within kubectl's 30 s only because the 1 s
+        // watchdog stopped it, which its log says.
         let failed = try await h.kubectl(["wait", "--for=condition=failed", "job/hanging-restic", "--timeout=30s"], timeout: 40)
         #expect(failed.succeeded, "\(failed.stderr)")
-        #expect(start.duration(to: .now) < .seconds(15))
         let logs = try await h.kubectl(["logs", "job/hanging-restic"]).stdout
         #expect(logs.contains("started"))
         #expect(logs.contains("watchdog stopped the container after 1 s"))

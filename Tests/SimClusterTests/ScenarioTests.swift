@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 import PaperKube
 @testable import SimCluster
@@ -121,11 +122,10 @@ import PaperKube
     @Test func cronJobFiresOnItsScheduleAndTheJobRuns() async throws {
         let h = try await SimHarness.start(speed: 20, startAt: Self.nextTime(hour: 4) - 20)
         defer { Task { await h.stop() } }
-        let fired = try await eventually(10) {
+        try await waitUntil("one active Job of CronJob paperless-ngx-backup", timeout: 10) {
             let cj = try await h.kubectl(["get", "cronjob", "paperless-ngx-backup", "-o", "json"]).json()
             return (cj.value(at: "status.active")?.arrayValue?.count ?? 0) == 1
         }
-        #expect(fired)
         let jobs = try await h.kubectl(["get", "jobs", "-o", "json"]).json()["items"]?.arrayValue ?? []
         let newest = try #require(jobs.max { ($0.value(at: "metadata.creationTimestamp")?.stringValue ?? "") < ($1.value(at: "metadata.creationTimestamp")?.stringValue ?? "") })
         let name = try #require(newest.value(at: "metadata.name")?.stringValue)
@@ -143,8 +143,7 @@ import PaperKube
         defer { Task { await h.stop() } }
         let before = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.status.lastSuccessfulBackup}"]).stdout
         let name = "paperless-ngx-db-daily-\(Seed.compactStamp(Self.nextTime(hour: 3)))"
-        let appeared = try await eventually(10) { try await h.kubectl(["get", "backup", name]).succeeded }
-        #expect(appeared)
+        try await waitUntil("Backup \(name)", timeout: 10) { try await h.kubectl(["get", "backup", name]).succeeded }
         let done = try await h.kubectl(["wait", "--for=jsonpath={.status.phase}=completed", "backup/\(name)", "--timeout=30s"], timeout: 40)
         #expect(done.succeeded, "\(done.stderr)")
         let after = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.status.lastSuccessfulBackup}"]).stdout
@@ -165,11 +164,10 @@ import PaperKube
                 name: paperless-ngx-db
             """
         #expect(try await h.kubectl(["apply", "-f", "-"], stdin: backup).succeeded)
-        let started = try await eventually(10) {
+        try await waitUntil("condition LastBackupSucceeded False/BackupStarted on the Cluster", timeout: 10) {
             let c = try await h.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "json"]).json()
             let cond = c.value(at: "status.conditions")?.arrayValue?.first { $0["type"] == "LastBackupSucceeded" }
             return cond?["status"] == "False" && cond?["reason"] == "BackupStarted"
         }
-        #expect(started)
     }
 }

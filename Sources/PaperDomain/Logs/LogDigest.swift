@@ -31,7 +31,7 @@ public struct LogDigest: Sendable, Equatable {
             let group: Group
             if let signature = LogSignature.match(line.text) {
                 group = Group(id: signature.id, title: signature.title, verdict: signature.verdict, count: 1, newest: line.time, example: line.text, variants: [], hint: signature.hint)
-            } else if LogSignature.isGenericError(line.text) {
+            } else if line.level == .error {  // logged at ERROR/CRITICAL; a bare traceback header is context
                 let key = "error:" + LogSignature.genericKey(line.text)
                 group = Group(id: key, title: "other error", verdict: .warn, count: 1, newest: line.time, example: line.text, variants: [], hint: nil)
             } else {

@@ -51,15 +51,6 @@ public struct LogSignature: Sendable, Equatable {
     /// `known` with its needles as UTF-8, made once.
     static let knownBytes: [(signature: LogSignature, needles: [[UInt8]])] = known.map { ($0, $0.needles.map { Array($0.utf8) }) }
 
-    /// True for lines at ERROR/CRITICAL level that no known signature covers. A bare
-    /// "Traceback (most recent call last):" is context, not a signature of its own.
-    public static func isGenericError(_ line: String) -> Bool {
-        let bytes = Array(line.utf8)
-        return genericMarkers.contains { bytes.containsBytes($0) }
-    }
-
-    static let genericMarkers: [[UInt8]] = ["[ERROR]", "[CRITICAL]", ": ERROR/", "ERROR/MainProcess", "] ERROR "].map { Array($0.utf8) }
-
     /// A stable key for an unknown error line: digits, hex ids and quoted values folded away.
     public static func genericKey(_ line: String) -> String {
         var text = Substring(line)

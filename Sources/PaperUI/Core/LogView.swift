@@ -51,8 +51,9 @@ public struct LogStreamRequest: Sendable, Equatable {
     }
 }
 
-// MARK: - LogLine
+// MARK: - LogEntry
 
+/// One line of the log tail: `LogLine`'s parse and `LogLevel`'s classification, redacted for display.
 public struct LogEntry: Sendable, Equatable {
     public enum Level: Sendable, Equatable { case error, warn, plain }
     /// The kubelet's RFC 3339 timestamp (from `--timestamps`).
@@ -62,16 +63,11 @@ public struct LogEntry: Sendable, Equatable {
     public var level: Level
 
     public init(raw: String) {
-        var text = Substring(raw)
-        if let space = text.firstIndex(of: " "), text.distance(from: text.startIndex, to: space) >= 20, text[text.startIndex..<space].hasSuffix("Z"),
-           UTCTime.parse(String(text[text.startIndex..<space])) != nil {
-            time = String(text[text.startIndex..<space])
-            text = text[text.index(after: space)...]
-        }
-        self.text = Redactor.redact(String(text))
-        let upper = self.text.uppercased()
-        level = upper.contains("ERROR") || upper.contains("FATAL") || upper.contains("TRACEBACK") || upper.contains("EXCEPTION") ? .error
-            : (upper.contains("WARN") ? .warn : .plain)
+        let stamped = LogLine.split(Substring(raw))
+        time = stamped.map { String($0.stamp) }
+        text = Redactor.redact(stamped.map { String($0.text) } ?? raw)
+        let classified = LogLevel(classifying: text)
+        level = classified.showsAsError ? .error : classified == .warn ? .warn : .plain
     }
 }
 

@@ -59,7 +59,8 @@ public enum PanelRows {
                 // The Secrets panel lists one typed row per ExternalSecret (what `f` acts on) instead of the check's notes.
                 if panel == .secrets && verdict == nil && data.facts[.secrets] != nil { continue }
                 if panel == .logs && verdict == nil {
-                    if text.contains("ERROR") || text.contains("Error") { role = .logError } else if text.contains("WARN") { role = .logWarn }
+                    let level = LogLevel(classifying: text)
+                    if level.showsAsError { role = .logError } else if level == .warn { role = .logWarn }
                 }
                 rows.append(PanelRow(text: text, role: role, check: result.id, verdict: verdict, gauge: panel == .storage ? gauge(in: text) : nil))
             }

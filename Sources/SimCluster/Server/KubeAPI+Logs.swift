@@ -46,10 +46,10 @@ extension KubeAPI {
         if let s = request.query["sinceSeconds"].flatMap(Double.init) { since = clock.now() - s }
         if let t = request.query["sinceTime"].flatMap(UTCTime.parse) { since = t }
 
-        let render: @Sendable (LogLine) -> String = { line in
+        let render: @Sendable (PodLogLine) -> String = { line in
             timestamps ? "\(UTCTime.rfc3339Nano(line.time)) \(line.text)\n" : "\(line.text)\n"
         }
-        func select(_ lines: [LogLine]) -> [LogLine] {
+        func select(_ lines: [PodLogLine]) -> [PodLogLine] {
             var selected = since.map { s in lines.filter { $0.time >= s } } ?? lines
             if let tail, tail >= 0, selected.count > tail { selected = Array(selected.suffix(tail)) }
             return selected

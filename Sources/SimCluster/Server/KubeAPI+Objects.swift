@@ -223,7 +223,7 @@ extension KubeAPI {
 
     /// Deletes an object and, like the garbage collector, everything it owns.
     @discardableResult
-    public func cascadeDelete(_ kind: ResourceKind, namespace: String, name: String) throws(APIError) -> JSONValue {
+    public func cascadeDelete(_ kind: ServedResource, namespace: String, name: String) throws(APIError) -> JSONValue {
         let deleted = try store.delete(kind, namespace: namespace, name: name)
         if kind.plural == "pods" { logs.removePod(namespace: namespace, pod: name) }
         guard let uid = deleted.value(at: "metadata.uid")?.stringValue else { return deleted }
@@ -304,7 +304,7 @@ extension KubeAPI {
 
 /// The checks the real API server makes that operators trip over: names and required fields.
 enum Validation {
-    static func validate(_ object: JSONValue, kind: ResourceKind) throws(APIError) {
+    static func validate(_ object: JSONValue, kind: ServedResource) throws(APIError) {
         let name = object.value(at: "metadata.name")?.stringValue ?? ""
         if !name.isEmpty {
             let ok = name.count <= 253 && name.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "." }

@@ -23,7 +23,7 @@ public final class KubeAPI: APIHandling {
 
     /// A parsed resource path.
     struct Target {
-        var kind: ResourceKind
+        var kind: ServedResource
         var version: String
         var namespace: String?
         var name: String?

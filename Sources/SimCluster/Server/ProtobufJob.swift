@@ -96,7 +96,7 @@ struct ProtoReader {
 enum ProtobufJob {
     static let magic: [UInt8] = [0x6b, 0x38, 0x73, 0x00]
 
-    static func decodeCreate(_ body: [UInt8], kind: ResourceKind, namespace: String, store: ObjectStore) throws(APIError) -> JSONValue {
+    static func decodeCreate(_ body: [UInt8], kind: ServedResource, namespace: String, store: ObjectStore) throws(APIError) -> JSONValue {
         guard body.count > 4, Array(body.prefix(4)) == magic else {
             throw APIError.badRequest("the body of the request was not a Kubernetes protobuf message (missing k8s magic prefix)")
         }

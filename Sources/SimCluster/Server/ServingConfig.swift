@@ -3,7 +3,7 @@
 /// What the API server serves and how it misbehaves: the scenario decides, the handler obeys.
 public struct ServingConfig: Sendable {
     /// The resource types served (missing CRDs are simply absent).
-    public var kinds: [ResourceKind]
+    public var kinds: [ServedResource]
     /// The user the bearer token maps to, quoted in RBAC denials.
     public var user: String = "demo-operator"
     /// Returns true when RBAC denies (verb, group, resource, subresource).
@@ -19,7 +19,7 @@ public struct ServingConfig: Sendable {
     /// The version `/version` reports.
     public var serverVersion = (major: "1", minor: "32", git: "v1.32.4")
 
-    public init(kinds: [ResourceKind]) {
+    public init(kinds: [ServedResource]) {
         self.kinds = kinds
     }
 }

@@ -3,7 +3,7 @@ import Synchronization
 // MARK: - PodLogs
 
 /// One line of container output with the time the kubelet stamped on it.
-public struct LogLine: Sendable, Equatable {
+public struct PodLogLine: Sendable, Equatable {
     public let time: Double
     public let text: String
 }
@@ -12,11 +12,11 @@ public struct LogLine: Sendable, Equatable {
 public final class PodLogs: Sendable {
     struct Follower {
         let key: String
-        let continuation: AsyncStream<LogLine>.Continuation
+        let continuation: AsyncStream<PodLogLine>.Continuation
     }
 
     struct State {
-        var lines: [String: [LogLine]] = [:]
+        var lines: [String: [PodLogLine]] = [:]
         var followers: [Int: Follower] = [:]
         var nextID = 1
     }
@@ -30,7 +30,7 @@ public final class PodLogs: Sendable {
 
     public func append(namespace: String, pod: String, container: String, time: Double, _ text: String) {
         let k = Self.key(namespace, pod, container)
-        let line = LogLine(time: time, text: text)
+        let line = PodLogLine(time: time, text: text)
         state.withLock { s in
             s.lines[k, default: []].append(line)
             if let count = s.lines[k]?.count, count > Self.limitPerContainer {
@@ -40,13 +40,13 @@ public final class PodLogs: Sendable {
         }
     }
 
-    public func lines(namespace: String, pod: String, container: String) -> [LogLine] {
+    public func lines(namespace: String, pod: String, container: String) -> [PodLogLine] {
         state.withLock { $0.lines[Self.key(namespace, pod, container)] ?? [] }
     }
 
     /// The existing lines and a stream of the ones still to come, taken atomically so none is lost or repeated.
-    public func follow(namespace: String, pod: String, container: String) -> (id: Int, existing: [LogLine], stream: AsyncStream<LogLine>) {
-        let (stream, continuation) = AsyncStream<LogLine>.makeStream(bufferingPolicy: .bufferingNewest(50_000))
+    public func follow(namespace: String, pod: String, container: String) -> (id: Int, existing: [PodLogLine], stream: AsyncStream<PodLogLine>) {
+        let (stream, continuation) = AsyncStream<PodLogLine>.makeStream(bufferingPolicy: .bufferingNewest(50_000))
         let k = Self.key(namespace, pod, container)
         return state.withLock { s in
             let id = s.nextID

@@ -125,7 +125,7 @@ public struct SimOptions: Sendable {
     }
 
     /// The resource types this cluster serves.
-    public var servedKinds: [ResourceKind] {
+    public var servedKinds: [ServedResource] {
         Catalogue.all.filter { kind in
             if kind.group == "external-secrets.io" { return externalSecretsInstalled }
             if kind.group == "barmancloud.cnpg.io" { return pluginBackups }

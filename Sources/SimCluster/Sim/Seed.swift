@@ -35,7 +35,7 @@ struct Seed {
     }
 
     @discardableResult
-    func create(_ kind: ResourceKind, _ object: JSONValue, age: Double) -> JSONValue {
+    func create(_ kind: ServedResource, _ object: JSONValue, age: Double) -> JSONValue {
         (try? store.create(kind, namespace: ns, object: object, creationTime: now - age)) ?? object
     }
 

@@ -24,21 +24,21 @@ public struct APIError: Error, Sendable, Equatable {
         return s
     }
 
-    static func resourceName(_ kind: ResourceKind) -> String {
+    static func resourceName(_ kind: ServedResource) -> String {
         kind.group.isEmpty ? kind.plural : "\(kind.plural).\(kind.group)"
     }
 
-    public static func notFound(_ kind: ResourceKind, _ name: String) -> APIError {
+    public static func notFound(_ kind: ServedResource, _ name: String) -> APIError {
         APIError(code: 404, reason: "NotFound", message: "\(resourceName(kind)) \"\(name)\" not found",
                  details: ["name": .string(name), "group": .string(kind.group), "kind": .string(kind.plural)])
     }
 
-    public static func alreadyExists(_ kind: ResourceKind, _ name: String) -> APIError {
+    public static func alreadyExists(_ kind: ServedResource, _ name: String) -> APIError {
         APIError(code: 409, reason: "AlreadyExists", message: "\(resourceName(kind)) \"\(name)\" already exists",
                  details: ["name": .string(name), "group": .string(kind.group), "kind": .string(kind.plural)])
     }
 
-    public static func conflict(_ kind: ResourceKind, _ name: String) -> APIError {
+    public static func conflict(_ kind: ServedResource, _ name: String) -> APIError {
         APIError(code: 409, reason: "Conflict",
                  message: "Operation cannot be fulfilled on \(resourceName(kind)) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
     }
@@ -47,7 +47,7 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(code: 400, reason: "BadRequest", message: message)
     }
 
-    public static func invalid(_ kind: ResourceKind, _ name: String, _ reason: String) -> APIError {
+    public static func invalid(_ kind: ServedResource, _ name: String, _ reason: String) -> APIError {
         APIError(code: 422, reason: "Invalid", message: "\(kind.kind) \"\(name)\" is invalid: \(reason)")
     }
 

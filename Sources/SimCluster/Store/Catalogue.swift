@@ -4,7 +4,7 @@ import PaperKube
 
 /// Every resource type the simulated API server can serve, with kubectl's printer columns.
 public enum Catalogue {
-    public static let pods = ResourceKind(
+    public static let pods = ServedResource(
         group: "", versions: ["v1"], kind: "Pod", plural: "pods", shortNames: ["po"], categories: ["all"],
         subresources: ["status", "log", "exec", "portforward", "attach", "eviction"],
         columns: [
@@ -27,7 +27,7 @@ public enum Catalogue {
             .path("Node", "spec.nodeName", priority: 1, empty: "<none>"),
         ])
 
-    public static let services = ResourceKind(
+    public static let services = ServedResource(
         group: "", versions: ["v1"], kind: "Service", plural: "services", shortNames: ["svc"], categories: ["all"],
         columns: [
             .name, .path("Type", "spec.type"), .path("Cluster-IP", "spec.clusterIP"),
@@ -41,7 +41,7 @@ public enum Catalogue {
             .age,
         ])
 
-    public static let pvcs = ResourceKind(
+    public static let pvcs = ServedResource(
         group: "", versions: ["v1"], kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", shortNames: ["pvc"],
         columns: [
             .name, .path("Status", "status.phase"), .path("Volume", "spec.volumeName"),
@@ -60,7 +60,7 @@ public enum Catalogue {
             .path("StorageClass", "spec.storageClassName"), .age,
         ])
 
-    public static let nodes = ResourceKind(
+    public static let nodes = ServedResource(
         group: "", versions: ["v1"], kind: "Node", plural: "nodes", shortNames: ["no"], namespaced: false,
         subresources: ["status", "proxy"],
         columns: [
@@ -68,11 +68,11 @@ public enum Catalogue {
             TableColumn("Roles") { _, _ in "<none>" }, .age, .path("Version", "status.nodeInfo.kubeletVersion"),
         ])
 
-    public static let namespaces = ResourceKind(
+    public static let namespaces = ServedResource(
         group: "", versions: ["v1"], kind: "Namespace", plural: "namespaces", shortNames: ["ns"], namespaced: false,
         columns: [.name, .path("Status", "status.phase"), .age])
 
-    public static let events = ResourceKind(
+    public static let events = ServedResource(
         group: "", versions: ["v1"], kind: "Event", plural: "events", shortNames: ["ev"], subresources: [],
         columns: [
             .ageOf("Last Seen", "lastTimestamp"), .path("Type", "type"), .path("Reason", "reason"),
@@ -82,18 +82,18 @@ public enum Catalogue {
             .path("Message", "message"),
         ])
 
-    public static let secrets = ResourceKind(
+    public static let secrets = ServedResource(
         group: "", versions: ["v1"], kind: "Secret", plural: "secrets", subresources: [],
         columns: [
             .name, .path("Type", "type"),
             TableColumn("Data", type: "string") { obj, _ in .string(String(obj["data"]?.objectValue?.count ?? 0)) }, .age,
         ])
 
-    public static let configMaps = ResourceKind(
+    public static let configMaps = ServedResource(
         group: "", versions: ["v1"], kind: "ConfigMap", plural: "configmaps", shortNames: ["cm"], subresources: [],
         columns: [.name, TableColumn("Data") { obj, _ in .string(String(obj["data"]?.objectValue?.count ?? 0)) }, .age])
 
-    public static let deployments = ResourceKind(
+    public static let deployments = ServedResource(
         group: "apps", versions: ["v1"], kind: "Deployment", plural: "deployments", shortNames: ["deploy"], categories: ["all"],
         subresources: ["status", "scale"],
         columns: [
@@ -106,7 +106,7 @@ public enum Catalogue {
             .age,
         ])
 
-    public static let replicaSets = ResourceKind(
+    public static let replicaSets = ServedResource(
         group: "apps", versions: ["v1"], kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], categories: ["all"],
         subresources: ["status", "scale"],
         columns: [
@@ -117,7 +117,7 @@ public enum Catalogue {
             .age,
         ])
 
-    public static let jobs = ResourceKind(
+    public static let jobs = ServedResource(
         group: "batch", versions: ["v1"], kind: "Job", plural: "jobs", categories: ["all"],
         columns: [
             .name,
@@ -133,7 +133,7 @@ public enum Catalogue {
             .age,
         ])
 
-    public static let cronJobs = ResourceKind(
+    public static let cronJobs = ServedResource(
         group: "batch", versions: ["v1"], kind: "CronJob", plural: "cronjobs", shortNames: ["cj"], categories: ["all"],
         columns: [
             .name, .path("Schedule", "spec.schedule"),
@@ -143,7 +143,7 @@ public enum Catalogue {
             .ageOf("Last Schedule", "status.lastScheduleTime"), .age,
         ])
 
-    public static let networkPolicies = ResourceKind(
+    public static let networkPolicies = ServedResource(
         group: "networking.k8s.io", versions: ["v1"], kind: "NetworkPolicy", plural: "networkpolicies", shortNames: ["netpol"],
         subresources: [],
         columns: [
@@ -155,7 +155,7 @@ public enum Catalogue {
             .age,
         ])
 
-    public static let ingresses = ResourceKind(
+    public static let ingresses = ServedResource(
         group: "networking.k8s.io", versions: ["v1"], kind: "Ingress", plural: "ingresses", shortNames: ["ing"],
         columns: [
             .name, .path("Class", "spec.ingressClassName", empty: "<none>"),
@@ -168,7 +168,7 @@ public enum Catalogue {
 
     // MARK: CloudNativePG
 
-    public static let clusters = ResourceKind(
+    public static let clusters = ServedResource(
         group: "postgresql.cnpg.io", versions: ["v1"], kind: "Cluster", plural: "clusters", categories: ["cnpg"],
         subresources: ["status", "scale"],
         columns: [
@@ -176,18 +176,18 @@ public enum Catalogue {
             .path("Status", "status.phase"), .path("Primary", "status.currentPrimary"),
         ])
 
-    public static let backups = ResourceKind(
+    public static let backups = ServedResource(
         group: "postgresql.cnpg.io", versions: ["v1"], kind: "Backup", plural: "backups", categories: ["cnpg"],
         columns: [
             .name, .age, .path("Cluster", "spec.cluster.name"), .path("Method", "spec.method"),
             .path("Phase", "status.phase"), .path("Error", "status.error"),
         ])
 
-    public static let scheduledBackups = ResourceKind(
+    public static let scheduledBackups = ServedResource(
         group: "postgresql.cnpg.io", versions: ["v1"], kind: "ScheduledBackup", plural: "scheduledbackups", categories: ["cnpg"],
         columns: [.name, .age, .path("Cluster", "spec.cluster.name"), .ageOf("Last Backup", "status.lastScheduleTime")])
 
-    public static let objectStores = ResourceKind(
+    public static let objectStores = ServedResource(
         group: "barmancloud.cnpg.io", versions: ["v1"], kind: "ObjectStore", plural: "objectstores",
         columns: [.name, .age])
 
@@ -203,22 +203,22 @@ public enum Catalogue {
         return cols
     }
 
-    public static let externalSecrets = ResourceKind(
+    public static let externalSecrets = ServedResource(
         group: "external-secrets.io", versions: ["v1", "v1beta1"], kind: "ExternalSecret", plural: "externalsecrets",
         shortNames: ["es"], categories: ["external-secrets"], columns: esColumns(lastSync: true))
 
-    public static let secretStores = ResourceKind(
+    public static let secretStores = ServedResource(
         group: "external-secrets.io", versions: ["v1", "v1beta1"], kind: "SecretStore", plural: "secretstores",
         shortNames: ["ss"], categories: ["external-secrets"],
         columns: [.name, .age, .conditionStatus("Status", type: "Ready", field: "reason"), .path("Capabilities", "status.capabilities"), .conditionStatus("Ready", type: "Ready")])
 
-    public static let clusterSecretStores = ResourceKind(
+    public static let clusterSecretStores = ServedResource(
         group: "external-secrets.io", versions: ["v1", "v1beta1"], kind: "ClusterSecretStore", plural: "clustersecretstores",
         shortNames: ["css"], namespaced: false, categories: ["external-secrets"],
         columns: [.name, .age, .conditionStatus("Status", type: "Ready", field: "reason"), .path("Capabilities", "status.capabilities"), .conditionStatus("Ready", type: "Ready")])
 
     /// The full catalogue, in discovery order.
-    public static let all: [ResourceKind] = [
+    public static let all: [ServedResource] = [
         pods, services, pvcs, nodes, namespaces, events, secrets, configMaps,
         deployments, replicaSets, jobs, cronJobs, networkPolicies, ingresses,
         clusters, backups, scheduledBackups, objectStores,

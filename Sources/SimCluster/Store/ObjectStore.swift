@@ -54,7 +54,7 @@ public final class ObjectStore: Sendable {
 
     // MARK: Reads
 
-    public func list(_ kind: ResourceKind, namespace: String?) -> (items: [JSONValue], resourceVersion: Int) {
+    public func list(_ kind: ServedResource, namespace: String?) -> (items: [JSONValue], resourceVersion: Int) {
         state.withLock { s in
             let all = s.collections[kind.storageKey] ?? [:]
             let prefix = namespace.map { "\($0)/" }
@@ -63,7 +63,7 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    public func get(_ kind: ResourceKind, namespace: String, name: String) -> JSONValue? {
+    public func get(_ kind: ServedResource, namespace: String, name: String) -> JSONValue? {
         state.withLock { $0.collections[kind.storageKey]?[Self.key(namespace, name)] }
     }
 
@@ -82,7 +82,7 @@ public final class ObjectStore: Sendable {
 
     /// Creates an object, filling in what the API server owns (uid, resourceVersion, timestamps).
     @discardableResult
-    public func create(_ kind: ResourceKind, namespace: String, object input: JSONValue, creationTime: Double? = nil) throws(APIError) -> JSONValue {
+    public func create(_ kind: ServedResource, namespace: String, object input: JSONValue, creationTime: Double? = nil) throws(APIError) -> JSONValue {
         var object = input
         var name = object.value(at: "metadata.name")?.stringValue ?? ""
         if name.isEmpty, let generate = object.value(at: "metadata.generateName")?.stringValue, !generate.isEmpty {
@@ -116,7 +116,7 @@ public final class ObjectStore: Sendable {
     /// Replaces an object through a transform; a precondition on resourceVersion gives 409 like the real server.
     @discardableResult
     public func update(
-        _ kind: ResourceKind, namespace: String, name: String, expectedResourceVersion: String? = nil,
+        _ kind: ServedResource, namespace: String, name: String, expectedResourceVersion: String? = nil,
         bumpGeneration: Bool = true, _ transform: (inout JSONValue) throws(APIError) -> Void
     ) throws(APIError) -> JSONValue {
         let ns = kind.namespaced ? namespace : ""
@@ -147,7 +147,7 @@ public final class ObjectStore: Sendable {
 
     /// Removes an object and tells watchers; returns what was deleted.
     @discardableResult
-    public func delete(_ kind: ResourceKind, namespace: String, name: String) throws(APIError) -> JSONValue {
+    public func delete(_ kind: ServedResource, namespace: String, name: String) throws(APIError) -> JSONValue {
         let ns = kind.namespaced ? namespace : ""
         return try state.withLock { s throws(APIError) -> JSONValue in
             guard var old = s.collections[kind.storageKey]?.removeValue(forKey: Self.key(ns, name)) else {
@@ -172,7 +172,7 @@ public final class ObjectStore: Sendable {
 
     /// Opens a watch. With no resourceVersion (or "0") the current objects come first as ADDED,
     /// as the real server does; with one, the history after it is replayed (410 Gone if too old).
-    public func watch(_ kind: ResourceKind, namespace: String?, since resourceVersion: Int?) throws(APIError) -> (id: Int, stream: AsyncStream<WatchEvent>) {
+    public func watch(_ kind: ServedResource, namespace: String?, since resourceVersion: Int?) throws(APIError) -> (id: Int, stream: AsyncStream<WatchEvent>) {
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let ns = kind.namespaced ? namespace : nil
         return try state.withLock { s throws(APIError) -> (id: Int, stream: AsyncStream<WatchEvent>) in

@@ -49,13 +49,3 @@ struct SimHarness {
         return KubectlResult(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }
-
-/// Polls until `condition` holds or `seconds` pass.
-func eventually(_ seconds: Double = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(200))
-    }
-    return try await condition()
-}

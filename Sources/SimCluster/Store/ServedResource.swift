@@ -1,10 +1,10 @@
 import PaperKube
 
-// MARK: - ResourceKind
+// MARK: - ServedResource
 
 /// One served resource type: what discovery advertises, how objects are keyed, and the columns
 /// the server's `Table` rendering shows for plain `kubectl get`.
-public struct ResourceKind: Sendable {
+public struct ServedResource: Sendable {
     public let group: String
     /// Every served version, preferred first. Objects are stored once and re-labelled per version.
     public private(set) var versions: [String]
@@ -34,7 +34,7 @@ public struct ResourceKind: Sendable {
     }
 
     /// The same type served only in `versions` (an older operator that predates a version).
-    public func serving(_ versions: [String]) -> ResourceKind {
+    public func serving(_ versions: [String]) -> ServedResource {
         var copy = self
         copy.versions = versions
         return copy
