@@ -159,7 +159,7 @@ import Testing
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await t.send("b")
-        try await t.waitFor("y runs it", "create job --from=cronjob/paperless-ngx-backup")
+        try await t.waitFor("y runs it", "--from=cronjob/paperless-ngx-backup manual-backup-")
         try await t.send("y")
         try await t.waitFor("running  ", "manual-backup-")
         let jobs = try await manualJobs(c)
@@ -220,10 +220,10 @@ import Testing
         seen += try await t.waitFor("Command log", "ACTION ")  // the action, newest, is the overlay's last line
         try await t.send("Escape")
         try await t.send("J")
-        seen += try await t.waitFor("Incident journal", "action confirmed: Start a CNPG database backup")
+        seen += try await t.waitFor("Incident journal", "action confirmed: Start a CloudNativePG database backup")
         #expect(!seen.contains("hunter2-PLANTED"), "a secret reached the screen")
         let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
-        #expect(journal.contains("action confirmed: Start a CNPG database backup"))
+        #expect(journal.contains("action confirmed: Start a CloudNativePG database backup"))
         #expect(journal.contains("result: ok"))
         #expect(journal.contains("finished OK"))
         #expect(!journal.contains("hunter2-PLANTED"))

@@ -18,6 +18,8 @@ struct RedactorTests {
         ("curl -H 'bearer abcdefghijklmnop'", "curl -H 'bearer ***'"),
         ("key id AKIAIOSFODNN7EXAMPLE leaked", "key id AKIA*** leaked"),
         ("--token=s3cr3t-value", "--token=***"),
+        ("kubectl get pods --token s3cr3t-value -n paperless-ngx", "kubectl get pods --token *** -n paperless-ngx"),
+        ("restic --password mypw snapshots", "restic --password *** snapshots"),
     ])
     func masksSecrets(input: String, expected: String) {
         #expect(Redactor.redact(input) == expected)

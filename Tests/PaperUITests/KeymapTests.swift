@@ -32,7 +32,7 @@ enum ModeFixtures {
         case .filter:
             s.stack = [.filter(FilterState(panel: .logs, draft: "re"))]
         case .help:
-            s.stack = [.help(HelpState())]
+            s.stack = [.help(HelpState(opener: .dashboard, scroll: 3))]
         case .dialog:
             _ = update(&s, .key(.char("b")))
         case .notice:
@@ -107,6 +107,16 @@ enum ModeFixtures {
         #expect(Set(dangerous) == [.fileBackup, .databaseBackup, .forceSync, .confirm])
     }
 
+    @Test func helpListsTheKeysOfTheModeThatOpenedItFirstAndReturnsToIt() {
+        var s = ModeFixtures.state(for: .logs)
+        _ = update(&s, .key(.char("?")))
+        let text = render(s).text
+        #expect(text.contains("Log tail (where you are)"))
+        #expect(text.contains("pause/resume"))
+        _ = update(&s, .key(.escape))
+        #expect(s.mode.scope == .logs)
+    }
+
     @Test func noKeyIsBoundTwiceInOneScope() {
         for scope in KeyScope.allCases {
             var seen: [KeyBinding.Pattern: String] = [:]
@@ -120,10 +130,15 @@ enum ModeFixtures {
     }
 
     @Test func helpListsEveryBindingAndTheFooterComesFromTheSameTable() {
-        var s = Fixtures.state(width: 200, height: 60)
+        // At 80x24 the help scrolls: every binding is on one of its pages.
+        var s = Fixtures.state(width: 80, height: 24)
         _ = update(&s, .key(.char("?")))
-        let text = render(s).text
-        for b in Keymap.all { #expect(text.contains(b.scope.helpPrefix + b.description), "help lacks \(b.description)") }
+        var text = render(s).text
+        for _ in 0..<40 {
+            _ = update(&s, .key(.pageDown))
+            text += render(s).text
+        }
+        for b in Keymap.all { #expect(text.contains("\(b.label.padded(11)) \(b.description)"), "help lacks \(b.label) \(b.description)") }
         for fixture in ModeFixtures.all {
             let footer = render(fixture.state).lines.last ?? ""
             for b in Keymap.bindings(for: fixture.scope) where b.inFooter {

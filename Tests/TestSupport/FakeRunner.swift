@@ -8,7 +8,7 @@ import Synchronization
 public final class FakeRunner: CommandRunning, Sendable {
     public typealias Responder = @Sendable (KubectlCommand) throws(KubectlError) -> CommandOutput
 
-    private let recorded = Mutex<[KubectlCommand]>([])
+    let recorded = Mutex<[KubectlCommand]>([])
     private let responder: Responder
 
     public init(_ responder: @escaping Responder) {
@@ -29,5 +29,15 @@ extension CommandOutput {
     public static func ok(_ data: Data) -> CommandOutput { CommandOutput(stdout: data) }
     public static func failure(_ stderr: String, status: Int32 = 1, stdout: Data = Data()) -> CommandOutput {
         CommandOutput(stdout: stdout, stderr: stderr, exitStatus: status)
+    }
+}
+
+// MARK: - Following
+
+extension FakeRunner: CommandStreaming {
+    /// Records the command, delivers nothing and ends: enough for the recording wrapper's tests.
+    public func follow(_ command: KubectlCommand, deliver: @escaping @Sendable ([String]) -> Void) async -> FollowEnd {
+        recorded.withLock { $0.append(command) }
+        return .ended
     }
 }

@@ -123,6 +123,10 @@ public enum Keymap {
         KeyBinding([.escape], .back, label: "Esc", description: "clear the filter", scope: .filter, footer: true, short: "clear filter"),
         // Help.
         KeyBinding([.escape, .char("q"), .char("?")], .back, label: "Esc/q/?", description: "close help", scope: .help, footer: true),
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "scroll", scope: .help, footer: true),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "scroll up", scope: .help),
+        KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .help),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .help),
         // Confirmation dialog.
         KeyBinding([.char("y"), .char("Y")], .confirm, label: "y", description: "run the command shown", scope: .dialog, footer: true, dangerous: true),
         KeyBinding([.escape, .char("n"), .char("N"), .char("q")], .back, label: "Esc/n", description: "cancel", scope: .dialog, footer: true),

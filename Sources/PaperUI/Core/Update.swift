@@ -58,7 +58,7 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
         state.quitting = true
         return [.quit]
     case .openHelp:
-        state.apply(.push(.help(HelpState())))
+        state.apply(.push(.help(HelpState(opener: state.mode.scope))))
         return []
     default:
         break

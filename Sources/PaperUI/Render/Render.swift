@@ -25,7 +25,7 @@ public func render(_ state: AppState) -> ScreenBuffer {
         case .detail(let detail): DetailMode.render(&buf, state, detail, g)
         case .logs(let view): LogTailMode.render(&buf, state, view, g)
         case .filter: break  // drawn on the panel's border and in the footer
-        case .help: HelpMode.render(&buf, state, g)
+        case .help(let help): HelpMode.render(&buf, state, help, g)
         case .dialog(let dialog): DialogMode.render(&buf, state, dialog, g)
         case .commandLog(let log): CommandLogMode.render(&buf, state, log, g)
         case .journal(let journal): JournalMode.render(&buf, state, journal, g)

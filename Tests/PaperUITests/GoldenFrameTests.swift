@@ -1,0 +1,90 @@
+import Foundation
+import PaperDomain
+import Testing
+@testable import PaperUI
+
+/// Whole frames of every mode at 80×24 and 200×60, compared cell by cell (character and role)
+/// with the text files in `Golden/`.
+///
+/// To update them after an intended change of the screen, run
+/// `PAPERCTL_RECORD_GOLDEN=1 swift test --filter GoldenFrameTests`, read the diff of
+/// `Tests/PaperUITests/Golden/` and commit it. A missing file is never recorded silently: the
+/// test fails until it is recorded on purpose.
+@Suite struct GoldenFrameTests {
+    struct Frame: Sendable, CustomTestStringConvertible {
+        var name: String
+        var width: Int
+        var height: Int
+        var testDescription: String { "\(name) \(width)x\(height)" }
+    }
+
+    /// One state per mode (and the dashboard's loading and stale states).
+    static func state(_ name: String, width: Int, height: Int) -> AppState {
+        var s: AppState
+        switch name {
+        case "dashboard-loading":
+            s = Fixtures.state(data: nil)
+        case "dashboard-stale":
+            s = Fixtures.actionState()
+            s.data = .stale(Fixtures.dataWithFacts(), RefreshError(kind: .unreachable, message: "dial tcp 10.0.0.1:6443: connect: connection refused"))
+            s.backoff = 20
+        case "dashboard-production":
+            s = Fixtures.state(data: Fixtures.dataWithFacts(), context: "do-nyc3-prod")
+        default:
+            s = ModeFixtures.state(for: KeyScope(rawValue: name) ?? .dashboard)
+        }
+        _ = update(&s, .resize(width: width, height: height))
+        return s
+    }
+
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-production"]
+        + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
+    static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
+
+    static let roleLetters: [Role: Character] = [
+        .text: "t", .muted: "m", .border: "b", .focus: "f", .title: "T", .header: "h", .selection: "s",
+        .ok: "o", .warn: "w", .critical: "c", .unknown: "u", .keyHint: "k", .logError: "E", .logWarn: "W", .banner: "B", .production: "P",
+    ]
+
+    /// The frame as a golden file: the characters, a separator, then one role letter per cell.
+    static func encode(_ b: ScreenBuffer) -> String {
+        let roles = (0..<b.height).map { y in String((0..<b.width).map { x in roleLetters[b[x, y].role] ?? "?" }) }
+        return b.lines.joined(separator: "\n") + "\n--- roles ---\n" + roles.joined(separator: "\n") + "\n"
+    }
+
+    static func path(_ f: Frame) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(f.name)-\(f.width)x\(f.height).txt").path
+    }
+
+    @Test(arguments: frames)
+    func everyModeMatchesItsGoldenFrame(frame: Frame) throws {
+        let buffer = render(Self.state(frame.name, width: frame.width, height: frame.height))
+        let actual = Self.encode(buffer)
+        let path = Self.path(frame)
+        if ProcessInfo.processInfo.environment["PAPERCTL_RECORD_GOLDEN"] == "1" {
+            try actual.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+            Issue.record("no golden frame at \(path); record it with PAPERCTL_RECORD_GOLDEN=1")
+            return
+        }
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        #expect(e.count == a.count, "\(frame.testDescription): \(a.count) lines, golden has \(e.count)")
+        // Report the first differing cell, then the whole frame as drawn.
+        for y in 0..<min(e.count, a.count) where e[y] != a[y] {
+            let x = zip(e[y], a[y]).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e[y].count, a[y].count)
+            let layer = y <= frame.height ? "character" : "role"
+            let row = y <= frame.height ? y : y - frame.height - 1
+            Issue.record("\(frame.testDescription): \(layer) at column \(x), row \(row) differs\n--- expected\n\(String(e[y]))\n--- actual\n\(String(a[y]))\n--- whole frame\n\(buffer.lines.joined(separator: "\n"))")
+            return
+        }
+    }
+
+    @Test func everyModeOfTheStackHasAGoldenFrame() {
+        // Adding a mode without a golden frame fails here: the names cover every key scope but `everywhere`.
+        let scopes = Set(KeyScope.allCases.map(\.rawValue)).subtracting(["everywhere"])
+        #expect(scopes.isSubset(of: Set(Self.names)))
+    }
+}
