@@ -47,6 +47,17 @@ import Testing
         #expect(Self.saneModes(after), "terminal modes not restored:\n\(after)")
     }
 
+    @Test func aKeyPressedBeforeTheFirstDataOpensItsViewWhenTheyArrive() async throws {
+        // `l` at once, before any refresh finished: the log tail opens when the data are in,
+        // on the app container, instead of a refusal.
+        let t = try await Tmux.start(["--demo", "--scenario", "slow-api"])
+        defer { t.stopNow() }
+        try await t.waitFor("no data yet")  // the first frame; slow-api keeps the first refresh for seconds
+        try await t.send("l")
+        try await t.waitFor("waiting for the first data")
+        try await t.waitFor(" LOGS ", "/paperless-ngx [1/")
+    }
+
     @Test func resizeRelaysTheScreenAndTooSmallSaysSo() async throws {
         let t = try await Tmux.start(["--demo"], width: 120, height: 35)
         defer { t.stopNow() }
@@ -168,7 +179,7 @@ import Testing
         let job = try await c.kubectl(["get"] + jobs.prefix(1) + ["-o", "jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].name}"])
         #expect(job.contains("restic/restic:0.17.3 manual paperless-ngx-backup"), "\(job)")
         try await t.send("b")
-        try await t.waitFor("still running", "Nothing was run")
+        try await t.waitFor("is still active", "Nothing was run")
         try await t.send("Escape")
         #expect(try await manualJobs(c).count == 1, "a second b created another Job")
         try await t.waitFor("finished OK", timeout: 60)

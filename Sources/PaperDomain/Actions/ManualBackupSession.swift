@@ -90,15 +90,11 @@ public struct ManualBackupSession: Sendable {
         } catch {
             return .notStarted(Self.explain(error, doing: "list the Jobs in namespace \(target.namespace)"))
         }
-        let plan: ActionPlan
-        switch ManualBackup.planFiles(jobs: jobs, cronJob: cronJob, config: config, target: target, now: now()) {
-        case .refuse(let reason): return .refused(reason)
-        case .plan(let p): plan = p
-        }
-        let name = plan.objectName
-        say("Running: \(plan.commandLine)")
-        if let failure = await execute(plan.command, doing: "create Job \(name) from CronJob \(cronJobName)", say: say) {
-            return failure.ambiguous ? .unknown(name: "job/\(name)", detail: failure.message) : .notStarted(failure.message)
+        let decision = ManualBackup.planFiles(jobs: jobs, cronJob: cronJob, config: config, target: target, now: now())
+        let name: String
+        switch await start(decision, subject: "job", doing: { "create Job \($0) from CronJob \(cronJobName)" }, say: say) {
+        case .ended(let outcome): return outcome
+        case .success(let created): name = created
         }
         guard wait else { return .created(name: "job/\(name)") }
         return await waitForJob(name, timeout: timeout, say: say)
@@ -121,15 +117,11 @@ public struct ManualBackupSession: Sendable {
         } catch {
             return .notStarted(Self.explain(error, doing: "list the Backups in namespace \(target.namespace)"))
         }
-        let plan: ActionPlan
-        switch ManualBackup.planDatabase(cluster: cluster, backups: backups, config: config, target: target, now: now()) {
-        case .refuse(let reason): return .refused(reason)
-        case .plan(let p): plan = p
-        }
-        let name = plan.objectName
-        say("Running: \(plan.commandLine)")
-        if let failure = await execute(plan.command, doing: "create Backup \(name) of cluster \(clusterName)", say: say) {
-            return failure.ambiguous ? .unknown(name: "backup/\(name)", detail: failure.message) : .notStarted(failure.message)
+        let decision = ManualBackup.planDatabase(cluster: cluster, backups: backups, config: config, target: target, now: now())
+        let name: String
+        switch await start(decision, subject: "backup", doing: { "create Backup \($0) of cluster \(clusterName)" }, say: say) {
+        case .ended(let outcome): return outcome
+        case .success(let created): name = created
         }
         guard wait else { return .created(name: "backup/\(name)") }
         let before = cluster.lastSuccessfulBackup
@@ -140,6 +132,27 @@ public struct ManualBackupSession: Sendable {
             return .succeeded(name: "backup/\(name)", detail: "cluster \(clusterName) lastSuccessfulBackup is now \(UTCTime.rfc3339(last))")
         }
         return outcome
+    }
+
+    /// A planned action's start: the created object's name, or the outcome that ends the run.
+    private enum Started {
+        case success(String)
+        case ended(Outcome)
+    }
+
+    /// Prints the exact command and runs it; a refusal, a failure or a timeout ends the run.
+    private func start(_ decision: ActionDecision, subject: String, doing: (String) -> String, say: (String) -> Void) async -> Started {
+        let plan: ActionPlan
+        switch decision {
+        case .refuse(let reason): return .ended(.refused(reason))
+        case .plan(let p): plan = p
+        }
+        let name = plan.objectName
+        say("Running: \(plan.commandLine)")
+        if let failure = await execute(plan.command, doing: doing(name), say: say) {
+            return .ended(failure.ambiguous ? .unknown(name: "\(subject)/\(name)", detail: failure.message) : .notStarted(failure.message))
+        }
+        return .success(name)
     }
 
     // MARK: Waiting
