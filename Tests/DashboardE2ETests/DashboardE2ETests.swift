@@ -48,14 +48,22 @@ import Testing
     }
 
     @Test func aKeyPressedBeforeTheFirstDataOpensItsViewWhenTheyArrive() async throws {
-        // `l` at once, before any refresh finished: the log tail opens when the data are in,
-        // on the app container, instead of a refusal.
-        let t = try await Tmux.start(["--demo", "--scenario", "slow-api"])
+        // A kubectl that takes 3 s to start: the first frame is drawn at once, the data come later.
+        let dir = NSTemporaryDirectory() + "paperctl-slow-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kubectl = try #require(ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/kubectl" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) })
+        try "#!/bin/sh\nsleep 3\nexec \(kubectl) \"$@\"\n".write(toFile: "\(dir)/kubectl", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(dir)/kubectl")
+        let t = try await Tmux.start(["--demo", "--kubectl", "\(dir)/kubectl", "--timeout", "30"])
         defer { t.stopNow() }
-        try await t.waitFor("no data yet")  // the first frame; slow-api keeps the first refresh for seconds
+        try await t.waitFor("no data yet")
+        // `l` before any refresh finished: the log tail opens when the data are in, on the app
+        // container, instead of a refusal.
         try await t.send("l")
         try await t.waitFor("waiting for the first data")
-        try await t.waitFor(" LOGS ", "/paperless-ngx [1/")
+        try await t.waitFor(" LOGS ", "/paperless-ngx [1/", timeout: 60)
     }
 
     @Test func resizeRelaysTheScreenAndTooSmallSaysSo() async throws {
