@@ -31,6 +31,8 @@ struct RedactorTests {
         "Connected to redis://:***@paperless-ngx-redis:6379//",
         "[2026-11-29 11:30:00,000] [INFO] [paperless.tasks] Training data unchanged.",
         "token does not have access to vault",
+        #""secretKeyRef" : {"#,
+        #"{"valueFrom": {"secretKeyRef": {"name": "paperless-ngx-restic", "key": "password"}}}"#,
     ])
     func leavesOrdinaryTextAlone(text: String) {
         #expect(Redactor.redact(text) == text)

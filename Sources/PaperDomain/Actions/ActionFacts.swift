@@ -18,9 +18,25 @@ public struct ActionFacts: Sendable, Equatable {
     /// Backups of the configured cluster.
     public var backups: [CNPGBackup]
     public var externalSecrets: [ExternalSecret]
+    /// The app Deployment (its replicas and selector, for a restore's scale-down and back).
+    public var deployment: Deployment?
+    /// The data volume's claim and its kubelet usage, for a restore's free-space check.
+    public var dataVolume: DataVolume?
+
+    /// The PVC the app mounts, with its usage when the kubelet reported it.
+    public struct DataVolume: Sendable, Equatable {
+        public var claim: PersistentVolumeClaim
+        public var stats: VolumeStats?
+
+        public init(claim: PersistentVolumeClaim, stats: VolumeStats? = nil) {
+            self.claim = claim
+            self.stats = stats
+        }
+    }
 
     public init(config: PaperConfig, target: KubeTarget, cronJob: CronJob? = nil, jobs: [Job] = [], jobPods: [Pod] = [],
-                cluster: CNPGCluster? = nil, backups: [CNPGBackup] = [], externalSecrets: [ExternalSecret] = []) {
+                cluster: CNPGCluster? = nil, backups: [CNPGBackup] = [], externalSecrets: [ExternalSecret] = [],
+                deployment: Deployment? = nil, dataVolume: DataVolume? = nil) {
         self.config = config
         self.target = target
         self.cronJob = cronJob
@@ -29,6 +45,8 @@ public struct ActionFacts: Sendable, Equatable {
         self.cluster = cluster
         self.backups = backups
         self.externalSecrets = externalSecrets
+        self.deployment = deployment
+        self.dataVolume = dataVolume
     }
 
     /// Keeps the objects the actions need, and only those.
@@ -39,6 +57,9 @@ public struct ActionFacts: Sendable, Equatable {
             job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronName } || (!labels.isEmpty && job.metadata.matches(labels))
         }
         let jobNames = Set(jobs.map(\.metadata.name))
+        let dataClaim = WatchedVolumes(snapshot: snapshot, config: config).data
+        let claim = snapshot.persistentVolumeClaims.first { $0.metadata.name == dataClaim }
+        let stats = snapshot.volumeStats.value?.flatMap(\.volumes).first { $0.pvcName == dataClaim }
         return ActionFacts(
             config: config, target: snapshot.target,
             cronJob: snapshot.cronJobs.first { $0.metadata.name == cronName },
@@ -46,7 +67,9 @@ public struct ActionFacts: Sendable, Equatable {
             jobPods: snapshot.pods.filter { $0.metadata.labels["job-name"].map(jobNames.contains) ?? false },
             cluster: snapshot.clusters.first { $0.metadata.name == config.database.cluster },
             backups: snapshot.backups.filter { $0.clusterName == config.database.cluster },
-            externalSecrets: snapshot.externalSecrets)
+            externalSecrets: snapshot.externalSecrets,
+            deployment: snapshot.deployments.first { $0.metadata.name == config.app.deployment },
+            dataVolume: claim.map { DataVolume(claim: $0, stats: stats) })
     }
 
     // MARK: Planning

@@ -24,10 +24,12 @@ public struct FileBackupsCheck: HealthCheck {
                                hint: "check fileBackup.enabled in the Helm values", command: ctx.kubectl("get", "cronjob"))
         }
         var f = Findings()
-        let jobs = snapshot.jobs.filter { job in
+        let ofCronJob = snapshot.jobs.filter { job in
             job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronJobName }
                 || (!config.fileBackup.jobLabels.isEmpty && job.metadata.matches(config.fileBackup.jobLabels))
         }
+        // paperctl's own restic Jobs (listings, restores, drills) carry the template's labels but are not backups.
+        let jobs = ofCronJob.filter { !ResticJob.isToolJob($0) }
         let succeeded = jobs.filter { $0.outcome == .succeeded }.sorted { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }
         let lastSuccess = [succeeded.last?.completionTime, cronJob.lastSuccessfulTime].compactMap { $0 }.max()
         f.note("\(jobs.count) Jobs of \(cronJobName): \(succeeded.count) succeeded, \(jobs.filter { $0.outcome == .failed }.count) failed, \(jobs.filter { $0.outcome == .running }.count) running")
@@ -71,6 +73,12 @@ public struct FileBackupsCheck: HealthCheck {
             let detail = newestCode.map { ": newest \(ResticExitCode.meaning($0))" } ?? ""
             f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
                     hint: newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logsCommand)
+        }
+        if let drill = ofCronJob.filter({ $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.drill.rawValue && $0.outcome == .succeeded })
+            .max(by: { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }), let passed = drill.completionTime {
+            f.note("last restore drill passed \(ctx.age(passed)) ago (\(drill.metadata.name))")
+        } else {
+            f.note("no restore drill on record: `paperctl-tui restore drill files` proves the newest snapshot restores")
         }
         for job in jobs where job.outcome == .running {
             f.note("running: \(job.metadata.name)\(job.startTime.map { " since \(ctx.when($0))" } ?? "")")

@@ -29,7 +29,7 @@ public enum PanelFacts {
             out[.database] = rows
         }
         let jobs = snapshot.jobs
-            .filter { job in config.fileBackup.jobLabels.allSatisfy { job.metadata.labels[$0.key] == $0.value } }
+            .filter { job in config.fileBackup.jobLabels.allSatisfy { job.metadata.labels[$0.key] == $0.value } && !ResticJob.isToolJob(job) }
             .sorted { ($0.metadata.creationTimestamp ?? 0) > ($1.metadata.creationTimestamp ?? 0) }
             .prefix(8)
         if !jobs.isEmpty {

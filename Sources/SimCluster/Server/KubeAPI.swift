@@ -56,6 +56,7 @@ public final class KubeAPI: APIHandling {
         if config.unauthorized { return .error(.unauthorized) }
         let segments = request.path.split(separator: "/").map(String.init)
         do {
+            if request.path == Self.accessReviewPath { return try accessReviewResponse(request) }
             if let discovery = try discoveryResponse(segments, request) { return discovery }
             guard let target = try resolve(segments) else { return .error(.pathNotFound()) }
             return try await dispatch(request, target)

@@ -12,6 +12,8 @@ public final class Controllers: Sendable {
         var finishAt: Double?
         var exitCode: Int
         var startedAt: Double?
+        /// The log a simulated run prints (nil: restic's usual lines for its exit code).
+        var lines: [String]? = nil
     }
 
     struct BackupPlan {
@@ -21,6 +23,8 @@ public final class Controllers: Sendable {
 
     struct State {
         var pods: [String: PodPlan] = [:]  // by uid
+        /// restic-stale-lock: every restic Job fails on the lock until a `restic unlock` Job runs.
+        var staleLock = false
         var backups: [String: BackupPlan] = [:]  // by uid
         var clusters: [String: Double] = [:]  // new cluster uid -> created
         var forceSyncSeen: [String: String] = [:]  // ES uid -> annotation value
@@ -45,6 +49,7 @@ public final class Controllers: Sendable {
         self.runner = runner
         let now = api.clock.now()
         state.withLock { s in
+            s.staleLock = options.restic == .staleLock
             s.lastAppLog = now
             s.lastProxyLog = now
             s.lastDBLog = now
@@ -173,9 +178,22 @@ public final class Controllers: Sendable {
                     let isRestic = (job.value(at: "spec.template.spec.containers")?.arrayValue ?? []).contains {
                         ($0["image"]?.stringValue ?? "").contains("restic")
                     }
-                    let duration = isRestic ? (options.restic == .success ? options.resticDuration : 4) : 5
-                    let code = isRestic ? options.restic.exitCode : 0
-                    state.withLock { $0.pods[Self.uid(created)] = PodPlan(runAt: now + 2, finishAt: now + 2 + duration, exitCode: code) }
+                    var duration = isRestic ? (options.restic == .success ? options.resticDuration : 4) : 5
+                    var code = isRestic ? options.restic.exitCode : 0
+                    var lines: [String]?
+                    if isRestic, options.restic == .staleLock {
+                        // The lock holds until an unlock Job removes it; then Jobs run as on a healthy repository.
+                        let script = Self.commandText(of: job)
+                        let locked = state.withLock { $0.staleLock }
+                        if script.contains("restic unlock") {
+                            state.withLock { $0.staleLock = false }
+                            (code, duration, lines) = (0, 3, LogText.resticUnlock)
+                        } else if !locked {
+                            (code, duration) = (0, options.resticDuration)
+                        }
+                    }
+                    let plan = PodPlan(runAt: now + 2, finishAt: now + 2 + duration, exitCode: code, lines: lines)
+                    state.withLock { $0.pods[Self.uid(created)] = plan }
                     _ = try? store.update(Catalogue.jobs, namespace: ns, name: Self.name(job), bumpGeneration: false) { j throws(APIError) in
                         j.set("status.active", to: 1)
                         j.set("status.ready", to: 0)
@@ -191,7 +209,7 @@ public final class Controllers: Sendable {
             let phase = pod.value(at: "status.phase")?.stringValue
             if phase == "Pending", plan.runAt <= now {
                 plan.startedAt = now
-                if let runner, let run = runner.start(job: job, pod: pod, options: options, store: store) {
+                if let runner, plan.lines == nil, plan.exitCode == 0, let run = runner.start(job: job, pod: pod, options: runnerOptions, store: store) {
                     plan.finishAt = nil
                     state.withLock { $0.pods[Self.uid(pod)] = plan }
                     _ = try? store.update(Catalogue.pods, namespace: ns, name: podName, bumpGeneration: false) { p throws(APIError) in
@@ -211,7 +229,7 @@ public final class Controllers: Sendable {
             }
             if phase == "Running", let finishAt = plan.finishAt, finishAt <= now {
                 let started = plan.startedAt ?? now
-                let lines = LogText.resticRun(outcome: plan.exitCode == 0 ? .success : (plan.exitCode == 11 ? .locked : .wrongPassword), start: started)
+                let lines = plan.lines ?? LogText.resticRun(outcome: plan.exitCode == 0 ? .success : options.restic, start: started)
                 let container = pod.value(at: "spec.containers.0.name")?.stringValue ?? "main"
                 for (i, line) in lines.enumerated() {
                     logs.append(namespace: ns, pod: podName, container: container, time: started + (finishAt - started) * Double(i + 1) / Double(lines.count + 1), line)
@@ -219,6 +237,20 @@ public final class Controllers: Sendable {
                 finish(job: job, podName: podName, started: started, finished: finishAt, exitCode: plan.exitCode)
             }
         }
+    }
+
+    /// The Job's restic command line (command and args of its containers), to tell an unlock from a backup.
+    static func commandText(of job: JSONValue) -> String {
+        (job.value(at: "spec.template.spec.containers")?.arrayValue ?? []).flatMap { c in
+            (c["command"]?.arrayValue ?? []) + (c["args"]?.arrayValue ?? [])
+        }.compactMap(\.stringValue).joined(separator: " ")
+    }
+
+    /// The options a real run sees: once the stale lock is gone, the repository is healthy.
+    var runnerOptions: SimOptions {
+        var o = options
+        if o.restic == .staleLock { o.restic = .success }
+        return o
     }
 
     /// Records a finished pod and Job, ends log follows, and updates the owning CronJob.

@@ -147,7 +147,7 @@ enum LogText {
                 "remove 1 snapshots:",
                 "[0:00] 100.00%  1 / 1 files deleted",
             ]
-        case .locked:
+        case .locked, .staleLock:
             return [
                 "repository 9b6c2d51 opened (version 2, compression level auto)",
                 "Fatal: unable to create lock in backend: repository is already locked exclusively by PID 27 on paperless-ngx-backup-29412000-x7k2p by root (UID 0, GID 0)",
@@ -159,6 +159,9 @@ enum LogText {
             return ["Fatal: wrong password or no key found"]
         }
     }
+
+    /// `restic unlock` removing the stale lock.
+    static let resticUnlock = ["repository 9b6c2d51 opened (version 2, compression level auto)", "successfully removed 1 locks"]
 }
 
 extension String {

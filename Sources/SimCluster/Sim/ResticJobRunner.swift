@@ -104,6 +104,8 @@ public final class ResticJobRunner: JobRunning {
         var arguments: [String]
         var environment: [String: String]
         var volumes: [String]
+        /// emptyDir stand-ins: created empty before the run, removed after it.
+        var scratch: [String] = []
     }
 
     struct ResolveError: Error, CustomStringConvertible {
@@ -139,15 +141,27 @@ public final class ResticJobRunner: JobRunning {
                 claims[name] = claim
             }
         }
+        // emptyDir volumes (a restore drill's scratch space) become fresh directories of their own.
+        var scratch: [String: String] = [:]
+        for volume in podSpec["volumes"]?.arrayValue ?? [] where volume["emptyDir"] != nil {
+            if let name = volume["name"]?.stringValue { scratch[name] = "\(stateDirectory)/tmp/emptydir-\(RandomName.suffix())\(RandomName.suffix())" }
+        }
         var mounts: [(String, String)] = []
+        var scratchDirectories: [String] = []
         for mount in container["volumeMounts"]?.arrayValue ?? [] {
-            guard let path = mount["mountPath"]?.stringValue, let name = mount["name"]?.stringValue, let claim = claims[name] else { continue }
-            mounts.append((path, volumeDirectory(claim: claim)))
+            guard let path = mount["mountPath"]?.stringValue, let name = mount["name"]?.stringValue else { continue }
+            if let claim = claims[name] {
+                mounts.append((path, volumeDirectory(claim: claim)))
+            } else if let dir = scratch[name] {
+                mounts.append((path, dir))
+                scratchDirectories.append(dir)
+            }
         }
         mounts.sort { $0.0.count > $1.0.count }
         let command = (container["command"]?.arrayValue ?? []).compactMap(\.stringValue) + (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         let arguments = command.map { word in mounts.reduce(word) { Self.rewrite($0, mountPath: $1.0, to: $1.1) } }
-        return ContainerPlan(arguments: arguments.isEmpty ? ["restic", "version"] : arguments, environment: env, volumes: mounts.map(\.1))
+        return ContainerPlan(arguments: arguments.isEmpty ? ["restic", "version"] : arguments, environment: env,
+                             volumes: mounts.map(\.1).filter { !scratchDirectories.contains($0) }, scratch: scratchDirectories)
     }
 
     /// Replaces `mountPath` where it stands as a path of its own (`/data`, `/data/x`), not inside another word.
@@ -172,15 +186,18 @@ public final class ResticJobRunner: JobRunning {
 
     private func run(_ plan: ContainerPlan, lines: AsyncStream<String>.Continuation) async -> Int {
         var environment: [String: String] = [
-            "PATH": ([URL(fileURLWithPath: executable).deletingLastPathComponent().path] + ["/usr/local/bin", "/usr/bin", "/bin"]).joined(separator: ":"),
+            "PATH": (["\(stateDirectory)/shim", URL(fileURLWithPath: executable).deletingLastPathComponent().path] + ["/usr/local/bin", "/usr/bin", "/bin"]).joined(separator: ":"),
             "HOME": "\(stateDirectory)/home",
             "RESTIC_CACHE_DIR": "\(stateDirectory)/restic-cache",
             "TMPDIR": "\(stateDirectory)/tmp",
             "LANG": "C.UTF-8",
         ]
         for (k, v) in plan.environment { environment[k] = v }
+        defer { for dir in plan.scratch { try? FileManager.default.removeItem(atPath: dir) } }
         do {
             try prepareDirectories(plan.volumes)
+            for dir in plan.scratch { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            try installShim()
         } catch {
             lines.yield("Error: cannot prepare the local volume: \(error)")
             return 1
@@ -247,6 +264,54 @@ public final class ResticJobRunner: JobRunning {
             if !fm.fileExists(atPath: volume) { try PaperlessFiles.plant(in: volume) }
             try PaperlessFiles.appendLogLine(in: volume)
         }
+    }
+
+    /// The deployment's restic (0.17) restores `<snapshot>:<subfolder>`; Debian's restic 0.14 has
+    /// no such syntax (it came in 0.16). This wrapper, first on the container's PATH, restores the
+    /// snapshot into a temporary directory and copies the subfolder's content to the target, so a
+    /// restore Job written for the real image runs here unchanged. Everything else goes straight
+    /// to the real restic.
+    private func installShim() throws {
+        let path = "\(stateDirectory)/shim/restic"
+        let script = Self.shimScript(realRestic: executable)
+        if (try? String(contentsOfFile: path, encoding: .utf8)) == script { return }
+        try FileManager.default.createDirectory(atPath: "\(stateDirectory)/shim", withIntermediateDirectories: true)
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    static func shimScript(realRestic: String) -> String {
+        """
+        #!/bin/sh
+        # paperctl simulator: `restic restore <snapshot>:<subfolder>` for a restic without it (< 0.16).
+        REAL='\(realRestic.replacingOccurrences(of: "'", with: "'\\''"))'
+        if [ "$1" = restore ]; then
+          case "$2" in
+            *:/*)
+              if "$REAL" version | grep -q -E '^restic 0[.](1[6-9]|[2-9][0-9])'; then exec "$REAL" "$@"; fi
+              snap="${2%%:*}"; sub="${2#*:}"; shift 2
+              target=""; tmp=$(mktemp -d "${TMPDIR:-/tmp}/paperctl-restore.XXXXXX")
+              args=""; included=no
+              while [ $# -gt 0 ]; do
+                case "$1" in
+                  --target|-t) target="$2"; shift 2 ;;
+                  --include|-i) args="$args --include $sub$2"; included=yes; shift 2 ;;
+                  --json) shift ;;
+                  *) args="$args $1"; shift ;;
+                esac
+              done
+              [ "$included" = yes ] || args="$args --include $sub"
+              # shellcheck disable=SC2086
+              "$REAL" restore "$snap" --target "$tmp" $args || { code=$?; rm -rf "$tmp"; exit $code; }
+              mkdir -p "$target" && cp -a "$tmp$sub/." "$target/"; code=$?
+              rm -rf "$tmp"
+              exit $code
+              ;;
+          esac
+        fi
+        exec "$REAL" "$@"
+
+        """
     }
 
     /// `restic init` when the repository has no config yet and the container has a password;

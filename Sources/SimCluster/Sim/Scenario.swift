@@ -7,6 +7,7 @@ public enum Scenario: String, CaseIterable, Sendable {
     case dbBackupFailing = "db-backup-failing"
     case resticLocked = "restic-locked"
     case resticWrongPassword = "restic-wrong-password"
+    case resticStaleLock = "restic-stale-lock"
     case secretSyncFailing = "secret-sync-failing"
     case appCrashloop = "app-crashloop"
     case pvcNearlyFull = "pvc-nearly-full"
@@ -25,6 +26,7 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .dbBackupFailing: "CNPG backups failing for 3 days, last success stale, WAL archiving broken"
         case .resticLocked: "restic Jobs failing: repository locked (exit 11)"
         case .resticWrongPassword: "restic Jobs failing: wrong password (exit 12)"
+        case .resticStaleLock: "a stale lock left by a killed backup: restic Jobs fail with exit 1 (as restic 0.16 reports a lock) until a `restic unlock` Job clears it"
         case .secretSyncFailing: "ExternalSecret paperless-ngx-admin fails to sync: 1Password item missing"
         case .appCrashloop: "the app pod is in CrashLoopBackOff while the database is not ready"
         case .pvcNearlyFull: "the 10Gi data volume is 94% full"
@@ -66,12 +68,15 @@ public struct SimOptions: Sendable {
         case success
         case locked
         case wrongPassword
+        /// A stale lock, as restic 0.16 reports it: the lock message with exit 1.
+        case staleLock
 
         public var exitCode: Int {
             switch self {
             case .success: 0
             case .locked: 11
             case .wrongPassword: 12
+            case .staleLock: 1
             }
         }
     }
@@ -109,6 +114,7 @@ public struct SimOptions: Sendable {
             case .dbBackupFailing: dbBackups = .failing; walArchivingBroken = true
             case .resticLocked: restic = .locked
             case .resticWrongPassword: restic = .wrongPassword
+            case .resticStaleLock: restic = .staleLock
             case .secretSyncFailing: secretSyncFailing = true
             case .appCrashloop: appCrashloop = true; dbNotReady = true
             case .pvcNearlyFull: dataUsage = 0.94

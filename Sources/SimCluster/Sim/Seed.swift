@@ -483,7 +483,8 @@ struct Seed {
         var lastSuccess: Double?
         for day in stride(from: 6, through: 0, by: -1) {
             let fire = lastFire - Double(day) * 86_400
-            let outcome: SimOptions.ResticOutcome = day < 2 ? options.restic : .success
+            // A stale lock stopped the newest run only; the other failures fail the last two.
+            let outcome: SimOptions.ResticOutcome = day < (options.restic == .staleLock ? 1 : 2) ? options.restic : .success
             let duration = outcome == .success ? 31.0 + Double(day * 13 % 20) : 4
             JobFactory.plantFinishedJob(seed: self, cronJob: cron, name: "paperless-ngx-backup-\(Int(fire / 60))", start: fire + 1, duration: duration, outcome: outcome)
             if outcome == .success { lastSuccess = fire + 1 + duration }

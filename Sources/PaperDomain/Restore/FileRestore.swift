@@ -1,0 +1,220 @@
+import Foundation
+import PaperKube
+
+// MARK: - FileRestoreRequest
+
+/// What the operator chose: which snapshot, what of it, and where it goes.
+public struct FileRestoreRequest: Sendable, Equatable {
+    public enum Target: String, Sendable, Equatable, CaseIterable {
+        /// Into `restore-<UTC timestamp>/` beside the live files; the app keeps running.
+        case sideBySide = "side by side"
+        /// Over the live files, with the app scaled to 0, after a fresh safety backup.
+        case inPlace = "in place"
+    }
+
+    public var snapshot: ResticSnapshot
+    /// A path inside the snapshot's root (`media/documents/originals`), or nil for everything.
+    public var path: String?
+    public var target: Target
+    /// In place only: why the fresh safety backup is skipped (journaled). Nil: it runs.
+    public var skipSafetyBackup: String?
+    /// The image's restic, when a listing Job printed it: picks `--json` and tells about `--delete`.
+    public var resticVersion: ResticVersion?
+
+    public init(snapshot: ResticSnapshot, path: String? = nil, target: Target = .sideBySide, skipSafetyBackup: String? = nil, resticVersion: ResticVersion? = nil) {
+        self.snapshot = snapshot
+        self.path = path.flatMap { $0.trimmingCharacters(in: CharacterSet(charactersIn: "/ ")).isEmpty ? nil : $0.trimmingCharacters(in: CharacterSet(charactersIn: "/ ")) }
+        self.target = target
+        self.skipSafetyBackup = skipSafetyBackup
+        self.resticVersion = resticVersion
+    }
+
+    public var scopeText: String { path.map { "/\($0)" } ?? "everything" }
+}
+
+// MARK: - RestoreStep
+
+/// One step of a restore plan: what it runs, shown before anything runs, and how to get back
+/// when the plan stops after it.
+public struct RestoreStep: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A fresh restic backup of the live files in a Job from the CronJob's template (no forget), waited for until it succeeds.
+        case safetyBackup(ResticJob)
+        /// `kubectl scale` to 0, waited for until the app's pods are gone.
+        case scaleDown(deployment: String, from: Int, selector: [String: String])
+        /// A restic Job from the CronJob's template, waited for until it completes.
+        case job(ResticJob)
+        /// `kubectl scale` back, waited for until the replicas are Ready.
+        case scaleUp(deployment: String, to: Int)
+        /// The app's pods Ready and no new error lines in its log.
+        case postCheck(deployment: String, container: String)
+    }
+
+    public var kind: Kind
+    public var title: String
+    /// The kubectl command the step runs (its stdin, the Job JSON, shown with it).
+    public var command: KubectlCommand?
+    /// What to run to get the app back if the plan stops after this step started.
+    public var recovery: [String]
+
+    public init(kind: Kind, title: String, command: KubectlCommand?, recovery: [String] = []) {
+        self.kind = kind
+        self.title = title
+        self.command = command
+        self.recovery = recovery
+    }
+
+    /// The command line with its stdin as a here-document.
+    public var commandLine: String? {
+        guard let command else { return nil }
+        guard let stdin = command.stdin else { return command.displayLine }
+        let text = String(decoding: stdin, as: UTF8.self)
+        return command.displayLine + " <<'EOF'\n" + text + (text.hasSuffix("\n") ? "" : "\n") + "EOF"
+    }
+
+    /// Whether the step changes the cluster (all but the post-check do).
+    public var writes: Bool {
+        if case .postCheck = kind { false } else { true }
+    }
+}
+
+// MARK: - FileRestorePlan
+
+/// The whole restore as an ordered list of steps, with what the operator must know first.
+public struct FileRestorePlan: Sendable, Equatable {
+    public var request: FileRestoreRequest
+    public var steps: [RestoreStep]
+    /// Where the files land, inside the restic container (the volume's mount path or a directory in it).
+    public var targetDirectory: String
+    /// Things to read before confirming (files added after the snapshot stay, the free space…).
+    public var notes: [String]
+    /// In place: the namespace must be typed to confirm.
+    public var needsTypedConfirmation: Bool { request.target == .inPlace }
+
+    /// The plan as text: the steps with their exact commands.
+    public var text: String {
+        var lines = ["Restore \(request.scopeText) of snapshot \(request.snapshot.shortID) (\(UTCTime.rfc3339(request.snapshot.time))) \(request.target.rawValue) into \(targetDirectory)"]
+        lines += notes.map { "note: \($0)" }
+        for (i, step) in steps.enumerated() {
+            lines.append("\(i + 1). \(step.title)")
+            if let commandLine = step.commandLine {
+                lines += commandLine.split(separator: "\n", omittingEmptySubsequences: false).map { "   \($0)" }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+// MARK: - FileRestore
+
+/// Plans file restores as pure functions: the CLI and the wizard both call them.
+public enum FileRestore {
+    public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// The plan for `request`, or why it must not run.
+    ///
+    /// - Parameters:
+    ///   - cronJob: the restic CronJob as JSON (the Jobs are built from its template).
+    ///   - neededBytes: what the restore writes, when known (snapshot summary, or the sum of `restic ls`).
+    public static func plan(_ request: FileRestoreRequest, facts: ActionFacts, cronJob: Data, neededBytes: Int?, now: Double) throws(Refusal) -> FileRestorePlan {
+        guard let root = request.snapshot.root else {
+            throw Refusal("snapshot \(request.snapshot.shortID) holds \(request.snapshot.paths.count) paths (\(request.snapshot.paths.joined(separator: ", "))); this tool restores snapshots of one volume")
+        }
+        let config = facts.config
+        let target = facts.target
+        let ns = target.namespace
+        let stamp = UTCTime.rfc3339(now).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+        guard let mount = ResticJob.dataMountPath(cronJob: cronJob, claim: facts.dataVolume?.claim.metadata.name) else {
+            throw Refusal("CronJob \(facts.config.fileBackup.cronJob) mounts no volume of claim \(facts.dataVolume?.claim.metadata.name ?? "(unknown)") in its restic container")
+        }
+        let directory = request.target == .sideBySide ? "\(mount)/restore-\(stamp)" : mount
+        var notes: [String] = []
+        var steps: [RestoreStep] = []
+
+        // Free space: the side-by-side copy must fit next to the live files.
+        let available = facts.dataVolume?.stats?.availableBytes
+        if request.target == .sideBySide, let needed = neededBytes, let available {
+            if Int64(needed) > available {
+                throw Refusal("the restore needs \(bytes(Int64(needed))) but the data volume has \(bytes(available)) free: restore a smaller path, free space, or restore in place")
+            }
+            notes.append("needs \(bytes(Int64(needed))); the data volume has \(bytes(available)) free")
+        } else if request.target == .sideBySide {
+            notes.append("the size is not known (\(neededBytes == nil ? "the snapshot has no summary" : "the volume's usage was not reported")): the free space could not be checked")
+        }
+        let json = request.resticVersion?.hasSubfolderRestore ?? false
+        let script = ResticJob.restoreScript(snapshot: request.snapshot.id, root: root, path: request.path, target: directory, verify: true, json: json)
+        let job: ResticJob
+        do {
+            job = try ResticJob.build(cronJob: cronJob, purpose: .restore, script: script, now: now, namespace: ns)
+        } catch {
+            throw Refusal("cannot build the restore Job from CronJob \(config.fileBackup.cronJob): \(error.description)")
+        }
+        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", ns],
+                                    logPolicy: .action(title: "Create restore Job \(job.name)"), stdin: Data(job.json.utf8))
+
+        switch request.target {
+        case .sideBySide:
+            steps.append(RestoreStep(kind: .job(job), title: "Restore into \(directory) with a Job from the CronJob's template (the app keeps running)", command: create,
+                                     recovery: ["kubectl delete job \(job.name) -n \(ns)   # stops the restore; the live files were not touched"]))
+            steps.append(RestoreStep(kind: .postCheck(deployment: config.app.deployment, container: config.app.container),
+                                     title: "Check the app: pods Ready, no new errors in its log", command: nil))
+        case .inPlace:
+            guard let deployment = facts.deployment else {
+                throw Refusal("Deployment \(config.app.deployment) was not found in namespace \(ns): cannot scale it down for an in-place restore")
+            }
+            let replicas = deployment.replicas ?? 1
+            let up = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(config.app.deployment)", "--replicas=\(replicas)", "-n", ns],
+                                    logPolicy: .action(title: "Scale \(config.app.deployment) back to \(replicas)"))
+            let scaleBack = up.displayLine
+            if let reason = request.skipSafetyBackup {
+                notes.append("the safety backup is skipped: \(reason)")
+            } else {
+                let active = ManualBackup.activeFileBackups(jobs: facts.jobs, cronJob: facts.cronJob, config: config)
+                if let why = ManualBackup.fileBackupRefusal(active: active, config: config) { throw Refusal("the safety backup cannot start: \(why)") }
+                let safety: ResticJob
+                do {
+                    safety = try ResticJob.build(cronJob: cronJob, purpose: .safetyBackup, script: ResticJob.safetyBackupScript(mount: mount, templateScript: ResticJob.templateScript(cronJob: cronJob)),
+                                                 now: now, namespace: ns)
+                } catch {
+                    throw Refusal("cannot build the safety backup Job: \(error.description)")
+                }
+                let createSafety = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", ns],
+                                                  logPolicy: .action(title: "Create safety backup Job \(safety.name)"), stdin: Data(safety.json.utf8))
+                steps.append(RestoreStep(kind: .safetyBackup(safety), title: "Safety backup of the live files now (tag paperctl-safety, no forget), and wait for it to succeed",
+                                         command: createSafety))
+                notes.append("the safety backup runs no `forget --prune`: a forget after a second backup on the same day could remove the snapshot being restored")
+            }
+            let down = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(config.app.deployment)", "--replicas=0", "-n", ns],
+                                      logPolicy: .action(title: "Scale \(config.app.deployment) to 0 for the restore"))
+            steps.append(RestoreStep(kind: .scaleDown(deployment: config.app.deployment, from: replicas, selector: deployment.selector),
+                                     title: "Scale \(config.app.deployment) from \(replicas) to 0 and wait until its pods are gone", command: down, recovery: [scaleBack]))
+            steps.append(RestoreStep(kind: .job(job), title: "Restore over the live files in \(directory) with a Job from the CronJob's template", command: create,
+                                     recovery: [scaleBack, "kubectl delete job \(job.name) -n \(ns)   # if it still runs"]))
+            steps.append(RestoreStep(kind: .scaleUp(deployment: config.app.deployment, to: replicas),
+                                     title: "Scale \(config.app.deployment) back to \(replicas) and wait until Ready", command: up, recovery: [scaleBack]))
+            steps.append(RestoreStep(kind: .postCheck(deployment: config.app.deployment, container: config.app.container),
+                                     title: "Check the app: pods Ready, no new errors in its log", command: nil))
+            if request.resticVersion?.hasRestoreDelete == true {
+                notes.append("files added after the snapshot stay (restic \(request.resticVersion?.description ?? "") has --delete, which this plan does not use)")
+            } else {
+                notes.append("files added after the snapshot stay: restic's --delete needs restic 0.17 or later")
+            }
+        }
+        return FileRestorePlan(request: request, steps: steps, targetDirectory: directory, notes: notes)
+    }
+
+    /// "4.1 GiB".
+    public static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}

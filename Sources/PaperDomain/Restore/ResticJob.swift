@@ -1,0 +1,197 @@
+import Foundation
+import PaperKube
+
+// MARK: - ResticJob
+
+/// A Job built from the restic CronJob's `jobTemplate` with another command: the same image,
+/// env from the same Secrets, the same labels (so the backup NetworkPolicy applies) and the same
+/// volume. The operator never sees or types a credential.
+public struct ResticJob: Sendable, Equatable {
+    /// What the Job is for; its name and labels say it.
+    public enum Purpose: String, Sendable, Equatable, CaseIterable {
+        case snapshots = "restic-snapshots"
+        case files = "restic-ls"
+        case restore = "restic-restore"
+        case drill = "restic-drill"
+        case unlock = "restic-unlock"
+        case safetyBackup = "restic-safety-backup"
+
+        /// Jobs of these purposes write to the volume or the repository.
+        public var writes: Bool { self == .restore || self == .unlock || self == .safetyBackup }
+    }
+
+    public static let managedByLabel = "app.kubernetes.io/managed-by"
+    public static let managedBy = "paperctl"
+    public static let purposeLabel = "paperctl.io/purpose"
+    /// Finished Jobs (and their pods and logs) are removed an hour after they end.
+    public static let ttlSeconds = 3600
+
+    public var name: String
+    public var purpose: Purpose
+    /// The shell script the restic container runs (`/bin/sh -c`).
+    public var script: String
+    /// The Job as JSON for `kubectl create -f -`.
+    public var json: String
+
+    public struct BuildError: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// `paperctl-restic-restore-20261130t031500z`: what it is, and when.
+    public static func name(_ purpose: Purpose, now: Double) -> String {
+        let stamp = UTCTime.rfc3339(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "").lowercased()
+        return "paperctl-\(purpose.rawValue)-\(stamp)"
+    }
+
+    /// The Job for `purpose` running `script` in the CronJob's restic container.
+    ///
+    /// - Parameters:
+    ///   - cronJob: the CronJob as `kubectl get cronjob -o json` prints it.
+    ///   - scratch: an `emptyDir` mounted at this path (restore drills restore into it).
+    public static func build(cronJob: Data, purpose: Purpose, script: String, now: Double, namespace: String, scratch: String? = nil) throws(BuildError) -> ResticJob {
+        guard let root = (try? JSONSerialization.jsonObject(with: cronJob)) as? [String: Any] else {
+            throw BuildError(description: "the CronJob is not valid JSON")
+        }
+        guard let spec = root["spec"] as? [String: Any], let jobTemplate = spec["jobTemplate"] as? [String: Any],
+              var jobSpec = jobTemplate["spec"] as? [String: Any], var template = jobSpec["template"] as? [String: Any],
+              var podSpec = template["spec"] as? [String: Any], var containers = podSpec["containers"] as? [[String: Any]], !containers.isEmpty else {
+            throw BuildError(description: "the CronJob has no spec.jobTemplate.spec.template.spec.containers")
+        }
+        let cronName = (root["metadata"] as? [String: Any])?["name"] as? String ?? "cronjob"
+        let index = containers.firstIndex { ($0["image"] as? String ?? "").contains("restic") } ?? 0
+        containers[index]["command"] = ["/bin/sh", "-c", script]
+        containers[index].removeValue(forKey: "args")
+        if purpose == .restore {
+            // The backup mounts the volume read-only; a restore writes to it.
+            containers[index]["volumeMounts"] = (containers[index]["volumeMounts"] as? [[String: Any]] ?? []).map { m in
+                var mount = m
+                mount.removeValue(forKey: "readOnly")
+                return mount
+            }
+            podSpec["volumes"] = (podSpec["volumes"] as? [[String: Any]] ?? []).map { v in
+                guard var pvc = v["persistentVolumeClaim"] as? [String: Any] else { return v }
+                pvc.removeValue(forKey: "readOnly")
+                var volume = v
+                volume["persistentVolumeClaim"] = pvc
+                return volume
+            }
+        }
+        if let scratch {
+            var mounts = containers[index]["volumeMounts"] as? [[String: Any]] ?? []
+            mounts.append(["name": "paperctl-scratch", "mountPath": scratch])
+            containers[index]["volumeMounts"] = mounts
+            var volumes = podSpec["volumes"] as? [[String: Any]] ?? []
+            volumes.append(["name": "paperctl-scratch", "emptyDir": [String: Any]()])
+            podSpec["volumes"] = volumes
+        }
+        podSpec["containers"] = containers
+        podSpec["restartPolicy"] = "Never"
+        let name = Self.name(purpose, now: now)
+        var labels = ((template["metadata"] as? [String: Any])?["labels"] as? [String: Any]) ?? [:]
+        labels[managedByLabel] = managedBy
+        labels[purposeLabel] = purpose.rawValue
+        var templateMeta = template["metadata"] as? [String: Any] ?? [:]
+        templateMeta["labels"] = labels
+        template["metadata"] = templateMeta
+        template["spec"] = podSpec
+        jobSpec["template"] = template
+        jobSpec["backoffLimit"] = 0
+        // A drill is kept a week, so the file-backups check can say when the last one passed.
+        jobSpec["ttlSecondsAfterFinished"] = purpose == .drill ? 7 * 86_400 : ttlSeconds
+        // A large restore may outlast the backup's deadline.
+        if purpose == .restore || purpose == .drill { jobSpec.removeValue(forKey: "activeDeadlineSeconds") }
+        jobSpec.removeValue(forKey: "selector")
+        var jobLabels = (jobTemplate["metadata"] as? [String: Any])?["labels"] as? [String: Any] ?? [:]
+        jobLabels[managedByLabel] = managedBy
+        jobLabels[purposeLabel] = purpose.rawValue
+        let job: [String: Any] = [
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": [
+                "name": name,
+                "namespace": namespace,
+                "labels": jobLabels,
+                "annotations": ["paperctl.io/from-cronjob": cronName],
+            ] as [String: Any],
+            "spec": jobSpec,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: job, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]) else {
+            throw BuildError(description: "the Job could not be written as JSON")
+        }
+        return ResticJob(name: name, purpose: purpose, script: script, json: String(decoding: data, as: UTF8.self) + "\n")
+    }
+
+    /// A Job paperctl made (a listing, restore, unlock or drill), not a backup run.
+    public static func isToolJob(_ job: Job) -> Bool {
+        job.metadata.labels[managedByLabel] == managedBy && job.metadata.labels[purposeLabel] != nil
+    }
+
+    /// Where the data volume is mounted in the template's restic container (`/data`).
+    public static func dataMountPath(cronJob: Data, claim: String?) -> String? {
+        guard let root = (try? JSONSerialization.jsonObject(with: cronJob)) as? [String: Any],
+              let podSpec = (((root["spec"] as? [String: Any])?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any])
+                .flatMap({ ($0["template"] as? [String: Any])?["spec"] as? [String: Any] }),
+              let containers = podSpec["containers"] as? [[String: Any]] else { return nil }
+        let volumes = (podSpec["volumes"] as? [[String: Any]] ?? []).filter { v in
+            guard let pvc = v["persistentVolumeClaim"] as? [String: Any] else { return false }
+            return claim == nil || pvc["claimName"] as? String == claim
+        }.compactMap { $0["name"] as? String }
+        let container = containers.first { ($0["image"] as? String ?? "").contains("restic") } ?? containers.first
+        let mounts = container?["volumeMounts"] as? [[String: Any]] ?? []
+        return mounts.first { volumes.contains($0["name"] as? String ?? "") }?["mountPath"] as? String
+    }
+
+    // MARK: Scripts
+
+    /// Lists the snapshots, with restic's version first (the wizard picks flags by it).
+    public static let snapshotsScript = "restic version && restic snapshots --json"
+
+    /// The tree of one snapshot.
+    public static func filesScript(snapshot: String) -> String { "restic version && restic ls --json \(quoted(snapshot))" }
+
+    /// Removes stale locks only (`restic unlock` leaves a lock whose holder is alive).
+    public static let unlockScript = "restic unlock"
+
+    /// Restores `snapshot:root` (optionally only `path` within it) into `target`; `verify`
+    /// re-reads what was written; `json` gives progress lines (restic 0.16 and later).
+    public static func restoreScript(snapshot: String, root: String, path: String?, target: String, verify: Bool, json: Bool) -> String {
+        var words = ["restic", "restore", quoted("\(snapshot):\(root)"), "--target", quoted(target)]
+        if let path, !path.isEmpty { words += ["--include", quoted("/" + path.trimmingCharacters(in: CharacterSet(charactersIn: "/")))] }
+        if verify { words.append("--verify") }
+        if json { words.append("--json") }
+        let restore = words.joined(separator: " ")
+        return "restic version && mkdir -p \(quoted(target)) && \(restore)"
+    }
+
+    /// The template's own restic command line (command and args of its restic container).
+    public static func templateScript(cronJob: Data) -> String? {
+        guard let root = (try? JSONSerialization.jsonObject(with: cronJob)) as? [String: Any],
+              let podSpec = (((root["spec"] as? [String: Any])?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any])
+                .flatMap({ ($0["template"] as? [String: Any])?["spec"] as? [String: Any] }),
+              let containers = podSpec["containers"] as? [[String: Any]] else { return nil }
+        let container = containers.first { ($0["image"] as? String ?? "").contains("restic") } ?? containers.first
+        let words = (container?["command"] as? [String] ?? []) + (container?["args"] as? [String] ?? [])
+        return words.joined(separator: " ")
+    }
+
+    /// A fresh backup of the live files before they are overwritten, tagged `paperctl-safety`.
+    ///
+    /// Unlike the CronJob's own script it runs no `forget --prune`: with `--keep-daily`, a
+    /// forget after a second backup on the same day removes the earlier one, which may be the
+    /// very snapshot the restore is about to read. The template's `--host` is kept, so the
+    /// snapshot groups with the scheduled ones.
+    public static func safetyBackupScript(mount: String, templateScript: String?) -> String {
+        var words = ["restic", "backup", quoted(mount), "--tag", "paperctl-safety"]
+        let template = (templateScript ?? "").split(separator: " ").map(String.init)
+        if let i = template.firstIndex(of: "--host"), i + 1 < template.count { words += ["--host", quoted(template[i + 1])] }
+        return "restic version && " + words.joined(separator: " ")
+    }
+
+    /// The newest snapshot into a scratch directory with `--verify`, then what it holds.
+    public static func drillScript(scratch: String) -> String {
+        "restic version && restic restore latest --target \(quoted(scratch)) --verify && echo \"paperctl-drill: files=$(find \(quoted(scratch)) -type f | wc -l) bytes=$(du -sb \(quoted(scratch)) | cut -f1)\""
+    }
+
+    /// A word for `/bin/sh -c`, single-quoted when it is not plain.
+    public static func quoted(_ word: String) -> String { KubectlCommand.shellQuoted(word) }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import PaperKube
+
+// MARK: - RestoreExecutor
+
+/// Runs restore steps and restic Jobs through the kubectl runner and waits for their outcome:
+/// the engine behind `paperctl-tui restore` and the wizard's running steps. `now` and `sleep`
+/// are injected so waiting is testable without real time.
+public struct RestoreExecutor: Sendable {
+    public var runner: any CommandRunning
+    public var target: KubeTarget
+    public var config: PaperConfig
+    public var now: @Sendable () -> Double
+    public var sleep: @Sendable (Double) async -> Void
+    public var pollInterval: Double
+    /// Seconds a step may take before its outcome is called unknown.
+    public var stepTimeout: Double
+
+    public init(runner: any CommandRunning, target: KubeTarget, config: PaperConfig,
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .milliseconds(Int($0 * 1000))) },
+                pollInterval: Double = 2, stepTimeout: Double = 3600) {
+        self.runner = runner
+        self.target = target
+        self.config = config
+        self.now = now
+        self.sleep = sleep
+        self.pollInterval = pollInterval
+        self.stepTimeout = stepTimeout
+    }
+
+    // MARK: Outcomes
+
+    /// How a step or Job ended.
+    public enum Outcome: Sendable, Equatable {
+        case done(String)
+        case failed(String)
+        /// It may have happened: the command or the wait timed out, or the state could not be read.
+        case unknown(String)
+
+        public var succeeded: Bool { if case .done = self { true } else { false } }
+
+        public var message: String {
+            switch self {
+            case .done(let m), .failed(let m), .unknown(let m): m
+            }
+        }
+    }
+
+    /// What a restic Job printed, and how it ended.
+    public struct JobResult: Sendable, Equatable {
+        public var outcome: Outcome
+        public var log: String
+        public var exitCode: Int?
+        /// restic's own reason when it failed.
+        public var diagnosis: ResticDiagnosis?
+
+        public init(outcome: Outcome, log: String, exitCode: Int? = nil, diagnosis: ResticDiagnosis? = nil) {
+            self.outcome = outcome
+            self.log = log
+            self.exitCode = exitCode
+            self.diagnosis = diagnosis
+        }
+    }
+
+    /// Progress while a step runs: a line for the operator and, for a restore, how far it is.
+    public struct Progress: Sendable, Equatable {
+        public var text: String
+        public var fraction: Double?
+
+        public init(_ text: String, fraction: Double? = nil) {
+            self.text = text
+            self.fraction = fraction
+        }
+    }
+
+    // MARK: Steps
+
+    /// Runs one step of a plan until it is done, failed or its outcome unknown.
+    public func run(_ step: RestoreStep, report: @escaping @Sendable (Progress) -> Void) async -> Outcome {
+        switch step.kind {
+        case .safetyBackup(let job):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            let result = await waitForJob(job.name, report: report)
+            return result.outcome
+        case .scaleDown(let deployment, _, let selector):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            let selectorText = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            return await poll("the pods of \(deployment) to be gone", report: report) { () async throws(KubectlError) -> Outcome? in
+                let pods = try await list(["get", "pods", "-l", selectorText, "-o", "json"]).compactMap { if case .pod(let p) = $0 { p } else { nil } }
+                return pods.isEmpty ? .done("\(deployment) scaled to 0; its pods are gone") : nil
+            }
+        case .job(let job):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            let result = await waitForJob(job.name, report: report)
+            return result.outcome
+        case .scaleUp(let deployment, let replicas):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            return await poll("\(deployment) to have \(replicas) Ready replicas", report: report) { () async throws(KubectlError) -> Outcome? in
+                let d = try await read(["get", "deployments.apps", deployment, "-o", "json"], as: Deployment.self)
+                report(Progress("\(d.readyReplicas)/\(replicas) Ready"))
+                return d.readyReplicas >= replicas ? .done("\(deployment) is back at \(replicas) Ready") : nil
+            }
+        case .postCheck(let deployment, let container):
+            return await postCheck(deployment: deployment, container: container)
+        }
+    }
+
+    /// Creates a restic Job, waits for it and returns its log (listing, unlock, drill).
+    public func runJob(_ job: ResticJob, report: @escaping @Sendable (Progress) -> Void) async -> JobResult {
+        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
+                                    logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
+        if let failure = await execute(create, report: report) { return JobResult(outcome: failure, log: "") }
+        return await waitForJob(job.name, report: report)
+    }
+
+    /// The app's pods Ready and no error line in its log since the step began.
+    func postCheck(deployment: String, container: String) async -> Outcome {
+        let since = 120
+        do {
+            let d = try await read(["get", "deployments.apps", deployment, "-o", "json"], as: Deployment.self)
+            let want = d.replicas ?? 1
+            guard d.readyReplicas >= want else { return .failed("\(deployment): \(d.readyReplicas)/\(want) Ready") }
+            let log = try await text(["logs", "deploy/\(deployment)", "-c", container, "--since=\(since)s"])
+            let errors = log.split(whereSeparator: \.isNewline).filter { LogLevel(classifying: $0) == .error }
+            if let first = errors.first {
+                return .failed("\(errors.count) error line(s) in \(deployment)'s log in the last \(since / 60) minutes, e.g. \(Redactor.redact(String(first)))")
+            }
+            return .done("\(deployment): \(d.readyReplicas)/\(want) Ready, no error lines in its log in the last \(since / 60) minutes")
+        } catch {
+            return .unknown("cannot check \(deployment): \(Redactor.redact(error.description))")
+        }
+    }
+
+    // MARK: Jobs
+
+    /// Waits for Job `name` to complete or fail, reporting restore progress from its log.
+    func waitForJob(_ name: String, report: @escaping @Sendable (Progress) -> Void) async -> JobResult {
+        var lastLog = ""
+        let outcome = await poll("Job \(name) to finish", report: report) { () async throws(KubectlError) -> Outcome? in
+            let job = try await read(["get", "jobs.batch", name, "-o", "json"], as: Job.self)
+            if let log = try? await jobLog(name) {
+                lastLog = log
+                let lines = log.split(whereSeparator: \.isNewline)
+                if let progress = lines.reversed().lazy.compactMap({ ResticOutput.restoreProgress(line: String($0)) }).first {
+                    report(Progress("\(progress.filesRestored)/\(progress.totalFiles) files, \(FileRestore.bytes(Int64(progress.bytesRestored))) of \(FileRestore.bytes(Int64(progress.totalBytes)))",
+                                    fraction: progress.fraction))
+                } else if let last = lines.last {
+                    report(Progress(Redactor.redact(String(last))))
+                }
+            }
+            switch ManualBackup.progress(of: job) {
+            case .succeeded: return .done("Job \(name) complete")
+            case .failed(let reason): return .failed(reason.isEmpty ? "Job \(name) failed" : "Job \(name) failed: \(reason)")
+            case .inProgress: return nil
+            }
+        }
+        // The whole log once it ended (the last poll may predate the last lines), and the exit code.
+        if let log = try? await jobLog(name) { lastLog = log }
+        let pods = ((try? await list(["get", "pods", "-l", "job-name=\(name)", "-o", "json"])) ?? []).compactMap { if case .pod(let p) = $0 { p } else { nil } }
+        let job = Job(metadata: ObjectMeta(name: name))
+        let code = ResticExitCode.of(job, pods: pods, sidecars: config.app.sidecars)
+        guard case .failed(let reason) = outcome else { return JobResult(outcome: outcome, log: lastLog, exitCode: code) }
+        let diagnosis = ResticDiagnosis.diagnose(log: lastLog, exitCode: code)
+        return JobResult(outcome: .failed("\(reason); restic: \(diagnosis.summary)"), log: lastLog, exitCode: code, diagnosis: diagnosis)
+    }
+
+    /// Every line the Job's pod printed (`kubectl logs -l job-name=NAME --tail=-1`).
+    func jobLog(_ name: String) async throws(KubectlError) -> String {
+        try await text(["logs", "-l", "job-name=\(name)", "--tail=-1", "--all-containers=true"])
+    }
+
+    // MARK: kubectl
+
+    /// Runs an action; nil on success, else why it failed (a timeout is an unknown outcome).
+    public func execute(_ command: KubectlCommand, report: @Sendable (Progress) -> Void) async -> Outcome? {
+        report(Progress("running: \(Redactor.redact(command.displayLine))"))
+        do {
+            let out = try await runner.run(command)
+            guard out.succeeded else {
+                let error = KubectlErrorClassifier.classify(stderr: out.stderr, exitStatus: out.exitStatus)
+                return .failed(ManualBackupSession.explain(error, doing: "run \(command.arguments.drop { $0.hasPrefix("--") || $0.hasPrefix("/") }.prefix(3).joined(separator: " "))"))
+            }
+            return nil
+        } catch {
+            if case .timeout = error { return .unknown("\(Redactor.redact(error.description)); it may have happened: check before retrying") }
+            return .failed(Redactor.redact(error.description))
+        }
+    }
+
+    /// Looks every `pollInterval` until `step` says it is done or the step timeout passes.
+    func poll(_ what: String, report: @Sendable (Progress) -> Void, step: () async throws(KubectlError) -> Outcome?) async -> Outcome {
+        let deadline = now() + stepTimeout
+        var lastError = ""
+        while true {
+            do {
+                if let outcome = try await step() { return outcome }
+                lastError = ""
+            } catch {
+                lastError = Redactor.redact(error.description)
+                report(Progress("cannot read yet: \(lastError)"))
+            }
+            if now() >= deadline {
+                return .unknown("still waiting for \(what) after \(Int(stepTimeout)) s" + (lastError.isEmpty ? "" : "; last error: \(lastError)"))
+            }
+            await sleep(min(pollInterval, max(0.05, deadline - now())))
+        }
+    }
+
+    func text(_ args: [String]) async throws(KubectlError) -> String {
+        String(decoding: try await runner.output(of: KubectlCommand(arguments: target.globalArguments + args)), as: UTF8.self)
+    }
+
+    func read<T: Decodable>(_ args: [String], as type: T.Type) async throws(KubectlError) -> T {
+        let data = try await runner.output(of: KubectlCommand(arguments: target.globalArguments + args))
+        do { return try KubeJSON.decode(T.self, from: data) } catch { throw .unparseableOutput(detail: "\(error)") }
+    }
+
+    func list(_ args: [String]) async throws(KubectlError) -> [KubeObject] {
+        try await read(args, as: KubeList.self).items
+    }
+}

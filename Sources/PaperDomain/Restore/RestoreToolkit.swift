@@ -1,0 +1,149 @@
+import Foundation
+import PaperKube
+
+// MARK: - RestoreToolkit
+
+/// The reads and read-only restic Jobs a file restore needs before its plan: the preflight,
+/// the snapshot list, a snapshot's tree, the unlock, the drill. The CLI runs them in order; the
+/// wizard runs each as an effect. Every kubectl call goes through the executor's runner.
+public struct RestoreToolkit: Sendable {
+    public var executor: RestoreExecutor
+
+    public init(executor: RestoreExecutor) { self.executor = executor }
+
+    var runner: any CommandRunning { executor.runner }
+
+    // MARK: Preflight
+
+    public struct PreflightResult: Sendable, Equatable {
+        public var preflight: RestorePreflight
+        /// The CronJob as JSON: the Jobs are built from its template.
+        public var cronJob: Data?
+    }
+
+    /// Asks RBAC, reads the CronJob and the newest failed backup's log, and judges.
+    public func preflight(_ facts: ActionFacts) async -> PreflightResult {
+        func output(_ read: RestorePreflight.Read) async -> CommandOutput? {
+            guard let command = RestorePreflight.command(read, facts: facts) else { return nil }
+            return try? await runner.run(command)
+        }
+        let canCreate = RestorePreflight.allowed(await output(.canCreateJobs))
+        let canScale = RestorePreflight.allowed(await output(.canScale))
+        let cron = await output(.cronJob).flatMap { $0.succeeded ? $0.stdout : nil }
+        let log = await output(.lastFailedLog).map { String(decoding: $0.stdout, as: UTF8.self) }
+        let preflight = RestorePreflight.evaluate(facts, canCreateJobs: canCreate, canScale: canScale, cronJobJSON: cron, lastFailedLog: log, now: executor.now())
+        return PreflightResult(preflight: preflight, cronJob: cron)
+    }
+
+    // MARK: Listing
+
+    public struct SnapshotListing: Sendable, Equatable {
+        public var job: String
+        public var snapshots: [ResticSnapshot]
+        public var version: ResticVersion?
+        /// Why the listing failed, in restic's words.
+        public var failure: String?
+        public var diagnosis: ResticDiagnosis?
+    }
+
+    /// `restic snapshots --json` in a Job from the CronJob's template.
+    public func listSnapshots(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
+        let job: ResticJob
+        do {
+            job = try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: executor.now(), namespace: executor.target.namespace)
+        } catch {
+            return SnapshotListing(job: "", snapshots: [], failure: error.description)
+        }
+        let result = await executor.runJob(job, report: report)
+        guard result.outcome.succeeded else {
+            return SnapshotListing(job: job.name, snapshots: [], version: ResticOutput.version(in: result.log), failure: result.outcome.message, diagnosis: result.diagnosis)
+        }
+        do {
+            return SnapshotListing(job: job.name, snapshots: try ResticOutput.snapshots(in: result.log), version: ResticOutput.version(in: result.log))
+        } catch {
+            return SnapshotListing(job: job.name, snapshots: [], version: ResticOutput.version(in: result.log), failure: "the listing printed no snapshot list: \(error.description)")
+        }
+    }
+
+    public struct FileListing: Sendable, Equatable {
+        public var job: String
+        /// Paths relative to the snapshot's root, directories first level by level.
+        public var nodes: [ResticNode]
+        /// The sum of the file sizes: what restoring everything writes.
+        public var totalBytes: Int
+        public var failure: String?
+    }
+
+    /// `restic ls --json <snapshot>` in a Job; paths made relative to the snapshot's root.
+    public func listFiles(cronJob: Data, snapshot: ResticSnapshot, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
+        let job: ResticJob
+        do {
+            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id), now: executor.now(), namespace: executor.target.namespace)
+        } catch {
+            return FileListing(job: "", nodes: [], totalBytes: 0, failure: error.description)
+        }
+        let result = await executor.runJob(job, report: report)
+        guard result.outcome.succeeded else { return FileListing(job: job.name, nodes: [], totalBytes: 0, failure: result.outcome.message) }
+        let root = snapshot.root ?? ""
+        let nodes = ResticOutput.nodes(in: result.log).compactMap { node -> ResticNode? in
+            guard node.path.hasPrefix(root + "/") else { return nil }
+            return ResticNode(path: String(node.path.dropFirst(root.count + 1)), isDirectory: node.isDirectory, size: node.size)
+        }
+        return FileListing(job: job.name, nodes: nodes, totalBytes: nodes.filter { !$0.isDirectory }.reduce(0) { $0 + $1.size })
+    }
+
+    // MARK: Unlock and drill
+
+    /// `restic unlock` in a Job from the CronJob's template (removes stale locks only).
+    public func unlock(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> RestoreExecutor.JobResult {
+        do {
+            let job = try ResticJob.build(cronJob: cronJob, purpose: .unlock, script: ResticJob.unlockScript, now: executor.now(), namespace: executor.target.namespace)
+            return await executor.runJob(job, report: report)
+        } catch {
+            return RestoreExecutor.JobResult(outcome: .failed(error.description), log: "")
+        }
+    }
+
+    public struct DrillResult: Sendable, Equatable {
+        public var job: String
+        public var outcome: RestoreExecutor.Outcome
+        public var files: Int?
+        public var bytes: Int?
+        public var seconds: Double
+        public var diagnosis: ResticDiagnosis?
+
+        public var summary: String {
+            switch outcome {
+            case .done: "restore drill passed: the newest snapshot restored and verified, \(files.map(String.init) ?? "?") files, \(bytes.map { FileRestore.bytes(Int64($0)) } ?? "? bytes") in \(UTCTime.humanDuration(seconds)) (Job \(job))"
+            case .failed(let m): "restore drill FAILED after \(UTCTime.humanDuration(seconds)): \(m)"
+            case .unknown(let m): "restore drill outcome unknown: \(m)"
+            }
+        }
+    }
+
+    /// The newest snapshot restored with `--verify` into an emptyDir: proves it restores, touches nothing.
+    public func drill(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
+        let scratch = "/paperctl-drill"
+        let started = executor.now()
+        let job: ResticJob
+        do {
+            job = try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: scratch), now: started,
+                                      namespace: executor.target.namespace, scratch: scratch)
+        } catch {
+            return DrillResult(job: "", outcome: .failed(error.description), seconds: 0)
+        }
+        let result = await executor.runJob(job, report: report)
+        let seconds = executor.now() - started
+        var files: Int?
+        var bytes: Int?
+        if let line = result.log.split(whereSeparator: \.isNewline).last(where: { $0.hasPrefix("paperctl-drill:") }) {
+            for word in line.split(separator: " ") {
+                if word.hasPrefix("files=") { files = Int(word.dropFirst(6)) }
+                if word.hasPrefix("bytes=") { bytes = Int(word.dropFirst(6)) }
+            }
+        }
+        var outcome = result.outcome
+        if outcome.succeeded, (files ?? 0) == 0 { outcome = .failed("the drill restored no file") }
+        return DrillResult(job: job.name, outcome: outcome, files: files, bytes: bytes, seconds: seconds, diagnosis: result.diagnosis)
+    }
+}

@@ -1,0 +1,314 @@
+import ArgumentParser
+import Foundation
+import PaperDomain
+import PaperKube
+import PaperRuntime
+import Synchronization
+
+// MARK: - RestoreCommand
+
+/// `paperctl-tui restore files|drill`: the guided restore without the dashboard.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore files from a restic snapshot, or prove that the newest snapshot restores (drill).",
+        subcommands: [RestoreFilesCommand.self, RestoreDrillCommand.self]
+    )
+}
+
+/// Options every restore subcommand shares.
+struct RestoreOptions: ParsableArguments {
+    @OptionGroup var cluster: ClusterOptions
+
+    @Option(name: .long, help: "Seconds one step (a Job, a scale) may take before its outcome is unknown (default: 3600).")
+    var timeout: Double = 3600
+
+    @Option(name: .long, help: "Seconds before one kubectl call is killed (default: timeoutSeconds in the config, 10).")
+    var kubectlTimeout: Double?
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        if let kubectlTimeout, !(kubectlTimeout > 0 && kubectlTimeout <= 600) {
+            throw ValidationError("--kubectl-timeout must be between 0 and 600 seconds")
+        }
+    }
+
+    /// The config, the target and a toolkit on the real kubectl; nil after printing why not.
+    func setUp(_ name: String) -> (PaperConfig, KubeTarget, RestoreToolkit, KubectlRunner)? {
+        let config: PaperConfig
+        do {
+            config = try ConfigLoader.load(explicitPath: cluster.config)
+        } catch {
+            RestoreOutput.fail(name, "config refused: \(error.description)")
+            return nil
+        }
+        let executable: String
+        do {
+            executable = try KubectlLocator(explicitPath: cluster.kubectl).locate()
+        } catch {
+            RestoreOutput.fail(name, error.description)
+            return nil
+        }
+        let target = cluster.target(config)
+        let runner = KubectlRunner(executable: executable, timeout: kubectlTimeout ?? config.timeoutSeconds)
+        let executor = RestoreExecutor(runner: runner, target: target, config: config, stepTimeout: timeout)
+        return (config, target, RestoreToolkit(executor: executor), runner)
+    }
+}
+
+// MARK: - restore files
+
+struct RestoreFilesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files",
+        abstract: "Restore the data volume's files from a restic snapshot, in Jobs built from the restic CronJob's template.",
+        discussion: """
+            Every restic command runs in a Job made from the paperless-ngx-backup CronJob's jobTemplate: the same image,
+            the env from the same Secrets, the same labels (so the backup NetworkPolicy applies) and the same volume. No
+            credential is ever printed.
+
+            --side (the default) restores into restore-<UTC timestamp>/ beside the live files; the app keeps running.
+            --in-place takes a fresh file backup first (skip it only with --skip-safety-backup REASON), scales the app to 0,
+            restores <snapshot>:<path> over the live files, scales the app back and checks it. It runs only with
+            --confirm-namespace naming the namespace. Files added after the snapshot stay.
+
+            --plan prints the preflight and the plan (every command and the Job JSON) and runs nothing.
+
+            Exit status: 0 done (without --wait: the restore Job was created), 1 nothing started (refused by the preflight,
+            no confirmation, snapshot not found, forbidden), 2 a step failed (the recovery commands are printed), 3 outcome
+            unknown (a timeout).
+            """
+    )
+
+    @Option(name: .long, help: "The snapshot: an id (or its prefix) or latest.")
+    var snapshot: String
+
+    @Option(name: .long, help: "Restore only this path inside the snapshot (e.g. media/documents/originals).")
+    var path: String?
+
+    @Flag(name: .long, help: "Restore beside the live files, into restore-<timestamp>/ (the default).")
+    var side = false
+
+    @Flag(name: .long, help: "Restore over the live files (the app is scaled to 0 and back).")
+    var inPlace = false
+
+    @Flag(name: .long, help: "Print the preflight and the plan; run nothing.")
+    var plan = false
+
+    @Flag(name: .long, help: "Run a side-by-side restore without asking.")
+    var yes = false
+
+    @Option(name: .long, help: "The namespace, typed again: required for --in-place.")
+    var confirmNamespace: String?
+
+    @Option(name: .long, help: "In place: skip the fresh safety backup, for this reason (journaled).")
+    var skipSafetyBackup: String?
+
+    @Flag(name: .long, help: "Wait until the restore finished (in place always waits).")
+    var wait = false
+
+    @OptionGroup var options: RestoreOptions
+
+    func validate() throws {
+        if side && inPlace { throw ValidationError("--side and --in-place exclude each other") }
+        if let reason = skipSafetyBackup, reason.trimmingCharacters(in: .whitespaces).count < 5 {
+            throw ValidationError("--skip-safety-backup needs a reason of a few words (it goes into the journal)")
+        }
+        if skipSafetyBackup != nil && !inPlace { throw ValidationError("--skip-safety-backup only applies to --in-place") }
+    }
+
+    func run() async throws {
+        let name = "restore files"
+        guard let (config, target, toolkit, runner) = options.setUp(name) else { throw ExitCode(1) }
+        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
+        let say = RestoreOutput.say
+        // What the cluster looks like, as the dashboard sees it.
+        let fetcher = SnapshotFetcher(runner: runner, config: config, target: target, discovery: DiscoveryCache(directory: DiscoveryCache.defaultDirectory()),
+                                      clock: { Date().timeIntervalSince1970 })
+        let clusterSnapshot = await fetcher.fetch()
+        if let error = DashboardRefresher.fatalError(in: clusterSnapshot) {
+            RestoreOutput.fail(name, "cannot read the cluster: \(error.message)")
+            throw ExitCode(1)
+        }
+        let facts = ActionFacts.from(clusterSnapshot, config: config)
+        let pre = await toolkit.preflight(facts)
+        say("Preflight:")
+        for line in pre.preflight.lines { say("  \(line.verdict.label.padding(toLength: 7, withPad: " ", startingAt: 0)) \(line.title): \(line.reason)") }
+        if pre.preflight.blocksEverything || (inPlace && pre.preflight.blocksInPlace) {
+            if let lock = pre.preflight.lock { say("The repository is locked: \(lock.nextStep)") }
+            RestoreOutput.fail(name, "refused by the preflight; nothing was started")
+            throw ExitCode(1)
+        }
+        guard let cronJob = pre.cronJob else { throw ExitCode(1) }
+        let targetMode: FileRestoreRequest.Target = inPlace ? .inPlace : .sideBySide
+
+        if plan {
+            // Nothing runs, so the snapshot is not listed: its root is taken to be the volume's mount path.
+            let mount = ResticJob.dataMountPath(cronJob: cronJob, claim: facts.dataVolume?.claim.metadata.name) ?? "/data"
+            let placeholder = ResticSnapshot(id: snapshot, shortID: snapshot, time: 0, paths: [mount])
+            do {
+                let p = try FileRestore.plan(FileRestoreRequest(snapshot: placeholder, path: path, target: targetMode, skipSafetyBackup: skipSafetyBackup),
+                                             facts: facts, cronJob: cronJob, neededBytes: nil, now: Date().timeIntervalSince1970)
+                say("Plan (nothing was run; the snapshot is resolved and listed when it runs):")
+                say(p.text)
+                throw ExitCode(0)
+            } catch let refusal as FileRestore.Refusal {
+                RestoreOutput.fail(name, refusal.description)
+                throw ExitCode(1)
+            }
+        }
+
+        // The confirmation, before anything is written.
+        if inPlace {
+            guard confirmNamespace == target.namespace else {
+                RestoreOutput.fail(name, "an in-place restore overwrites the live files: confirm with --confirm-namespace \(target.namespace); nothing was started")
+                throw ExitCode(1)
+            }
+        } else if !yes {
+            RestoreOutput.fail(name, "add --yes to run the side-by-side restore (or --plan to see it first); nothing was started")
+            throw ExitCode(1)
+        }
+
+        say("Listing the snapshots in a Job from CronJob \(config.fileBackup.cronJob)…")
+        let listing = await toolkit.listSnapshots(cronJob: cronJob)
+        if let failure = listing.failure {
+            RestoreOutput.fail(name, "the snapshot listing failed: \(failure)" + (listing.diagnosis.map { "; next step: \($0.nextStep)" } ?? ""))
+            throw ExitCode(1)
+        }
+        guard let chosen = (snapshot == "latest" ? listing.snapshots.first : listing.snapshots.first { $0.id.hasPrefix(snapshot) || $0.shortID == snapshot }) else {
+            RestoreOutput.fail(name, "no snapshot \(snapshot) among the \(listing.snapshots.count) in the repository; nothing was started")
+            throw ExitCode(1)
+        }
+        let request = FileRestoreRequest(snapshot: chosen, path: path, target: targetMode, skipSafetyBackup: skipSafetyBackup, resticVersion: listing.version)
+        let restorePlan: FileRestorePlan
+        do {
+            restorePlan = try FileRestore.plan(request, facts: facts, cronJob: cronJob, neededBytes: path == nil ? chosen.totalBytes : nil, now: Date().timeIntervalSince1970)
+        } catch {
+            RestoreOutput.fail(name, "refused: \(error.description); nothing was started")
+            throw ExitCode(1)
+        }
+        say("Plan:")
+        say(restorePlan.text)
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files confirmed (CLI): snapshot \(chosen.shortID), \(request.scopeText), \(targetMode.rawValue)"
+            + (skipSafetyBackup.map { "; safety backup skipped: \($0)" } ?? ""))
+
+        let executor = toolkit.executor
+        for (i, step) in restorePlan.steps.enumerated() {
+            say("Step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
+            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
+            if !wait && !inPlace, case .job = step.kind, let command = step.command {
+                // Side by side without --wait: create the Job and leave.
+                if let failure = await executor.execute(command, report: { _ in }) {
+                    RestoreOutput.fail(name, failure.message)
+                    if case .unknown = failure { throw ExitCode(3) }
+                    throw ExitCode(1)
+                }
+                say("created; not waiting (use --wait). Files land in \(restorePlan.targetDirectory)")
+                journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
+                throw ExitCode(0)
+            }
+            let lastLine = LastLine()
+            let outcome = await executor.run(step) { progress in
+                if lastLine.changed(progress.text) { say("  \(progress.text)") }
+            }
+            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
+            switch outcome {
+            case .done(let message):
+                say("  done: \(message)")
+            case .failed(let message), .unknown(let message):
+                RestoreOutput.fail(name, "step \(i + 1) (\(step.title)) \(outcome.succeeded ? "" : "failed"): \(message)")
+                let recovery = restorePlan.steps[...i].flatMap(\.recovery).reversed().uniqued()
+                if !recovery.isEmpty {
+                    say("The plan stopped. To get back:")
+                    for command in recovery { say("  \(command)") }
+                }
+                if case .unknown = outcome { throw ExitCode(3) }
+                throw ExitCode(2)
+            }
+        }
+        say("Restore finished: \(request.scopeText) of snapshot \(chosen.shortID) \(targetMode.rawValue) in \(restorePlan.targetDirectory)")
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
+        throw ExitCode(0)
+    }
+}
+
+// MARK: - restore drill
+
+struct RestoreDrillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Prove the newest snapshot restores: restore it with --verify into an emptyDir in a Job, touching nothing.",
+        discussion: """
+            Exit status: 0 the drill passed, 1 nothing started (CronJob missing, forbidden), 2 the restore failed, 3 unknown.
+            The File backups check shows when the last drill passed. Run it from cron.
+            """
+    )
+
+    enum What: String, ExpressibleByArgument { case files }
+
+    @Argument(help: "What to drill: files.")
+    var what: What
+
+    @OptionGroup var options: RestoreOptions
+
+    func run() async throws {
+        let name = "restore drill"
+        guard let (config, target, toolkit, runner) = options.setUp(name) else { throw ExitCode(1) }
+        let read = KubectlCommand(arguments: target.globalArguments + ["get", "cronjobs.batch", config.fileBackup.cronJob, "-o", "json"])
+        let cronJob: Data
+        do {
+            cronJob = try await runner.output(of: read)
+        } catch {
+            RestoreOutput.fail(name, "cannot read CronJob \(config.fileBackup.cronJob): \(error.description)")
+            throw ExitCode(1)
+        }
+        RestoreOutput.say("Restoring the newest snapshot into an emptyDir with --verify, in a Job from CronJob \(config.fileBackup.cronJob)…")
+        let result = await toolkit.drill(cronJob: cronJob) { _ in }
+        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(result.summary)")
+        switch result.outcome {
+        case .done:
+            RestoreOutput.say(result.summary)
+            throw ExitCode(0)
+        case .failed:
+            RestoreOutput.fail(name, result.summary + (result.diagnosis.map { "; next step: \($0.nextStep)" } ?? ""))
+            throw ExitCode(result.job.isEmpty ? 1 : 2)
+        case .unknown:
+            RestoreOutput.fail(name, result.summary)
+            throw ExitCode(3)
+        }
+    }
+}
+
+// MARK: - Output
+
+enum RestoreOutput {
+    static let say: @Sendable (String) -> Void = { line in
+        print(Redactor.redact(line))
+        fflush(nil)
+    }
+
+    static func fail(_ command: String, _ message: String) {
+        FileHandle.standardError.write(Data("paperctl-tui \(command): \(Redactor.redact(message))\n".utf8))
+    }
+}
+
+/// Prints a progress line only when it changed.
+final class LastLine: Sendable {
+    private let last = Mutex("")
+
+    func changed(_ text: String) -> Bool {
+        last.withLock { last in
+            guard text != last else { return false }
+            last = text
+            return true
+        }
+    }
+}
+
+extension Sequence where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
