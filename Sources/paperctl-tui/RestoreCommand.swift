@@ -12,7 +12,7 @@ struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore files from a restic snapshot, or prove that the newest snapshot restores (drill).",
-        subcommands: [RestoreFilesCommand.self, RestoreDrillCommand.self]
+        subcommands: [RestoreFilesCommand.self, RestoreDrillCommand.self, RestoreUnlockCommand.self]
     )
 }
 
@@ -275,6 +275,64 @@ struct RestoreDrillCommand: AsyncParsableCommand {
             throw ExitCode(result.job.isEmpty ? 1 : 2)
         case .unknown:
             RestoreOutput.fail(name, result.summary)
+            throw ExitCode(3)
+        }
+    }
+}
+
+// MARK: - restore unlock
+
+struct RestoreUnlockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock",
+        abstract: "Remove stale restic locks: `restic unlock` in a Job from the restic CronJob's template.",
+        discussion: """
+            restic unlock removes only locks whose holder is gone. It refuses while a Job of the CronJob is active,
+            because that Job may hold the lock. Exit status: 0 unlocked, 1 nothing started, 2 failed, 3 unknown.
+            """
+    )
+
+    @Flag(name: .long, help: "Run it without asking.")
+    var yes = false
+
+    @OptionGroup var options: RestoreOptions
+
+    func run() async throws {
+        let name = "restore unlock"
+        guard let (config, target, toolkit, runner) = options.setUp(name) else { throw ExitCode(1) }
+        let cronJob: Data
+        let jobs: [Job]
+        do {
+            cronJob = try await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "cronjobs.batch", config.fileBackup.cronJob, "-o", "json"]))
+            let list = try KubeJSON.decode(KubeList.self, from: try await runner.output(of: ManualBackup.readJobs(target: target)))
+            jobs = list.items.compactMap { if case .job(let j) = $0 { j } else { nil } }
+        } catch {
+            RestoreOutput.fail(name, "cannot read CronJob \(config.fileBackup.cronJob) and its Jobs: \(error)")
+            throw ExitCode(1)
+        }
+        let cron = try? KubeJSON.decode(CronJob.self, from: cronJob)
+        let active = ManualBackup.activeFileBackups(jobs: jobs, cronJob: cron, config: config)
+        if let reason = ManualBackup.fileBackupRefusal(active: active, config: config) {
+            RestoreOutput.fail(name, "\(reason): its restic may still hold the lock; wait for it to end")
+            throw ExitCode(1)
+        }
+        guard yes else {
+            RestoreOutput.fail(name, "add --yes to run `restic unlock` in a Job from CronJob \(config.fileBackup.cronJob); nothing was started")
+            throw ExitCode(1)
+        }
+        let result = await toolkit.unlock(cronJob: cronJob) { _ in }
+        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restic unlock: \(result.outcome.succeeded ? "done" : "FAILED"): \(result.outcome.message)")
+        let said = result.log.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+        switch result.outcome {
+        case .done(let message):
+            RestoreOutput.say("\(message): \(said)")
+            throw ExitCode(0)
+        case .failed(let message):
+            RestoreOutput.fail(name, message)
+            throw ExitCode(2)
+        case .unknown(let message):
+            RestoreOutput.fail(name, message)
             throw ExitCode(3)
         }
     }

@@ -32,6 +32,7 @@ struct RedactorTests {
         "[2026-11-29 11:30:00,000] [INFO] [paperless.tasks] Training data unchanged.",
         "token does not have access to vault",
         #""secretKeyRef" : {"#,
+        "restore drill passed: the newest snapshot restored",
         #"{"valueFrom": {"secretKeyRef": {"name": "paperless-ngx-restic", "key": "password"}}}"#,
     ])
     func leavesOrdinaryTextAlone(text: String) {

@@ -181,6 +181,9 @@ public final class Controllers: Sendable {
                     var duration = isRestic ? (options.restic == .success ? options.resticDuration : 4) : 5
                     var code = isRestic ? options.restic.exitCode : 0
                     var lines: [String]?
+                    if isRestic, options.resticBackupDenied, Self.commandText(of: job).contains("restic backup") {
+                        (code, duration, lines) = (1, 4, LogText.resticBackupDenied)
+                    }
                     if isRestic, options.restic == .staleLock {
                         // The lock holds until an unlock Job removes it; then Jobs run as on a healthy repository.
                         let script = Self.commandText(of: job)

@@ -160,6 +160,12 @@ enum LogText {
         }
     }
 
+    /// `restic backup` against a bucket that refuses writes.
+    static let resticBackupDenied = [
+        "repository 9b6c2d51 opened (version 2, compression level auto)",
+        "Fatal: unable to save snapshot: Save(<data/6f2e1b90c4>) returned error, retrying after 552.330144ms: client.PutObject: Access Denied.",
+    ]
+
     /// `restic unlock` removing the stale lock.
     static let resticUnlock = ["repository 9b6c2d51 opened (version 2, compression level auto)", "successfully removed 1 locks"]
 }

@@ -8,6 +8,7 @@ public enum Scenario: String, CaseIterable, Sendable {
     case resticLocked = "restic-locked"
     case resticWrongPassword = "restic-wrong-password"
     case resticStaleLock = "restic-stale-lock"
+    case resticBackupDenied = "restic-backup-denied"
     case secretSyncFailing = "secret-sync-failing"
     case appCrashloop = "app-crashloop"
     case pvcNearlyFull = "pvc-nearly-full"
@@ -26,6 +27,7 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .dbBackupFailing: "CNPG backups failing for 3 days, last success stale, WAL archiving broken"
         case .resticLocked: "restic Jobs failing: repository locked (exit 11)"
         case .resticWrongPassword: "restic Jobs failing: wrong password (exit 12)"
+        case .resticBackupDenied: "the bucket refuses writes: `restic backup` fails with S3 Access Denied (exit 1), reads (snapshots, ls, restore) work"
         case .resticStaleLock: "a stale lock left by a killed backup: restic Jobs fail with exit 1 (as restic 0.16 reports a lock) until a `restic unlock` Job clears it"
         case .secretSyncFailing: "ExternalSecret paperless-ngx-admin fails to sync: 1Password item missing"
         case .appCrashloop: "the app pod is in CrashLoopBackOff while the database is not ready"
@@ -86,6 +88,8 @@ public struct SimOptions: Sendable {
     public var dbBackups: BackupOutcome = .success
     public var walArchivingBroken = false
     public var restic: ResticOutcome = .success
+    /// restic-backup-denied: `restic backup` fails on the bucket's write permission; reads work.
+    public var resticBackupDenied = false
     public var secretSyncFailing = false
     public var appCrashloop = false
     public var dbNotReady = false
@@ -115,6 +119,7 @@ public struct SimOptions: Sendable {
             case .resticLocked: restic = .locked
             case .resticWrongPassword: restic = .wrongPassword
             case .resticStaleLock: restic = .staleLock
+            case .resticBackupDenied: resticBackupDenied = true
             case .secretSyncFailing: secretSyncFailing = true
             case .appCrashloop: appCrashloop = true; dbNotReady = true
             case .pvcNearlyFull: dataUsage = 0.94
