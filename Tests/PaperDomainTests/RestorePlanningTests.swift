@@ -1,0 +1,182 @@
+import Foundation
+import PaperKube
+import Testing
+@testable import PaperDomain
+
+/// restic's output read as data, restic's failures named from its own words, Jobs built from
+/// the CronJob's template, and file-restore plans in the order the runbook needs.
+@Suite struct RestorePlanningTests {
+    static let now = 1_800_000_000.0  // 2027-01-15T08:00:00Z
+    static let target = KubeTarget(context: "prod", namespace: "paperless-ngx")
+
+    static let cronJob = Data(#"""
+        {"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"paperless-ngx-backup","namespace":"paperless-ngx"},
+         "spec":{"schedule":"0 4 * * *","jobTemplate":{"metadata":{"labels":{"app.kubernetes.io/name":"paperless-ngx-backup"}},
+           "spec":{"backoffLimit":0,"activeDeadlineSeconds":3600,"template":{"metadata":{"labels":{"app.kubernetes.io/name":"paperless-ngx-backup"}},
+             "spec":{"restartPolicy":"Never","containers":[{"name":"restic","image":"restic/restic:0.17.3","command":["/bin/sh","-c"],
+               "args":["restic backup /data --host paperless-ngx && restic forget --keep-daily 7 --prune"],
+               "env":[{"name":"RESTIC_PASSWORD","valueFrom":{"secretKeyRef":{"name":"paperless-ngx-restic","key":"password"}}}],
+               "volumeMounts":[{"mountPath":"/data","name":"data","readOnly":true}]}],
+               "volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"paperless-ngx-data","readOnly":true}}]}}}}}}
+        """#.utf8)
+
+    static func facts(available: Int64? = 6 << 30, replicas: Int = 2, activeJob: Bool = false) -> ActionFacts {
+        let deployment = try? KubeJSON.decode(Deployment.self, from: Data(#"{"metadata":{"name":"paperless-ngx"},"spec":{"replicas":\#(replicas),"selector":{"matchLabels":{"app.kubernetes.io/name":"paperless-ngx"}}}}"#.utf8))
+        var jobs: [Job] = []
+        if activeJob, let job = try? KubeJSON.decode(Job.self, from: Data(#"{"metadata":{"name":"paperless-ngx-backup-1","ownerReferences":[{"kind":"CronJob","name":"paperless-ngx-backup"}]},"status":{"active":1,"startTime":"2027-01-15T07:59:00Z"}}"#.utf8)) {
+            jobs.append(job)
+        }
+        let claim = PersistentVolumeClaim(metadata: ObjectMeta(name: "paperless-ngx-data"), phase: "Bound")
+        let stats = VolumeStats(name: "data", pvcName: "paperless-ngx-data", usedBytes: 4 << 30, capacityBytes: 10 << 30, availableBytes: available)
+        return ActionFacts(config: PaperConfig(), target: target, cronJob: try? KubeJSON.decode(CronJob.self, from: cronJob), jobs: jobs,
+                           deployment: deployment, dataVolume: .init(claim: claim, stats: stats))
+    }
+
+    static let snapshot = ResticSnapshot(id: "4f2a9c1e77aa00bb", time: now - 3600, hostname: "paperless-ngx", paths: ["/data"], totalBytes: 5 << 30)
+
+    // MARK: restic output
+
+    @Test func snapshotsParseNewestFirstWithSizeWhenRestic017RecordedIt() throws {
+        let log = """
+            restic 0.17.3 compiled with go1.23.3 on linux/amd64
+            [{"time":"2027-01-14T04:00:31.1Z","tree":"t","paths":["/data"],"hostname":"paperless-ngx","tags":["paperless-ngx"],"id":"aaaa1111bbbb","short_id":"aaaa1111"},{"time":"2027-01-15T04:00:29.5Z","paths":["/data"],"hostname":"paperless-ngx","id":"cccc2222dddd","short_id":"cccc2222","summary":{"total_bytes_processed":4404019200}}]
+            """
+        let list = try ResticOutput.snapshots(in: log)
+        #expect(list.map(\.shortID) == ["cccc2222", "aaaa1111"])
+        #expect(list[0].totalBytes == 4_404_019_200 && list[1].totalBytes == nil)
+        #expect(list[1].tags == ["paperless-ngx"] && list[0].root == "/data")
+        #expect(ResticOutput.version(in: log) == ResticVersion(0, 17, 3))
+        #expect(ResticOutput.version(in: "restic 0.14.0 compiled with go1.19.8 on linux/amd64")?.hasSubfolderRestore == false)
+        #expect(throws: ResticOutput.ParseError.self) { try ResticOutput.snapshots(in: "Fatal: wrong password or no key found") }
+    }
+
+    @Test func lsNodesAndRestoreProgressLines() {
+        let ls = """
+            {"time":"2027-01-15T04:00:29Z","paths":["/data"],"id":"x","struct_type":"snapshot"}
+            {"name":"data","type":"dir","path":"/data","struct_type":"node"}
+            {"name":"a.pdf","type":"file","path":"/data/media/a.pdf","size":1234,"struct_type":"node"}
+            """
+        #expect(ResticOutput.nodes(in: ls) == [ResticNode(path: "/data", isDirectory: true), ResticNode(path: "/data/media/a.pdf", isDirectory: false, size: 1234)])
+        let status = #"{"message_type":"status","seconds_elapsed":3,"percent_done":0.25,"total_files":40,"files_restored":10,"total_bytes":4000,"bytes_restored":1000}"#
+        #expect(ResticOutput.restoreProgress(line: status) == RestoreProgress(fraction: 0.25, filesRestored: 10, totalFiles: 40, bytesRestored: 1000, totalBytes: 4000))
+        #expect(ResticOutput.restoreProgress(line: "restoring <Snapshot 4f2a9c1e> to /data") == nil)
+    }
+
+    /// restic 0.16 exits 1 for a lock and a wrong password; 0.17 exits 11 and 12: the words decide.
+    @Test(arguments: [
+        ("Fatal: unable to create lock in backend: repository is already locked exclusively by PID 27 on paperless-ngx-backup-29412000-x7k2p by root (UID 0, GID 0)", 1, ResticDiagnosis.Cause.locked),
+        (#"{"message_type":"exit_error","code":11,"message":"unable to create lock in backend: repository is already locked by PID 9454 on 975f84afb80e by root (UID 0, GID 0)"}"#, 11, .locked),
+        ("Fatal: wrong password or no key found", 1, .wrongPassword),
+        ("Fatal: wrong password or no key found", 12, .wrongPassword),
+        ("Fatal: repository does not exist: unable to open config file: stat /srv/restic-repo/config: no such file or directory", 10, .repositoryMissing),
+        ("Fatal: unable to save snapshot: client.PutObject: Access Denied.", 1, .storageAccess),
+        ("Fatal: unable to open repository at s3:nyc3.digitaloceanspaces.com/b: dial tcp: lookup nyc3.digitaloceanspaces.com: i/o timeout", 1, .storageAccess),
+        ("", 137, .outOfMemory),
+        ("error: open /data/media/x.pdf: permission denied", 3, .partial),
+    ])
+    func failuresAreNamedFromResticsOwnWords(log: String, code: Int, cause: ResticDiagnosis.Cause) {
+        let d = ResticDiagnosis.diagnose(log: "repository 9b6c2d51 opened\n" + log, exitCode: code)
+        #expect(d.cause == cause, "\(d)")
+        #expect(!d.nextStep.isEmpty)
+    }
+
+    @Test func theEvidenceIsRedacted() {
+        let d = ResticDiagnosis.diagnose(log: "Fatal: unable to open repository at s3:https://AKIAIOSFODNN7EXAMPLE:s3cret@bucket: i/o timeout", exitCode: 1)
+        #expect(!d.evidence.contains("s3cret"))
+    }
+
+    // MARK: Jobs from the template
+
+    @Test func aRestoreJobIsTheTemplateWithAnotherCommandAndAWritableVolume() throws {
+        let job = try ResticJob.build(cronJob: Self.cronJob, purpose: .restore, script: "restic version", now: Self.now, namespace: "paperless-ngx")
+        #expect(job.name == "paperctl-restic-restore-20270115t080000z")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(job.json.utf8)) as? [String: Any])
+        let meta = try #require(object["metadata"] as? [String: Any])
+        let labels = try #require(meta["labels"] as? [String: String])
+        #expect(labels["app.kubernetes.io/managed-by"] == "paperctl" && labels["paperctl.io/purpose"] == "restic-restore")
+        #expect(labels["app.kubernetes.io/name"] == "paperless-ngx-backup", "the template's labels stay, so the backup NetworkPolicy applies")
+        let spec = try #require(object["spec"] as? [String: Any])
+        #expect(spec["ttlSecondsAfterFinished"] as? Int == 3600)
+        #expect(spec["activeDeadlineSeconds"] == nil, "a large restore may outlast the backup's deadline")
+        let pod = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        #expect(container["command"] as? [String] == ["/bin/sh", "-c", "restic version"])
+        #expect(container["args"] == nil)
+        #expect(container["image"] as? String == "restic/restic:0.17.3")
+        #expect((container["env"] as? [[String: Any]])?.first?["valueFrom"] != nil, "env from the same Secret, never a value")
+        #expect((container["volumeMounts"] as? [[String: Any]])?.first?["readOnly"] == nil)
+        #expect(((pod["volumes"] as? [[String: Any]])?.first?["persistentVolumeClaim"] as? [String: Any])?["readOnly"] == nil)
+        // A listing keeps the template's read-only volume.
+        let listing = try ResticJob.build(cronJob: Self.cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: Self.now, namespace: "paperless-ngx")
+        #expect(listing.json.contains(#""readOnly" : true"#))
+        #expect(throws: ResticJob.BuildError.self) { try ResticJob.build(cronJob: Data("{}".utf8), purpose: .restore, script: "x", now: 0, namespace: "n") }
+    }
+
+    @Test func theRestoreScriptUsesTheSubfolderFormSoFilesLandAtTheirLivePaths() {
+        let script = ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/documents/originals", target: "/data", verify: true, json: true)
+        #expect(script.contains("restic restore 4f2a9c1e:/data --target /data --include /media/documents/originals --verify --json"))
+        #expect(ResticJob.safetyBackupScript(mount: "/data", templateScript: ResticJob.templateScript(cronJob: Self.cronJob))
+            == "restic version && restic backup /data --tag paperctl-safety --host paperless-ngx")
+    }
+
+    // MARK: Plans
+
+    @Test func inPlaceRunsSafetyBackupThenScaleDownThenRestoreThenScaleBackThenChecks() throws {
+        let plan = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: ResticVersion(0, 17, 3)),
+                                        facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        let kinds = plan.steps.map { step -> String in
+            switch step.kind {
+            case .safetyBackup: "safety"
+            case .scaleDown(_, let from, _): "down from \(from)"
+            case .job: "restore"
+            case .scaleUp(_, let to): "up to \(to)"
+            case .postCheck: "check"
+            }
+        }
+        #expect(kinds == ["safety", "down from 2", "restore", "up to 2", "check"])
+        #expect(plan.needsTypedConfirmation)
+        #expect(plan.targetDirectory == "/data")
+        #expect(plan.steps[1].command?.arguments == ["--context", "prod", "scale", "deployment/paperless-ngx", "--replicas=0", "-n", "paperless-ngx"])
+        // Every step from the scale-down on says how to get the app back.
+        #expect(plan.steps[1...3].allSatisfy { $0.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=2") } })
+        #expect(plan.text.contains("4f2a9c1e77aa00bb:/data --target /data --include /media --verify --json"))
+        #expect(plan.notes.contains { $0.contains("files added after the snapshot stay") })
+    }
+
+    @Test func skippingTheSafetyBackupNeedsAReasonThatTheNotesCarry() throws {
+        let plan = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, target: .inPlace, skipSafetyBackup: "the volume is unreadable"),
+                                        facts: Self.facts(), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        #expect(!plan.steps.contains { if case .safetyBackup = $0.kind { true } else { false } })
+        #expect(plan.notes.contains("the safety backup is skipped: the volume is unreadable"))
+    }
+
+    @Test func sideBySideKeepsTheAppRunningAndIsRefusedWhenTheSpaceWouldRunOut() throws {
+        let plan = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot), facts: Self.facts(available: 6 << 30), cronJob: Self.cronJob, neededBytes: 5 << 30, now: Self.now)
+        #expect(plan.targetDirectory == "/data/restore-20270115T080000Z")
+        #expect(!plan.steps.contains { if case .scaleDown = $0.kind { true } else { false } })
+        #expect(!plan.needsTypedConfirmation)
+        #expect(throws: FileRestore.Refusal.self) {
+            try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot), facts: Self.facts(available: 1 << 30), cronJob: Self.cronJob, neededBytes: 5 << 30, now: Self.now)
+        }
+        #expect(throws: FileRestore.Refusal.self, "an active backup Job blocks the safety backup") {
+            try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, target: .inPlace), facts: Self.facts(activeJob: true), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        }
+    }
+
+    // MARK: Preflight
+
+    @Test func thePreflightNamesALockFromTheNewestFailedJobsLogAndAMissingPermission() throws {
+        var facts = Self.facts()
+        let failed = try KubeJSON.decode(Job.self, from: Data(#"{"metadata":{"name":"paperless-ngx-backup-2","creationTimestamp":"2027-01-15T04:00:00Z","ownerReferences":[{"kind":"CronJob","name":"paperless-ngx-backup"}]},"status":{"failed":1,"conditions":[{"type":"Failed","status":"True"}]}}"#.utf8))
+        facts.jobs = [failed]
+        let log = "Fatal: unable to create lock in backend: repository is already locked exclusively by PID 27 on host by root (UID 0, GID 0)"
+        let pre = RestorePreflight.evaluate(facts, canCreateJobs: true, canScale: false, cronJobJSON: Self.cronJob, lastFailedLog: log, now: Self.now)
+        #expect(pre.lock?.cause == .locked)
+        #expect(pre.lines.first { $0.title == "repository lock" }?.verdict == .critical)
+        #expect(pre.blocksEverything)
+        #expect(pre.lines.first { $0.title.hasPrefix("RBAC: scale") }?.verdict == .critical)
+        let ok = RestorePreflight.evaluate(Self.facts(), canCreateJobs: true, canScale: false, cronJobJSON: Self.cronJob, lastFailedLog: nil, now: Self.now)
+        #expect(!ok.blocksEverything && ok.blocksInPlace, "without the scale permission only side by side is possible")
+        #expect(RestorePreflight.command(.canScale, facts: facts)?.arguments == ["--context", "prod", "auth", "can-i", "patch", "deployments.apps", "--subresource=scale", "-n", "paperless-ngx"])
+    }
+}
