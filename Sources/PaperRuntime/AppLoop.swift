@@ -44,7 +44,8 @@ public actor AppLoop {
     /// Runs until the operator quits or `.stop` arrives, then closes the screen. `tickInterval` seconds between ticks
     /// (0: no ticker; tests post ticks themselves).
     /// `messages` carries what happens outside the loop (every kubectl command run, for the command log).
-    public func run(on screen: sending some TerminalScreen, tickInterval: Double = 0.2, firstTheme: Theme? = nil, messages: AsyncStream<Msg>? = nil) async {
+    @discardableResult
+    public func run(on screen: sending some TerminalScreen, tickInterval: Double = 0.2, firstTheme: Theme? = nil, messages: AsyncStream<Msg>? = nil) async -> AppState {
         defer { screen.close() }
         screen.apply(firstTheme ?? themes[state.themeIndex % themes.count])
         var appliedTheme = state.themeIndex
@@ -77,7 +78,7 @@ public actor AppLoop {
             var effects: [Effect] = []
             switch event {
             case .stop:
-                return
+                return state
             case .input, .tick:
                 // KEY_RESIZE can arrive without stdin activity, so ticks read input too.
                 for input in screen.readInputs() {
@@ -95,7 +96,7 @@ public actor AppLoop {
                 runner.observe(msg)
                 effects += update(&state, msg)
             }
-            if runner.run(effects, update: { update(&state, $0) }) { return }
+            if runner.run(effects, update: { update(&state, $0) }) { return state }
             if state.themeIndex != appliedTheme {
                 appliedTheme = state.themeIndex
                 screen.apply(themes[state.themeIndex % themes.count])
@@ -103,5 +104,6 @@ public actor AppLoop {
             }
             screen.draw(render(state))
         }
+        return state
     }
 }

@@ -15,6 +15,7 @@ public final class EffectRunner {
     private var refreshTask: Task<Void, Never>?
     private var logTask: Task<Void, Never>?
     private var actionTasks: [Int: Task<Void, Never>] = [:]
+    private var restoreTasks: [Int: Task<Void, Never>] = [:]
 
     public init(services: Services, send: @escaping @Sendable (Msg) -> Void) {
         self.services = services
@@ -65,6 +66,13 @@ public final class EffectRunner {
             case .stopLogs:
                 logTask?.cancel()
                 logTask = nil
+            case .restore(let task, let generation):
+                // Not cancelled when the wizard closes: a step that changes the cluster runs to its end.
+                let services = self.services, send = self.send
+                restoreTasks[generation] = Task.detached {
+                    let result = await services.restore(task) { progress in send(.restoreProgress(generation: generation, progress)) }
+                    send(.restoreFinished(generation: generation, result))
+                }
             }
         }
         return quit
@@ -75,6 +83,7 @@ public final class EffectRunner {
         switch msg {
         case .refreshed: refreshTask = nil
         case .actionFinished(_, let generation, _): actionTasks[generation] = nil
+        case .restoreFinished(let generation, _): restoreTasks[generation] = nil
         default: break
         }
     }
@@ -87,6 +96,7 @@ public final class EffectRunner {
         refreshTask?.cancel()
         logTask?.cancel()
         for task in actionTasks.values { task.cancel() }
+        for task in restoreTasks.values { task.cancel() }
         refreshTask = nil
         logTask = nil
         actionTasks = [:]

@@ -17,6 +17,8 @@ public struct Services: Sendable {
     public var readJournal: @Sendable () -> [String]
     /// Follows a log: calls `deliver` with batches of lines until the stream ends; returns why it ended.
     public var streamLogs: @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String
+    /// Runs a restore task (a listing Job, the unlock, one plan step), reporting progress.
+    public var restore: @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult
     /// Seconds since the epoch.
     public var clock: @Sendable () -> Double
     /// Waits (a log reconnect's delay); tests make it instant.
@@ -27,6 +29,10 @@ public struct Services: Sendable {
                 appendJournal: @escaping @Sendable (String) -> Void,
                 readJournal: @escaping @Sendable () -> [String],
                 streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String,
+                restore: @escaping @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult = { task, _ in
+                    if case .step(_, let index) = task { return .step(index: index, .failed("restores are not wired")) }
+                    return .unlocked(RestoreExecutor.JobResult(outcome: .failed("restores are not wired"), log: ""))
+                },
                 clock: @escaping @Sendable () -> Double,
                 sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .milliseconds(Int($0 * 1000))) }) {
         self.refresh = refresh
@@ -34,6 +40,7 @@ public struct Services: Sendable {
         self.appendJournal = appendJournal
         self.readJournal = readJournal
         self.streamLogs = streamLogs
+        self.restore = restore
         self.clock = clock
         self.sleep = sleep
     }
@@ -42,7 +49,8 @@ public struct Services: Sendable {
     /// snapshot refresher, and today's journal file.
     public static func live(runner: RecordingRunner, refresher: DashboardRefresher, journal: JournalFile,
                             clock: @escaping @Sendable () -> Double) -> Services {
-        Services(
+        let toolkit = RestoreToolkit(executor: RestoreExecutor(runner: runner, target: refresher.target, config: refresher.config, now: clock))
+        return Services(
             refresh: { await refresher.refresh() },
             runAction: { plan in await ActionExecution.run(plan, runner: runner) },
             appendJournal: { journal.append($0) },
@@ -54,7 +62,23 @@ public struct Services: Sendable {
                 case .failed(let error): Redactor.redact(error.description)
                 }
             },
+            restore: { task, report in await RestoreTasks.run(task, toolkit: toolkit, report: report) },
             clock: clock)
+    }
+}
+
+// MARK: - RestoreTasks
+
+/// What each restore task does, through the toolkit (and so through the one kubectl runner).
+public enum RestoreTasks {
+    public static func run(_ task: RestoreTask, toolkit: RestoreToolkit, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult {
+        switch task {
+        case .preflight(let facts): .preflight(await toolkit.preflight(facts))
+        case .listSnapshots(let cronJob): .snapshots(await toolkit.listSnapshots(cronJob: cronJob, report: report))
+        case .listFiles(let cronJob, let snapshot): .files(await toolkit.listFiles(cronJob: cronJob, snapshot: snapshot, report: report))
+        case .unlock(let cronJob): .unlocked(await toolkit.unlock(cronJob: cronJob, report: report))
+        case .step(let step, let index): .step(index: index, await toolkit.executor.run(step, report: report))
+        }
     }
 }
 

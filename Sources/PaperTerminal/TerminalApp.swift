@@ -13,8 +13,9 @@ import Glibc
 /// restores the terminal.
 public enum TerminalApp {
     /// Runs until the operator quits or a terminating signal arrives; the terminal is always restored.
+    @discardableResult
     public static func run(state: AppState, themes: [Theme], environment: [String: String], services: Services,
-                           messages: AsyncStream<Msg>? = nil, onFrame: (@Sendable (Double) -> Void)? = nil) async {
+                           messages: AsyncStream<Msg>? = nil, onFrame: (@Sendable (Double) -> Void)? = nil) async -> AppState {
         let loop = AppLoop(state: state, themes: themes, services: services, onFrame: onFrame)
         let screen = CursesScreen(environment: environment)  // closed by the loop on every way out
         let theme = themes.isEmpty ? Theme.fallback : themes[state.themeIndex % themes.count]
@@ -24,7 +25,7 @@ public enum TerminalApp {
             InputWatcher.stop()
             watcher.cancel()
         }
-        await loop.run(on: screen, firstTheme: first, messages: messages)
+        return await loop.run(on: screen, firstTheme: first, messages: messages)
     }
 }
 

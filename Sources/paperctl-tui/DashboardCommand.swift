@@ -128,8 +128,9 @@ struct DashboardCommand: AsyncParsableCommand {
             guard let frameFile, firstFrameWritten.claim() else { return }
             try? String(format: "%.6f\n", at).write(toFile: frameFile, atomically: true, encoding: .utf8)
         }
-        await TerminalApp.run(state: state, themes: themes, environment: environment, services: services, messages: commandMessages, onFrame: onFrame)
+        let final = await TerminalApp.run(state: state, themes: themes, environment: environment, services: services, messages: commandMessages, onFrame: onFrame)
         commandSink.finish()
+        for line in final.exitNotes { print(line) }
         if journal.exists { print("paperctl-tui: incident journal: \(journal.path)") }
         if sim != nil { print("paperctl-tui: demo cluster stopped") }
     }

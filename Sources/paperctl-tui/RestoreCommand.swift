@@ -363,10 +363,3 @@ final class LastLine: Sendable {
         }
     }
 }
-
-extension Sequence where Element: Hashable {
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
-}

@@ -218,3 +218,11 @@ public enum FileRestore {
         return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
+
+extension Sequence where Element: Hashable {
+    /// The elements in order, each once (recovery commands gathered from several steps).
+    public func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -147,6 +147,8 @@ public struct AppState: Sendable, Equatable {
     public var generation = 0
     /// A key pressed before the first data arrived, applied as soon as they do.
     public var pending: PendingIntent?
+    /// Printed after the terminal is restored: what to run to get the app back when a restore was left running.
+    public var exitNotes: [String] = []
     public static let commandLogLimit = 500
     public var logCapacity = 100_000
 

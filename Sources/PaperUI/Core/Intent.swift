@@ -20,11 +20,13 @@ public enum Intent: Sendable, Equatable, Hashable {
     case type(Character), erase, submit
     case logPause, logSearch, logNextMatch, logPreviousMatch, logFilter, logWrap, logTimestamps, logNextSource
     case logWindow(Int)
+    /// The restore wizard: open it, remove a stale lock, type a path, skip the safety backup.
+    case openRestore, restoreUnlock, restoreTypePath, restoreSkipSafety
 
     /// Intents that act on the cluster's data: before the first refresh they wait for it.
     public var needsData: Bool {
         switch self {
-        case .openLogs, .fileBackup, .databaseBackup, .forceSync: true
+        case .openLogs, .fileBackup, .databaseBackup, .forceSync, .openRestore: true
         default: false
         }
     }

@@ -2,7 +2,7 @@
 
 /// Where a binding applies: the mode on top of the stack picks the scope.
 public enum KeyScope: String, Sendable, Equatable, CaseIterable {
-    case dashboard, detail, filter, help, dialog, notice, logs, logSearch, commandLog, journal, everywhere
+    case dashboard, detail, filter, help, dialog, notice, logs, logSearch, commandLog, journal, restore, restoreText, everywhere
 
     /// The prefix the help overlay puts before a binding of this scope.
     public var helpPrefix: String {
@@ -17,6 +17,8 @@ public enum KeyScope: String, Sendable, Equatable, CaseIterable {
         case .logSearch: "log search: "
         case .commandLog: "command log: "
         case .journal: "journal: "
+        case .restore: "restore: "
+        case .restoreText: "restore typing: "
         case .everywhere: "anywhere: "
         }
     }
@@ -102,6 +104,7 @@ public enum Keymap {
         KeyBinding([.char("B")], .databaseBackup, label: "B", description: "database backup now", scope: .dashboard, footer: true, dangerous: true, short: "db backup"),
         KeyBinding([.char("f")], .forceSync, label: "f", description: "force-sync the selected ExternalSecret", scope: .dashboard, dangerous: true),
         KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the app logs", scope: .dashboard, footer: true, short: "logs"),
+        KeyBinding([.char("R")], .openRestore, label: "R", description: "guided restore (files)", scope: .dashboard, footer: true, dangerous: true, short: "restore"),
         KeyBinding([.char("c")], .openCommandLog, label: "c", description: "command log", scope: .dashboard),
         KeyBinding([.char("J")], .openJournal, label: "J", description: "incident journal", scope: .dashboard),
         KeyBinding([.char("t")], .nextTheme, label: "t", description: "next theme", scope: .dashboard, footer: true, short: "theme"),
@@ -167,6 +170,23 @@ public enum Keymap {
         KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "first entry", scope: .journal),
         KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "last entry", scope: .journal),
         KeyBinding([.escape, .char("q"), .char("J")], .back, label: "Esc/q", description: "close", scope: .journal, footer: true),
+        // Restore wizard.
+        KeyBinding([.enter], .submit, label: "Enter", description: "pick / next step", scope: .restore, footer: true, short: "next"),
+        KeyBinding([.escape], .back, label: "Esc", description: "one step back (asks while a step runs)", scope: .restore, footer: true, short: "back"),
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "move", scope: .restore, footer: true, short: "move"),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "move up", scope: .restore),
+        KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .restore),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .restore),
+        KeyBinding([.char("y")], .confirm, label: "y", description: "run the plan shown (in place: then type the namespace)", scope: .restore, footer: true, dangerous: true, short: "run"),
+        KeyBinding([.char("u")], .restoreUnlock, label: "u", description: "remove a stale restic lock (a Job, confirmed)", scope: .restore, dangerous: true),
+        KeyBinding([.char("/")], .restoreTypePath, label: "/", description: "type a path to restore", scope: .restore),
+        KeyBinding([.char("s")], .restoreSkipSafety, label: "s", description: "skip the safety backup (in place, with a reason)", scope: .restore),
+        KeyBinding([.char("r")], .refresh, label: "r", description: "run the preflight or the listing again", scope: .restore),
+        KeyBinding([.char("?")], .openHelp, label: "?", description: "keys and steps", scope: .restore),
+        KeyBinding(pairs: [(.printable, .type(" "))], label: "text", description: "type (a path, the namespace, a reason)", scope: .restoreText),
+        KeyBinding([.backspace], .erase, label: "Bksp", description: "delete a character", scope: .restoreText),
+        KeyBinding([.enter], .submit, label: "Enter", description: "done typing", scope: .restoreText, footer: true),
+        KeyBinding([.escape], .back, label: "Esc", description: "cancel typing", scope: .restoreText, footer: true, short: "cancel"),
         // Everywhere.
         KeyBinding([.ctrlC], .quit, label: "Ctrl-C", description: "quit (same in every mode)", scope: .everywhere),
     ]

@@ -21,6 +21,8 @@ public enum Mode: Sendable, Equatable {
     case commandLog(CommandLogState)
     /// Today's incident journal.
     case journal(JournalState)
+    /// The guided file restore.
+    case restore(RestoreWizardState)
 
     /// Which keys apply while this mode is on top.
     public var scope: KeyScope {
@@ -33,13 +35,14 @@ public enum Mode: Sendable, Equatable {
         case .logs(let l): l.searchDraft == nil ? .logs : .logSearch
         case .commandLog: .commandLog
         case .journal: .journal
+        case .restore(let w): w.entry == .none ? .restore : .restoreText
         }
     }
 
     /// Full-screen modes replace what is under them; the others are drawn over it.
     public var isFullScreen: Bool {
         switch self {
-        case .dashboard, .detail, .logs: true
+        case .dashboard, .detail, .logs, .restore: true
         case .filter, .help, .dialog, .commandLog, .journal: false
         }
     }

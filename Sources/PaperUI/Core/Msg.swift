@@ -26,6 +26,9 @@ public enum Msg: Sendable, Equatable {
     case journalLoaded([String])
     case logLines(generation: Int, [String])
     case logEnded(generation: Int, reason: String)
+    /// A restore task's progress and outcome, under the generation the wizard gave it.
+    case restoreProgress(generation: Int, RestoreExecutor.Progress)
+    case restoreFinished(generation: Int, RestoreTaskResult)
 }
 
 extension RefreshError: Error {}
@@ -46,4 +49,7 @@ public enum Effect: Sendable, Equatable {
     /// Start following a log (stopping any other stream).
     case startLogs(LogStreamRequest)
     case stopLogs
+    /// Run a restore task (a listing Job, the unlock, one plan step); progress and outcome come
+    /// back as `.restoreProgress` and `.restoreFinished` with the same generation.
+    case restore(RestoreTask, generation: Int)
 }

@@ -38,6 +38,11 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return []
     case .logEnded(let generation, let reason):
         return LogTailMode.ended(&state, generation: generation, reason: reason)
+    case .restoreProgress(let generation, let progress):
+        RestoreWizardMode.progress(&state, generation: generation, progress)
+        return []
+    case .restoreFinished(let generation, let result):
+        return RestoreWizardMode.finished(&state, generation: generation, result)
     }
 }
 
@@ -55,6 +60,17 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous: Bool) -> [Effect] {
     switch intent {
     case .quit:
+        // A restore step running: Ctrl-C asks first, and quitting then keeps the way back on record.
+        if case .restore(var w) = state.mode, w.isRunning || w.confirmAbort {
+            if !w.confirmAbort {
+                w.confirmAbort = true
+                state.setTop(.restore(w))
+                return []
+            }
+            let step = RestoreWizardMode.update(&w, &state, .quit)
+            state.apply(step.transition)
+            return step.effects
+        }
         state.quitting = true
         return [.quit]
     case .openHelp:
@@ -97,6 +113,9 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
     case .journal(var journal):
         step = JournalMode.update(&journal, &state, intent)
         state.setTop(.journal(journal))
+    case .restore(var wizard):
+        step = RestoreWizardMode.update(&wizard, &state, intent)
+        state.setTop(.restore(wizard))
     }
     state.apply(step.transition)
     return step.effects

@@ -58,6 +58,8 @@ enum DashboardMode {
             state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
         case .openLogs:
             return LogTailMode.open(&state)
+        case .openRestore:
+            return RestoreWizardMode.open(&state)
         case .openCommandLog:
             return ModeStep(.push(.commandLog(CommandLogState())))
         case .openJournal:

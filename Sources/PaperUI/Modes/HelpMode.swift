@@ -49,6 +49,8 @@ enum HelpMode {
         case .logSearch: "Log search prompt"
         case .commandLog: "Command log"
         case .journal: "Incident journal"
+        case .restore: "Restore wizard"
+        case .restoreText: "Restore wizard, typing"
         case .everywhere: "Anywhere"
         }
     }
@@ -57,6 +59,10 @@ enum HelpMode {
     static func lines(opener: KeyScope) -> [Line] {
         let order = [opener, .everywhere] + KeyScope.allCases.filter { $0 != opener && $0 != .everywhere }
         var out: [Line] = []
+        if opener == .restore || opener == .restoreText {
+            out.append(.section("Restore steps: 1 What · 2 Preflight · 3 Snapshot · 4 Scope · 5 Target · 6 Plan · 7 Run"))
+            out.append(.blank)
+        }
         for scope in order {
             let bindings = Keymap.bindings(for: scope)
             guard !bindings.isEmpty else { continue }

@@ -29,6 +29,7 @@ public func render(_ state: AppState) -> ScreenBuffer {
         case .dialog(let dialog): DialogMode.render(&buf, state, dialog, g)
         case .commandLog(let log): CommandLogMode.render(&buf, state, log, g)
         case .journal(let journal): JournalMode.render(&buf, state, journal, g)
+        case .restore(let wizard): RestoreWizardMode.render(&buf, state, wizard, g)
         }
     }
     renderFooter(&buf, state)

@@ -1,0 +1,173 @@
+import PaperDomain
+import PaperKube
+
+// MARK: - RestoreWizardMode view
+
+extension RestoreWizardMode {
+    /// The wizard fills the body: a step bar, the step's content, and the line that says what
+    /// Enter, y or Esc will do next.
+    static func render(_ buf: inout ScreenBuffer, _ state: AppState, _ w: RestoreWizardState, _ g: Glyphs) {
+        let body = PanelLayout.body(state)
+        guard body.width >= 20, body.height >= 6 else { return }
+        buf.fill(x: body.x, y: body.y, width: body.width, height: body.height, role: .text)
+        buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
+        let steps = RestoreWizardState.Step.allCases.filter { $0 != .finished }
+        let number = (steps.firstIndex(of: w.step == .finished ? .running : w.step) ?? 0) + 1
+        buf.putTruncated(" Restore files — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+        // The step bar: done ✔, here ▶, ahead ·.
+        var x = body.x + 2
+        for (i, step) in steps.enumerated() {
+            let mark = step == w.step || (w.step == .finished && step == .running) ? "▶" : (step.rawValue < w.step.rawValue ? g.ok : "·")
+            let text = "\(mark) \(i + 1) \(step.title)  "
+            let role: Role = step == w.step ? .focus : (step.rawValue < w.step.rawValue ? .ok : .muted)
+            x += buf.put(text, x: x, y: body.y + 1, role: role, maxWidth: body.x + body.width - 1 - x)
+        }
+        let inner = body.width - 4
+        var lines = content(state, w, g)
+        if let message = w.message { lines = [(message, .warn), ("", .text)] + lines }
+        let wrapped = wrap(lines, width: inner)
+        let top = body.y + 3
+        let bottomReserved = 2
+        let visible = max(0, body.height - 3 - bottomReserved)
+        let maxScroll = max(0, wrapped.count - visible)
+        // Keep the cursor line in view.
+        var start = min(w.scroll, maxScroll)
+        if let cursor = wrapped.firstIndex(where: { $0.1 == .selection }) {
+            if cursor >= start + visible { start = cursor - visible + 1 }
+            if cursor < start { start = cursor }
+        }
+        for i in 0..<visible where start + i < wrapped.count {
+            let (text, role) = wrapped[start + i]
+            if role == .selection { buf.fill(x: body.x + 1, y: top + i, width: body.width - 2, height: 1, role: .selection) }
+            buf.putTruncated(text, x: body.x + 2, y: top + i, role: role, width: inner, ellipsis: g.ellipsis)
+        }
+        if wrapped.count > visible {
+            let info = " \(start + 1)–\(min(wrapped.count, start + visible)) of \(wrapped.count) "
+            buf.put(info, x: body.x + body.width - 1 - info.count, y: body.y + body.height - 1, role: .muted)
+        }
+        let hint = hintLine(state, w)
+        buf.putTruncated(hint.0, x: body.x + 2, y: body.y + body.height - 2, role: hint.1, width: inner, ellipsis: g.ellipsis)
+    }
+
+    /// What the next key does, in words.
+    static func hintLine(_ state: AppState, _ w: RestoreWizardState) -> (String, Role) {
+        if w.unlockOffered { return ("y runs restic unlock in a Job · Esc cancels", .focus) }
+        if w.confirmAbort { return ("Esc again: leave (the step goes on; the commands to get back are kept) · Enter: stay", .warn) }
+        switch w.entry {
+        case .path: return ("path inside the snapshot: \(w.draft)_   (Enter keeps it · Esc cancels)", .focus)
+        case .namespace: return ("type the namespace to confirm the in-place restore: \(w.draft)_   (Enter · Esc cancels)", .warn)
+        case .skipReason: return ("why skip the safety backup (journaled): \(w.draft)_   (Enter · Esc cancels)", .warn)
+        case .none: break
+        }
+        if let busy = w.busy { return ("running \(busy)… (Esc steps back; the Job finishes on its own)", .muted) }
+        switch w.step {
+        case .choose: return ("Enter picks · Esc closes · ? keys", .keyHint)
+        case .preflight: return (w.preflight?.lock != nil ? "u removes the stale lock · r checks again · Esc back" : "Enter lists the snapshots (a read-only Job) · r checks again · Esc back", .keyHint)
+        case .snapshots: return ("Enter picks the snapshot · r lists again · Esc back", .keyHint)
+        case .scope: return (w.picking ? "Enter picks the path · Esc back to the choices" : "Enter picks · / types a path · Esc back", .keyHint)
+        case .target: return ("Enter picks · Esc back", .keyHint)
+        case .plan:
+            guard w.plan != nil else { return ("Esc back: the plan was refused", .warn) }
+            return (w.target == .inPlace ? "y then the namespace runs it · s skips the safety backup (with a reason) · j/k scroll · Esc back"
+                                         : "y runs it · j/k scroll · Esc back", .keyHint)
+        case .running: return (w.isRunning ? "running… Esc asks before leaving" : "the plan stopped: run the commands above to get back · Esc closes", w.isRunning ? .muted : .warn)
+        case .finished: return ("Enter or Esc closes", .keyHint)
+        }
+    }
+
+    // MARK: Content per step
+
+    static func content(_ state: AppState, _ w: RestoreWizardState, _ g: Glyphs) -> [(String, Role)] {
+        var lines: [(String, Role)] = []
+        func choice(_ i: Int, _ text: String, enabled: Bool = true) {
+            lines.append(("\(i == w.selection ? "▸" : " ") \(text)", i == w.selection ? .selection : (enabled ? .text : .muted)))
+        }
+        switch w.step {
+        case .choose:
+            lines.append(("What do you restore?", .title))
+            for kind in RestoreWizardState.Kind.allCases { choice(kind.rawValue, kind.label + (kind == .files ? "" : "  (not in this version)"), enabled: kind == .files) }
+        case .preflight:
+            lines.append(("Preflight: reads only (kubectl auth can-i, the CronJob, the newest failed backup's log)", .title))
+            if let pre = w.preflight {
+                for line in pre.lines {
+                    lines.append(("\(badge(line.verdict, g))  \(line.title): \(line.reason)", PanelRows.role(for: line.verdict)))
+                }
+                if let lock = pre.lock {
+                    lines.append(("", .text))
+                    lines.append(("The repository is locked: \(lock.evidence)", .critical))
+                    lines.append(("Next step: \(lock.nextStep)", .focus))
+                    if w.unlockOffered, let cron = w.cronJob,
+                       let job = try? ResticJob.build(cronJob: cron, purpose: .unlock, script: ResticJob.unlockScript, now: state.now, namespace: w.facts.target.namespace) {
+                        lines.append(("", .text))
+                        lines.append(("This will run exactly:", .text))
+                        lines.append(("  kubectl create -f - -n \(w.facts.target.namespace)   (Job \(job.name), restic unlock, from the CronJob's template)", .keyHint))
+                        lines.append(("restic unlock removes only stale locks; no backup Job is active now.", .muted))
+                    }
+                }
+            }
+        case .snapshots:
+            lines.append(("Snapshots in the repository, newest first (listed by a Job from the CronJob's template)", .title))
+            if let failure = w.listingFailure {
+                lines.append(("The listing failed: \(failure)", .critical))
+            }
+            for (i, s) in w.snapshots.enumerated() {
+                let tags = s.tags.isEmpty ? "" : "  [\(s.tags.joined(separator: ","))]"
+                let size = s.totalBytes.map { "  \(FileRestore.bytes(Int64($0)))" } ?? ""
+                choice(i, "\(s.shortID)  \(UTCTime.rfc3339(s.time))  \(UTCTime.humanDuration(state.now - s.time)) ago  \(s.hostname)  \(s.paths.joined(separator: ","))\(tags)\(size)")
+            }
+            if let version = w.version { lines.append(("restic \(version) in the image", .muted)) }
+        case .scope:
+            lines.append(("Restore what of snapshot \(w.snapshot?.shortID ?? "?")?", .title))
+            if w.picking, let files = w.files {
+                for (i, node) in files.enumerated() {
+                    choice(i, "\(node.isDirectory ? "▸ " : "  ")/\(node.path)\(node.isDirectory ? "/" : "  \(FileRestore.bytes(Int64(node.size)))")")
+                }
+            } else {
+                choice(0, "Everything")
+                choice(1, "A path, typed (e.g. media/documents/originals)" + (w.path.map { ": /\($0)" } ?? ""))
+                choice(2, "A path, picked from the snapshot's files (restic ls in a Job)")
+                if let failure = w.filesFailure { lines.append(("The file listing failed: \(failure)", .critical)) }
+            }
+        case .target:
+            lines.append(("Where do the files go?", .title))
+            choice(0, "Side by side: into restore-<UTC timestamp>/ beside the live files; the app keeps running (default)")
+            let inPlaceOK = !(w.preflight?.blocksInPlace ?? true)
+            choice(1, "In place: over the live files; a safety backup first, the app scaled to 0 and back" + (inPlaceOK ? "" : "  (not allowed: no permission to scale)"), enabled: inPlaceOK)
+        case .plan:
+            if let error = w.planError {
+                lines.append(("Refused: \(error)", .critical))
+            } else if let plan = w.plan {
+                lines.append(("The whole plan, in order. Nothing has run yet.", .title))
+                for (i, text) in plan.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    lines.append((String(text), i == 0 ? .focus : (text.hasPrefix("note:") ? .warn : (text.hasPrefix("   ") ? .keyHint : .text))))
+                }
+            }
+        case .running, .finished:
+            lines.append(("The plan, step by step", .title))
+            for (i, s) in w.stepStates.enumerated() {
+                let title = w.plan?.steps[i].title ?? "step"
+                switch s {
+                case .pending: lines.append(("· \(i + 1). \(title)  pending", .muted))
+                case .running(let since):
+                    lines.append(("▶ \(i + 1). \(title)  running \(UTCTime.humanDuration(max(0, state.now - since)))", .focus))
+                    if let fraction = w.fraction {
+                        let width = 30
+                        let filled = Int((fraction * Double(width)).rounded())
+                        lines.append(("    " + String(repeating: g.barFull, count: filled) + String(repeating: g.barEmpty, count: width - filled) + " \(Int(fraction * 100))%", .ok))
+                    }
+                    if let progress = w.progress { lines.append(("    \(progress)", .muted)) }
+                case .done(let m, let seconds): lines.append(("\(g.ok) \(i + 1). \(title)  done in \(UTCTime.humanDuration(seconds)): \(m)", .ok))
+                case .failed(let m, let seconds): lines.append(("\(g.critical) \(i + 1). \(title)  FAILED after \(UTCTime.humanDuration(seconds)): \(m)", .critical))
+                case .unknown(let m, let seconds): lines.append(("? \(i + 1). \(title)  outcome unknown after \(UTCTime.humanDuration(seconds)): \(m)", .unknown))
+                }
+            }
+            let stopped = w.stepStates.contains { if case .failed = $0 { true } else if case .unknown = $0 { true } else { false } }
+            if stopped || w.confirmAbort, !w.recovery.isEmpty {
+                lines.append(("", .text))
+                lines.append(("To get back to a running app:", .warn))
+                for command in w.recovery { lines.append(("  \(command)", .keyHint)) }
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,574 @@
+import Foundation
+import PaperDomain
+import PaperKube
+
+// MARK: - RestoreWizardState
+
+/// The guided file restore: what to restore, a preflight checklist, a snapshot, the scope, the
+/// target, the whole plan, then the steps as they run. Every step shows what it will run; Esc
+/// steps back; nothing that writes to the volume runs before the plan was shown and confirmed
+/// (`y`, and the namespace typed for in place). The listing Jobs are the only writes before that.
+public struct RestoreWizardState: Sendable, Equatable {
+    public enum Kind: Int, Sendable, Equatable, CaseIterable {
+        case files, database, both
+
+        var label: String {
+            switch self {
+            case .files: "Files: the data volume, from a restic snapshot"
+            case .database: "Database: point-in-time recovery into a new CNPG cluster"
+            case .both: "Both, on one restore point"
+            }
+        }
+    }
+
+    public enum Step: Int, Sendable, Equatable, CaseIterable {
+        case choose, preflight, snapshots, scope, target, plan, running, finished
+
+        var title: String {
+            switch self {
+            case .choose: "What"
+            case .preflight: "Preflight"
+            case .snapshots: "Snapshot"
+            case .scope: "Scope"
+            case .target: "Target"
+            case .plan: "Plan"
+            case .running: "Run"
+            case .finished: "Done"
+            }
+        }
+    }
+
+    /// Which text field has the keys.
+    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason }
+
+    /// How a plan step stands while the plan runs.
+    public enum StepState: Sendable, Equatable {
+        case pending
+        case running(since: Double)
+        case done(String, seconds: Double)
+        case failed(String, seconds: Double)
+        case unknown(String, seconds: Double)
+    }
+
+    public var facts: ActionFacts
+    public var step: Step = .choose
+    public var history: [Step] = []
+    /// The cursor in the step's list.
+    public var selection = 0
+    /// Lines scrolled in the plan and the run.
+    public var scroll = 0
+    /// A task (listing, unlock, plan step) is running under this generation; other results are late.
+    public var taskGeneration: Int?
+    public var busy: String?
+    public var progress: String?
+    public var fraction: Double?
+    /// The answer to the last key that could not act, or what just happened.
+    public var message: String?
+
+    public var preflight: RestorePreflight?
+    public var cronJob: Data?
+    public var unlockOffered = false
+    public var snapshots: [ResticSnapshot] = []
+    public var version: ResticVersion?
+    public var listingFailure: String?
+    public var files: [ResticNode]?
+    public var filesFailure: String?
+    public var picking = false
+    public var snapshot: ResticSnapshot?
+    public var path: String?
+    public var target: FileRestoreRequest.Target = .sideBySide
+    public var skipReason: String?
+    public var plan: FileRestorePlan?
+    public var planError: String?
+    public var entry: Entry = .none
+    public var draft = ""
+    public var stepStates: [StepState] = []
+    public var confirmAbort = false
+    public var recovery: [String] = []
+
+    public init(facts: ActionFacts) {
+        self.facts = facts
+    }
+
+    /// What the journal and the screen call the choice so far.
+    var choiceText: String {
+        "snapshot \(snapshot?.shortID ?? "?"), \(path.map { "/\($0)" } ?? "everything"), \(target.rawValue)" + (skipReason.map { "; safety backup skipped: \($0)" } ?? "")
+    }
+
+    /// The plan is running a step.
+    public var isRunning: Bool { step == .running && stepStates.contains { if case .running = $0 { true } else { false } } }
+}
+
+// MARK: - RestoreTask
+
+/// Work the wizard asks the effect runner to do; the answer comes back as `.restoreFinished`
+/// with the same generation, progress as `.restoreProgress`.
+public enum RestoreTask: Sendable, Equatable {
+    case preflight(ActionFacts)
+    case listSnapshots(cronJob: Data)
+    case listFiles(cronJob: Data, snapshot: ResticSnapshot)
+    case unlock(cronJob: Data)
+    case step(RestoreStep, index: Int)
+}
+
+/// What a `RestoreTask` came to.
+public enum RestoreTaskResult: Sendable, Equatable {
+    case preflight(RestoreToolkit.PreflightResult)
+    case snapshots(RestoreToolkit.SnapshotListing)
+    case files(RestoreToolkit.FileListing)
+    case unlocked(RestoreExecutor.JobResult)
+    case step(index: Int, RestoreExecutor.Outcome)
+}
+
+// MARK: - RestoreWizardMode
+
+enum RestoreWizardMode {
+    /// `R` on the dashboard.
+    static func open(_ state: inout AppState) -> ModeStep {
+        guard let facts = state.data.data?.actions else {
+            return ModeStep(.push(.dialog(DialogState(notice: "Restore", "No data yet: wait for the first refresh, then press R again."))))
+        }
+        var wizard = RestoreWizardState(facts: facts)
+        wizard.message = "Pick what to restore. Nothing runs until you have seen the plan and confirmed it."
+        return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard opened")])
+    }
+
+    static func update(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
+        if w.entry != .none { return typing(&w, &state, intent) }
+        if w.unlockOffered { return unlockDialog(&w, &state, intent) }
+        if w.confirmAbort { return abortDialog(&w, &state, intent) }
+        w.message = nil
+        switch intent {
+        case .scroll(let how):
+            move(&w, how)
+            return .stay
+        case .back:
+            return back(&w, &state)
+        case .submit:
+            return next(&w, &state)
+        case .confirm:
+            return confirm(&w, &state)
+        case .restoreUnlock:
+            guard w.step == .preflight, w.preflight?.lock != nil else {
+                w.message = "u removes a stale restic lock; the preflight found none."
+                return .stay
+            }
+            guard w.preflight?.activeJobs.isEmpty ?? false else {
+                w.message = "A backup Job is active (\(w.preflight?.activeJobs.joined(separator: ", ") ?? "")): its restic may hold the lock. Wait for it to end."
+                return .stay
+            }
+            w.unlockOffered = true
+            return .stay
+        case .restoreTypePath:
+            guard w.step == .scope else {
+                w.message = "/ types a path on the Scope step."
+                return .stay
+            }
+            w.entry = .path
+            w.draft = w.path ?? ""
+            return .stay
+        case .restoreSkipSafety:
+            guard w.step == .plan, w.target == .inPlace else {
+                w.message = "s skips the safety backup of an in-place restore (with a reason)."
+                return .stay
+            }
+            w.entry = .skipReason
+            w.draft = w.skipReason ?? ""
+            return .stay
+        case .refresh:
+            return retry(&w, &state)
+        default:
+            return .stay
+        }
+    }
+
+    // MARK: Moving
+
+    static func listCount(_ w: RestoreWizardState) -> Int {
+        switch w.step {
+        case .choose: RestoreWizardState.Kind.allCases.count
+        case .snapshots: w.snapshots.count
+        case .scope: w.picking ? (w.files?.count ?? 0) : 3
+        case .target: FileRestoreRequest.Target.allCases.count
+        case .preflight, .plan, .running, .finished: 0
+        }
+    }
+
+    static func move(_ w: inout RestoreWizardState, _ how: Intent.Scroll) {
+        let count = listCount(w)
+        guard count > 0 else {
+            // The plan and the run scroll their text.
+            switch how {
+            case .down: w.scroll += 1
+            case .up: w.scroll = max(0, w.scroll - 1)
+            case .pageDown: w.scroll += 10
+            case .pageUp: w.scroll = max(0, w.scroll - 10)
+            case .top: w.scroll = 0
+            case .bottom: w.scroll = Int.max / 4
+            }
+            return
+        }
+        switch how {
+        case .down: w.selection = min(count - 1, w.selection + 1)
+        case .up: w.selection = max(0, w.selection - 1)
+        case .pageDown: w.selection = min(count - 1, w.selection + 10)
+        case .pageUp: w.selection = max(0, w.selection - 10)
+        case .top: w.selection = 0
+        case .bottom: w.selection = count - 1
+        }
+    }
+
+    static func go(_ w: inout RestoreWizardState, to step: RestoreWizardState.Step, selection: Int = 0) {
+        w.history.append(w.step)
+        w.step = step
+        w.selection = selection
+        w.scroll = 0
+    }
+
+    /// Esc: one step back; on the first step it closes the wizard. While a step runs it asks.
+    static func back(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
+        if w.picking {
+            w.picking = false
+            w.selection = 1
+            return .stay
+        }
+        if w.isRunning {
+            w.confirmAbort = true
+            return .stay
+        }
+        if w.step == .finished || w.history.isEmpty {
+            return ModeStep(.pop, [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard closed at step \(w.step.title)")])
+        }
+        if w.step == .running {
+            // The plan stopped (failed); going back is leaving.
+            return ModeStep(.pop, [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard closed after the plan stopped")])
+        }
+        w.taskGeneration = nil
+        w.busy = nil
+        w.step = w.history.removeLast()
+        w.selection = 0
+        w.scroll = 0
+        return .stay
+    }
+
+    // MARK: Next
+
+    static func next(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
+        guard w.busy == nil else {
+            w.message = "Wait for \(w.busy ?? "the task") to finish (Esc steps back)."
+            return .stay
+        }
+        switch w.step {
+        case .choose:
+            let kind = RestoreWizardState.Kind(rawValue: w.selection) ?? .files
+            guard kind == .files else {
+                w.message = "The database restore is not in this version: restore the database with the runbook's CNPG recovery manifest for now."
+                return .stay
+            }
+            go(&w, to: .preflight)
+            return ModeStep(.stay, [journal(state, "restore: files chosen"), task(&w, &state, .preflight(w.facts), busy: "the preflight checks")])
+        case .preflight:
+            guard let pre = w.preflight, let cronJob = w.cronJob else {
+                w.message = "The preflight did not finish; r runs it again."
+                return .stay
+            }
+            if pre.blocksEverything {
+                w.message = pre.lock != nil ? "The repository is locked: u offers restic unlock." : "A critical line blocks the restore: fix it, then r runs the checks again."
+                return .stay
+            }
+            go(&w, to: .snapshots)
+            return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
+        case .snapshots:
+            guard w.snapshots.indices.contains(w.selection) else {
+                w.message = w.listingFailure == nil ? "No snapshot to pick." : "The listing failed; r lists again."
+                return .stay
+            }
+            w.snapshot = w.snapshots[w.selection]
+            w.path = nil
+            w.files = nil
+            go(&w, to: .scope)
+            return ModeStep(.stay, [journal(state, "restore: snapshot \(w.snapshots[w.selection].shortID) chosen")])
+        case .scope:
+            if w.picking {
+                guard let files = w.files, files.indices.contains(w.selection) else { return .stay }
+                w.path = files[w.selection].path
+                w.picking = false
+                go(&w, to: .target)
+                return .stay
+            }
+            switch w.selection {
+            case 0:
+                w.path = nil
+                go(&w, to: .target)
+            case 1:
+                w.entry = .path
+                w.draft = w.path ?? ""
+            default:
+                guard let cronJob = w.cronJob, let snapshot = w.snapshot else { return .stay }
+                if w.files != nil {
+                    w.picking = true
+                    w.selection = 0
+                    return .stay
+                }
+                return ModeStep(.stay, [task(&w, &state, .listFiles(cronJob: cronJob, snapshot: snapshot), busy: "the file listing Job (restic ls)")])
+            }
+            return .stay
+        case .target:
+            let target = FileRestoreRequest.Target.allCases[min(w.selection, 1)]
+            if target == .inPlace, w.preflight?.blocksInPlace ?? true {
+                w.message = "In place needs the permission to scale \(w.facts.config.app.deployment) (the preflight says no): restore side by side."
+                return .stay
+            }
+            w.target = target
+            makePlan(&w, state)
+            go(&w, to: .plan)
+            return ModeStep(.stay, [journal(state, "restore: target \(target.rawValue)")])
+        case .plan:
+            w.message = w.target == .inPlace ? "y, then type the namespace, runs the plan." : "y runs the plan."
+            return .stay
+        case .running:
+            return .stay
+        case .finished:
+            return ModeStep(.pop)
+        }
+    }
+
+    /// The plan for the choices so far (pure), or why not.
+    static func makePlan(_ w: inout RestoreWizardState, _ state: AppState) {
+        w.plan = nil
+        w.planError = nil
+        guard let snapshot = w.snapshot, let cronJob = w.cronJob else {
+            w.planError = "no snapshot chosen"
+            return
+        }
+        let needed: Int? = w.path == nil ? snapshot.totalBytes : w.files.map { nodes in
+            nodes.filter { !$0.isDirectory && ($0.path == w.path || $0.path.hasPrefix((w.path ?? "") + "/")) }.reduce(0) { $0 + $1.size }
+        }
+        do {
+            w.plan = try FileRestore.plan(FileRestoreRequest(snapshot: snapshot, path: w.path, target: w.target, skipSafetyBackup: w.skipReason, resticVersion: w.version),
+                                          facts: w.facts, cronJob: cronJob, neededBytes: needed, now: state.now)
+        } catch {
+            w.planError = error.description
+        }
+    }
+
+    // MARK: Confirm and run
+
+    static func confirm(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
+        guard w.step == .plan, let plan = w.plan else {
+            w.message = "y confirms the plan, on the Plan step."
+            return .stay
+        }
+        if plan.needsTypedConfirmation {
+            w.entry = .namespace
+            w.draft = ""
+            return .stay
+        }
+        return start(&w, &state, plan)
+    }
+
+    static func start(_ w: inout RestoreWizardState, _ state: inout AppState, _ plan: FileRestorePlan) -> ModeStep {
+        go(&w, to: .running)
+        w.stepStates = plan.steps.map { _ in .pending }
+        w.recovery = []
+        var effects = [journal(state, "restore confirmed: \(w.choiceText)" + (plan.needsTypedConfirmation ? " (namespace typed)" : ""))]
+        effects += runStep(&w, &state, 0)
+        return ModeStep(.stay, effects)
+    }
+
+    static func runStep(_ w: inout RestoreWizardState, _ state: inout AppState, _ index: Int) -> [Effect] {
+        guard let plan = w.plan, plan.steps.indices.contains(index) else { return [] }
+        let step = plan.steps[index]
+        w.stepStates[index] = .running(since: state.now)
+        w.recovery = plan.steps[...index].flatMap(\.recovery).reversed().uniqued()
+        return [journal(state, "restore step \(index + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? "")),
+                task(&w, &state, .step(step, index: index), busy: step.title)]
+    }
+
+    static func task(_ w: inout RestoreWizardState, _ state: inout AppState, _ task: RestoreTask, busy: String) -> Effect {
+        let generation = state.nextGeneration()
+        w.taskGeneration = generation
+        w.busy = busy
+        w.progress = nil
+        w.fraction = nil
+        return .restore(task, generation: generation)
+    }
+
+    static func journal(_ state: AppState, _ text: String) -> Effect { .journal("- \(UTCTime.rfc3339(state.now)) \(text)") }
+
+    static func retry(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
+        guard w.busy == nil else { return .stay }
+        switch w.step {
+        case .preflight:
+            return ModeStep(.stay, [task(&w, &state, .preflight(w.facts), busy: "the preflight checks")])
+        case .snapshots:
+            guard let cronJob = w.cronJob else { return .stay }
+            w.listingFailure = nil
+            return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
+        default:
+            w.message = "r runs the preflight or the snapshot listing again, on those steps."
+            return .stay
+        }
+    }
+
+    // MARK: Dialogs inside the wizard
+
+    static func unlockDialog(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
+        switch intent {
+        case .confirm:
+            w.unlockOffered = false
+            guard let cronJob = w.cronJob else { return .stay }
+            if state.readOnly {
+                w.message = "Read-only mode: nothing is run."
+                return .stay
+            }
+            return ModeStep(.stay, [journal(state, "restore: restic unlock confirmed"), task(&w, &state, .unlock(cronJob: cronJob), busy: "the restic unlock Job")])
+        case .back:
+            w.unlockOffered = false
+            return ModeStep(.stay, [journal(state, "restore: restic unlock cancelled")])
+        default:
+            return .stay
+        }
+    }
+
+    static func abortDialog(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
+        switch intent {
+        case .back, .quit:
+            // Leave: the running step goes on, nothing after it starts; the way back is on record.
+            w.confirmAbort = false
+            let text = "restore left while a step ran; to get back: " + (w.recovery.isEmpty ? "nothing to undo" : w.recovery.joined(separator: "; "))
+            notify(&state, text)
+            state.exitNotes = w.recovery.isEmpty ? [] : ["The restore was left while a step ran. To get the app back:"] + w.recovery.map { "  \($0)" }
+            if intent == .quit {
+                state.quitting = true
+                return ModeStep(.pop, [journal(state, text), .quit])
+            }
+            return ModeStep(.pop, [journal(state, text)])
+        case .submit, .confirm:
+            w.confirmAbort = false
+            return .stay
+        default:
+            return .stay
+        }
+    }
+
+    static func typing(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
+        switch intent {
+        case .type(let c):
+            w.draft.append(c)
+        case .erase:
+            if !w.draft.isEmpty { w.draft.removeLast() }
+        case .back:
+            w.entry = .none
+            w.draft = ""
+        case .submit:
+            let text = w.draft.trimmingCharacters(in: .whitespaces)
+            switch w.entry {
+            case .path:
+                w.entry = .none
+                guard !text.isEmpty else { return .stay }
+                w.path = text.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                go(&w, to: .target)
+                return ModeStep(.stay, [journal(state, "restore: path /\(w.path ?? "") typed")])
+            case .skipReason:
+                guard text.count >= 5 else {
+                    w.message = "Give a reason of a few words: it goes into the journal."
+                    return .stay
+                }
+                w.entry = .none
+                w.skipReason = text
+                makePlan(&w, state)
+                return ModeStep(.stay, [journal(state, "restore: safety backup skipped, reason: \(text)")])
+            case .namespace:
+                guard text == state.namespace, let plan = w.plan else {
+                    w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
+                    w.draft = ""
+                    return .stay
+                }
+                w.entry = .none
+                return start(&w, &state, plan)
+            case .none:
+                break
+            }
+        default:
+            break
+        }
+        return .stay
+    }
+
+    // MARK: Results
+
+    static func progress(_ state: inout AppState, generation: Int, _ progress: RestoreExecutor.Progress) {
+        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return }
+        w.progress = Redactor.redact(progress.text)
+        if let f = progress.fraction { w.fraction = f }
+        state.stack[i] = .restore(w)
+    }
+
+    static func finished(_ state: inout AppState, generation: Int, _ result: RestoreTaskResult) -> [Effect] {
+        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return [] }
+        w.taskGeneration = nil
+        w.busy = nil
+        var effects: [Effect] = []
+        switch result {
+        case .preflight(let r):
+            w.preflight = r.preflight
+            w.cronJob = r.cronJob
+        case .snapshots(let listing):
+            w.snapshots = listing.snapshots
+            w.version = listing.version
+            w.listingFailure = listing.failure.map { f in listing.diagnosis.map { "\(f)\nNext step: \($0.nextStep)" } ?? f }
+            w.selection = 0
+            if listing.failure == nil && listing.snapshots.isEmpty { w.listingFailure = "the repository has no snapshot yet" }
+        case .files(let listing):
+            w.files = listing.nodes
+            w.filesFailure = listing.failure
+            w.picking = listing.failure == nil
+            w.selection = 0
+        case .unlocked(let result):
+            if result.outcome.succeeded {
+                let said = result.log.split(whereSeparator: \.isNewline).last.map(String.init) ?? "done"
+                w.message = "restic unlock: \(said)"
+                if var pre = w.preflight {
+                    pre.lock = nil
+                    pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .ok, "stale lock removed just now (restic: \(said))") : $0 }
+                    w.preflight = pre
+                }
+                effects.append(journal(state, "restic unlock done: \(said)"))
+            } else {
+                w.message = "restic unlock FAILED: \(result.outcome.message)"
+                effects.append(journal(state, "restic unlock failed: \(result.outcome.message)"))
+            }
+        case .step(let index, let outcome):
+            guard w.stepStates.indices.contains(index), case .running(let since) = w.stepStates[index] else { break }
+            let seconds = state.now - since
+            let title = w.plan?.steps[index].title ?? "step"
+            switch outcome {
+            case .done(let m):
+                w.stepStates[index] = .done(m, seconds: seconds)
+                effects.append(journal(state, "restore step \(index + 1) done: \(m)"))
+                if index + 1 < w.stepStates.count {
+                    effects += runStep(&w, &state, index + 1)
+                } else {
+                    w.step = .finished
+                    w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
+                    w.recovery = []
+                    notify(&state, "restore finished: \(w.choiceText)")
+                    effects.append(journal(state, "restore finished: \(w.choiceText) into \(w.plan?.targetDirectory ?? "?")"))
+                }
+            case .failed(let m), .unknown(let m):
+                if case .unknown = outcome { w.stepStates[index] = .unknown(m, seconds: seconds) } else { w.stepStates[index] = .failed(m, seconds: seconds) }
+                w.message = "Step \(index + 1) (\(title)) \(outcome.succeeded ? "" : "FAILED"): \(m). The plan stopped; nothing after it ran."
+                notify(&state, "restore step \(index + 1) FAILED: \(m)")
+                effects.append(journal(state, "restore step \(index + 1) FAILED: \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; "))))
+            }
+        }
+        state.stack[i] = .restore(w)
+        return effects
+    }
+
+    /// The wizard on the stack (it may be under an overlay).
+    static func index(_ state: AppState) -> Int? {
+        state.stack.lastIndex { if case .restore = $0 { true } else { false } }
+    }
+}
