@@ -143,8 +143,9 @@ import Testing
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let kubeconfig = "\(dir)/kubeconfig"
             let process = Task {
+                // Its own state directory: the restic repository and the volume stand-in are this test's alone.
                 _ = try? await Subprocess.run(.path(.init(Tmux.binary)), arguments: ["demo-cluster", "--scenario", scenarios, "--speed", String(speed), "--write-kubeconfig", kubeconfig],
-                                              output: .discarded, error: .discarded)
+                                              environment: .inherit.updating(["XDG_STATE_HOME": "\(dir)/state"]), output: .discarded, error: .discarded)
             }
             do {
                 try await waitForFile(kubeconfig)

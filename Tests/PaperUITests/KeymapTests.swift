@@ -56,6 +56,13 @@ enum ModeFixtures {
             var journal = JournalState(lines: (0..<100).map { "- entry \($0)" })
             journal.scroll = 10
             s.stack = [.journal(journal)]
+        case .restore:
+            s.stack = [.restore(WizardFixtures.atSnapshots(s))]
+        case .restoreText:
+            var w = WizardFixtures.atPlan(s, target: .inPlace)
+            w.entry = .namespace
+            w.draft = "paper"
+            s.stack = [.restore(w)]
         }
         return s
     }
@@ -104,7 +111,7 @@ enum ModeFixtures {
 
     @Test func theDangerousBindingsAreTheOnesThatChangeTheCluster() {
         let dangerous = Keymap.all.filter(\.dangerous).flatMap { $0.matches.values }
-        #expect(Set(dangerous) == [.fileBackup, .databaseBackup, .forceSync, .confirm])
+        #expect(Set(dangerous) == [.fileBackup, .databaseBackup, .forceSync, .confirm, .openRestore, .restoreUnlock])
     }
 
     @Test func helpListsTheKeysOfTheModeThatOpenedItFirstAndReturnsToIt() {

@@ -81,7 +81,7 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
 /// The app loop with a fake screen and fake services: keys answer while work runs, effects of
 /// messages are carried out, long-running work reports back under its generation.
 @Suite(.timeLimit(.minutes(1))) struct AppLoopTests {
-    static func start(_ services: Services, screen: FakeScreen) -> (AppLoop, Task<Void, Never>) {
+    static func start(_ services: Services, screen: FakeScreen) -> (AppLoop, Task<AppState, Never>) {
         let loop = AppLoop(state: Fixtures.state(data: nil), themes: Theme.bundled, services: services)
         let task = Task { await loop.run(on: screen, tickInterval: 0) }
         return (loop, task)
@@ -103,7 +103,7 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         for _ in 0..<5 { loop.post(.tick) }
         screen.type(.escape, .char("q"))
         loop.post(.input)
-        await task.value
+        _ = await task.value
         #expect(screen.closed)
         #expect(log.refreshes.load(ordering: .relaxed) == 1, "ticks during a running refresh start no second one")
     }
@@ -131,7 +131,7 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         #expect(journal.contains { $0.contains("action confirmed: Start a restic file backup") })
         #expect(journal.contains { $0.contains("result: ok") })
         loop.post(.stop)
-        await task.value
+        _ = await task.value
         #expect(screen.closed)
     }
 
@@ -148,7 +148,7 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         loop.post(.input)
         try await Wait.until("the streamed line") { screen.text.contains("[ERROR] broker lost") }
         loop.post(.stop)
-        await task.value
+        _ = await task.value
     }
 }
 

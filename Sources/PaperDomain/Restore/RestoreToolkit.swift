@@ -19,6 +19,11 @@ public struct RestoreToolkit: Sendable {
         public var preflight: RestorePreflight
         /// The CronJob as JSON: the Jobs are built from its template.
         public var cronJob: Data?
+
+        public init(preflight: RestorePreflight, cronJob: Data?) {
+            self.preflight = preflight
+            self.cronJob = cronJob
+        }
     }
 
     /// Asks RBAC, reads the CronJob and the newest failed backup's log, and judges.
@@ -44,6 +49,14 @@ public struct RestoreToolkit: Sendable {
         /// Why the listing failed, in restic's words.
         public var failure: String?
         public var diagnosis: ResticDiagnosis?
+
+        public init(job: String, snapshots: [ResticSnapshot], version: ResticVersion? = nil, failure: String? = nil, diagnosis: ResticDiagnosis? = nil) {
+            self.job = job
+            self.snapshots = snapshots
+            self.version = version
+            self.failure = failure
+            self.diagnosis = diagnosis
+        }
     }
 
     /// `restic snapshots --json` in a Job from the CronJob's template.
@@ -72,6 +85,13 @@ public struct RestoreToolkit: Sendable {
         /// The sum of the file sizes: what restoring everything writes.
         public var totalBytes: Int
         public var failure: String?
+
+        public init(job: String, nodes: [ResticNode], totalBytes: Int, failure: String? = nil) {
+            self.job = job
+            self.nodes = nodes
+            self.totalBytes = totalBytes
+            self.failure = failure
+        }
     }
 
     /// `restic ls --json <snapshot>` in a Job; paths made relative to the snapshot's root.

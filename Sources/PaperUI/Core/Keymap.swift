@@ -107,7 +107,7 @@ public enum Keymap {
         KeyBinding([.char("R")], .openRestore, label: "R", description: "guided restore (files)", scope: .dashboard, footer: true, dangerous: true, short: "restore"),
         KeyBinding([.char("c")], .openCommandLog, label: "c", description: "command log", scope: .dashboard),
         KeyBinding([.char("J")], .openJournal, label: "J", description: "incident journal", scope: .dashboard),
-        KeyBinding([.char("t")], .nextTheme, label: "t", description: "next theme", scope: .dashboard, footer: true, short: "theme"),
+        KeyBinding([.char("t")], .nextTheme, label: "t", description: "next theme", scope: .dashboard),
         KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .dashboard, footer: true),
         KeyBinding([.char("q")], .quit, label: "q", description: "quit", scope: .dashboard, footer: true),
         // Details.

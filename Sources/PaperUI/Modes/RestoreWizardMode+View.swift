@@ -18,7 +18,7 @@ extension RestoreWizardMode {
         var x = body.x + 2
         for (i, step) in steps.enumerated() {
             let mark = step == w.step || (w.step == .finished && step == .running) ? "▶" : (step.rawValue < w.step.rawValue ? g.ok : "·")
-            let text = "\(mark) \(i + 1) \(step.title)  "
+            let text = "\(mark)\(i + 1) \(step.title) "
             let role: Role = step == w.step ? .focus : (step.rawValue < w.step.rawValue ? .ok : .muted)
             x += buf.put(text, x: x, y: body.y + 1, role: role, maxWidth: body.x + body.width - 1 - x)
         }
@@ -81,6 +81,10 @@ extension RestoreWizardMode {
         var lines: [(String, Role)] = []
         func choice(_ i: Int, _ text: String, enabled: Bool = true) {
             lines.append(("\(i == w.selection ? "▸" : " ") \(text)", i == w.selection ? .selection : (enabled ? .text : .muted)))
+        }
+        if let busy = w.busy, w.step != .running {
+            lines.append(("Running \(busy)…" + (w.progress.map { " \($0)" } ?? ""), .muted))
+            lines.append(("", .text))
         }
         switch w.step {
         case .choose:

@@ -266,6 +266,7 @@ enum RestoreWizardMode {
                 return .stay
             }
             go(&w, to: .preflight)
+            w.preflight = nil  // never show an earlier run's checklist as this one's
             return ModeStep(.stay, [journal(state, "restore: files chosen"), task(&w, &state, .preflight(w.facts), busy: "the preflight checks")])
         case .preflight:
             guard let pre = w.preflight, let cronJob = w.cronJob else {
@@ -277,6 +278,7 @@ enum RestoreWizardMode {
                 return .stay
             }
             go(&w, to: .snapshots)
+            clearListing(&w)
             return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
         case .snapshots:
             guard w.snapshots.indices.contains(w.selection) else {
@@ -385,6 +387,12 @@ enum RestoreWizardMode {
                 task(&w, &state, .step(step, index: index), busy: step.title)]
     }
 
+    static func clearListing(_ w: inout RestoreWizardState) {
+        w.snapshots = []
+        w.version = nil
+        w.listingFailure = nil
+    }
+
     static func task(_ w: inout RestoreWizardState, _ state: inout AppState, _ task: RestoreTask, busy: String) -> Effect {
         let generation = state.nextGeneration()
         w.taskGeneration = generation
@@ -400,10 +408,11 @@ enum RestoreWizardMode {
         guard w.busy == nil else { return .stay }
         switch w.step {
         case .preflight:
+            w.preflight = nil
             return ModeStep(.stay, [task(&w, &state, .preflight(w.facts), busy: "the preflight checks")])
         case .snapshots:
             guard let cronJob = w.cronJob else { return .stay }
-            w.listingFailure = nil
+            clearListing(&w)
             return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
         default:
             w.message = "r runs the preflight or the snapshot listing again, on those steps."

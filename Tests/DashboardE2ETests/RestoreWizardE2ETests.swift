@@ -1,0 +1,159 @@
+import Foundation
+import ProcessTestSupport
+import Subprocess
+import Testing
+
+/// The restore wizard in tmux, against a demo cluster in its own process running the real restic.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct RestoreWizardE2ETests {
+    typealias Cluster = DashboardActionE2ETests.Cluster
+    static let password = "hunter2-PLANTED-s3cr3t"
+
+    static func demoState(_ c: Cluster) -> String { "\(c.dir)/state/paperctl/demo-cluster" }
+
+    /// The test's own restic on the demo repository: the oracle.
+    static func restic(_ c: Cluster, _ args: [String]) async throws -> String {
+        let r = try await Subprocess.run(.name("restic"), arguments: Arguments(args + ["--no-cache"]),
+                                         environment: .inherit.updating(["RESTIC_REPOSITORY": "\(demoState(c))/restic-repo", "RESTIC_PASSWORD": password]),
+                                         output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
+        return r.standardOutput
+    }
+
+    static func tree(_ root: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return out }
+        for case let path as String in walker {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDir), !isDir.boolValue { out[path] = FileManager.default.contents(atPath: "\(root)/\(path)") }
+        }
+        return out
+    }
+
+    /// A real snapshot to restore: b, y, and wait for the Job.
+    static func backUp(_ t: Tmux) async throws {
+        try await t.send("b")
+        try await t.waitFor("y runs it")
+        try await t.send("y")
+        try await t.waitFor("finished OK", timeout: 90)
+    }
+
+    /// paperctl's own Jobs in the cluster, by purpose.
+    static func toolJobs(_ c: Cluster) async throws -> [String] {
+        try await c.kubectl(["get", "jobs", "-l", "app.kubernetes.io/managed-by=paperctl", "-o", "custom-columns=P:.metadata.labels.paperctl\\.io/purpose", "--no-headers"])
+            .split(separator: "\n").map(String.init)
+    }
+
+    @Test func sideBySideRestoreThroughTheWizardHoldsTheSnapshotsBytesAndNoSecretIsShown() async throws {
+        let c = try await Cluster.start(speed: 10)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await Self.backUp(t)
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What", "Files: the data volume")
+        try await t.send("Enter")
+        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
+        try await t.send("Enter")
+        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+        try await t.send("Enter")
+        try await t.waitFor("step 4/7: Scope")
+        try await t.send("Enter")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("Enter")
+        try await t.waitFor("The whole plan, in order. Nothing has run yet.")
+        #expect(try await Self.toolJobs(c) == ["restic-snapshots"], "before y only the listing Job may exist")
+        try await t.send("y")
+        let done = try await t.waitFor("Restore finished:", timeout: 90)
+        #expect(!done.contains(Self.password))
+        // The bytes are the snapshot's, as restic itself restores them.
+        let snapshots = try JSONSerialization.jsonObject(with: Data(try await Self.restic(c, ["snapshots", "--json"]).utf8)) as? [[String: Any]] ?? []
+        let newest = try #require(snapshots.max { ($0["time"] as? String ?? "") < ($1["time"] as? String ?? "") }?["id"] as? String)
+        let volume = "\(Self.demoState(c))/pvc-paperless-ngx-data"
+        let restored = try #require(try FileManager.default.contentsOfDirectory(atPath: volume).first { $0.hasPrefix("restore-") })
+        _ = try await Self.restic(c, ["restore", newest, "--target", "\(c.dir)/oracle"])
+        let expected = Self.tree("\(c.dir)/oracle\(volume)")
+        #expect(!expected.isEmpty && Self.tree("\(volume)/\(restored)") == expected)
+        // Neither the command log nor the journal shows the password.
+        try await t.send("Enter")
+        try await t.send("c")
+        let log = try await t.waitFor("Command log", "create -f -")
+        #expect(!log.contains(Self.password))
+        try await t.send("Escape")
+        try await t.send("q")
+        try await t.waitFor("MODES:")
+        let journal = try FileManager.default.contentsOfDirectory(atPath: "\(t.home)/state/paperctl").filter { $0.hasSuffix(".md") }
+            .compactMap { try? String(contentsOfFile: "\(t.home)/state/paperctl/\($0)", encoding: .utf8) }.joined()
+        #expect(journal.contains("restore finished") && journal.contains("restore confirmed"))
+        #expect(!journal.contains(Self.password))
+    }
+
+    @Test func inPlaceThroughTheWizardPutsADeletedFileBackWithTheAppScaledToZeroAndBack() async throws {
+        let c = try await Cluster.start(speed: 10)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await Self.backUp(t)
+        let file = "\(Self.demoState(c))/pvc-paperless-ngx-data/media/documents/originals/0000004.pdf"
+        let original = try #require(FileManager.default.contents(atPath: file))
+        try FileManager.default.removeItem(atPath: file)
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What")
+        try await t.send("Enter")
+        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
+        try await t.send("Enter")
+        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+        try await t.send("Enter")
+        try await t.waitFor("step 4/7: Scope")
+        try await t.send("/")
+        for ch in "media/documents/originals" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("in place into /data", "Safety backup of the live files")
+        try await t.send("y")
+        try await t.waitFor("type the namespace to confirm")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        let done = try await t.waitFor("Restore finished:", timeout: 120)
+        #expect(done.contains("scaled to 0; its pods are gone") || done.contains("2. Scale paperless-ngx from 1 to 0"))
+        #expect(FileManager.default.contents(atPath: file) == original, "the deleted file is not back with its content")
+        #expect(try await c.kubectl(["get", "deployment", "paperless-ngx", "-o", "jsonpath={.spec.replicas}"]) == "1")
+        #expect(Set(try await Self.toolJobs(c)).isSuperset(of: ["restic-safety-backup", "restic-restore"]))
+        #expect(!done.contains(Self.password))
+    }
+
+    @Test func escAtEveryStepBeforeTheConfirmationLeavesTheClusterAsItWas() async throws {
+        let c = try await Cluster.start(speed: 10)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await Self.backUp(t)
+        let jobsBefore = try await c.kubectl(["get", "jobs", "-o", "name"])
+        let steps = ["step 2/7: Preflight", "step 3/7: Snapshot", "step 4/7: Scope", "step 5/7: Target", "step 6/7: Plan"]
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What")
+        // Forward one step further each round, then Esc back out to the dashboard.
+        for depth in 1...steps.count {
+            for step in steps.prefix(depth) {
+                try await t.send("Enter")
+                try await t.waitFor(step, timeout: 60)
+                if step.hasSuffix("Preflight") { try await t.waitFor("RBAC: scale") }
+                if step.hasSuffix("Snapshot") { try await t.waitFor("restic 0.14", timeout: 60) }
+            }
+            for _ in 0..<depth { try await t.send("Escape") }
+            try await t.waitFor("step 1/7: What")
+        }
+        try await t.send("Escape")
+        try await t.waitFor("[1] Pods")
+        // Only listing Jobs were created; nothing was restored, scaled or backed up.
+        let purposes = Set(try await Self.toolJobs(c))
+        #expect(purposes.isSubset(of: ["restic-snapshots"]), "\(purposes)")
+        let newJobs = Set(try await c.kubectl(["get", "jobs", "-o", "name"]).split(separator: "\n")).subtracting(jobsBefore.split(separator: "\n"))
+        #expect(newJobs.allSatisfy { $0.contains("paperctl-restic-snapshots-") }, "\(newJobs)")
+        #expect(try await c.kubectl(["get", "deployment", "paperless-ngx", "-o", "jsonpath={.spec.replicas}"]) == "1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(Self.demoState(c))/pvc-paperless-ngx-data").allSatisfy { !$0.hasPrefix("restore-") })
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import PaperDomain
+import PaperKube
+import Testing
+@testable import PaperUI
+
+/// The restore wizard driven with keys, its tasks answered as the effect runner would answer them.
+@Suite struct RestoreWizardTests {
+    static func open() -> AppState {
+        var data = Fixtures.dataWithFacts(WizardFixtures.facts())
+        data.actions = WizardFixtures.facts()
+        var s = Fixtures.state(data: data)
+        _ = update(&s, .key(.char("R")))
+        return s
+    }
+
+    /// Presses `key`; answers the restore task it started (if any) with `answer`.
+    @discardableResult
+    static func press(_ s: inout AppState, _ key: Key, answer: ((RestoreTask) -> RestoreTaskResult?)? = nil) -> [Effect] {
+        var effects = update(&s, .key(key))
+        if let (generation, task) = WizardFixtures.task(effects), let answer, let result = answer(task) {
+            effects += update(&s, .restoreFinished(generation: generation, result))
+        }
+        return effects
+    }
+
+    /// The answers of a healthy cluster.
+    static func healthy(_ task: RestoreTask) -> RestoreTaskResult? {
+        switch task {
+        case .preflight: .preflight(WizardFixtures.preflight())
+        case .listSnapshots: .snapshots(WizardFixtures.listing())
+        case .listFiles: .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "media", isDirectory: true), ResticNode(path: "media/a.pdf", isDirectory: false, size: 10)], totalBytes: 10))
+        case .unlock: .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))
+        case .step: nil
+        }
+    }
+
+    static func writes(_ effects: [Effect]) -> [Effect] {
+        effects.filter { effect in
+            switch effect {
+            case .run: true
+            case .restore(.step, _), .restore(.unlock, _): true
+            default: false
+            }
+        }
+    }
+
+    @Test func sevenKeysFromOpeningTheWizardToARunningSideBySideRestoreOfTheNewestSnapshot() throws {
+        var data = Fixtures.dataWithFacts(WizardFixtures.facts())
+        data.actions = WizardFixtures.facts()
+        var s = Fixtures.state(data: data)
+        var keys = 0
+        var last: [Effect] = []
+        for key in [Key.char("R"), .enter, .enter, .enter, .enter, .enter, .char("y")] {
+            keys += 1
+            last = Self.press(&s, key, answer: Self.healthy)
+        }
+        #expect(keys <= 10)
+        let (_, task) = try #require(WizardFixtures.task(last))
+        guard case .step(let step, let index) = task, case .job(let job) = step.kind else { Issue.record("no restore step started: \(task)"); return }
+        #expect(index == 0 && job.purpose == .restore)
+        #expect(job.script.contains("restic restore \(WizardFixtures.snapshots[0].id):/data --target /data/restore-"), "the newest snapshot, side by side")
+        #expect(WizardFixtures.wizard(s)?.isRunning == true)
+    }
+
+    @Test func escAtEveryStepBeforeTheConfirmationStepsBackAndWritesNothing() {
+        var s = Self.open()
+        var all: [Effect] = []
+        // Forward to the plan, then Esc all the way out.
+        for key in [Key.enter, .enter, .enter, .enter, .enter] { all += Self.press(&s, key, answer: Self.healthy) }
+        #expect(WizardFixtures.wizard(s)?.step == .plan)
+        for expected in [RestoreWizardState.Step.target, .scope, .snapshots, .preflight, .choose] {
+            all += Self.press(&s, .escape)
+            #expect(WizardFixtures.wizard(s)?.step == expected)
+        }
+        all += Self.press(&s, .escape)
+        #expect(s.mode == .dashboard)
+        #expect(Self.writes(all).isEmpty, "something that writes ran: \(Self.writes(all))")
+        // The only Job the wizard created was the snapshot listing.
+        #expect(all.compactMap { if case .restore(let t, _) = $0 { t } else { nil } }.allSatisfy { if case .listSnapshots = $0 { true } else if case .preflight = $0 { true } else { false } })
+    }
+
+    @Test func inPlaceRunsOnlyOnceTheNamespaceIsTypedAndStartsWithTheSafetyBackup() throws {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        #expect(Self.writes(Self.press(&s, .char("y"))).isEmpty, "y alone does not run an in-place restore")
+        #expect(WizardFixtures.wizard(s)?.entry == .namespace)
+        for c in "default" { Self.press(&s, .char(c)) }
+        #expect(Self.writes(Self.press(&s, .enter)).isEmpty)
+        #expect(WizardFixtures.wizard(s)?.message?.contains("type paperless-ngx exactly") == true)
+        #expect(WizardFixtures.wizard(s)?.entry == .namespace && WizardFixtures.wizard(s)?.draft == "", "the field is cleared for another try")
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        let effects = Self.press(&s, .enter)
+        let (_, task) = try #require(WizardFixtures.task(effects))
+        guard case .step(let step, 0) = task, case .safetyBackup = step.kind else { Issue.record("the first step is not the safety backup: \(task)"); return }
+        #expect(effects.contains { if case .journal(let t) = $0 { t.contains("restore confirmed") && t.contains("namespace typed") } else { false } })
+    }
+
+    @Test func aFailedStepStopsThePlanAndShowsTheCommandsToGetBack() throws {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        Self.press(&s, .char("y"))
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        var (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        // Safety backup done, scale-down done, the restore fails.
+        var next = update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete"))))
+        generation = try #require(WizardFixtures.task(next)).generation
+        next = update(&s, .restoreFinished(generation: generation, .step(index: 1, .done("scaled to 0"))))
+        generation = try #require(WizardFixtures.task(next)).generation
+        let failed = update(&s, .restoreFinished(generation: generation, .step(index: 2, .failed("Job failed; restic: repository locked"))))
+        #expect(WizardFixtures.task(failed) == nil, "nothing runs after a failed step")
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=1") })
+        #expect(render(s).text.contains("To get back to a running app:"))
+        #expect(failed.contains { if case .journal(let t) = $0 { t.contains("FAILED") && t.contains("--replicas=1") } else { false } })
+    }
+
+    @Test func escOrCtrlCWhileAStepRunsAsksFirstAndQuittingKeepsTheWayBack() throws {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        Self.press(&s, .char("y"))
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        var (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        let next = update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete"))))
+        generation = try #require(WizardFixtures.task(next)).generation
+        #expect(update(&s, .key(.escape)).isEmpty)
+        #expect(WizardFixtures.wizard(s)?.confirmAbort == true, "Esc asks")
+        _ = update(&s, .key(.enter))
+        #expect(WizardFixtures.wizard(s)?.confirmAbort == false, "Enter stays")
+        #expect(update(&s, .key(.ctrlC)).isEmpty, "Ctrl-C asks too")
+        let quit = update(&s, .key(.ctrlC))
+        #expect(quit.contains(.quit))
+        #expect(s.exitNotes.contains { $0.contains("--replicas=1") }, "the way back is printed on exit")
+    }
+
+    @Test func aStaleLockIsOfferedAnUnlockWithItsOwnConfirmation() throws {
+        var s = Self.open()
+        let locked: (RestoreTask) -> RestoreTaskResult? = { task in
+            if case .preflight = task { return .preflight(WizardFixtures.preflight(lock: true)) }
+            return Self.healthy(task)
+        }
+        Self.press(&s, .enter, answer: locked)
+        #expect(Self.writes(Self.press(&s, .enter)).isEmpty)
+        #expect(WizardFixtures.wizard(s)?.message?.contains("u offers restic unlock") == true)
+        #expect(Self.press(&s, .char("u")).isEmpty)
+        #expect(render(s).text.contains("restic unlock removes only stale locks"))
+        let effects = Self.press(&s, .char("y"), answer: Self.healthy)
+        #expect(Self.writes(effects).count == 1)
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.preflight?.lock == nil && w.message?.contains("successfully removed 1 locks") == true)
+        // Now the snapshots can be listed.
+        let list = Self.press(&s, .enter)
+        guard case .listSnapshots? = WizardFixtures.task(list)?.task else { Issue.record("no listing after the unlock"); return }
+    }
+
+    @Test func aPathPickedFromTheSnapshotsFilesNarrowsThePlan() throws {
+        var s = Self.open()
+        for key in [Key.enter, .enter, .enter, .down, .down] { Self.press(&s, key, answer: Self.healthy) }
+        Self.press(&s, .enter, answer: Self.healthy)  // restic ls
+        #expect(WizardFixtures.wizard(s)?.picking == true)
+        Self.press(&s, .down)
+        Self.press(&s, .enter)  // media/a.pdf
+        Self.press(&s, .enter)  // side by side
+        let plan = try #require(WizardFixtures.wizard(s)?.plan)
+        #expect(plan.text.contains("--include /media/a.pdf"))
+    }
+
+    @Test func aTaskAnswerFromAnEarlierStepIsIgnored() throws {
+        var s = Self.open()
+        let (generation, _) = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        _ = update(&s, .key(.escape))  // back to What before the preflight answered
+        _ = update(&s, .restoreFinished(generation: generation, .preflight(WizardFixtures.preflight())))
+        #expect(WizardFixtures.wizard(s)?.preflight == nil)
+    }
+
+    @Test func readOnlyModeExplainsRInsteadOfOpeningTheWizard() {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.readOnly = true
+        _ = update(&s, .key(.char("R")))
+        guard case .dialog(let d) = s.mode else { Issue.record("no explanation"); return }
+        #expect(d.title == "Read-only mode")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import PaperDomain
+import PaperKube
+@testable import PaperUI
+
+/// Restore wizard states at each step, built the way the wizard builds them, and the answers the
+/// effect runner would send back.
+enum WizardFixtures {
+    static let cronJob = Data(#"""
+        {"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"paperless-ngx-backup"},"spec":{"schedule":"0 4 * * *","jobTemplate":{"spec":{"template":{"metadata":{"labels":{"app.kubernetes.io/name":"paperless-ngx-backup"}},"spec":{"containers":[{"name":"restic","image":"restic/restic:0.17.3","command":["/bin/sh","-c"],"args":["restic backup /data --host paperless-ngx && restic forget --keep-daily 7 --prune"],"volumeMounts":[{"mountPath":"/data","name":"data","readOnly":true}]}],"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"paperless-ngx-data","readOnly":true}}]}}}}}}
+        """#.utf8)
+
+    static let snapshots = (0..<3).map { i in
+        ResticSnapshot(id: "\(i)a2b3c4d5e6f7", time: Fixtures.now - Double(i + 1) * 86_400, hostname: "paperless-ngx", paths: ["/data"], tags: ["paperless-ngx"])
+    }
+
+    /// Facts with a Deployment of 1 replica and the data volume, so in place can plan.
+    static func facts() -> ActionFacts {
+        var f = Fixtures.facts()
+        f.deployment = try? KubeJSON.decode(Deployment.self, from: Data(#"{"metadata":{"name":"paperless-ngx"},"spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"paperless-ngx"}}}}"#.utf8))
+        f.dataVolume = .init(claim: PersistentVolumeClaim(metadata: ObjectMeta(name: "paperless-ngx-data"), phase: "Bound"),
+                             stats: VolumeStats(name: "data", pvcName: "paperless-ngx-data", usedBytes: 4 << 30, capacityBytes: 10 << 30, availableBytes: 6 << 30))
+        return f
+    }
+
+    static func preflight(lock: Bool = false, canScale: Bool = true, _ facts: ActionFacts = WizardFixtures.facts()) -> RestoreToolkit.PreflightResult {
+        var pre = RestorePreflight.evaluate(facts, canCreateJobs: true, canScale: canScale, cronJobJSON: cronJob, lastFailedLog: nil, now: Fixtures.now)
+        if lock {
+            pre.lock = ResticDiagnosis(cause: .locked, evidence: "Fatal: unable to create lock in backend: repository is already locked exclusively by PID 27", nextStep: "unlock")
+            pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .critical, "locked") : $0 }
+        }
+        return RestoreToolkit.PreflightResult(preflight: pre, cronJob: cronJob)
+    }
+
+    static func listing() -> RestoreToolkit.SnapshotListing {
+        RestoreToolkit.SnapshotListing(job: "paperctl-restic-snapshots-x", snapshots: snapshots, version: ResticVersion(0, 17, 3))
+    }
+
+    /// The wizard on the Snapshot step, three snapshots listed, the middle one selected.
+    static func atSnapshots(_ state: AppState) -> RestoreWizardState {
+        var w = RestoreWizardState(facts: facts())
+        w.history = [.choose, .preflight]
+        w.step = .snapshots
+        w.preflight = preflight().preflight
+        w.cronJob = cronJob
+        w.snapshots = snapshots
+        w.version = ResticVersion(0, 17, 3)
+        w.selection = 1
+        return w
+    }
+
+    /// The wizard on the Plan step for the newest snapshot, everything, `target`.
+    static func atPlan(_ state: AppState, target: FileRestoreRequest.Target) -> RestoreWizardState {
+        var w = atSnapshots(state)
+        w.history = [.choose, .preflight, .snapshots, .scope, .target]
+        w.snapshot = snapshots[0]
+        w.target = target
+        w.step = .plan
+        w.selection = 0
+        RestoreWizardMode.makePlan(&w, state)
+        return w
+    }
+
+    /// The wizard of the state on top, if any.
+    static func wizard(_ s: AppState) -> RestoreWizardState? {
+        if case .restore(let w) = s.mode { w } else { nil }
+    }
+
+    /// The generation and task of the restore effect among `effects`.
+    static func task(_ effects: [Effect]) -> (generation: Int, task: RestoreTask)? {
+        for e in effects { if case .restore(let task, let generation) = e { return (generation, task) } }
+        return nil
+    }
+}
