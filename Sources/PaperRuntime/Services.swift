@@ -49,7 +49,8 @@ public struct Services: Sendable {
     /// snapshot refresher, and today's journal file.
     public static func live(runner: RecordingRunner, refresher: DashboardRefresher, journal: JournalFile,
                             clock: @escaping @Sendable () -> Double) -> Services {
-        let toolkit = RestoreToolkit(executor: RestoreExecutor(runner: runner, target: refresher.target, config: refresher.config, now: clock))
+        // A large restore takes hours; past 6 h a step's outcome is called unknown (the Job goes on).
+        let toolkit = RestoreToolkit(executor: RestoreExecutor(runner: runner, target: refresher.target, config: refresher.config, now: clock, stepTimeout: 6 * 3600))
         return Services(
             refresh: { await refresher.refresh() },
             runAction: { plan in await ActionExecution.run(plan, runner: runner) },
@@ -75,7 +76,8 @@ public enum RestoreTasks {
         switch task {
         case .preflight(let facts): .preflight(await toolkit.preflight(facts))
         case .listSnapshots(let cronJob): .snapshots(await toolkit.listSnapshots(cronJob: cronJob, report: report))
-        case .listFiles(let cronJob, let snapshot): .files(await toolkit.listFiles(cronJob: cronJob, snapshot: snapshot, report: report))
+        case .listFiles(let cronJob, let snapshot, let directory): .files(await toolkit.listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory, report: report))
+        case .drill(let cronJob, let limit): .drilled(await toolkit.drill(cronJob: cronJob, scratchLimit: limit, report: report))
         case .unlock(let cronJob): .unlocked(await toolkit.unlock(cronJob: cronJob, report: report))
         case .step(let step, let index): .step(index: index, await toolkit.executor.run(step, report: report))
         }

@@ -4,6 +4,9 @@ import PaperDomain
 import PaperKube
 import PaperRuntime
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // MARK: - RestoreCommand
 
@@ -175,7 +178,12 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             RestoreOutput.fail(name, "the snapshot listing failed: \(failure)" + (listing.diagnosis.map { "; next step: \($0.nextStep)" } ?? ""))
             throw ExitCode(1)
         }
-        guard let chosen = (snapshot == "latest" ? listing.snapshots.first : listing.snapshots.first { $0.id.hasPrefix(snapshot) || $0.shortID == snapshot }) else {
+        let matches = snapshot == "latest" ? Array(listing.snapshots.prefix(1)) : listing.snapshots.filter { $0.id.hasPrefix(snapshot) || $0.shortID == snapshot }
+        guard matches.count < 2 else {
+            RestoreOutput.fail(name, "snapshot \(snapshot) is ambiguous: \(matches.map(\.shortID).joined(separator: ", ")); give more of the id; nothing was started")
+            throw ExitCode(1)
+        }
+        guard let chosen = matches.first else {
             RestoreOutput.fail(name, "no snapshot \(snapshot) among the \(listing.snapshots.count) in the repository; nothing was started")
             throw ExitCode(1)
         }
@@ -193,7 +201,23 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             + (skipSafetyBackup.map { "; safety backup skipped: \($0)" } ?? ""))
 
         let executor = toolkit.executor
+        // Ctrl-C, SIGTERM or SIGHUP while a step runs: say how to get back, then stop.
+        let current = Mutex<[String]>([])
+        let watcher = Task {
+            let sig = await ProcessSignals.waitForTermination()
+            guard !Task.isCancelled else { return }
+            let recovery = current.withLock { $0 }
+            RestoreOutput.fail(name, "stopped by signal \(sig) while a step ran; the step may go on in the cluster")
+            if !recovery.isEmpty {
+                say("To get back:")
+                for command in recovery { say("  \(command)") }
+            }
+            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files stopped by signal \(sig); to get back: \(recovery.joined(separator: "; "))")
+            Glibc.exit(130)
+        }
+        defer { watcher.cancel() }
         for (i, step) in restorePlan.steps.enumerated() {
+            current.withLock { $0 = restorePlan.recovery(upTo: i) }
             say("Step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
             journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
             if !wait && !inPlace, case .job = step.kind, let command = step.command {
@@ -217,7 +241,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                 say("  done: \(message)")
             case .failed(let message), .unknown(let message):
                 RestoreOutput.fail(name, "step \(i + 1) (\(step.title)) \(outcome.succeeded ? "" : "failed"): \(message)")
-                let recovery = restorePlan.steps[...i].flatMap(\.recovery).reversed().uniqued()
+                let recovery = restorePlan.recovery(upTo: i)
                 if !recovery.isEmpty {
                     say("The plan stopped. To get back:")
                     for command in recovery { say("  \(command)") }
@@ -263,7 +287,10 @@ struct RestoreDrillCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         RestoreOutput.say("Restoring the newest snapshot into an emptyDir with --verify, in a Job from CronJob \(config.fileBackup.cronJob)…")
-        let result = await toolkit.drill(cronJob: cronJob) { _ in }
+        // The scratch space is limited to the data volume's size, so the drill cannot fill the node's disk.
+        let claim = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "persistentvolumeclaims", config.storage.dataPVC.isEmpty ? "\(config.app.deployment)-data" : config.storage.dataPVC, "-o", "json"])))
+            .flatMap { try? KubeJSON.decode(PersistentVolumeClaim.self, from: $0) }
+        let result = await toolkit.drill(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" }) { _ in }
         let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
         journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(result.summary)")
         switch result.outcome {

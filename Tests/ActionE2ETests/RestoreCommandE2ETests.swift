@@ -159,10 +159,14 @@ import Testing
         let unlock = try await env.paperctl(["restore", "unlock", "--yes"])
         #expect(unlock.status == 0, "\(unlock.stdout)\n\(unlock.stderr)")
         #expect(unlock.stdout.contains("successfully removed 1 locks"))
+        // Straight after the unlock, with no backup in between, the preflight no longer sees a lock.
+        let plan = try await env.paperctl(["restore", "files", "--snapshot", "latest", "--plan"])
+        #expect(plan.status == 0, "\(plan.stdout)\n\(plan.stderr)")
+        #expect(plan.stdout.contains("OK      repository lock") && plan.stdout.contains("restic unlock ran after it"))
         // The lock is gone: a backup runs (with the real restic) and succeeds.
         let backup = try await env.paperctl(["backup", "files", "--wait", "--timeout", "60"])
         #expect(backup.status == 0, "\(backup.stdout)\n\(backup.stderr)")
-        Self.expectNoSecret(refused, unlock, backup)
+        Self.expectNoSecret(refused, unlock, plan, backup)
     }
 
     @Test func aDrillRestoresTheNewestSnapshotWithVerifyAndTheCheckSaysWhen() async throws {

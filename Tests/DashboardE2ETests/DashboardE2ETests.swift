@@ -138,8 +138,10 @@ import Testing
         let kubeconfig: String
         let process: Task<Void, Never>
 
-        static func start(_ scenarios: String = "healthy", speed: Int = 20) async throws -> Cluster {
-            let dir = NSTemporaryDirectory() + "paperctl-actions-\(UUID().uuidString.prefix(8))"
+        /// `reusing` keeps an earlier cluster's directory (its restic repository and volume) for a new scenario.
+        static func start(_ scenarios: String = "healthy", speed: Int = 20, reusing: String? = nil) async throws -> Cluster {
+            let dir = reusing ?? NSTemporaryDirectory() + "paperctl-actions-\(UUID().uuidString.prefix(8))"
+            try? FileManager.default.removeItem(atPath: "\(dir)/kubeconfig")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let kubeconfig = "\(dir)/kubeconfig"
             let process = Task {

@@ -117,11 +117,72 @@ import Testing
         for ch in "paperless-ngx" { try await t.send(String(ch)) }
         try await t.send("Enter")
         let done = try await t.waitFor("Restore finished:", timeout: 120)
-        #expect(done.contains("scaled to 0; its pods are gone") || done.contains("2. Scale paperless-ngx from 1 to 0"))
+        #expect(done.contains("paperless-ngx scaled to 0; its pods are gone"), "the scale-down step's own result is not on screen:\n\(done)")
+        #expect(done.contains("paperless-ngx is back at 1 Ready"))
         #expect(FileManager.default.contents(atPath: file) == original, "the deleted file is not back with its content")
         #expect(try await c.kubectl(["get", "deployment", "paperless-ngx", "-o", "jsonpath={.spec.replicas}"]) == "1")
         #expect(Set(try await Self.toolJobs(c)).isSuperset(of: ["restic-safety-backup", "restic-restore"]))
         #expect(!done.contains(Self.password))
+    }
+
+    @Test func aFailingSafetyBackupStopsTheWizardBeforeTheScaleDownAndShowsTheWayBack() async throws {
+        // Snapshots from a healthy repository, then a bucket that refuses writes.
+        let healthy = try await Cluster.start(speed: 10)
+        let ht = try await Tmux.start(["--kubeconfig", healthy.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        try await ht.waitFor(" old ·")
+        try await Self.backUp(ht)
+        ht.stopNow()
+        healthy.process.cancel()
+        try await Task.sleep(for: .milliseconds(300))  // the old server's port is released; the new one listens elsewhere
+        let c = try await Cluster.start("restic-backup-denied", speed: 10, reusing: healthy.dir)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What")
+        try await t.send("Enter")
+        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
+        try await t.send("Enter")
+        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+        for _ in 0..<3 { try await t.send("Enter") }  // snapshot, everything, side by side…
+        try await t.waitFor("step 6/7: Plan")
+        // …back to the target, in place this time.
+        try await t.send("Escape")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("Safety backup of the live files")
+        try await t.send("y")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        let stopped = try await t.waitFor("FAILED", "The plan stopped", timeout: 90)
+        #expect(stopped.contains("Access Denied"), "restic's own reason is on screen:\n\(stopped)")
+        #expect(stopped.contains("· 2. Scale paperless-ngx from 1 to 0") && stopped.contains("pending"), "the scale-down must not have started:\n\(stopped)")
+        #expect(try await c.kubectl(["get", "deployment", "paperless-ngx", "-o", "jsonpath={.spec.replicas}"]) == "1")
+        #expect(!(try await Self.toolJobs(c)).contains("restic-restore"))
+    }
+
+    @Test func aStaleLockIsDiagnosedInThePreflightAndTheWizardsUnlockClearsIt() async throws {
+        let c = try await Cluster.start("restic-stale-lock", speed: 10)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What")
+        try await t.send("Enter")
+        try await t.waitFor("repository is already locked exclusively by PID", "u removes the stale lock")
+        try await t.send("Enter")
+        try await t.waitFor("u offers restic unlock")
+        try await t.send("u")
+        try await t.waitFor("restic unlock removes only stale locks", "y runs restic unlock")
+        try await t.send("y")
+        try await t.waitFor("restic unlock ran: successfully removed 1 locks", timeout: 60)
+        #expect(try await Self.toolJobs(c).contains("restic-unlock"))
+        // The restore can go on: the snapshots are listed.
+        try await t.send("Enter")
+        try await t.waitFor("step 3/7: Snapshot", timeout: 60)
     }
 
     @Test func escAtEveryStepBeforeTheConfirmationLeavesTheClusterAsItWas() async throws {

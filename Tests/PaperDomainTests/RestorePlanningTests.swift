@@ -89,7 +89,8 @@ import Testing
 
     @Test func aRestoreJobIsTheTemplateWithAnotherCommandAndAWritableVolume() throws {
         let job = try ResticJob.build(cronJob: Self.cronJob, purpose: .restore, script: "restic version", now: Self.now, namespace: "paperless-ngx")
-        #expect(job.name == "paperctl-restic-restore-20270115t080000z")
+        #expect(job.name == "paperctl-restic-restore-20270115t080000z-000")
+        #expect(ResticJob.name(.restore, now: Self.now + 0.042) == "paperctl-restic-restore-20270115t080000z-042", "a retry in the same second gets another name")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(job.json.utf8)) as? [String: Any])
         let meta = try #require(object["metadata"] as? [String: Any])
         let labels = try #require(meta["labels"] as? [String: String])
@@ -115,6 +116,7 @@ import Testing
     @Test func theRestoreScriptUsesTheSubfolderFormSoFilesLandAtTheirLivePaths() {
         let script = ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/documents/originals", target: "/data", verify: true, json: true)
         #expect(script.contains("restic restore 4f2a9c1e:/data --target /data --include /media/documents/originals --verify --json"))
+        #expect(script.contains("test -e /data/media/documents/originals || {"), "a path the snapshot lacks fails instead of restoring nothing")
         #expect(ResticJob.safetyBackupScript(mount: "/data", templateScript: ResticJob.templateScript(cronJob: Self.cronJob))
             == "restic version && restic backup /data --tag paperctl-safety --host paperless-ngx")
     }
@@ -137,10 +139,29 @@ import Testing
         #expect(plan.needsTypedConfirmation)
         #expect(plan.targetDirectory == "/data")
         #expect(plan.steps[1].command?.arguments == ["--context", "prod", "scale", "deployment/paperless-ngx", "--replicas=0", "-n", "paperless-ngx"])
-        // Every step from the scale-down on says how to get the app back.
+        // Every step from the scale-down on says how to get the app back; a running restore is waited for, not deleted.
         #expect(plan.steps[1...3].allSatisfy { $0.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=2") } })
+        let whileRestoring = plan.recovery(upTo: 2)
+        #expect(whileRestoring.first?.hasPrefix("kubectl --context prod wait --for=condition=complete job/paperctl-restic-restore-") == true, "\(whileRestoring)")
+        #expect(whileRestoring.last == "kubectl --context prod scale deployment/paperless-ngx --replicas=2 -n paperless-ngx")
+        #expect(!whileRestoring.contains { $0.contains("delete job") })
         #expect(plan.text.contains("4f2a9c1e77aa00bb:/data --target /data --include /media --verify --json"))
         #expect(plan.notes.contains { $0.contains("files added after the snapshot stay") })
+    }
+
+    @Test func anAppAlreadyAtZeroIsRefusedSoTheRestoreNeverScalesBackToZero() {
+        #expect(throws: FileRestore.Refusal.self) {
+            try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, target: .inPlace), facts: Self.facts(replicas: 0), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        }
+    }
+
+    @Test func literalSecretLikeEnvValuesAreMaskedInWhatIsShownButNotInWhatRuns() throws {
+        let cron = String(decoding: Self.cronJob, as: UTF8.self).replacingOccurrences(of: #""env":["#, with: #""env":[{"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI-K7MDENG"},"#)
+        let job = try ResticJob.build(cronJob: Data(cron.utf8), purpose: .restore, script: "x", now: Self.now, namespace: "paperless-ngx")
+        #expect(job.json.contains("wJalrXUtnFEMI-K7MDENG"))
+        #expect(!job.displayJSON.contains("wJalrXUtnFEMI-K7MDENG"))
+        let plan = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot), facts: Self.facts(), cronJob: Data(cron.utf8), neededBytes: nil, now: Self.now)
+        #expect(!plan.text.contains("wJalrXUtnFEMI-K7MDENG"))
     }
 
     @Test func skippingTheSafetyBackupNeedsAReasonThatTheNotesCarry() throws {
@@ -175,6 +196,12 @@ import Testing
         #expect(pre.lines.first { $0.title == "repository lock" }?.verdict == .critical)
         #expect(pre.blocksEverything)
         #expect(pre.lines.first { $0.title.hasPrefix("RBAC: scale") }?.verdict == .critical)
+        // A restic unlock Job that succeeded after the failed backup clears the lock.
+        let unlock = try KubeJSON.decode(Job.self, from: Data(#"{"metadata":{"name":"paperctl-restic-unlock-1","creationTimestamp":"2027-01-15T07:00:00Z","labels":{"app.kubernetes.io/managed-by":"paperctl","paperctl.io/purpose":"restic-unlock"}},"status":{"succeeded":1,"conditions":[{"type":"Complete","status":"True"}]}}"#.utf8))
+        var unlocked = facts
+        unlocked.jobs.append(unlock)
+        let after = RestorePreflight.evaluate(unlocked, canCreateJobs: true, canScale: true, cronJobJSON: Self.cronJob, lastFailedLog: log, now: Self.now)
+        #expect(after.lock == nil && !after.blocksEverything)
         let ok = RestorePreflight.evaluate(Self.facts(), canCreateJobs: true, canScale: false, cronJobJSON: Self.cronJob, lastFailedLog: nil, now: Self.now)
         #expect(!ok.blocksEverything && ok.blocksInPlace, "without the scale permission only side by side is possible")
         #expect(RestorePreflight.command(.canScale, facts: facts)?.arguments == ["--context", "prod", "auth", "can-i", "patch", "deployments.apps", "--subresource=scale", "-n", "paperless-ngx"])

@@ -55,6 +55,8 @@ public enum ManualBackup {
             let owned = job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == name }
             let labelled = !labels.isEmpty && job.metadata.matches(labels)
             guard owned || labelled else { continue }
+            // paperctl's read-only Jobs (snapshot listings, ls, drills) do not block a backup; its restores and unlocks do.
+            if let purpose = job.metadata.labels["paperctl.io/purpose"], ["restic-snapshots", "restic-ls", "restic-drill"].contains(purpose) { continue }
             if job.outcome == .pending || job.outcome == .running { active.insert(job.metadata.name) }
         }
         // The CronJob controller's own list counts only while the Job still exists and is unfinished.

@@ -56,20 +56,23 @@ public struct RestoreStep: Sendable, Equatable {
     public var command: KubectlCommand?
     /// What to run to get the app back if the plan stops after this step started.
     public var recovery: [String]
+    /// The stdin as shown (a Job's JSON with literal secret-like env values masked), when it differs.
+    public var display: String?
 
-    public init(kind: Kind, title: String, command: KubectlCommand?, recovery: [String] = []) {
+    public init(kind: Kind, title: String, command: KubectlCommand?, display: String? = nil, recovery: [String] = []) {
         self.kind = kind
         self.title = title
         self.command = command
+        self.display = display
         self.recovery = recovery
     }
 
-    /// The command line with its stdin as a here-document.
+    /// The command line with its stdin as a here-document, redacted for the screen.
     public var commandLine: String? {
         guard let command else { return nil }
-        guard let stdin = command.stdin else { return command.displayLine }
-        let text = String(decoding: stdin, as: UTF8.self)
-        return command.displayLine + " <<'EOF'\n" + text + (text.hasSuffix("\n") ? "" : "\n") + "EOF"
+        guard let stdin = command.stdin else { return Redactor.redact(command.displayLine) }
+        let text = display ?? String(decoding: stdin, as: UTF8.self)
+        return Redactor.redact(command.displayLine + " <<'EOF'\n" + text + (text.hasSuffix("\n") ? "" : "\n") + "EOF")
     }
 
     /// Whether the step changes the cluster (all but the post-check do).
@@ -157,8 +160,10 @@ public enum FileRestore {
 
         switch request.target {
         case .sideBySide:
+            let delete = KubectlCommand(arguments: target.connectionArguments + ["delete", "job", job.name, "-n", ns]).displayLine
             steps.append(RestoreStep(kind: .job(job), title: "Restore into \(directory) with a Job from the CronJob's template (the app keeps running)", command: create,
-                                     recovery: ["kubectl delete job \(job.name) -n \(ns)   # stops the restore; the live files were not touched"]))
+                                     display: job.displayJSON,
+                                     recovery: ["\(delete)   # stops the restore; the live files were not touched; remove \(directory) by hand"]))
             steps.append(RestoreStep(kind: .postCheck(deployment: config.app.deployment, container: config.app.container),
                                      title: "Check the app: pods Ready, no new errors in its log", command: nil))
         case .inPlace:
@@ -166,6 +171,9 @@ public enum FileRestore {
                 throw Refusal("Deployment \(config.app.deployment) was not found in namespace \(ns): cannot scale it down for an in-place restore")
             }
             let replicas = deployment.replicas ?? 1
+            guard replicas > 0 else {
+                throw Refusal("Deployment \(config.app.deployment) is already at 0 replicas (an earlier restore may have stopped there): scale it to its normal count first, so the restore knows what to scale back to")
+            }
             let up = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(config.app.deployment)", "--replicas=\(replicas)", "-n", ns],
                                     logPolicy: .action(title: "Scale \(config.app.deployment) back to \(replicas)"))
             let scaleBack = up.displayLine
@@ -184,15 +192,17 @@ public enum FileRestore {
                 let createSafety = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", ns],
                                                   logPolicy: .action(title: "Create safety backup Job \(safety.name)"), stdin: Data(safety.json.utf8))
                 steps.append(RestoreStep(kind: .safetyBackup(safety), title: "Safety backup of the live files now (tag paperctl-safety, no forget), and wait for it to succeed",
-                                         command: createSafety))
+                                         command: createSafety, display: safety.displayJSON))
                 notes.append("the safety backup runs no `forget --prune`: a forget after a second backup on the same day could remove the snapshot being restored")
             }
             let down = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(config.app.deployment)", "--replicas=0", "-n", ns],
                                       logPolicy: .action(title: "Scale \(config.app.deployment) to 0 for the restore"))
             steps.append(RestoreStep(kind: .scaleDown(deployment: config.app.deployment, from: replicas, selector: deployment.selector),
                                      title: "Scale \(config.app.deployment) from \(replicas) to 0 and wait until its pods are gone", command: down, recovery: [scaleBack]))
+            let wait = KubectlCommand(arguments: target.connectionArguments + ["wait", "--for=condition=complete", "job/\(job.name)", "--timeout=6h", "-n", ns]).displayLine
             steps.append(RestoreStep(kind: .job(job), title: "Restore over the live files in \(directory) with a Job from the CronJob's template", command: create,
-                                     recovery: [scaleBack, "kubectl delete job \(job.name) -n \(ns)   # if it still runs"]))
+                                     display: job.displayJSON,
+                                     recovery: ["\(wait)   # let a running restore finish: stopping it leaves the files half restored", scaleBack]))
             steps.append(RestoreStep(kind: .scaleUp(deployment: config.app.deployment, to: replicas),
                                      title: "Scale \(config.app.deployment) back to \(replicas) and wait until Ready", command: up, recovery: [scaleBack]))
             steps.append(RestoreStep(kind: .postCheck(deployment: config.app.deployment, container: config.app.container),
@@ -216,6 +226,14 @@ public enum FileRestore {
             unit += 1
         }
         return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+extension FileRestorePlan {
+    /// What to run to get back if the plan stops while step `index` runs: the latest step's
+    /// commands first, each step's in its own order.
+    public func recovery(upTo index: Int) -> [String] {
+        steps.prefix(index + 1).reversed().flatMap(\.recovery).uniqued()
     }
 }
 

@@ -32,15 +32,19 @@ public struct ResticJob: Sendable, Equatable {
     public var script: String
     /// The Job as JSON for `kubectl create -f -`.
     public var json: String
+    /// The same JSON for the screen: env values given literally whose names look like secrets masked.
+    public var displayJSON: String
 
     public struct BuildError: Error, Equatable, CustomStringConvertible {
         public var description: String
     }
 
-    /// `paperctl-restic-restore-20261130t031500z`: what it is, and when.
+    /// `paperctl-restic-restore-20261130t031500z-042`: what it is, and when, to the millisecond
+    /// (a retry in the same second gets another name).
     public static func name(_ purpose: Purpose, now: Double) -> String {
         let stamp = UTCTime.rfc3339(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "").lowercased()
-        return "paperctl-\(purpose.rawValue)-\(stamp)"
+        let millis = Int((now * 1000).rounded()) % 1000
+        return "paperctl-\(purpose.rawValue)-\(stamp)-\(String(format: "%03d", max(0, millis)))"
     }
 
     /// The Job for `purpose` running `script` in the CronJob's restic container.
@@ -48,7 +52,8 @@ public struct ResticJob: Sendable, Equatable {
     /// - Parameters:
     ///   - cronJob: the CronJob as `kubectl get cronjob -o json` prints it.
     ///   - scratch: an `emptyDir` mounted at this path (restore drills restore into it).
-    public static func build(cronJob: Data, purpose: Purpose, script: String, now: Double, namespace: String, scratch: String? = nil) throws(BuildError) -> ResticJob {
+    public static func build(cronJob: Data, purpose: Purpose, script: String, now: Double, namespace: String, scratch: String? = nil,
+                             scratchLimit: String? = nil) throws(BuildError) -> ResticJob {
         guard let root = (try? JSONSerialization.jsonObject(with: cronJob)) as? [String: Any] else {
             throw BuildError(description: "the CronJob is not valid JSON")
         }
@@ -61,6 +66,13 @@ public struct ResticJob: Sendable, Equatable {
         let index = containers.firstIndex { ($0["image"] as? String ?? "").contains("restic") } ?? 0
         containers[index]["command"] = ["/bin/sh", "-c", script]
         containers[index].removeValue(forKey: "args")
+        if purpose == .restore || purpose == .drill {
+            // restic 0.16+ writes --json progress 60 times a second without a terminal; twice a minute is plenty in a pod log.
+            var env = containers[index]["env"] as? [[String: Any]] ?? []
+            env.removeAll { $0["name"] as? String == "RESTIC_PROGRESS_FPS" }
+            env.append(["name": "RESTIC_PROGRESS_FPS", "value": "0.033"])
+            containers[index]["env"] = env
+        }
         if purpose == .restore {
             // The backup mounts the volume read-only; a restore writes to it.
             containers[index]["volumeMounts"] = (containers[index]["volumeMounts"] as? [[String: Any]] ?? []).map { m in
@@ -81,7 +93,8 @@ public struct ResticJob: Sendable, Equatable {
             mounts.append(["name": "paperctl-scratch", "mountPath": scratch])
             containers[index]["volumeMounts"] = mounts
             var volumes = podSpec["volumes"] as? [[String: Any]] ?? []
-            volumes.append(["name": "paperctl-scratch", "emptyDir": [String: Any]()])
+            // A limit, so a drill that outgrows the node's disk is evicted alone, not the app.
+            volumes.append(["name": "paperctl-scratch", "emptyDir": scratchLimit.map { ["sizeLimit": $0] } ?? [String: Any]()])
             podSpec["volumes"] = volumes
         }
         podSpec["containers"] = containers
@@ -118,7 +131,31 @@ public struct ResticJob: Sendable, Equatable {
         guard let data = try? JSONSerialization.data(withJSONObject: job, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]) else {
             throw BuildError(description: "the Job could not be written as JSON")
         }
-        return ResticJob(name: name, purpose: purpose, script: script, json: String(decoding: data, as: UTF8.self) + "\n")
+        var shown = job
+        if var spec = shown["spec"] as? [String: Any], var tpl = spec["template"] as? [String: Any], var ps = tpl["spec"] as? [String: Any],
+           var cs = ps["containers"] as? [[String: Any]] {
+            for i in cs.indices {
+                cs[i]["env"] = (cs[i]["env"] as? [[String: Any]] ?? []).map { e in
+                    guard let n = e["name"] as? String, e["value"] != nil, Self.looksSecret(n) else { return e }
+                    var masked = e
+                    masked["value"] = Redactor.mask
+                    return masked
+                }
+            }
+            ps["containers"] = cs
+            tpl["spec"] = ps
+            spec["template"] = tpl
+            shown["spec"] = spec
+        }
+        let display = (try? JSONSerialization.data(withJSONObject: shown, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? data
+        return ResticJob(name: name, purpose: purpose, script: script, json: String(decoding: data, as: UTF8.self) + "\n",
+                         displayJSON: Redactor.redact(String(decoding: display, as: UTF8.self)) + "\n")
+    }
+
+    /// An env var whose name says it holds a credential (its value is never shown).
+    static func looksSecret(_ name: String) -> Bool {
+        let n = name.uppercased()
+        return ["PASSWORD", "SECRET", "KEY", "TOKEN", "CREDENTIAL"].contains { n.contains($0) }
     }
 
     /// A Job paperctl made (a listing, restore, unlock or drill), not a backup run.
@@ -146,8 +183,11 @@ public struct ResticJob: Sendable, Equatable {
     /// Lists the snapshots, with restic's version first (the wizard picks flags by it).
     public static let snapshotsScript = "restic version && restic snapshots --json"
 
-    /// The tree of one snapshot.
-    public static func filesScript(snapshot: String) -> String { "restic version && restic ls --json \(quoted(snapshot))" }
+    /// One directory of a snapshot and its direct entries (`restic ls` without `--recursive`), so a
+    /// large volume is browsed a level at a time instead of printed whole into a pod log.
+    public static func filesScript(snapshot: String, directory: String) -> String {
+        "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
+    }
 
     /// Removes stale locks only (`restic unlock` leaves a lock whose holder is alive).
     public static let unlockScript = "restic unlock"
@@ -160,7 +200,13 @@ public struct ResticJob: Sendable, Equatable {
         if verify { words.append("--verify") }
         if json { words.append("--json") }
         let restore = words.joined(separator: " ")
-        return "restic version && mkdir -p \(quoted(target)) && \(restore)"
+        // restic restores nothing, and exits 0, for a path the snapshot does not hold: say so and fail.
+        let check = path.flatMap { p -> String? in
+            let clean = p.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            guard !clean.isEmpty else { return nil }
+            return " && { test -e \(quoted(target + "/" + clean)) || { echo \"paperctl: /\(clean) is not in the snapshot: nothing was restored\" >&2; exit 1; }; }"
+        } ?? ""
+        return "restic version && mkdir -p \(quoted(target)) && \(restore)\(check)"
     }
 
     /// The template's own restic command line (command and args of its restic container).

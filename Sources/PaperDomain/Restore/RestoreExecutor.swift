@@ -54,12 +54,15 @@ public struct RestoreExecutor: Sendable {
         public var exitCode: Int?
         /// restic's own reason when it failed.
         public var diagnosis: ResticDiagnosis?
+        /// The Job was created (false: kubectl refused, nothing ran).
+        public var created: Bool
 
-        public init(outcome: Outcome, log: String, exitCode: Int? = nil, diagnosis: ResticDiagnosis? = nil) {
+        public init(outcome: Outcome, log: String, exitCode: Int? = nil, diagnosis: ResticDiagnosis? = nil, created: Bool = true) {
             self.outcome = outcome
             self.log = log
             self.exitCode = exitCode
             self.diagnosis = diagnosis
+            self.created = created
         }
     }
 
@@ -84,8 +87,17 @@ public struct RestoreExecutor: Sendable {
             if let failure = await execute(command, report: report) { return failure }
             let result = await waitForJob(job.name, report: report)
             return result.outcome
-        case .scaleDown(let deployment, _, let selector):
+        case .scaleDown(let deployment, let from, let selector):
             guard let command = step.command else { return .failed("no command") }
+            // The count to scale back to was read when the plan was made: it must still be right.
+            do {
+                let live = try await read(["get", "deployments.apps", deployment, "-o", "json"], as: Deployment.self)
+                if let now = live.replicas, now != from {
+                    return .failed("\(deployment) has \(now) replicas now, the plan was made for \(from): nothing was scaled; make the plan again")
+                }
+            } catch {
+                return .failed("cannot read \(deployment) before scaling it: \(Redactor.redact(error.description)); nothing was scaled")
+            }
             if let failure = await execute(command, report: report) { return failure }
             let selectorText = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             return await poll("the pods of \(deployment) to be gone", report: report) { () async throws(KubectlError) -> Outcome? in
@@ -114,7 +126,7 @@ public struct RestoreExecutor: Sendable {
     public func runJob(_ job: ResticJob, report: @escaping @Sendable (Progress) -> Void) async -> JobResult {
         let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
                                     logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
-        if let failure = await execute(create, report: report) { return JobResult(outcome: failure, log: "") }
+        if let failure = await execute(create, report: report) { return JobResult(outcome: failure, log: "", created: false) }
         return await waitForJob(job.name, report: report)
     }
 
@@ -128,7 +140,8 @@ public struct RestoreExecutor: Sendable {
             let log = try await text(["logs", "deploy/\(deployment)", "-c", container, "--since=\(since)s"])
             let errors = log.split(whereSeparator: \.isNewline).filter { LogLevel(classifying: $0) == .error }
             if let first = errors.first {
-                return .failed("\(errors.count) error line(s) in \(deployment)'s log in the last \(since / 60) minutes, e.g. \(Redactor.redact(String(first)))")
+                // The files are back and the app runs: errors are for the operator to read, not a failed restore.
+                return .done("\(deployment): \(d.readyReplicas)/\(want) Ready, but \(errors.count) error line(s) in its log in the last \(since / 60) minutes, e.g. \(Redactor.redact(String(first))): read them (l)")
             }
             return .done("\(deployment): \(d.readyReplicas)/\(want) Ready, no error lines in its log in the last \(since / 60) minutes")
         } catch {
@@ -143,8 +156,7 @@ public struct RestoreExecutor: Sendable {
         var lastLog = ""
         let outcome = await poll("Job \(name) to finish", report: report) { () async throws(KubectlError) -> Outcome? in
             let job = try await read(["get", "jobs.batch", name, "-o", "json"], as: Job.self)
-            if let log = try? await jobLog(name) {
-                lastLog = log
+            if let log = try? await jobLog(name, tail: 20) {
                 let lines = log.split(whereSeparator: \.isNewline)
                 if let progress = lines.reversed().lazy.compactMap({ ResticOutput.restoreProgress(line: String($0)) }).first {
                     report(Progress("\(progress.filesRestored)/\(progress.totalFiles) files, \(FileRestore.bytes(Int64(progress.bytesRestored))) of \(FileRestore.bytes(Int64(progress.totalBytes)))",
@@ -159,8 +171,8 @@ public struct RestoreExecutor: Sendable {
             case .inProgress: return nil
             }
         }
-        // The whole log once it ended (the last poll may predate the last lines), and the exit code.
-        if let log = try? await jobLog(name) { lastLog = log }
+        // The whole log once it ended (the polls read only its tail), and the exit code.
+        if let log = try? await jobLog(name, tail: nil) { lastLog = log }
         let pods = ((try? await list(["get", "pods", "-l", "job-name=\(name)", "-o", "json"])) ?? []).compactMap { if case .pod(let p) = $0 { p } else { nil } }
         let job = Job(metadata: ObjectMeta(name: name))
         let code = ResticExitCode.of(job, pods: pods, sidecars: config.app.sidecars)
@@ -169,9 +181,9 @@ public struct RestoreExecutor: Sendable {
         return JobResult(outcome: .failed("\(reason); restic: \(diagnosis.summary)"), log: lastLog, exitCode: code, diagnosis: diagnosis)
     }
 
-    /// Every line the Job's pod printed (`kubectl logs -l job-name=NAME --tail=-1`).
-    func jobLog(_ name: String) async throws(KubectlError) -> String {
-        try await text(["logs", "-l", "job-name=\(name)", "--tail=-1", "--all-containers=true"])
+    /// The lines the Job's pod printed (`kubectl logs -l job-name=NAME`), the last `tail` or all.
+    func jobLog(_ name: String, tail: Int?) async throws(KubectlError) -> String {
+        try await text(["logs", "-l", "job-name=\(name)", "--tail=\(tail ?? -1)", "--all-containers=true"])
     }
 
     // MARK: kubectl

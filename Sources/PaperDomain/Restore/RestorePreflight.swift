@@ -108,7 +108,11 @@ public struct RestorePreflight: Sendable, Equatable {
                                     : Line("backup Jobs", .critical, "\(active.joined(separator: ", ")) still active: wait for it to finish"))
         // The lock, from restic's own words in the newest failed Job's log.
         var lock: ResticDiagnosis?
-        if let failed = newestJobIfFailed(facts) {
+        let unlocked = facts.jobs.filter { $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.unlock.rawValue && $0.outcome == .succeeded }
+            .max { ($0.metadata.creationTimestamp ?? 0) < ($1.metadata.creationTimestamp ?? 0) }
+        if let failed = newestJobIfFailed(facts), let unlock = unlocked, (unlock.metadata.creationTimestamp ?? 0) >= (failed.metadata.creationTimestamp ?? 0) {
+            lines.append(Line("repository lock", .ok, "the newest backup \(failed.metadata.name) failed, but restic unlock ran after it (Job \(unlock.metadata.name) succeeded)"))
+        } else if let failed = newestJobIfFailed(facts) {
             let pods = facts.jobPods.filter { $0.metadata.labels["job-name"] == failed.metadata.name }
             let code = ResticExitCode.of(failed, pods: pods, sidecars: config.app.sidecars)
             let diagnosis = ResticDiagnosis.diagnose(log: lastFailedLog ?? "", exitCode: code)

@@ -94,21 +94,25 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
-    /// `restic ls --json <snapshot>` in a Job; paths made relative to the snapshot's root.
-    public func listFiles(cronJob: Data, snapshot: ResticSnapshot, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
+    /// `restic ls --json <snapshot> <root>/<directory>` in a Job: the directory's direct entries,
+    /// paths made relative to the snapshot's root ("" lists the root).
+    public func listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String = "", report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
         let job: ResticJob
+        let root = snapshot.root ?? ""
+        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id), now: executor.now(), namespace: executor.target.namespace)
+            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute),
+                                      now: executor.now(), namespace: executor.target.namespace)
         } catch {
             return FileListing(job: "", nodes: [], totalBytes: 0, failure: error.description)
         }
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else { return FileListing(job: job.name, nodes: [], totalBytes: 0, failure: result.outcome.message) }
-        let root = snapshot.root ?? ""
         let nodes = ResticOutput.nodes(in: result.log).compactMap { node -> ResticNode? in
-            guard node.path.hasPrefix(root + "/") else { return nil }
+            guard node.path.hasPrefix(absolute + "/") else { return nil }  // the entries, not the directory itself
             return ResticNode(path: String(node.path.dropFirst(root.count + 1)), isDirectory: node.isDirectory, size: node.size)
-        }
+        }.sorted { ($0.isDirectory ? 0 : 1, $0.path) < ($1.isDirectory ? 0 : 1, $1.path) }
         return FileListing(job: job.name, nodes: nodes, totalBytes: nodes.filter { !$0.isDirectory }.reduce(0) { $0 + $1.size })
     }
 
@@ -132,6 +136,15 @@ public struct RestoreToolkit: Sendable {
         public var seconds: Double
         public var diagnosis: ResticDiagnosis?
 
+        public init(job: String, outcome: RestoreExecutor.Outcome, files: Int? = nil, bytes: Int? = nil, seconds: Double, diagnosis: ResticDiagnosis? = nil) {
+            self.job = job
+            self.outcome = outcome
+            self.files = files
+            self.bytes = bytes
+            self.seconds = seconds
+            self.diagnosis = diagnosis
+        }
+
         public var summary: String {
             switch outcome {
             case .done: "restore drill passed: the newest snapshot restored and verified, \(files.map(String.init) ?? "?") files, \(bytes.map { FileRestore.bytes(Int64($0)) } ?? "? bytes") in \(UTCTime.humanDuration(seconds)) (Job \(job))"
@@ -142,13 +155,13 @@ public struct RestoreToolkit: Sendable {
     }
 
     /// The newest snapshot restored with `--verify` into an emptyDir: proves it restores, touches nothing.
-    public func drill(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
+    public func drill(cronJob: Data, scratchLimit: String? = nil, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
         let scratch = "/paperctl-drill"
         let started = executor.now()
         let job: ResticJob
         do {
             job = try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: scratch), now: started,
-                                      namespace: executor.target.namespace, scratch: scratch)
+                                      namespace: executor.target.namespace, scratch: scratch, scratchLimit: scratchLimit)
         } catch {
             return DrillResult(job: "", outcome: .failed(error.description), seconds: 0)
         }
@@ -164,6 +177,6 @@ public struct RestoreToolkit: Sendable {
         }
         var outcome = result.outcome
         if outcome.succeeded, (files ?? 0) == 0 { outcome = .failed("the drill restored no file") }
-        return DrillResult(job: job.name, outcome: outcome, files: files, bytes: bytes, seconds: seconds, diagnosis: result.diagnosis)
+        return DrillResult(job: result.created ? job.name : "", outcome: outcome, files: files, bytes: bytes, seconds: seconds, diagnosis: result.diagnosis)
     }
 }

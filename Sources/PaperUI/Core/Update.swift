@@ -61,6 +61,10 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
     switch intent {
     case .quit:
         // A restore step running: Ctrl-C asks first, and quitting then keeps the way back on record.
+        // Overlays opened above the running wizard are closed so the question is seen.
+        if let i = RestoreWizardMode.index(state), case .restore(let running) = state.stack[i], running.isRunning || running.confirmAbort {
+            state.stack.removeLast(state.stack.count - 1 - i)
+        }
         if case .restore(var w) = state.mode, w.isRunning || w.confirmAbort {
             if !w.confirmAbort {
                 w.confirmAbort = true

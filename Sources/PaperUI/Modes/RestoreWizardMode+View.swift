@@ -12,8 +12,13 @@ extension RestoreWizardMode {
         buf.fill(x: body.x, y: body.y, width: body.width, height: body.height, role: .text)
         buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
         let steps = RestoreWizardState.Step.allCases.filter { $0 != .finished }
+        if w.kind == .drill && w.step != .choose {
+            buf.putTruncated(" Restore drill (files): the newest snapshot, restored into an emptyDir with --verify ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+        }
         let number = (steps.firstIndex(of: w.step == .finished ? .running : w.step) ?? 0) + 1
-        buf.putTruncated(" Restore files — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+        if !(w.kind == .drill && w.step != .choose) {
+            buf.putTruncated(" Restore files — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+        }
         // The step bar: done ✔, here ▶, ahead ·.
         var x = body.x + 2
         for (i, step) in steps.enumerated() {
@@ -62,9 +67,11 @@ extension RestoreWizardMode {
         if let busy = w.busy { return ("running \(busy)… (Esc steps back; the Job finishes on its own)", .muted) }
         switch w.step {
         case .choose: return ("Enter picks · Esc closes · ? keys", .keyHint)
-        case .preflight: return (w.preflight?.lock != nil ? "u removes the stale lock · r checks again · Esc back" : "Enter lists the snapshots (a read-only Job) · r checks again · Esc back", .keyHint)
+        case .preflight:
+            if w.preflight?.lock != nil { return ("u removes the stale lock · r checks again · Esc back", .keyHint) }
+            return (w.kind == .drill ? "Enter runs the drill Job · r checks again · Esc back" : "Enter lists the snapshots (a read-only Job) · r checks again · Esc back", .keyHint)
         case .snapshots: return ("Enter picks the snapshot · r lists again · Esc back", .keyHint)
-        case .scope: return (w.picking ? "Enter picks the path · Esc back to the choices" : "Enter picks · / types a path · Esc back", .keyHint)
+        case .scope: return (w.picking ? "Enter opens a directory or picks · Esc goes up" : "Enter picks · / types a path · Esc back", .keyHint)
         case .target: return ("Enter picks · Esc back", .keyHint)
         case .plan:
             guard w.plan != nil else { return ("Esc back: the plan was refused", .warn) }
@@ -96,6 +103,12 @@ extension RestoreWizardMode {
                 for line in pre.lines {
                     lines.append(("\(badge(line.verdict, g))  \(line.title): \(line.reason)", PanelRows.role(for: line.verdict)))
                 }
+                if pre.lock == nil, !pre.blocksEverything, let cron = w.cronJob,
+                   let next = try? ResticJob.build(cronJob: cron, purpose: w.kind == .drill ? .drill : .snapshots, script: w.kind == .drill ? ResticJob.drillScript(scratch: "/paperctl-drill") : ResticJob.snapshotsScript,
+                                                   now: state.now, namespace: w.facts.target.namespace) {
+                    lines.append(("", .text))
+                    lines.append(("Enter will run exactly: kubectl create -f - -n \(w.facts.target.namespace)   (Job \(next.name) from the CronJob's template: \(next.script))", .keyHint))
+                }
                 if let lock = pre.lock {
                     lines.append(("", .text))
                     lines.append(("The repository is locked: \(lock.evidence)", .critical))
@@ -123,8 +136,9 @@ extension RestoreWizardMode {
         case .scope:
             lines.append(("Restore what of snapshot \(w.snapshot?.shortID ?? "?")?", .title))
             if w.picking, let files = w.files {
+                choice(0, w.browse.isEmpty ? "Everything (the snapshot's root)" : "This directory: /\(w.browse)/")
                 for (i, node) in files.enumerated() {
-                    choice(i, "\(node.isDirectory ? "▸ " : "  ")/\(node.path)\(node.isDirectory ? "/" : "  \(FileRestore.bytes(Int64(node.size)))")")
+                    choice(i + 1, "\(node.isDirectory ? "▸ " : "  ")/\(node.path)\(node.isDirectory ? "/" : "  \(FileRestore.bytes(Int64(node.size)))")")
                 }
             } else {
                 choice(0, "Everything")
@@ -147,7 +161,7 @@ extension RestoreWizardMode {
                 }
             }
         case .running, .finished:
-            lines.append(("The plan, step by step", .title))
+            if !w.stepStates.isEmpty { lines.append(("The plan, step by step", .title)) }
             for (i, s) in w.stepStates.enumerated() {
                 let title = w.plan?.steps[i].title ?? "step"
                 switch s {

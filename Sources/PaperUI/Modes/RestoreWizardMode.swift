@@ -10,13 +10,14 @@ import PaperKube
 /// (`y`, and the namespace typed for in place). The listing Jobs are the only writes before that.
 public struct RestoreWizardState: Sendable, Equatable {
     public enum Kind: Int, Sendable, Equatable, CaseIterable {
-        case files, database, both
+        case files, database, both, drill
 
         var label: String {
             switch self {
             case .files: "Files: the data volume, from a restic snapshot"
             case .database: "Database: point-in-time recovery into a new CNPG cluster"
             case .both: "Both, on one restore point"
+            case .drill: "Drill: prove the newest snapshot restores (into an emptyDir with --verify; nothing live is touched)"
             }
         }
     }
@@ -71,6 +72,9 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var snapshots: [ResticSnapshot] = []
     public var version: ResticVersion?
     public var listingFailure: String?
+    public var kind: Kind = .files
+    /// The directory being browsed (relative to the snapshot's root) and its entries.
+    public var browse = ""
     public var files: [ResticNode]?
     public var filesFailure: String?
     public var picking = false
@@ -106,7 +110,8 @@ public struct RestoreWizardState: Sendable, Equatable {
 public enum RestoreTask: Sendable, Equatable {
     case preflight(ActionFacts)
     case listSnapshots(cronJob: Data)
-    case listFiles(cronJob: Data, snapshot: ResticSnapshot)
+    case listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String)
+    case drill(cronJob: Data, scratchLimit: String?)
     case unlock(cronJob: Data)
     case step(RestoreStep, index: Int)
 }
@@ -117,6 +122,7 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case snapshots(RestoreToolkit.SnapshotListing)
     case files(RestoreToolkit.FileListing)
     case unlocked(RestoreExecutor.JobResult)
+    case drilled(RestoreToolkit.DrillResult)
     case step(index: Int, RestoreExecutor.Outcome)
 }
 
@@ -188,7 +194,7 @@ enum RestoreWizardMode {
         switch w.step {
         case .choose: RestoreWizardState.Kind.allCases.count
         case .snapshots: w.snapshots.count
-        case .scope: w.picking ? (w.files?.count ?? 0) : 3
+        case .scope: w.picking ? (w.files?.count ?? 0) + 1 : 3
         case .target: FileRestoreRequest.Target.allCases.count
         case .preflight, .plan, .running, .finished: 0
         }
@@ -228,9 +234,14 @@ enum RestoreWizardMode {
     /// Esc: one step back; on the first step it closes the wizard. While a step runs it asks.
     static func back(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
         if w.picking {
-            w.picking = false
-            w.selection = 1
-            return .stay
+            // Up one directory, or out of the picker at the root.
+            guard !w.browse.isEmpty, let cronJob = w.cronJob, let snapshot = w.snapshot else {
+                w.picking = false
+                w.selection = 2
+                return .stay
+            }
+            let parent = w.browse.split(separator: "/").dropLast().joined(separator: "/")
+            return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, parent)])
         }
         if w.isRunning {
             w.confirmAbort = true
@@ -261,13 +272,13 @@ enum RestoreWizardMode {
         switch w.step {
         case .choose:
             let kind = RestoreWizardState.Kind(rawValue: w.selection) ?? .files
-            guard kind == .files else {
+            guard kind == .files || kind == .drill else {
                 w.message = "The database restore is not in this version: restore the database with the runbook's CNPG recovery manifest for now."
                 return .stay
             }
+            w.kind = kind
             go(&w, to: .preflight)
-            w.preflight = nil  // never show an earlier run's checklist as this one's
-            return ModeStep(.stay, [journal(state, "restore: files chosen"), task(&w, &state, .preflight(w.facts), busy: "the preflight checks")])
+            return ModeStep(.stay, [journal(state, "restore: \(kind == .drill ? "drill" : "files") chosen"), runPreflight(&w, &state)])
         case .preflight:
             guard let pre = w.preflight, let cronJob = w.cronJob else {
                 w.message = "The preflight did not finish; r runs it again."
@@ -276,6 +287,10 @@ enum RestoreWizardMode {
             if pre.blocksEverything {
                 w.message = pre.lock != nil ? "The repository is locked: u offers restic unlock." : "A critical line blocks the restore: fix it, then r runs the checks again."
                 return .stay
+            }
+            if w.kind == .drill {
+                let limit = w.facts.dataVolume?.claim.capacityBytes.map { "\($0)" }
+                return ModeStep(.stay, [journal(state, "restore drill started"), task(&w, &state, .drill(cronJob: cronJob, scratchLimit: limit), busy: "the restore drill Job")])
             }
             go(&w, to: .snapshots)
             clearListing(&w)
@@ -288,15 +303,27 @@ enum RestoreWizardMode {
             w.snapshot = w.snapshots[w.selection]
             w.path = nil
             w.files = nil
+            w.browse = ""
             go(&w, to: .scope)
             return ModeStep(.stay, [journal(state, "restore: snapshot \(w.snapshots[w.selection].shortID) chosen")])
         case .scope:
             if w.picking {
-                guard let files = w.files, files.indices.contains(w.selection) else { return .stay }
-                w.path = files[w.selection].path
+                guard let files = w.files else { return .stay }
+                if w.selection == 0 {
+                    // This directory (the root: everything).
+                    w.path = w.browse.isEmpty ? nil : w.browse
+                } else if files.indices.contains(w.selection - 1) {
+                    let node = files[w.selection - 1]
+                    if node.isDirectory, let cronJob = w.cronJob, let snapshot = w.snapshot {
+                        return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, node.path)])
+                    }
+                    w.path = node.path
+                } else {
+                    return .stay
+                }
                 w.picking = false
                 go(&w, to: .target)
-                return .stay
+                return ModeStep(.stay, [journal(state, "restore: path \(w.path.map { "/\($0)" } ?? "everything") picked")])
             }
             switch w.selection {
             case 0:
@@ -312,7 +339,7 @@ enum RestoreWizardMode {
                     w.selection = 0
                     return .stay
                 }
-                return ModeStep(.stay, [task(&w, &state, .listFiles(cronJob: cronJob, snapshot: snapshot), busy: "the file listing Job (restic ls)")])
+                return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, "")])
             }
             return .stay
         case .target:
@@ -322,6 +349,8 @@ enum RestoreWizardMode {
                 return .stay
             }
             w.target = target
+            // Plan from the newest facts (replicas, free space, Jobs), not those of when the wizard opened.
+            if let fresh = state.data.data?.actions { w.facts = fresh }
             makePlan(&w, state)
             go(&w, to: .plan)
             return ModeStep(.stay, [journal(state, "restore: target \(target.rawValue)")])
@@ -382,7 +411,9 @@ enum RestoreWizardMode {
         guard let plan = w.plan, plan.steps.indices.contains(index) else { return [] }
         let step = plan.steps[index]
         w.stepStates[index] = .running(since: state.now)
-        w.recovery = plan.steps[...index].flatMap(\.recovery).reversed().uniqued()
+        w.recovery = plan.recovery(upTo: index)
+        // If the dashboard is left or quit from here on, the way back is printed on exit.
+        state.exitNotes = w.recovery.isEmpty ? [] : ["A restore was left at step \(index + 1) (\(step.title)). To get the app back:"] + w.recovery.map { "  \($0)" }
         return [journal(state, "restore step \(index + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? "")),
                 task(&w, &state, .step(step, index: index), busy: step.title)]
     }
@@ -404,12 +435,26 @@ enum RestoreWizardMode {
 
     static func journal(_ state: AppState, _ text: String) -> Effect { .journal("- \(UTCTime.rfc3339(state.now)) \(text)") }
 
+    /// The preflight, from the dashboard's newest facts.
+    static func runPreflight(_ w: inout RestoreWizardState, _ state: inout AppState) -> Effect {
+        if let fresh = state.data.data?.actions { w.facts = fresh }
+        w.preflight = nil  // never show an earlier run's checklist as this one's
+        return task(&w, &state, .preflight(w.facts), busy: "the preflight checks")
+    }
+
+    /// Lists one directory of the snapshot (a `restic ls` Job).
+    static func browse(_ w: inout RestoreWizardState, _ state: inout AppState, _ cronJob: Data, _ snapshot: ResticSnapshot, _ directory: String) -> Effect {
+        w.browse = directory
+        w.files = nil
+        w.filesFailure = nil
+        return task(&w, &state, .listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory), busy: "the file listing Job (restic ls /\(directory))")
+    }
+
     static func retry(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
         guard w.busy == nil else { return .stay }
         switch w.step {
         case .preflight:
-            w.preflight = nil
-            return ModeStep(.stay, [task(&w, &state, .preflight(w.facts), busy: "the preflight checks")])
+            return ModeStep(.stay, [runPreflight(&w, &state)])
         case .snapshots:
             guard let cronJob = w.cronJob else { return .stay }
             clearListing(&w)
@@ -447,7 +492,6 @@ enum RestoreWizardMode {
             w.confirmAbort = false
             let text = "restore left while a step ran; to get back: " + (w.recovery.isEmpty ? "nothing to undo" : w.recovery.joined(separator: "; "))
             notify(&state, text)
-            state.exitNotes = w.recovery.isEmpty ? [] : ["The restore was left while a step ran. To get the app back:"] + w.recovery.map { "  \($0)" }
             if intent == .quit {
                 state.quitting = true
                 return ModeStep(.pop, [journal(state, text), .quit])
@@ -534,13 +578,17 @@ enum RestoreWizardMode {
             w.filesFailure = listing.failure
             w.picking = listing.failure == nil
             w.selection = 0
+        case .drilled(let drill):
+            w.step = .finished
+            w.message = drill.summary + (drill.diagnosis.map { "\nNext step: \($0.nextStep)" } ?? "")
+            effects.append(journal(state, drill.summary))
         case .unlocked(let result):
             if result.outcome.succeeded {
-                let said = result.log.split(whereSeparator: \.isNewline).last.map(String.init) ?? "done"
-                w.message = "restic unlock: \(said)"
+                let said = result.log.split(whereSeparator: \.isNewline).last { !$0.hasPrefix("repository ") }.map(String.init) ?? "no output"
+                w.message = "restic unlock ran: \(said)"
                 if var pre = w.preflight {
                     pre.lock = nil
-                    pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .ok, "stale lock removed just now (restic: \(said))") : $0 }
+                    pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .ok, "restic unlock ran just now (restic: \(said))") : $0 }
                     w.preflight = pre
                 }
                 effects.append(journal(state, "restic unlock done: \(said)"))
@@ -562,14 +610,16 @@ enum RestoreWizardMode {
                     w.step = .finished
                     w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
                     w.recovery = []
+                    state.exitNotes = []
                     notify(&state, "restore finished: \(w.choiceText)")
                     effects.append(journal(state, "restore finished: \(w.choiceText) into \(w.plan?.targetDirectory ?? "?")"))
                 }
             case .failed(let m), .unknown(let m):
                 if case .unknown = outcome { w.stepStates[index] = .unknown(m, seconds: seconds) } else { w.stepStates[index] = .failed(m, seconds: seconds) }
-                w.message = "Step \(index + 1) (\(title)) \(outcome.succeeded ? "" : "FAILED"): \(m). The plan stopped; nothing after it ran."
-                notify(&state, "restore step \(index + 1) FAILED: \(m)")
-                effects.append(journal(state, "restore step \(index + 1) FAILED: \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; "))))
+                let word = if case .unknown = outcome { "outcome UNKNOWN" } else { "FAILED" }
+                w.message = "Step \(index + 1) (\(title)) \(word): \(m). The plan stopped; nothing after it ran."
+                notify(&state, "restore step \(index + 1) \(word): \(m)")
+                effects.append(journal(state, "restore step \(index + 1) \(word): \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; "))))
             }
         }
         state.stack[i] = .restore(w)
