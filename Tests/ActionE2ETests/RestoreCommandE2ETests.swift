@@ -120,12 +120,13 @@ import Testing
         let restoredBytes = FileManager.default.contents(atPath: file)
         #expect(restoredBytes != nil && restoredBytes == expected["media/documents/originals/0000003.pdf"])
         // In order: the safety backup (a new snapshot tagged paperctl-safety), scale to 0, restore, back to 1.
-        let order = ["Safety backup", "Scale paperless-ngx from 1 to 0", "Restore over the live files", "Scale paperless-ngx back to 1", "Check the app"]
-        let positions = order.map { run.stdout.range(of: "Step \(order.firstIndex(of: $0).map { $0 + 1 } ?? 0)/5: \($0)")?.lowerBound }
+        let order = ["Safety backup", "Suspend CronJob", "Scale paperless-ngx from 1 to 0", "Restore over the live files", "Scale paperless-ngx back to 1", "Resume CronJob", "Check the app"]
+        let positions = order.map { run.stdout.range(of: "Step \(order.firstIndex(of: $0).map { $0 + 1 } ?? 0)/7: \($0)")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil } && positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(run.stdout)")
         #expect(run.stdout.contains("scaled to 0; its pods are gone"))
         #expect(try await Self.snapshots(env).first?.tags.contains("paperctl-safety") == true)
         #expect(Self.replicas(env) == 1)
+        #expect(env.sim.store.get(Catalogue.cronJobs, namespace: Self.ns, name: "paperless-ngx-backup")?.value(at: "spec.suspend")?.boolValue == false, "the CronJob is resumed")
         Self.expectNoSecret(unconfirmed, run)
     }
 

@@ -158,7 +158,7 @@ import Testing
         try await t.send("Enter")
         let stopped = try await t.waitFor("FAILED", "The plan stopped", timeout: 90)
         #expect(stopped.contains("Access Denied"), "restic's own reason is on screen:\n\(stopped)")
-        #expect(stopped.contains("· 2. Scale paperless-ngx from 1 to 0") && stopped.contains("pending"), "the scale-down must not have started:\n\(stopped)")
+        #expect(stopped.contains("· 3. Scale paperless-ngx from 1 to 0") && stopped.contains("pending"), "the scale-down must not have started:\n\(stopped)")
         #expect(try await c.kubectl(["get", "deployment", "paperless-ngx", "-o", "jsonpath={.spec.replicas}"]) == "1")
         #expect(!(try await Self.toolJobs(c)).contains("restic-restore"))
     }

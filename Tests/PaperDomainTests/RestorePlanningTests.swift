@@ -129,21 +129,24 @@ import Testing
         let kinds = plan.steps.map { step -> String in
             switch step.kind {
             case .safetyBackup: "safety"
+            case .suspendCronJob(_, let suspend): suspend ? "suspend" : "resume"
             case .scaleDown(_, let from, _): "down from \(from)"
             case .job: "restore"
             case .scaleUp(_, let to): "up to \(to)"
             case .postCheck: "check"
             }
         }
-        #expect(kinds == ["safety", "down from 2", "restore", "up to 2", "check"])
+        #expect(kinds == ["safety", "suspend", "down from 2", "restore", "up to 2", "resume", "check"])
         #expect(plan.needsTypedConfirmation)
         #expect(plan.targetDirectory == "/data")
-        #expect(plan.steps[1].command?.arguments == ["--context", "prod", "scale", "deployment/paperless-ngx", "--replicas=0", "-n", "paperless-ngx"])
+        #expect(plan.steps[2].command?.arguments == ["--context", "prod", "scale", "deployment/paperless-ngx", "--replicas=0", "-n", "paperless-ngx"])
+        #expect(plan.steps[1].command?.arguments == ["--context", "prod", "patch", "cronjob", "paperless-ngx-backup", "--type=merge", "-p", #"{"spec":{"suspend":true}}"#, "-n", "paperless-ngx"])
         // Every step from the scale-down on says how to get the app back; a running restore is waited for, not deleted.
-        #expect(plan.steps[1...3].allSatisfy { $0.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=2") } })
-        let whileRestoring = plan.recovery(upTo: 2)
+        #expect(plan.steps[2...4].allSatisfy { $0.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=2") } })
+        let whileRestoring = plan.recovery(upTo: 3)
         #expect(whileRestoring.first?.hasPrefix("kubectl --context prod wait --for=condition=complete job/paperctl-restic-restore-") == true, "\(whileRestoring)")
-        #expect(whileRestoring.last == "kubectl --context prod scale deployment/paperless-ngx --replicas=2 -n paperless-ngx")
+        #expect(whileRestoring.contains("kubectl --context prod scale deployment/paperless-ngx --replicas=2 -n paperless-ngx"))
+        #expect(whileRestoring.last?.contains(#"{"spec":{"suspend":false}}"#) == true, "the CronJob is resumed last")
         #expect(!whileRestoring.contains { $0.contains("delete job") })
         #expect(plan.text.contains("4f2a9c1e77aa00bb:/data --target /data --include /media --verify --json"))
         #expect(plan.notes.contains { $0.contains("files added after the snapshot stay") })

@@ -107,12 +107,12 @@ import Testing
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         var (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
-        // Safety backup done, scale-down done, the restore fails.
-        var next = update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete"))))
-        generation = try #require(WizardFixtures.task(next)).generation
-        next = update(&s, .restoreFinished(generation: generation, .step(index: 1, .done("scaled to 0"))))
-        generation = try #require(WizardFixtures.task(next)).generation
-        let failed = update(&s, .restoreFinished(generation: generation, .step(index: 2, .failed("Job failed; restic: repository locked"))))
+        // Safety backup, suspend and scale-down done, the restore fails.
+        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")] {
+            let next = update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))
+            generation = try #require(WizardFixtures.task(next)).generation
+        }
+        let failed = update(&s, .restoreFinished(generation: generation, .step(index: 3, .failed("Job failed; restic: repository locked"))))
         #expect(WizardFixtures.task(failed) == nil, "nothing runs after a failed step")
         let w = try #require(WizardFixtures.wizard(s))
         #expect(w.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=1") })
@@ -126,8 +126,10 @@ import Testing
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         var (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
-        let next = update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete"))))
-        generation = try #require(WizardFixtures.task(next)).generation
+        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended")] {  // now the scale-down runs
+            let next = update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))
+            generation = try #require(WizardFixtures.task(next)).generation
+        }
         #expect(update(&s, .key(.escape)).isEmpty)
         #expect(WizardFixtures.wizard(s)?.confirmAbort == true, "Esc asks")
         _ = update(&s, .key(.enter))
@@ -194,9 +196,9 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.confirmAbort == true)
         _ = update(&s, .key(.enter))
         // The safety backup is done, the scale-down's outcome is unknown; leaving keeps the way back for the exit.
-        let next = update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete"))))
-        let scaleDown = try #require(WizardFixtures.task(next)).generation
-        _ = update(&s, .restoreFinished(generation: scaleDown, .step(index: 1, .unknown("still waiting for the pods of paperless-ngx to be gone after 21600 s"))))
+        let suspend = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete")))))).generation
+        let scaleDown = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: suspend, .step(index: 1, .done("CronJob suspended")))))).generation
+        _ = update(&s, .restoreFinished(generation: scaleDown, .step(index: 2, .unknown("still waiting for the pods of paperless-ngx to be gone after 21600 s"))))
         #expect(WizardFixtures.wizard(s)?.message?.contains("outcome UNKNOWN") == true)
         _ = update(&s, .key(.escape))
         #expect(s.mode == .dashboard)

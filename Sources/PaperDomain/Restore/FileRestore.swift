@@ -40,6 +40,8 @@ public struct RestoreStep: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// A fresh restic backup of the live files in a Job from the CronJob's template (no forget), waited for until it succeeds.
         case safetyBackup(ResticJob)
+        /// `kubectl patch cronjob … suspend`: no scheduled backup of a half-restored volume (and back).
+        case suspendCronJob(name: String, suspend: Bool)
         /// `kubectl scale` to 0, waited for until the app's pods are gone.
         case scaleDown(deployment: String, from: Int, selector: [String: String])
         /// A restic Job from the CronJob's template, waited for until it completes.
@@ -195,6 +197,16 @@ public enum FileRestore {
                                          command: createSafety, display: safety.displayJSON))
                 notes.append("the safety backup runs no `forget --prune`: a forget after a second backup on the same day could remove the snapshot being restored")
             }
+            let cronName = config.fileBackup.cronJob
+            let suspend = KubectlCommand(arguments: target.connectionArguments + ["patch", "cronjob", cronName, "--type=merge", "-p", #"{"spec":{"suspend":true}}"#, "-n", ns],
+                                         logPolicy: .action(title: "Suspend CronJob \(cronName) during the restore"))
+            let resume = KubectlCommand(arguments: target.connectionArguments + ["patch", "cronjob", cronName, "--type=merge", "-p", #"{"spec":{"suspend":false}}"#, "-n", ns],
+                                        logPolicy: .action(title: "Resume CronJob \(cronName)"))
+            let wasSuspended = facts.cronJob?.suspend ?? false
+            if !wasSuspended {
+                steps.append(RestoreStep(kind: .suspendCronJob(name: cronName, suspend: true),
+                                         title: "Suspend CronJob \(cronName), so no scheduled backup reads a half-restored volume", command: suspend, recovery: [resume.displayLine]))
+            }
             let down = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(config.app.deployment)", "--replicas=0", "-n", ns],
                                       logPolicy: .action(title: "Scale \(config.app.deployment) to 0 for the restore"))
             steps.append(RestoreStep(kind: .scaleDown(deployment: config.app.deployment, from: replicas, selector: deployment.selector),
@@ -205,6 +217,9 @@ public enum FileRestore {
                                      recovery: ["\(wait)   # let a running restore finish: stopping it leaves the files half restored", scaleBack]))
             steps.append(RestoreStep(kind: .scaleUp(deployment: config.app.deployment, to: replicas),
                                      title: "Scale \(config.app.deployment) back to \(replicas) and wait until Ready", command: up, recovery: [scaleBack]))
+            if !wasSuspended {
+                steps.append(RestoreStep(kind: .suspendCronJob(name: cronName, suspend: false), title: "Resume CronJob \(cronName)", command: resume, recovery: [resume.displayLine]))
+            }
             steps.append(RestoreStep(kind: .postCheck(deployment: config.app.deployment, container: config.app.container),
                                      title: "Check the app: pods Ready, no new errors in its log", command: nil))
             if request.resticVersion?.hasRestoreDelete == true {

@@ -109,6 +109,10 @@ public struct RestoreExecutor: Sendable {
             if let failure = await execute(command, report: report) { return failure }
             let result = await waitForJob(job.name, report: report)
             return result.outcome
+        case .suspendCronJob(let name, let suspend):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            return .done("CronJob \(name) \(suspend ? "suspended" : "resumed")")
         case .scaleUp(let deployment, let replicas):
             guard let command = step.command else { return .failed("no command") }
             if let failure = await execute(command, report: report) { return failure }

@@ -567,7 +567,10 @@ enum RestoreWizardMode {
         case .preflight(let r):
             w.preflight = r.preflight
             w.cronJob = r.cronJob
+            let problems = r.preflight.lines.filter { $0.verdict != .ok }.map { "\($0.verdict.label) \($0.title): \($0.reason)" }
+            effects.append(journal(state, "restore preflight: " + (problems.isEmpty ? "all OK" : problems.joined(separator: "; "))))
         case .snapshots(let listing):
+            effects.append(journal(state, "restore: snapshot listing Job \(listing.job) " + (listing.failure.map { "FAILED: \($0)" } ?? "listed \(listing.snapshots.count) snapshots")))
             w.snapshots = listing.snapshots
             w.version = listing.version
             w.listingFailure = listing.failure.map { f in listing.diagnosis.map { "\(f)\nNext step: \($0.nextStep)" } ?? f }
