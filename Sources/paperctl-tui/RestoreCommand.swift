@@ -293,17 +293,8 @@ struct RestoreDrillCommand: AsyncParsableCommand {
         let result = await toolkit.drill(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" }) { _ in }
         let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
         journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(result.summary)")
-        switch result.outcome {
-        case .done:
-            RestoreOutput.say(result.summary)
-            throw ExitCode(0)
-        case .failed:
-            RestoreOutput.fail(name, result.summary + (result.diagnosis.map { "; next step: \($0.nextStep)" } ?? ""))
-            throw ExitCode(result.job.isEmpty ? 1 : 2)
-        case .unknown:
-            RestoreOutput.fail(name, result.summary)
-            throw ExitCode(3)
-        }
+        throw RestoreOutput.exit(name, result.outcome, created: !result.job.isEmpty, said: result.summary,
+                                 next: result.diagnosis.map { "; next step: \($0.nextStep)" } ?? "")
     }
 }
 
@@ -351,17 +342,7 @@ struct RestoreUnlockCommand: AsyncParsableCommand {
         let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
         journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restic unlock: \(result.outcome.succeeded ? "done" : "FAILED"): \(result.outcome.message)")
         let said = result.log.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
-        switch result.outcome {
-        case .done(let message):
-            RestoreOutput.say("\(message): \(said)")
-            throw ExitCode(0)
-        case .failed(let message):
-            RestoreOutput.fail(name, message)
-            throw ExitCode(2)
-        case .unknown(let message):
-            RestoreOutput.fail(name, message)
-            throw ExitCode(3)
-        }
+        throw RestoreOutput.exit(name, result.outcome, created: result.created, said: "\(result.outcome.message): \(said)")
     }
 }
 
@@ -371,6 +352,22 @@ enum RestoreOutput {
     static let say: @Sendable (String) -> Void = { line in
         print(Redactor.redact(line))
         fflush(nil)
+    }
+
+    /// Prints how a Job-backed command ended and gives its exit status: 0 done, 1 nothing was
+    /// created, 2 it failed, 3 unknown.
+    static func exit(_ command: String, _ outcome: RestoreExecutor.Outcome, created: Bool, said: String, next: String = "") -> ExitCode {
+        switch outcome {
+        case .done:
+            RestoreOutput.say(said)
+            return ExitCode(0)
+        case .failed(let message):
+            fail(command, (created ? said : message) + next)
+            return ExitCode(created ? 2 : 1)
+        case .unknown(let message):
+            fail(command, message)
+            return ExitCode(3)
+        }
     }
 
     static func fail(_ command: String, _ message: String) {

@@ -36,6 +36,16 @@ import Testing
         try await t.waitFor("finished OK", timeout: 90)
     }
 
+    /// R, files, the preflight, the snapshot listing: the wizard on the Snapshot step.
+    static func openToSnapshots(_ t: Tmux) async throws {
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What", "Files: the data volume")
+        try await t.send("Enter")
+        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
+        try await t.send("Enter")
+        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+    }
+
     /// paperctl's own Jobs in the cluster, by purpose.
     static func toolJobs(_ c: Cluster) async throws -> [String] {
         try await c.kubectl(["get", "jobs", "-l", "app.kubernetes.io/managed-by=paperctl", "-o", "custom-columns=P:.metadata.labels.paperctl\\.io/purpose", "--no-headers"])
@@ -49,12 +59,7 @@ import Testing
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
         try await Self.backUp(t)
-        try await t.send("R")
-        try await t.waitFor("step 1/7: What", "Files: the data volume")
-        try await t.send("Enter")
-        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
-        try await t.send("Enter")
-        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+        try await Self.openToSnapshots(t)
         try await t.send("Enter")
         try await t.waitFor("step 4/7: Scope")
         try await t.send("Enter")
@@ -97,12 +102,7 @@ import Testing
         let file = "\(Self.demoState(c))/pvc-paperless-ngx-data/media/documents/originals/0000004.pdf"
         let original = try #require(FileManager.default.contents(atPath: file))
         try FileManager.default.removeItem(atPath: file)
-        try await t.send("R")
-        try await t.waitFor("step 1/7: What")
-        try await t.send("Enter")
-        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
-        try await t.send("Enter")
-        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+        try await Self.openToSnapshots(t)
         try await t.send("Enter")
         try await t.waitFor("step 4/7: Scope")
         try await t.send("/")
@@ -139,12 +139,7 @@ import Testing
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
-        try await t.send("R")
-        try await t.waitFor("step 1/7: What")
-        try await t.send("Enter")
-        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
-        try await t.send("Enter")
-        try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
+        try await Self.openToSnapshots(t)
         for _ in 0..<3 { try await t.send("Enter") }  // snapshot, everything, side by side…
         try await t.waitFor("step 6/7: Plan")
         // …back to the target, in place this time.
