@@ -15,7 +15,7 @@ struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore files from a restic snapshot, or prove that the newest snapshot restores (drill).",
-        subcommands: [RestoreFilesCommand.self, RestoreDrillCommand.self, RestoreUnlockCommand.self]
+        subcommands: [RestoreFilesCommand.self, RestoreDatabaseCommand.self, RestoreDrillCommand.self, RestoreUnlockCommand.self]
     )
 }
 
@@ -253,6 +253,139 @@ struct RestoreFilesCommand: AsyncParsableCommand {
         say("Restore finished: \(request.scopeText) of snapshot \(chosen.shortID) \(targetMode.rawValue) in \(restorePlan.targetDirectory)")
         journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
         throw ExitCode(0)
+    }
+}
+
+// MARK: - restore db
+
+struct RestoreDatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Point-in-time recovery of the database into a NEW CloudNativePG cluster; the live cluster is never touched.",
+        discussion: """
+            --to latest | TIME | backup:NAME. TIME is RFC 3339 (2026-11-29T14:00:00Z, …+01:00), "YYYY-MM-DD HH:MM ZONE" with an
+            explicit zone (UTC, +01:00, Europe/Berlin), or relative (-2h, -90m, -1d). A time outside the recoverability window is
+            refused, with the window named. The manifest copies the live cluster's instances, image, storage, resources and
+            PostgreSQL parameters, reads the live cluster's archive (externalClusters, same store and serverName) and archives
+            nowhere itself. It is checked with kubectl create --dry-run=server first.
+
+            Exit status: 0 created (with --wait: healthy), 1 nothing created (refused, outside the window, dry run rejected,
+            no --yes), 2 the recovery failed (CNPG's message and what to change are printed), 3 unknown (timeout).
+            """
+    )
+
+    @Option(name: .long, parsing: .unconditional, help: "latest, a time (RFC 3339, \"YYYY-MM-DD HH:MM ZONE\", -2h) or backup:NAME.")
+    var to: String
+
+    @Option(name: .long, help: "Name of the new cluster (default <cluster>-restore-<UTC yyyymmddhhmm>).")
+    var name: String?
+
+    @Flag(name: .long, help: "Print the window and the manifest; create nothing.")
+    var plan = false
+
+    @Flag(name: .long, help: "Create the new cluster without asking.")
+    var yes = false
+
+    @Flag(name: .long, help: "Wait until the new cluster is healthy or its recovery failed.")
+    var wait = false
+
+    @OptionGroup var options: RestoreOptions
+
+    func run() async throws {
+        let cmd = "restore db"
+        guard let (config, target, toolkit, runner) = options.setUp(cmd) else { throw ExitCode(1) }
+        let say = RestoreOutput.say
+        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
+        let now = Date().timeIntervalSince1970
+        let point: RestorePoint
+        do {
+            point = try RestorePoint.parse(to, now: now)
+        } catch {
+            RestoreOutput.fail(cmd, "--to: \(error.description)")
+            throw ExitCode(1)
+        }
+        let clusterJSON: Data
+        let cluster: CNPGCluster
+        let backups: [CNPGBackup]
+        var stores: [BarmanObjectStore] = []
+        do {
+            clusterJSON = try await runner.output(of: ManualBackup.readCluster(config: config, target: target))
+            cluster = try KubeJSON.decode(CNPGCluster.self, from: clusterJSON)
+            backups = try KubeJSON.decode(KubeList.self, from: try await runner.output(of: ManualBackup.readBackups(target: target))).items.compactMap { if case .cnpgBackup(let b) = $0 { b } else { nil } }
+            if case .plugin = cluster.backupConfiguration {
+                let list = try await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", ResourceKind.barmanObjectStore.qualifiedName, "-o", "json"]))
+                stores = try KubeJSON.decode(KubeList.self, from: list).items.compactMap { if case .barmanObjectStore(let s) = $0 { s } else { nil } }
+            }
+        } catch {
+            RestoreOutput.fail(cmd, "cannot read cluster \(config.database.cluster), its Backups or its ObjectStore: \(error)")
+            throw ExitCode(1)
+        }
+        let restorePlan: DatabaseRestorePlan
+        do {
+            restorePlan = try DatabaseRestore.plan(point, clusterJSON: clusterJSON, cluster: cluster, backups: backups, objectStores: stores,
+                                                   namespace: target.namespace, name: name, now: now)
+        } catch {
+            RestoreOutput.fail(cmd, "refused: \(error.description)")
+            throw ExitCode(1)
+        }
+        say("Recoverability window: \(restorePlan.window.text) (\(restorePlan.window.source))")
+        say("Recovers to: \(UTCTime.rfc3339(restorePlan.recoveredTo)) (the database: exact, inside the window)" + (restorePlan.target.map { "; target \($0)" } ?? "; all archived WAL"))
+        for note in restorePlan.notes { say("note: \(note)") }
+        say("New cluster \(restorePlan.name) (the live cluster \(cluster.metadata.name) is not touched):")
+        say(restorePlan.yaml)
+        if plan { throw ExitCode(0) }
+        let stdin = Data(restorePlan.json.utf8)
+        let dryRun = KubectlCommand(arguments: target.connectionArguments + ["create", "--dry-run=server", "-f", "-", "-n", target.namespace], stdin: stdin)
+        do {
+            let out = try await runner.run(dryRun)
+            guard out.succeeded else {
+                RestoreOutput.fail(cmd, "the API server rejected the manifest (kubectl create --dry-run=server): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)); nothing was created")
+                throw ExitCode(1)
+            }
+            say("kubectl create --dry-run=server: accepted")
+        } catch let error as KubectlError {
+            RestoreOutput.fail(cmd, "the dry run could not run: \(error.description); nothing was created")
+            throw ExitCode(1)
+        }
+        guard yes else {
+            RestoreOutput.fail(cmd, "add --yes to create \(restorePlan.name) (or --plan to see it only); nothing was created")
+            throw ExitCode(1)
+        }
+        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
+                                    logPolicy: .action(title: "Create recovery cluster \(restorePlan.name)"), stdin: stdin)
+        say("Running: \(create.displayLine) <<'EOF' (the manifest above) EOF")
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")")
+        if let failure = await toolkit.executor.execute(create, report: { _ in }) {
+            RestoreOutput.fail(cmd, failure.message)
+            if case .unknown = failure { throw ExitCode(3) }
+            throw ExitCode(1)
+        }
+        guard wait else {
+            say("created; not waiting (use --wait). Follow it: kubectl get cluster \(restorePlan.name) -n \(target.namespace) -w")
+            throw ExitCode(0)
+        }
+        let started = Date().timeIntervalSince1970
+        let last = LastLine()
+        let outcome = await toolkit.executor.waitForCluster(restorePlan.name) { p in if last.changed(p.text) { say("  \(p.text)") } }
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: \(outcome.message)")
+        switch outcome {
+        case .done(let message):
+            say("\(message) in \(UTCTime.humanDuration(Date().timeIntervalSince1970 - started)) (the RTO); recovered to \(UTCTime.rfc3339(restorePlan.recoveredTo))")
+            let argo = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "deployments.apps", config.app.deployment, "-o", "json"])))
+                .map { String(decoding: $0, as: UTF8.self).contains("argocd.argoproj.io") } ?? false
+            say("Cutover (the tool does none of it):")
+            for (i, step) in DatabaseRestore.cutover(newName: restorePlan.name, live: cluster.metadata.name, namespace: target.namespace,
+                                                     argoManaged: argo, deployment: config.app.deployment).enumerated() {
+                say("  \(i + 1). \(step)")
+            }
+            throw ExitCode(0)
+        case .failed(let message):
+            RestoreOutput.fail(cmd, "the recovery of \(restorePlan.name) failed: \(message)")
+            throw ExitCode(2)
+        case .unknown(let message):
+            RestoreOutput.fail(cmd, message)
+            throw ExitCode(3)
+        }
     }
 }
 

@@ -33,6 +33,7 @@ struct RedactorTests {
         "token does not have access to vault",
         #""secretKeyRef" : {"#,
         "restore drill passed: the newest snapshot restored",
+        "s3Credentials:\n  accessKeyId:\n    key: ACCESS_KEY_ID\n    name: paperless-ngx-db-s3",
         #"{"valueFrom": {"secretKeyRef": {"name": "paperless-ngx-restic", "key": "password"}}}"#,
     ])
     func leavesOrdinaryTextAlone(text: String) {

@@ -27,9 +27,9 @@ public enum Redactor {
             // a bare bearer token
             (#"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=\-]{8,}"#, "$1 ***"),
             // key=value where the key names a secret
-            (#"(?i)([A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*["']?\s*=\s*["']?)(?!\*\*\*)(?![{\[])([^\s"',;&]+)"#, "$1***"),
+            (#"(?i)([A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*["']?[ \t]*=[ \t]*["']?)(?!\*\*\*)(?![{\[])([^\s"',;&]+)"#, "$1***"),
             // key: value / "key": "value"; a plural key ("ExternalSecrets: …") is prose, not a field
-            (#"(?i)([A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*(?<![sS])(?<!ed)["']?\s*:\s*["']?)(?!\*\*\*)(?![{\[])([^\s"',;&]+)"#, "$1***"),
+            (#"(?i)([A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|api[_\-]?key|access[_\-]?key|credential)[A-Za-z0-9_.\-]*(?<![sS])(?<!ed)["']?[ \t]*:[ \t]*["']?)(?!\*\*\*)(?![{\[])([^\s"',;&]+)"#, "$1***"),
             // a command-line flag that takes a secret as its next word: kubectl --token X, --password X
             (#"(?i)(--(?:token|password|[a-z\-]*secret[a-z\-]*)\s+)(?!\*\*\*)([^\s"']+)"#, "$1***"),
             // JSON web tokens

@@ -10,6 +10,8 @@ public struct CNPGBackup: Sendable, Equatable, Decodable {
     public var startedAt: Double?
     public var stoppedAt: Double?
     public var error: String?
+    /// Barman's id of the backup (`status.backupId`, e.g. `20261129T030002`): `recoveryTarget.backupID`.
+    public var backupID: String?
 
     public init(metadata: ObjectMeta, clusterName: String?, method: String? = "barmanObjectStore", phase: BackupPhase, startedAt: Double? = nil, stoppedAt: Double? = nil, error: String? = nil) {
         self.metadata = metadata
@@ -24,7 +26,7 @@ public struct CNPGBackup: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey { case metadata, spec, status }
     enum SpecKeys: String, CodingKey { case cluster, method, pluginConfiguration }
-    enum StatusKeys: String, CodingKey { case phase, startedAt, stoppedAt, error, method }
+    enum StatusKeys: String, CodingKey { case phase, startedAt, stoppedAt, error, method, backupId }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,6 +40,7 @@ public struct CNPGBackup: Sendable, Equatable, Decodable {
         startedAt = s?.time(.startedAt)
         stoppedAt = s?.time(.stoppedAt)
         error = s?.string(.error)
+        backupID = s?.string(.backupId)
     }
 
     /// When the backup finished, else when it started, else when it was created.

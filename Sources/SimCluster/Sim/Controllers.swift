@@ -509,7 +509,40 @@ public final class Controllers: Sendable {
                                                "storageClassName": "do-block-storage", "volumeMode": "Filesystem"],
                                       "status": ["phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": cluster.value(at: "spec.storage.size") ?? "1Gi"]]]
                 _ = try? store.create(Catalogue.pvcs, namespace: ns, object: pvc)
-            } else if phase == "Setting up primary", now >= created + 8 {
+            } else if phase == "Setting up primary", now >= created + 4, cluster.value(at: "spec.bootstrap.recovery") != nil,
+                      cluster.value(at: "status.phaseReason")?.stringValue?.hasPrefix("Recovering") != true {
+                // A recovery: a full-recovery Job whose log says how it went, by CNPG's rules.
+                let live = store.list(Catalogue.clusters, namespace: ns).items.first {
+                    $0.value(at: "spec.bootstrap.recovery") == nil && Self.name($0) != name
+                }
+                let failure = Recovery.failure(of: cluster, live: live, backups: store.list(Catalogue.backups, namespace: ns).items,
+                                               objectStores: store.list(Catalogue.objectStores, namespace: ns).items, now: now)
+                let job: JSONValue = ["apiVersion": "batch/v1", "kind": "Job",
+                                      "metadata": ["name": .string("\(name)-1-full-recovery"), "labels": ["cnpg.io/cluster": .string(name), "cnpg.io/jobRole": "full-recovery"],
+                                                   "ownerReferences": [Seed.ownerRef(cluster)]],
+                                      "spec": ["suspend": true, "template": ["spec": ["containers": [["name": "full-recovery", "image": "ghcr.io/cloudnative-pg/postgresql:16.6"]]]]]]
+                var created = job
+                JobFactory.admit(&created, uid: RandomName.uuid())
+                if let made = try? store.create(Catalogue.jobs, namespace: ns, object: created) {
+                    var pod = JobFactory.pod(for: made, node: Seed.node, now: now)
+                    pod.set("metadata.name", to: .string("\(name)-1-full-recovery-\(RandomName.suffix())"))
+                    let podName = pod.value(at: "metadata.name")?.stringValue ?? ""
+                    let target = cluster.value(at: "spec.bootstrap.recovery.recoveryTarget")?.objectValue.map { "\($0)" } ?? "latest"
+                    for (i, line) in Recovery.log(cluster: name, failure: failure, target: target).enumerated() {
+                        logs.append(namespace: ns, pod: podName, container: "full-recovery", time: now + Double(i) * 0.1, line)
+                    }
+                    JobFactory.markFinished(&pod, started: now, finished: now + 1, exitCode: failure == nil ? 0 : 1)
+                    _ = try? store.create(Catalogue.pods, namespace: ns, object: pod)
+                    _ = try? store.update(Catalogue.jobs, namespace: ns, name: "\(name)-1-full-recovery", bumpGeneration: false) { j throws(APIError) in
+                        JobFactory.markJobFinished(&j, started: now, finished: now + 1, exitCode: failure == nil ? 0 : 1)
+                    }
+                }
+                _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
+                    c.set("status.phaseReason", to: .string(failure.map { "Recovering: the full-recovery job failed: \($0)" } ?? "Recovering: restore completed, starting the primary"))
+                }
+                if failure != nil { state.withLock { _ = $0.clusters.removeValue(forKey: uid) } }  // it stays in "Setting up primary"
+            } else if phase == "Setting up primary", now >= created + 8,
+                      cluster.value(at: "spec.bootstrap.recovery") == nil || cluster.value(at: "status.phaseReason")?.stringValue == "Recovering: restore completed, starting the primary" {
                 var pod = JobFactory.pod(for: cluster, node: Seed.node, now: now)
                 pod.set("metadata.name", to: .string("\(name)-1"))
                 pod.set("metadata.labels", to: ["cnpg.io/cluster": .string(name), "cnpg.io/instanceName": .string("\(name)-1"), "cnpg.io/instanceRole": "primary", "role": "primary"])

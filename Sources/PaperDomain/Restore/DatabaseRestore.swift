@@ -1,0 +1,323 @@
+import Foundation
+import PaperKube
+import Yams
+
+// MARK: - DatabaseWindow
+
+/// The recoverability window of the live cluster: from the first recoverability point to the
+/// last archived WAL. A point-in-time recovery can only reach times inside it.
+public struct DatabaseWindow: Sendable, Equatable {
+    public var start: Double
+    /// The newest time WAL covers. While archiving works this is now minus `archive_timeout`
+    /// (WAL is shipped at least that often); while it fails, the moment it started failing.
+    public var end: Double
+    /// Why the end may be earlier than shown (archiving failing), or nil.
+    public var unsafe: String?
+    /// Where the window was read: the Cluster's status (in-tree) or the ObjectStore's.
+    public var source: String
+
+    public init(start: Double, end: Double, unsafe: String? = nil, source: String) {
+        self.start = start
+        self.end = end
+        self.unsafe = unsafe
+        self.source = source
+    }
+
+    public func contains(_ t: Double) -> Bool { t >= start && t <= end }
+
+    public var text: String { "\(UTCTime.rfc3339(start)) … \(UTCTime.rfc3339(end))" }
+}
+
+// MARK: - RestorePoint
+
+/// Where the database goes back to.
+public enum RestorePoint: Sendable, Equatable {
+    /// The end of the archived WAL.
+    case latest
+    case time(Double)
+    /// A completed Backup of the live cluster, by name.
+    case backup(String)
+
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// `latest`, `backup:NAME`, RFC 3339 (`2026-11-29T14:00:00Z`, `…+01:00`), `YYYY-MM-DD HH:MM[:SS] ZONE`
+    /// with an explicit zone (`UTC`, `+02:00`, `Europe/Berlin`), or relative (`-2h`, `-90m`, `-1d`, `-1h30m`).
+    public static func parse(_ text: String, now: Double) throws(ParseError) -> RestorePoint {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t == "latest" { return .latest }
+        if t.hasPrefix("backup:") {
+            let name = String(t.dropFirst(7))
+            guard !name.isEmpty else { throw ParseError(description: "backup: needs the Backup's name, e.g. backup:paperless-ngx-db-daily-20261129030000") }
+            return .backup(name)
+        }
+        if t.hasPrefix("-") { return .time(now - (try relative(String(t.dropFirst())))) }
+        if let epoch = UTCTime.parse(t), t.count > 19 { return .time(epoch) }
+        // "YYYY-MM-DD HH:MM[:SS] ZONE"
+        let parts = t.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 3 || parts.count == 2 else {
+            throw ParseError(description: "\"\(t)\" is not a time: use latest, backup:NAME, RFC 3339 (2026-11-29T14:00:00Z), \"2026-11-29 14:00 Europe/Berlin\" or -2h")
+        }
+        guard parts.count == 3 else {
+            throw ParseError(description: "\"\(t)\" has no zone: write it (UTC, +01:00 or Europe/Berlin); a time without one is read as UTC by PostgreSQL, which is rarely what was meant")
+        }
+        let clock = parts[1].count == 5 ? parts[1] + ":00" : parts[1]
+        let zoneText = parts[2]
+        let offset: Int
+        if zoneText == "UTC" || zoneText == "Z" {
+            offset = 0
+        } else if let sign = zoneText.first, sign == "+" || sign == "-", let hh = Int(zoneText.dropFirst().prefix(2)), let mm = Int(zoneText.suffix(2)), zoneText.count == 6 {
+            offset = (sign == "+" ? 1 : -1) * (hh * 3600 + mm * 60)
+        } else if let zone = TimeZone(identifier: zoneText), let local = UTCTime.parse("\(parts[0])T\(clock)Z") {
+            // The wall time in that zone: each offset the zone uses around that day gives a
+            // candidate instant, valid when the zone really has that offset then. None: the time
+            // falls in a spring-forward gap; two: it is the repeated hour of a fall-back.
+            let offsets = Set([local - 86_400, local, local + 86_400].map { zone.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
+            let valid = offsets.map { local - Double($0) }.filter { zone.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) == Int(local - $0) }.sorted()
+            switch valid.count {
+            case 1: return .time(valid[0])
+            case 0: throw ParseError(description: "\(parts[0]) \(parts[1]) does not exist in \(zoneText) (the clocks jumped forward): give a time outside the gap, or an offset")
+            default:
+                let named = valid.map { UTCTime.rfc3339($0) }.joined(separator: " or ")
+                throw ParseError(description: "\(parts[0]) \(parts[1]) happens twice in \(zoneText) (the clocks went back): \(named); give an offset (e.g. +02:00 or +01:00)")
+            }
+        } else {
+            throw ParseError(description: "unknown zone \"\(zoneText)\": use UTC, an offset like +01:00, or a name like Europe/Berlin")
+        }
+        guard let wall = UTCTime.parse("\(parts[0])T\(clock)Z") else { throw ParseError(description: "\"\(parts[0]) \(parts[1])\" is not a date and time (YYYY-MM-DD HH:MM)") }
+        return .time(wall - Double(offset))
+    }
+
+    /// "2h" → 7200, "1h30m" → 5400, "90m", "1d", "45s".
+    static func relative(_ text: String) throws(ParseError) -> Double {
+        var total = 0.0
+        var number = ""
+        for c in text {
+            if c.isNumber {
+                number.append(c)
+            } else {
+                guard let n = Double(number) else { throw ParseError(description: "-\(text) is not a duration: use -2h, -90m, -1d or -1h30m") }
+                switch c {
+                case "d": total += n * 86_400
+                case "h": total += n * 3600
+                case "m": total += n * 60
+                case "s": total += n
+                default: throw ParseError(description: "-\(text): unknown unit \(c) (use d, h, m, s)")
+                }
+                number = ""
+            }
+        }
+        guard number.isEmpty, total > 0 else { throw ParseError(description: "-\(text) is not a duration: use -2h, -90m, -1d or -1h30m") }
+        return total
+    }
+}
+
+// MARK: - DatabaseRestorePlan
+
+/// A new Cluster that recovers the live one's backups to a point: never the live cluster itself.
+public struct DatabaseRestorePlan: Sendable, Equatable {
+    public var name: String
+    public var point: RestorePoint
+    /// The recovery target as CloudNativePG reads it (`targetTime` with `+00:00`, or `backupID`), or nil for latest.
+    public var target: String?
+    /// The time the database will be at, for the RPO readout.
+    public var recoveredTo: Double
+    public var window: DatabaseWindow
+    /// The manifest as JSON (what `kubectl create -f -` gets) and as YAML (what the operator reads).
+    public var json: String
+    public var yaml: String
+    public var notes: [String]
+    public var cutover: [String]
+}
+
+// MARK: - DatabaseRestore
+
+/// Plans point-in-time recoveries into a new CloudNativePG cluster, as pure functions.
+public enum DatabaseRestore {
+    public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public static let managedBy = ResticJob.managedBy
+    public static let purposeLabel = ResticJob.purposeLabel
+
+    /// The window from the Cluster's status (in-tree) or the plugin's ObjectStore; nil when it
+    /// cannot be known (no backup yet, or the status is not readable).
+    public static func window(cluster: CNPGCluster, objectStores: [BarmanObjectStore], archiveTimeout: Double, now: Double) -> DatabaseWindow? {
+        var start: Double?
+        var source: String
+        switch cluster.backupConfiguration {
+        case .plugin(_, let store, _):
+            let server = cluster.backupServerName
+            start = objectStores.first { $0.metadata.name == store }?.serverRecoveryWindow[server]?.firstRecoverabilityPoint
+            source = "ObjectStore \(store ?? "?") status.serverRecoveryWindow[\(server)]"
+        default:
+            start = cluster.firstRecoverabilityPoint
+            source = "Cluster \(cluster.metadata.name) status.firstRecoverabilityPoint"
+        }
+        guard let start else { return nil }
+        let archiving = cluster.conditions[type: "ContinuousArchiving"]
+        if archiving?.status == "False" {
+            let since = archiving?.lastTransitionTime ?? now
+            return DatabaseWindow(start: start, end: max(start, since), unsafe: "WAL archiving is failing since \(UTCTime.rfc3339(since)): \(archiving?.message ?? "no message"); nothing after that can be recovered", source: source)
+        }
+        return DatabaseWindow(start: start, end: max(start, now - archiveTimeout), source: source + "; end = now − archive_timeout (\(Int(archiveTimeout)) s)")
+    }
+
+    /// `archive_timeout` from the live spec (`5min`, `300s`, `300`), default 5 minutes.
+    public static func archiveTimeout(clusterJSON: [String: Any]) -> Double {
+        let text = (((clusterJSON["spec"] as? [String: Any])?["postgresql"] as? [String: Any])?["parameters"] as? [String: Any])?["archive_timeout"] as? String ?? "5min"
+        let digits = Double(text.prefix { $0.isNumber }) ?? 300
+        if text.hasSuffix("min") { return digits * 60 }
+        if text.hasSuffix("h") { return digits * 3600 }
+        if text.hasSuffix("ms") { return digits / 1000 }
+        return digits
+    }
+
+    /// `paperless-ngx-db-restore-202611291400` (UTC, to the minute).
+    public static func name(live: String, now: Double, drill: Bool = false) -> String {
+        let c = UTCTime.rfc3339(now).filter { $0.isNumber }.prefix(12)
+        return "\(live)-\(drill ? "drill" : "restore")-\(c)"
+    }
+
+    /// The plan: the window checked, the manifest built from the live cluster's spec.
+    public static func plan(_ point: RestorePoint, clusterJSON: Data, cluster: CNPGCluster, backups: [CNPGBackup], objectStores: [BarmanObjectStore],
+                            namespace: String, name: String? = nil, drill: Bool = false, now: Double) throws(Refusal) -> DatabaseRestorePlan {
+        guard let live = (try? JSONSerialization.jsonObject(with: clusterJSON)) as? [String: Any], let spec = live["spec"] as? [String: Any] else {
+            throw Refusal("the live Cluster is not valid JSON")
+        }
+        let liveName = cluster.metadata.name
+        guard let window = window(cluster: cluster, objectStores: objectStores, archiveTimeout: archiveTimeout(clusterJSON: live), now: now) else {
+            throw Refusal("the recoverability window of \(liveName) is not known (no completed base backup, or its status is unreadable): there is nothing to recover from")
+        }
+        var recoveryTarget: [String: Any]?
+        var recoveredTo: Double
+        var notes: [String] = []
+        switch point {
+        case .latest:
+            recoveredTo = window.end
+            notes.append("latest: CloudNativePG replays all archived WAL (no recoveryTarget)")
+        case .time(let t):
+            guard window.contains(t) else {
+                throw Refusal("\(UTCTime.rfc3339(t)) is outside the recoverability window \(window.text) (\(window.source)); nothing was created")
+            }
+            recoveredTo = t
+            recoveryTarget = ["targetTime": UTCTime.rfc3339(t).replacingOccurrences(of: "Z", with: "+00:00")]
+        case .backup(let backupName):
+            guard let backup = backups.first(where: { $0.metadata.name == backupName }) else {
+                throw Refusal("Backup \(backupName) not found in namespace \(namespace)")
+            }
+            guard backup.phase == .completed, let id = backup.backupID, let at = backup.stoppedAt else {
+                throw Refusal("Backup \(backupName) is \(backup.phase == .none ? "queued" : "\(backup.phase)") (or has no backupId): only a completed Backup can be recovered")
+            }
+            guard backup.clusterName == liveName else { throw Refusal("Backup \(backupName) belongs to cluster \(backup.clusterName ?? "?"), not \(liveName)") }
+            recoveredTo = at
+            recoveryTarget = ["backupID": id]
+        }
+        if let unsafe = window.unsafe { notes.append("UNSAFE window: \(unsafe)") }
+        // Where the live cluster archives: the recovery reads exactly there, under the live serverName.
+        let server = cluster.backupServerName
+        var origin: [String: Any] = ["name": "origin"]
+        switch cluster.backupConfiguration {
+        case .plugin(let pluginName, let store, _):
+            origin["plugin"] = ["name": pluginName, "parameters": ["barmanObjectName": store ?? "", "serverName": server]]
+        case .barmanObjectStore:
+            guard var store = (spec["backup"] as? [String: Any])?["barmanObjectStore"] as? [String: Any] else {
+                throw Refusal("\(liveName) has no spec.backup.barmanObjectStore to recover from")
+            }
+            // The live cluster archives under its store's serverName, which defaults to its own name.
+            store["serverName"] = (store["serverName"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? liveName
+            // Reading only: no retention or data settings from the live store.
+            store.removeValue(forKey: "data")
+            origin["barmanObjectStore"] = store
+        case .volumeSnapshot, .none:
+            throw Refusal("\(liveName) backs up with volume snapshots or not at all: a point-in-time recovery needs an object store")
+        }
+        let newName = name ?? Self.name(live: liveName, now: now, drill: drill)
+        guard newName != liveName else { throw Refusal("the new cluster cannot be named like the live one: CloudNativePG recovers into a new cluster") }
+        var recovery: [String: Any] = ["source": "origin"]
+        if let recoveryTarget { recovery["recoveryTarget"] = recoveryTarget }
+        if let initdb = (spec["bootstrap"] as? [String: Any])?["initdb"] as? [String: Any] {
+            if let db = initdb["database"] { recovery["database"] = db }
+            if let owner = initdb["owner"] { recovery["owner"] = owner }
+        }
+        var newSpec: [String: Any] = ["bootstrap": ["recovery": recovery], "externalClusters": [origin]]
+        for key in ["instances", "imageName", "storage", "walStorage", "resources", "affinity"] { if let v = spec[key] { newSpec[key] = v } }
+        if let parameters = (spec["postgresql"] as? [String: Any])?["parameters"] { newSpec["postgresql"] = ["parameters": parameters] }
+        // No spec.backup and no spec.plugins: the new cluster archives nowhere, so it can never write
+        // to the live cluster's serverName (CNPG would stop it with "Expected empty archive").
+        notes.append("the new cluster archives no WAL (no spec.backup, no spec.plugins): add a backup configuration with a serverName of its own once it is verified")
+        let manifest: [String: Any] = [
+            "apiVersion": "postgresql.cnpg.io/v1",
+            "kind": "Cluster",
+            "metadata": [
+                "name": newName,
+                "namespace": namespace,
+                "labels": [ResticJob.managedByLabel: managedBy, purposeLabel: drill ? "db-drill" : "db-restore", "paperctl.io/restored-from": liveName],
+                "annotations": ["paperctl.io/recovery-target": recoveryTarget.map { "\($0)" } ?? "latest"],
+            ] as [String: Any],
+            "spec": newSpec,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]) else {
+            throw Refusal("the manifest could not be written")
+        }
+        let json = String(decoding: data, as: UTF8.self) + "\n"
+        let yaml = (try? Yams.dump(object: try? Yams.load(yaml: json), sortKeys: true)) ?? json
+        let target = recoveryTarget.flatMap { ($0["targetTime"] ?? $0["backupID"]) as? String }
+        return DatabaseRestorePlan(name: newName, point: point, target: target, recoveredTo: recoveredTo, window: window, json: json, yaml: yaml, notes: notes,
+                                   cutover: cutover(newName: newName, live: liveName, namespace: namespace))
+    }
+
+    /// What the operator does after the new cluster is healthy; the tool does none of it.
+    public static func cutover(newName: String, live: String, namespace: String, argoManaged: Bool = false, deployment: String = "paperless-ngx") -> [String] {
+        var steps = [
+            "Scale the app down during the switch: kubectl scale deployment/\(deployment) --replicas=0 -n \(namespace)",
+            "Point the app's database host (PAPERLESS_DBHOST) at \(newName)-rw instead of \(live)-rw, and check that the credentials the app uses still work against \(newName) (the application user and password come from the backup; Secrets are not restored)",
+            "Scale the app back up and check it, then keep \(live) until \(newName) has been verified: this tool never modifies or deletes it",
+        ]
+        if argoManaged {
+            steps.insert("Argo CD manages \(deployment): a live edit is reverted. Either change the database host in git, or pause auto-sync first (argocd app set <app> --sync-policy none)", at: 1)
+        }
+        return steps
+    }
+}
+
+// MARK: - Recovery outcome
+
+extension DatabaseRestore {
+    /// What a failed recovery's message means and what to change, from CloudNativePG's own words.
+    public static func explain(_ message: String) -> String {
+        let m = message.lowercased()
+        if m.contains("expected empty archive") {
+            return "the new cluster archives into the live cluster's place (same store and serverName): remove its spec.backup/plugins, or give it a serverName of its own"
+        }
+        if m.contains("recovery ended before") {
+            return "the target is after the last archived WAL: pick a time inside the recoverability window"
+        }
+        if m.contains("no target backup found") {
+            return "the source does not point where the live cluster archives (store and serverName), or no base backup completed before the target: check externalClusters and pick a point inside the window"
+        }
+        return "read the full-recovery Job's log"
+    }
+}
+
+extension RestoreExecutor {
+    /// Follows a new Cluster until "Cluster in healthy state", or until its full-recovery Job fails
+    /// (with CNPG's message and what to change), or the step timeout passes.
+    public func waitForCluster(_ name: String, report: @escaping @Sendable (Progress) -> Void) async -> Outcome {
+        await poll("cluster \(name) to be healthy", report: report) { () async throws(KubectlError) -> Outcome? in
+            let cluster = try await read(["get", ResourceKind.cnpgCluster.qualifiedName, name, "-o", "json"], as: CNPGCluster.self)
+            report(Progress("\(name): \(cluster.phase ?? "no phase yet")" + (cluster.phaseReason.map { " (\($0))" } ?? "")))
+            if cluster.phase == "Cluster in healthy state" { return .done("\(name) is healthy: Cluster in healthy state") }
+            let job = "\(name)-1-full-recovery"
+            if let recovery = try? await read(["get", "jobs.batch", job, "-o", "json"], as: Job.self), recovery.outcome == .failed {
+                let log = (try? await text(["logs", "-l", "job-name=\(job)", "--tail=50", "--all-containers=true"])) ?? ""
+                let line = log.split(whereSeparator: \.isNewline).last { $0.lowercased().contains("error") || $0.contains("FATAL") }.map(String.init) ?? "the full-recovery Job failed"
+                return .failed("\(Redactor.redact(line)); what to change: \(DatabaseRestore.explain(line))")
+            }
+            return nil
+        }
+    }
+}

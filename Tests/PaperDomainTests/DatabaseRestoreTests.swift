@@ -1,0 +1,136 @@
+import Foundation
+import PaperKube
+import Testing
+@testable import PaperDomain
+
+/// The recoverability window, restore points in every accepted form, and the recovery manifest.
+@Suite struct DatabaseRestoreTests {
+    static let now = 1_800_000_000.0  // 2027-01-15T08:00:00Z
+
+    static func clusterJSON(plugin: Bool, archiving: String = "True", since: String = "2027-01-14T20:00:00Z") -> Data {
+        let backup = plugin
+            ? #""plugins":[{"name":"barman-cloud.cloudnative-pg.io","isWALArchiver":true,"parameters":{"barmanObjectName":"paperless-ngx-db-store"}}]"#
+            : #""backup":{"retentionPolicy":"28d","barmanObjectStore":{"destinationPath":"s3://db-backups/","endpointURL":"https://nyc3.digitaloceanspaces.com","s3Credentials":{"accessKeyId":{"name":"db-s3","key":"ACCESS_KEY_ID"},"secretAccessKey":{"name":"db-s3","key":"ACCESS_SECRET_KEY"}},"wal":{"compression":"gzip"},"data":{"compression":"gzip"}}}"#
+        let status = plugin ? "" : #","firstRecoverabilityPoint":"2027-01-06T03:01:40Z""#
+        return Data(#"""
+            {"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","metadata":{"name":"paperless-ngx-db"},
+             "spec":{"instances":2,"imageName":"ghcr.io/cloudnative-pg/postgresql:16.6","storage":{"size":"5Gi"},"resources":{"requests":{"memory":"512Mi"}},
+                     "bootstrap":{"initdb":{"database":"paperless","owner":"paperless"}},"postgresql":{"parameters":{"archive_timeout":"5min","max_connections":"100"}},\#(backup)},
+             "status":{"phase":"Cluster in healthy state","conditions":[{"type":"ContinuousArchiving","status":"\#(archiving)","message":"broken pipe","lastTransitionTime":"\#(since)"}]\#(status)}}
+            """#.utf8)
+    }
+
+    static func cluster(_ data: Data) throws -> CNPGCluster { try KubeJSON.decode(CNPGCluster.self, from: data) }
+
+    static let store = try? KubeJSON.decode(BarmanObjectStore.self, from: Data(#"{"apiVersion":"barmancloud.cnpg.io/v1","kind":"ObjectStore","metadata":{"name":"paperless-ngx-db-store"},"status":{"serverRecoveryWindow":{"paperless-ngx-db":{"firstRecoverabilityPoint":"2027-01-08T03:01:40Z"}}}}"#.utf8))
+
+    static let backup = try? KubeJSON.decode(CNPGBackup.self, from: Data(#"{"metadata":{"name":"paperless-ngx-db-daily-20270114030000"},"spec":{"cluster":{"name":"paperless-ngx-db"}},"status":{"phase":"completed","backupId":"20270114T030002","startedAt":"2027-01-14T03:00:02Z","stoppedAt":"2027-01-14T03:01:40Z"}}"#.utf8))
+
+    // MARK: Window
+
+    @Test func theWindowIsReadFromTheClusterInTreeAndFromTheObjectStoreWithThePlugin() throws {
+        let inTree = try #require(DatabaseRestore.window(cluster: try Self.cluster(Self.clusterJSON(plugin: false)), objectStores: [], archiveTimeout: 300, now: Self.now))
+        #expect(inTree.start == UTCTime.parse("2027-01-06T03:01:40Z") && inTree.end == Self.now - 300 && inTree.unsafe == nil)
+        #expect(inTree.source.contains("status.firstRecoverabilityPoint"))
+        let store = try #require(Self.store)
+        let plugin = try #require(DatabaseRestore.window(cluster: try Self.cluster(Self.clusterJSON(plugin: true)), objectStores: [store], archiveTimeout: 300, now: Self.now))
+        #expect(plugin.start == UTCTime.parse("2027-01-08T03:01:40Z"))
+        #expect(plugin.source.contains("serverRecoveryWindow[paperless-ngx-db]"))
+        #expect(DatabaseRestore.window(cluster: try Self.cluster(Self.clusterJSON(plugin: true)), objectStores: [], archiveTimeout: 300, now: Self.now) == nil, "no ObjectStore, no window")
+    }
+
+    @Test func failingArchivingEndsTheWindowWhereItBrokeAndMarksItUnsafe() throws {
+        let w = try #require(DatabaseRestore.window(cluster: try Self.cluster(Self.clusterJSON(plugin: false, archiving: "False")), objectStores: [], archiveTimeout: 300, now: Self.now))
+        #expect(w.end == UTCTime.parse("2027-01-14T20:00:00Z"))
+        #expect(w.unsafe?.contains("WAL archiving is failing") == true)
+    }
+
+    @Test(arguments: [("5min", 300.0), ("300s", 300), ("300", 300), ("1h", 3600)])
+    func archiveTimeoutIsReadFromTheSpec(text: String, seconds: Double) {
+        #expect(DatabaseRestore.archiveTimeout(clusterJSON: ["spec": ["postgresql": ["parameters": ["archive_timeout": text]]]]) == seconds)
+    }
+
+    @Test func targetsAtTheEdgesAreInsideAndOneSecondOutIsRefused() throws {
+        let data = Self.clusterJSON(plugin: false)
+        let c = try Self.cluster(data)
+        let start = try #require(UTCTime.parse("2027-01-06T03:01:40Z"))
+        for t in [start, Self.now - 300] {
+            #expect(throws: Never.self) { try DatabaseRestore.plan(.time(t), clusterJSON: data, cluster: c, backups: [], objectStores: [], namespace: "n", now: Self.now) }
+        }
+        for t in [start - 1, Self.now - 299] {
+            #expect(throws: DatabaseRestore.Refusal.self) { try DatabaseRestore.plan(.time(t), clusterJSON: data, cluster: c, backups: [], objectStores: [], namespace: "n", now: Self.now) }
+        }
+    }
+
+    // MARK: Restore points
+
+    @Test(arguments: [
+        ("2027-01-14T14:00:00Z", "2027-01-14T14:00:00Z"),
+        ("2027-01-14T15:00:00+01:00", "2027-01-14T14:00:00Z"),
+        ("2027-01-14 14:00 UTC", "2027-01-14T14:00:00Z"),
+        ("2027-01-14 16:30 +02:30", "2027-01-14T14:00:00Z"),
+        ("2027-01-14 15:00 Europe/Berlin", "2027-01-14T14:00:00Z"),       // winter: +01:00
+        ("2026-07-14 16:00 Europe/Berlin", "2026-07-14T14:00:00Z"),       // summer: +02:00
+        ("2026-03-29 03:30 Europe/Berlin", "2026-03-29T01:30:00Z"),       // after the spring-forward gap
+    ])
+    func timesWithAnExplicitZoneAreReadInUTC(text: String, utc: String) throws {
+        let expected = try #require(UTCTime.parse(utc))
+        #expect(try RestorePoint.parse(text, now: Self.now) == .time(expected))
+    }
+
+    @Test(arguments: [("-2h", 7200.0), ("-90m", 5400), ("-1d", 86_400), ("-1h30m", 5400)])
+    func relativeTimesCountBackFromNow(text: String, seconds: Double) throws {
+        #expect(try RestorePoint.parse(text, now: Self.now) == .time(Self.now - seconds))
+    }
+
+    @Test(arguments: ["2027-01-14 14:00", "yesterday", "-2x", "2027-01-14 14:00 Mars/Olympus",
+                      "2026-03-29 02:30 Europe/Berlin",   // in the spring-forward gap: does not exist
+                      "2026-10-25 02:30 Europe/Berlin"])  // the repeated hour: ambiguous
+    func aTimeWithoutAZoneOrNotATimeIsRefusedWithTheAcceptedForms(text: String) {
+        #expect(throws: RestorePoint.ParseError.self) { try RestorePoint.parse(text, now: Self.now) }
+    }
+
+    // MARK: Manifest
+
+    @Test func theManifestReadsWhereTheLiveClusterArchivesAndArchivesNowhere() throws {
+        let data = Self.clusterJSON(plugin: false)
+        let plan = try DatabaseRestore.plan(.time(Self.now - 7200), clusterJSON: data, cluster: try Self.cluster(data), backups: [], objectStores: [], namespace: "paperless-ngx", now: Self.now)
+        #expect(plan.name == "paperless-ngx-db-restore-202701150800")
+        let m = try #require(try JSONSerialization.jsonObject(with: Data(plan.json.utf8)) as? [String: Any])
+        let spec = try #require(m["spec"] as? [String: Any])
+        let recovery = try #require((spec["bootstrap"] as? [String: Any])?["recovery"] as? [String: Any])
+        #expect(recovery["source"] as? String == "origin")
+        #expect((recovery["recoveryTarget"] as? [String: Any])?["targetTime"] as? String == "2027-01-15T06:00:00+00:00", "an explicit +00:00 offset")
+        #expect(recovery["database"] as? String == "paperless" && recovery["owner"] as? String == "paperless")
+        let origin = try #require((spec["externalClusters"] as? [[String: Any]])?.first)
+        let store = try #require(origin["barmanObjectStore"] as? [String: Any])
+        #expect(store["destinationPath"] as? String == "s3://db-backups/" && store["serverName"] as? String == "paperless-ngx-db")
+        #expect(store["s3Credentials"] != nil && store["wal"] != nil)
+        #expect(spec["backup"] == nil && spec["plugins"] == nil, "the new cluster must not archive")
+        #expect(spec["instances"] as? Int == 2 && spec["imageName"] as? String == "ghcr.io/cloudnative-pg/postgresql:16.6" && spec["resources"] != nil)
+        #expect(((spec["postgresql"] as? [String: Any])?["parameters"] as? [String: Any])?["max_connections"] as? String == "100")
+        #expect(((m["metadata"] as? [String: Any])?["labels"] as? [String: String])?["app.kubernetes.io/managed-by"] == "paperctl")
+        #expect(plan.yaml.contains("targetTime: '2027-01-15T06:00:00+00:00'") || plan.yaml.contains("targetTime: 2027-01-15T06:00:00+00:00"))
+    }
+
+    @Test func thePluginFormAndABackupIDFromAPickedBackup() throws {
+        let data = Self.clusterJSON(plugin: true)
+        let backup = try #require(Self.backup)
+        let store = try #require(Self.store)
+        let plan = try DatabaseRestore.plan(.backup("paperless-ngx-db-daily-20270114030000"), clusterJSON: data, cluster: try Self.cluster(data),
+                                            backups: [backup], objectStores: [store], namespace: "paperless-ngx", now: Self.now)
+        #expect(plan.target == "20270114T030002")
+        #expect(plan.recoveredTo == UTCTime.parse("2027-01-14T03:01:40Z"))
+        #expect(plan.json.contains(#""barmanObjectName" : "paperless-ngx-db-store""#) && plan.json.contains(#""serverName" : "paperless-ngx-db""#))
+        #expect(plan.json.contains(#""name" : "barman-cloud.cloudnative-pg.io""#))
+        #expect(throws: DatabaseRestore.Refusal.self, "a Backup that does not exist") {
+            try DatabaseRestore.plan(.backup("nope"), clusterJSON: data, cluster: try Self.cluster(data), backups: [], objectStores: [store], namespace: "n", now: Self.now)
+        }
+    }
+
+    @Test func failuresAreExplainedFromCloudNativePGsOwnWords() {
+        #expect(DatabaseRestore.explain("ERROR: WAL archive check failed for server x: Expected empty archive").contains("serverName of its own"))
+        #expect(DatabaseRestore.explain("no target backup found").contains("externalClusters"))
+        #expect(DatabaseRestore.explain("FATAL:  recovery ended before configured recovery target was reached").contains("inside the recoverability window"))
+    }
+}
