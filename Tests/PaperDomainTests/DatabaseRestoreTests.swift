@@ -1,5 +1,6 @@
 import Foundation
 import PaperKube
+import TestSupport
 import Testing
 @testable import PaperDomain
 
@@ -132,5 +133,29 @@ import Testing
         #expect(DatabaseRestore.explain("ERROR: WAL archive check failed for server x: Expected empty archive").contains("serverName of its own"))
         #expect(DatabaseRestore.explain("no target backup found").contains("externalClusters"))
         #expect(DatabaseRestore.explain("FATAL:  recovery ended before configured recovery target was reached").contains("inside the recoverability window"))
+    }
+}
+
+
+/// Following a new cluster: healthy, or CNPG's failure with what to change.
+@Suite struct ClusterWaitTests {
+    @Test func aFailedFullRecoveryJobIsExplainedFromItsLog() async {
+        let runner = FakeRunner { c throws(KubectlError) in
+            let a = c.arguments
+            if a.contains("clusters.postgresql.cnpg.io") { return .ok(#"{"metadata":{"name":"pdb"},"status":{"phase":"Setting up primary"}}"#) }
+            if a.contains("jobs.batch") { return .ok(#"{"metadata":{"name":"pdb-1-full-recovery"},"status":{"failed":1,"conditions":[{"type":"Failed","status":"True"}]}}"#) }
+            if a.contains("logs") { return .ok(#"{"level":"error","msg":"Error while restoring a backup","error":"no target backup found"}"# + "\n") }
+            return .failure("unexpected")
+        }
+        let executor = RestoreExecutor(runner: runner, target: KubeTarget(namespace: "paperless-ngx"), config: PaperConfig(), now: { 0 }, sleep: { _ in }, pollInterval: 1, stepTimeout: 10)
+        let outcome = await executor.waitForCluster("pdb") { _ in }
+        guard case .failed(let message) = outcome else { Issue.record("not failed: \(outcome)"); return }
+        #expect(message.contains("no target backup found") && message.contains("what to change: the source does not point where the live cluster archives"))
+    }
+
+    @Test func aHealthyClusterIsDone() async {
+        let runner = FakeRunner { _ throws(KubectlError) in .ok(#"{"metadata":{"name":"pdb"},"status":{"phase":"Cluster in healthy state"}}"#) }
+        let executor = RestoreExecutor(runner: runner, target: KubeTarget(namespace: "paperless-ngx"), config: PaperConfig(), now: { 0 }, sleep: { _ in }, pollInterval: 1, stepTimeout: 10)
+        #expect(await executor.waitForCluster("pdb") { _ in }.succeeded)
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import ProcessTestSupport
+import SimCluster
+import Testing
+
+/// `paperctl-tui restore db` against the simulator with the real kubectl, for in-tree and plugin
+/// backups: the new cluster recovers, a point outside the window creates nothing, and the live
+/// cluster never receives a write.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct RestoreDatabaseE2ETests {
+    static let ns = "paperless-ngx"
+    static let live = "paperless-ngx-db"
+
+    static func clusters(_ env: ActionEnv) -> [String] {
+        env.sim.store.list(Catalogue.clusters, namespace: ns).items.compactMap { $0.value(at: "metadata.name")?.stringValue }.sorted()
+    }
+
+    static func liveWrites(_ env: ActionEnv) -> [String] {
+        env.sim.store.recordedWrites.filter { $0.resource.contains("clusters") && $0.name == live }.map { "\($0.verb) \($0.name)" }
+    }
+
+    static func completedBackup(_ env: ActionEnv) throws -> String {
+        let names = env.sim.store.list(Catalogue.backups, namespace: ns).items
+            .filter { $0.value(at: "status.phase")?.stringValue == "completed" }
+            .compactMap { $0.value(at: "metadata.name")?.stringValue }.sorted()
+        return try #require(names.last)
+    }
+
+    @Test(arguments: [Scenario.healthy, .pluginBackups])
+    func latestABackupAndATimeInsideTheWindowEachRecoverIntoANewHealthyCluster(scenario: Scenario) async throws {
+        let env = try await ActionEnv.start([scenario], realRestic: false)
+        defer { Task { await env.stop() } }
+        let backup = try Self.completedBackup(env)
+        for (to, name) in [("latest", "pdb-latest"), ("backup:\(backup)", "pdb-backup"), ("-3h", "pdb-3h")] {
+            let run = try await env.paperctl(["restore", "db", "--to", to, "--name", name, "--yes", "--wait", "--timeout", "90"], limit: 120)
+            #expect(run.status == 0, "\(to): \(run.stdout)\n\(run.stderr)")
+            #expect(run.stdout.contains("kubectl create --dry-run=server: accepted"))
+            #expect(run.stdout.contains("\(name) is healthy: Cluster in healthy state"))
+            #expect(run.stdout.contains("Point the app's database host"))
+            let created = try #require(env.sim.store.get(Catalogue.clusters, namespace: Self.ns, name: name))
+            #expect(created.value(at: "spec.backup") == nil && created.value(at: "spec.plugins") == nil, "the new cluster archives nowhere")
+            #expect(created.value(at: "metadata.labels")?["app.kubernetes.io/managed-by"]?.stringValue == "paperctl")
+            if scenario == .pluginBackups {
+                #expect(created.value(at: "spec.externalClusters.0.plugin.parameters.barmanObjectName")?.stringValue == "paperless-ngx-db-store")
+            } else {
+                #expect(created.value(at: "spec.externalClusters.0.barmanObjectStore.serverName")?.stringValue == Self.live)
+            }
+        }
+        #expect(Self.liveWrites(env).isEmpty, "the live cluster was written to: \(Self.liveWrites(env))")
+    }
+
+    @Test func aTimeOutsideTheWindowIsRefusedNamingTheWindowAndNothingIsCreated() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: false)
+        defer { Task { await env.stop() } }
+        let before = Self.clusters(env)
+        let run = try await env.paperctl(["restore", "db", "--to", "-60d", "--yes"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("is outside the recoverability window") && run.stderr.contains("nothing was created"))
+        let plan = try await env.paperctl(["restore", "db", "--to", "latest", "--plan"])
+        #expect(plan.status == 0 && plan.stdout.contains("bootstrap:") && plan.stdout.contains("source: origin"))
+        #expect(Self.clusters(env) == before, "--plan or a refusal created a cluster")
+        let noYes = try await env.paperctl(["restore", "db", "--to", "latest"])
+        #expect(noYes.status == 1 && noYes.stderr.contains("add --yes"))
+        #expect(Self.clusters(env) == before)
+    }
+
+    @Test func aRecoveryThatReadsTheWrongServerFailsWithCNPGsOwnMessage() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: false)
+        defer { Task { await env.stop() } }
+        // The plan as the tool makes it, with the serverName edited by hand: CNPG finds no backup there.
+        let plan = try await env.paperctl(["restore", "db", "--to", "latest", "--name", "pdb-wrong", "--plan"])
+        let yaml = plan.stdout.components(separatedBy: "(the live cluster paperless-ngx-db is not touched):\n").last ?? ""
+        let edited = yaml.replacingOccurrences(of: "serverName: paperless-ngx-db", with: "serverName: someone-else")
+        let create = try await runProcess("kubectl", ["--kubeconfig", env.kubeconfig, "create", "-f", "-", "-n", Self.ns], stdin: edited, limit: 60)
+        #expect(create.status == 0, "\(create.stderr)")
+        let wait = try await env.paperctl(["restore", "db", "--to", "latest", "--name", "pdb-wrong", "--yes", "--wait", "--timeout", "60"], limit: 90)
+        #expect(wait.status == 1, "the cluster exists already: nothing new is created\n\(wait.stderr)")
+        // The sim's full-recovery Job carries CNPG's message.
+        var log = ""
+        for _ in 0..<60 where !log.contains("no target backup found") {
+            log = (try await runProcess("kubectl", ["--kubeconfig", env.kubeconfig, "logs", "-l", "job-name=pdb-wrong-1-full-recovery", "-n", Self.ns], limit: 30)).stdout
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(log.contains("no target backup found"))
+        #expect(Self.liveWrites(env).isEmpty)
+    }
+}
