@@ -78,6 +78,9 @@ public enum RestoreTasks {
         case .listSnapshots(let cronJob): .snapshots(await toolkit.listSnapshots(cronJob: cronJob, report: report))
         case .listFiles(let cronJob, let snapshot, let directory): .files(await toolkit.listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory, report: report))
         case .drill(let cronJob, let limit): .drilled(await toolkit.drill(cronJob: cronJob, scratchLimit: limit, report: report))
+        case .dbTimeline(let facts): .timeline(await toolkit.databaseTimeline(facts))
+        case .dbDryRun(let json): .dryRun(await toolkit.dryRun(json))
+        case .dbCreate(let json, let name): .created(await toolkit.createCluster(json, name: name, report: report))
         case .unlock(let cronJob): .unlocked(await toolkit.unlock(cronJob: cronJob, report: report))
         case .step(let step, let index): .step(index: index, await toolkit.executor.run(step, report: report))
         }

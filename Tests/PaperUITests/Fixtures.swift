@@ -61,6 +61,7 @@ enum Fixtures {
         if let data { s.data = .loaded(data) }
         s.nextRefreshAt = now + 2
         s.themeCount = 5
+        s.timeZone = TimeZone(secondsFromGMT: 0) ?? .current  // golden frames must not depend on the machine's zone
         return s
     }
 

@@ -33,6 +33,7 @@ import Testing
             directory.isEmpty ? .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "data", isDirectory: true), ResticNode(path: "media", isDirectory: true)], totalBytes: 0))
                 : .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "\(directory)/a.pdf", isDirectory: false, size: 10)], totalBytes: 10))
         case .drill: .drilled(RestoreToolkit.DrillResult(job: "paperctl-restic-drill-x", outcome: .done("Job complete"), files: 49, bytes: 171_000, seconds: 4))
+        case .dbTimeline, .dbDryRun, .dbCreate: nil
         case .unlock: .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))
         case .step: nil
         }
@@ -222,4 +223,62 @@ import Testing
         guard case .dialog(let d) = s.mode else { Issue.record("no explanation"); return }
         #expect(d.title == "Read-only mode")
     }
+}
+
+/// The database path of the wizard: the timeline, a point, the manifest with the server's dry
+/// run, the typed namespace, then the new cluster followed until healthy.
+@Suite struct DatabaseWizardTests {
+    static let clusterJSON = Data(#"""
+        {"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","metadata":{"name":"paperless-ngx-db"},
+         "spec":{"instances":1,"storage":{"size":"5Gi"},"backup":{"barmanObjectStore":{"destinationPath":"s3://db/"}}},
+         "status":{"firstRecoverabilityPoint":"2027-01-06T03:01:40Z","conditions":[{"type":"ContinuousArchiving","status":"True"}]}}
+        """#.utf8)
+
+    static func timeline() throws -> DatabaseTimeline {
+        let cluster = try KubeJSON.decode(CNPGCluster.self, from: clusterJSON)
+        let window = DatabaseRestore.window(cluster: cluster, objectStores: [], archiveTimeout: 300, now: Fixtures.now)
+        return DatabaseTimeline(clusterJSON: clusterJSON, cluster: cluster, window: window, backups: [], objectStores: [],
+                                snapshots: [ResticSnapshot(id: "aaaa1111", time: Fixtures.now - 4 * 3600, paths: ["/data"])])
+    }
+
+    @Test func aTypedTimeGivesTheRPOAndNothingIsCreatedBeforeTheDryRunAndTheTypedNamespace() throws {
+        var s = RestoreWizardTests.open()
+        Self.press(&s, .down)
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(try Self.timeline()))))
+        #expect(render(s).text.contains("Window: 2027-01-06T03:01:40Z"))
+        Self.press(&s, .down)
+        Self.press(&s, .enter)  // "a time, typed"
+        #expect(WizardFixtures.wizard(s)?.entry == .time)
+        for c in "-2h" { Self.press(&s, .char(c)) }
+        let dry = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .dbDryRun = dry.task else { Issue.record("no dry run: \(dry.task)"); return }
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.dbPlan?.target == "2027-01-15T06:00:00+00:00")
+        #expect(w.timeline?.rpo(for: Fixtures.now - 7200).last?.contains("2h before the point") == true)
+        #expect(update(&s, .key(.char("y"))).isEmpty)
+        #expect(WizardFixtures.wizard(s)?.message?.contains("Wait for the server's dry run") == true)
+        _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted"))))
+        _ = update(&s, .key(.char("y")))
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        let create = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .dbCreate(_, let name) = create.task else { Issue.record("no create: \(create.task)"); return }
+        #expect(name.hasPrefix("paperless-ngx-db-restore-"))
+        _ = update(&s, .restoreFinished(generation: create.generation, .created(.done("\(name) is healthy: Cluster in healthy state"))))
+        #expect(render(s).text.contains("Cutover, step by step"))
+    }
+
+    @Test func aPointOutsideTheWindowIsRefusedNamingTheWindow() throws {
+        var s = RestoreWizardTests.open()
+        Self.press(&s, .down)
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(try Self.timeline()))))
+        Self.press(&s, .down)
+        Self.press(&s, .enter)
+        for c in "-30d" { Self.press(&s, .char(c)) }
+        #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil, "nothing runs for a point outside the window")
+        #expect(WizardFixtures.wizard(s)?.message?.contains("outside the recoverability window 2027-01-06T03:01:40Z") == true)
+    }
+
+    static func press(_ s: inout AppState, _ key: Key) { _ = update(&s, .key(key)) }
 }

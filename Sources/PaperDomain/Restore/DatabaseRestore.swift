@@ -321,3 +321,112 @@ extension RestoreExecutor {
         }
     }
 }
+
+// MARK: - DatabaseTimeline
+
+/// What the wizard's timeline shows: the database's recoverability window and completed Backups,
+/// and the restic snapshots of the files, on one line of time.
+public struct DatabaseTimeline: Sendable, Equatable {
+    public var clusterJSON: Data
+    public var cluster: CNPGCluster
+    public var window: DatabaseWindow?
+    /// Completed Backups of the live cluster, newest first.
+    public var backups: [CNPGBackup]
+    public var objectStores: [BarmanObjectStore]
+    public var snapshots: [ResticSnapshot]
+    public var snapshotsFailure: String?
+
+    public init(clusterJSON: Data, cluster: CNPGCluster, window: DatabaseWindow?, backups: [CNPGBackup], objectStores: [BarmanObjectStore],
+                snapshots: [ResticSnapshot] = [], snapshotsFailure: String? = nil) {
+        self.clusterJSON = clusterJSON
+        self.cluster = cluster
+        self.window = window
+        self.backups = backups
+        self.objectStores = objectStores
+        self.snapshots = snapshots
+        self.snapshotsFailure = snapshotsFailure
+    }
+
+    /// The newest file snapshot at or before `point`, and how far before it is.
+    public func nearestSnapshot(atOrBefore point: Double) -> (snapshot: ResticSnapshot, gap: Double)? {
+        snapshots.filter { $0.time <= point }.max { $0.time < $1.time }.map { ($0, point - $0.time) }
+    }
+
+    /// The RPO readout for a point: the database exact inside the window; the files at the nearest snapshot.
+    public func rpo(for point: Double) -> [String] {
+        var lines: [String] = []
+        if let window, window.contains(point) {
+            lines.append("database: exactly \(UTCTime.rfc3339(point)) (inside the window)" + (window.unsafe != nil ? ", but the window is UNSAFE" : ""))
+        } else {
+            lines.append("database: \(UTCTime.rfc3339(point)) is OUTSIDE the window: refused")
+        }
+        if let (s, gap) = nearestSnapshot(atOrBefore: point) {
+            lines.append("files: snapshot \(s.shortID) at \(UTCTime.rfc3339(s.time)), \(UTCTime.humanDuration(gap)) before the point: documents added in that gap are in the database but not on the volume")
+        } else {
+            lines.append("files: no restic snapshot at or before this point" + (snapshotsFailure.map { " (\($0))" } ?? ""))
+        }
+        return lines
+    }
+}
+
+/// The timeline, or why it could not be read.
+public enum DatabaseTimelineResult: Sendable, Equatable {
+    case timeline(DatabaseTimeline)
+    case failed(String)
+}
+
+extension RestoreToolkit {
+    /// Reads the live cluster, its Backups and (with the plugin) its ObjectStore, and lists the
+    /// restic snapshots (a Job; a failed listing leaves the timeline without them).
+    public func databaseTimeline(_ facts: ActionFacts) async -> DatabaseTimelineResult {
+        let target = executor.target
+        let config = facts.config
+        do {
+            let clusterJSON = try await executor.runner.output(of: ManualBackup.readCluster(config: config, target: target))
+            let cluster = try KubeJSON.decode(CNPGCluster.self, from: clusterJSON)
+            let backups = try KubeJSON.decode(KubeList.self, from: try await executor.runner.output(of: ManualBackup.readBackups(target: target))).items
+                .compactMap { if case .cnpgBackup(let b) = $0, b.clusterName == cluster.metadata.name, b.phase == .completed { b } else { nil } }
+                .sorted { ($0.stoppedAt ?? 0) > ($1.stoppedAt ?? 0) }
+            var stores: [BarmanObjectStore] = []
+            if case .plugin = cluster.backupConfiguration {
+                let list = try await executor.runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", ResourceKind.barmanObjectStore.qualifiedName, "-o", "json"]))
+                stores = try KubeJSON.decode(KubeList.self, from: list).items.compactMap { if case .barmanObjectStore(let s) = $0 { s } else { nil } }
+            }
+            let live = (try? JSONSerialization.jsonObject(with: clusterJSON)) as? [String: Any] ?? [:]
+            let window = DatabaseRestore.window(cluster: cluster, objectStores: stores, archiveTimeout: DatabaseRestore.archiveTimeout(clusterJSON: live), now: executor.now())
+            var timeline = DatabaseTimeline(clusterJSON: clusterJSON, cluster: cluster, window: window, backups: backups, objectStores: stores)
+            if let cron = RestorePreflight.command(.cronJob, facts: facts), let cronJob = try? await executor.runner.output(of: cron) {
+                let listing = await listSnapshots(cronJob: cronJob)
+                timeline.snapshots = listing.snapshots
+                timeline.snapshotsFailure = listing.failure
+            } else {
+                timeline.snapshotsFailure = "the restic CronJob could not be read"
+            }
+            return .timeline(timeline)
+        } catch {
+            return .failed("cannot read cluster \(config.database.cluster), its Backups or its ObjectStore: \(Redactor.redact("\(error)"))")
+        }
+    }
+
+    /// `kubectl create --dry-run=server -f -`: what the API server says of the manifest.
+    public func dryRun(_ json: String) async -> RestoreExecutor.Outcome {
+        let t = executor.target
+        let command = KubectlCommand(arguments: t.connectionArguments + ["create", "--dry-run=server", "-f", "-", "-n", t.namespace], stdin: Data(json.utf8))
+        do {
+            let out = try await executor.runner.run(command)
+            return out.succeeded ? .done("accepted by the API server (kubectl create --dry-run=server)")
+                                 : .failed("the API server rejected it: \(Redactor.redact(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+        } catch {
+            return .unknown(Redactor.redact(error.description))
+        }
+    }
+
+    /// `kubectl create -f -` of the new cluster, then following it until healthy or failed.
+    public func createCluster(_ json: String, name: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreExecutor.Outcome {
+        let t = executor.target
+        let create = KubectlCommand(arguments: t.connectionArguments + ["create", "-f", "-", "-n", t.namespace],
+                                    logPolicy: .action(title: "Create recovery cluster \(name)"), stdin: Data(json.utf8))
+        if let failure = await executor.execute(create, report: report) { return failure }
+        return await executor.waitForCluster(name, report: report)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 
 // MARK: - PanelID
@@ -147,6 +148,8 @@ public struct AppState: Sendable, Equatable {
     public var generation = 0
     /// A key pressed before the first data arrived, applied as soon as they do.
     public var pending: PendingIntent?
+    /// The operator's zone: times are shown in UTC and in it (tests pin it).
+    public var timeZone: TimeZone = .current
     /// Printed after the terminal is restored: what to run to get the app back when a restore was left running.
     public var exitNotes: [String] = []
     public static let commandLogLimit = 500

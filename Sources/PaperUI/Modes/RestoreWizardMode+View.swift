@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 import PaperKube
 
@@ -11,20 +12,22 @@ extension RestoreWizardMode {
         guard body.width >= 20, body.height >= 6 else { return }
         buf.fill(x: body.x, y: body.y, width: body.width, height: body.height, role: .text)
         buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
-        let steps = RestoreWizardState.Step.allCases.filter { $0 != .finished }
+        let steps = w.steps
         if w.kind == .drill && w.step != .choose {
             buf.putTruncated(" Restore drill (files): the newest snapshot, restored into an emptyDir with --verify ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
         }
         let number = (steps.firstIndex(of: w.step == .finished ? .running : w.step) ?? 0) + 1
         if !(w.kind == .drill && w.step != .choose) {
-            buf.putTruncated(" Restore files — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+            let what = w.kind == .database ? "database" : "files"
+            buf.putTruncated(" Restore \(what) — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
         }
         // The step bar: done ✔, here ▶, ahead ·.
         var x = body.x + 2
         for (i, step) in steps.enumerated() {
-            let mark = step == w.step || (w.step == .finished && step == .running) ? "▶" : (step.rawValue < w.step.rawValue ? g.ok : "·")
+            let here = steps.firstIndex(of: w.step == .finished ? .running : w.step) ?? 0
+            let mark = i == here ? "▶" : (i < here ? g.ok : "·")
             let text = "\(mark)\(i + 1) \(step.title) "
-            let role: Role = step == w.step ? .focus : (step.rawValue < w.step.rawValue ? .ok : .muted)
+            let role: Role = i == here ? .focus : (i < here ? .ok : .muted)
             x += buf.put(text, x: x, y: body.y + 1, role: role, maxWidth: body.x + body.width - 1 - x)
         }
         let inner = body.width - 4
@@ -60,6 +63,7 @@ extension RestoreWizardMode {
         if w.confirmAbort { return ("Esc again: leave (the step goes on; the commands to get back are kept) · Enter: stay", .warn) }
         switch w.entry {
         case .path: return ("path inside the snapshot: \(w.draft)_   (Enter keeps it · Esc cancels)", .focus)
+        case .time: return ("restore point (2026-11-29T14:00:00Z, 2026-11-29 15:00 Europe/Berlin, -2h): \(w.draft)_   (Enter · Esc cancels)", .focus)
         case .namespace: return ("type the namespace to confirm the in-place restore: \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .skipReason: return ("why skip the safety backup (journaled): \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .none: break
@@ -79,6 +83,10 @@ extension RestoreWizardMode {
                                          : "y runs it · j/k scroll · Esc back", .keyHint)
         case .running: return (w.isRunning ? "running… Esc asks before leaving" : "the plan stopped: run the commands above to get back · Esc closes", w.isRunning ? .muted : .warn)
         case .finished: return ("Enter or Esc closes", .keyHint)
+        case .timeline: return ("Enter picks the point · j/k move · Esc back", .keyHint)
+        case .dbPlan:
+            if w.dbPlanError != nil { return ("Esc back: the point was refused", .warn) }
+            return (w.dryRun?.succeeded == true ? "y then the namespace creates the new cluster · j/k scroll · Esc back" : "waiting for the server's dry run · Esc back", .keyHint)
         }
     }
 
@@ -160,7 +168,60 @@ extension RestoreWizardMode {
                     lines.append((String(text), i == 0 ? .focus : (text.hasPrefix("note:") ? .warn : (text.hasPrefix("   ") ? .keyHint : .text))))
                 }
             }
+        case .timeline:
+            lines.append(("Restore point: the database's recoverability window, its Backups and the file snapshots", .title))
+            if let failure = w.timelineFailure { lines.append(("Cannot read the timeline: \(failure)", .critical)) }
+            if let t = w.timeline {
+                if let window = t.window {
+                    lines.append(("Window: \(both(window.start, state)) … \(both(window.end, state))", window.unsafe == nil ? .ok : .critical))
+                    lines.append(("  from \(window.source)", .muted))
+                    if let unsafe = window.unsafe { lines.append(("  UNSAFE: \(unsafe)", .critical)) }
+                } else {
+                    lines.append(("No recoverability window: no base backup has completed, or its status is unreadable", .critical))
+                }
+                lines.append(("", .text))
+                choice(0, "latest: all archived WAL (\(t.window.map { both($0.end, state) } ?? "?"))")
+                for (i, b) in t.backups.enumerated() { choice(i + 1, "Backup \(b.metadata.name)  completed \(b.stoppedAt.map { both($0, state) } ?? "?")") }
+                choice(t.backups.count + 1, "a time, typed (RFC 3339, \"YYYY-MM-DD HH:MM ZONE\", -2h)")
+                lines.append(("", .text))
+                lines.append(("File snapshots (restic), for the files at that point:", .title))
+                if t.snapshots.isEmpty { lines.append(("  none listed" + (t.snapshotsFailure.map { ": \($0)" } ?? ""), .muted)) }
+                for s in t.snapshots.prefix(10) { lines.append(("  \(s.shortID)  \(both(s.time, state))", .text)) }
+            }
+        case .dbPlan:
+            if let error = w.dbPlanError { lines.append(("Refused: \(error)", .critical)) }
+            if let plan = w.dbPlan {
+                lines.append(("A NEW cluster \(plan.name); the live cluster is never touched.", .title))
+                lines.append(("RPO at \(both(plan.recoveredTo, state)):", .focus))
+                for line in w.timeline?.rpo(for: plan.recoveredTo) ?? [] { lines.append(("  \(line)", .text)) }
+                switch w.dryRun {
+                case nil: lines.append(("Dry run (kubectl create --dry-run=server): running…", .muted))
+                case .done(let m)?: lines.append(("Dry run: \(m)", .ok))
+                case .failed(let m)?, .unknown(let m)?: lines.append(("Dry run: \(m)", .critical))
+                }
+                for note in plan.notes { lines.append(("note: \(note)", .warn)) }
+                lines.append(("This will run exactly: kubectl create -f - -n \(state.namespace) <<'EOF'", .text))
+                for line in plan.yaml.split(separator: "\n", omittingEmptySubsequences: false) { lines.append(("   \(line)", .keyHint)) }
+                lines.append(("EOF", .text))
+            }
         case .running, .finished:
+            if w.kind == .database {
+                if let busy = w.busy { lines.append(("Running: \(busy)…", .focus)) }
+                if let progress = w.progress { lines.append(("  \(progress)", .muted)) }
+                if let outcome = w.dbOutcome, let plan = w.dbPlan {
+                    lines.append((outcome.succeeded ? "\(g.ok) \(outcome.message)" : "\(g.critical) \(outcome.message)", outcome.succeeded ? .ok : .critical))
+                    if outcome.succeeded {
+                        lines.append(("", .text))
+                        lines.append(("Cutover, step by step (the tool does none of it):", .title))
+                        let argo = w.facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false
+                        for (i, step) in DatabaseRestore.cutover(newName: plan.name, live: w.facts.config.database.cluster, namespace: state.namespace,
+                                                                 argoManaged: argo, deployment: w.facts.config.app.deployment).enumerated() {
+                            lines.append(("  \(i + 1). \(step)", .text))
+                        }
+                    }
+                }
+                return lines
+            }
             if !w.stepStates.isEmpty { lines.append(("The plan, step by step", .title)) }
             for (i, s) in w.stepStates.enumerated() {
                 let title = w.plan?.steps[i].title ?? "step"
@@ -188,4 +249,12 @@ extension RestoreWizardMode {
         }
         return lines
     }
+}
+
+/// A time in UTC and in the operator's local zone.
+func both(_ t: Double, _ state: AppState) -> String {
+    let offset = state.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: t))
+    guard offset != 0 else { return UTCTime.rfc3339(t) }
+    let local = UTCTime.rfc3339(t + Double(offset)).dropLast().replacingOccurrences(of: "T", with: " ")
+    return "\(UTCTime.rfc3339(t)) (\(local.prefix(16)) \(state.timeZone.abbreviation(for: Date(timeIntervalSince1970: t)) ?? state.timeZone.identifier))"
 }

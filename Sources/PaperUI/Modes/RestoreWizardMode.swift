@@ -24,6 +24,8 @@ public struct RestoreWizardState: Sendable, Equatable {
 
     public enum Step: Int, Sendable, Equatable, CaseIterable {
         case choose, preflight, snapshots, scope, target, plan, running, finished
+        /// The database path: the restore-point timeline, then the new cluster's manifest.
+        case timeline, dbPlan
 
         var title: String {
             switch self {
@@ -35,12 +37,14 @@ public struct RestoreWizardState: Sendable, Equatable {
             case .plan: "Plan"
             case .running: "Run"
             case .finished: "Done"
+            case .timeline: "Restore point"
+            case .dbPlan: "New cluster"
             }
         }
     }
 
     /// Which text field has the keys.
-    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason }
+    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason, time }
 
     /// How a plan step stands while the plan runs.
     public enum StepState: Sendable, Equatable {
@@ -87,6 +91,15 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var entry: Entry = .none
     public var draft = ""
     public var stepStates: [StepState] = []
+    // The database path.
+    public var timeline: DatabaseTimeline?
+    public var timelineFailure: String?
+    public var point: RestorePoint?
+    public var dbPlan: DatabaseRestorePlan?
+    public var dbPlanError: String?
+    /// The server's dry run of the manifest: nil while it runs.
+    public var dryRun: RestoreExecutor.Outcome?
+    public var dbOutcome: RestoreExecutor.Outcome?
     public var confirmAbort = false
     public var recovery: [String] = []
 
@@ -99,8 +112,15 @@ public struct RestoreWizardState: Sendable, Equatable {
         "snapshot \(snapshot?.shortID ?? "?"), \(path.map { "/\($0)" } ?? "everything"), \(target.rawValue)" + (skipReason.map { "; safety backup skipped: \($0)" } ?? "")
     }
 
-    /// The plan is running a step.
-    public var isRunning: Bool { step == .running && stepStates.contains { if case .running = $0 { true } else { false } } }
+    /// The plan is running a step (for the database: the new cluster is being created and followed).
+    public var isRunning: Bool {
+        step == .running && (stepStates.contains { if case .running = $0 { true } else { false } } || (kind == .database && busy != nil))
+    }
+
+    /// The steps of this kind of restore, for the step bar.
+    public var steps: [Step] {
+        kind == .database ? [.choose, .timeline, .dbPlan, .running] : [.choose, .preflight, .snapshots, .scope, .target, .plan, .running]
+    }
 }
 
 // MARK: - RestoreTask
@@ -112,6 +132,9 @@ public enum RestoreTask: Sendable, Equatable {
     case listSnapshots(cronJob: Data)
     case listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String)
     case drill(cronJob: Data, scratchLimit: String?)
+    case dbTimeline(ActionFacts)
+    case dbDryRun(json: String)
+    case dbCreate(json: String, name: String)
     case unlock(cronJob: Data)
     case step(RestoreStep, index: Int)
 }
@@ -123,6 +146,9 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case files(RestoreToolkit.FileListing)
     case unlocked(RestoreExecutor.JobResult)
     case drilled(RestoreToolkit.DrillResult)
+    case timeline(DatabaseTimelineResult)
+    case dryRun(RestoreExecutor.Outcome)
+    case created(RestoreExecutor.Outcome)
     case step(index: Int, RestoreExecutor.Outcome)
 }
 
@@ -195,6 +221,8 @@ enum RestoreWizardMode {
         case .choose: RestoreWizardState.Kind.allCases.count
         case .snapshots: w.snapshots.count
         case .scope: w.picking ? (w.files?.count ?? 0) + 1 : 3
+        case .timeline: w.timeline.map { $0.backups.count + 2 } ?? 0
+        case .dbPlan: 0
         case .target: FileRestoreRequest.Target.allCases.count
         case .preflight, .plan, .running, .finished: 0
         }
@@ -272,8 +300,15 @@ enum RestoreWizardMode {
         switch w.step {
         case .choose:
             let kind = RestoreWizardState.Kind(rawValue: w.selection) ?? .files
+            if kind == .database {
+                w.kind = .database
+                go(&w, to: .timeline)
+                w.timeline = nil
+                if let fresh = state.data.data?.actions { w.facts = fresh }
+                return ModeStep(.stay, [journal(state, "restore: database chosen"), task(&w, &state, .dbTimeline(w.facts), busy: "reading the recoverability window and listing the file snapshots")])
+            }
             guard kind == .files || kind == .drill else {
-                w.message = "The database restore is not in this version: restore the database with the runbook's CNPG recovery manifest for now."
+                w.message = "\"Both\" is not in this version: restore the database to a point, then the files from the snapshot the timeline names as nearest before it."
                 return .stay
             }
             w.kind = kind
@@ -361,7 +396,42 @@ enum RestoreWizardMode {
             return .stay
         case .finished:
             return ModeStep(.pop)
+        case .timeline:
+            guard let timeline = w.timeline else {
+                w.message = w.timelineFailure ?? "Wait for the timeline."
+                return .stay
+            }
+            if w.selection == timeline.backups.count + 1 {
+                w.entry = .time
+                w.draft = ""
+                return .stay
+            }
+            let point: RestorePoint = w.selection == 0 ? .latest : .backup(timeline.backups[w.selection - 1].metadata.name)
+            return choosePoint(&w, &state, point)
+        case .dbPlan:
+            w.message = "y, then the namespace, creates the new cluster."
+            return .stay
         }
+    }
+
+    /// The database path: plan the new cluster for `point` and ask the server for a dry run.
+    static func choosePoint(_ w: inout RestoreWizardState, _ state: inout AppState, _ point: RestorePoint) -> ModeStep {
+        guard let timeline = w.timeline else { return .stay }
+        w.point = point
+        w.dbPlan = nil
+        w.dbPlanError = nil
+        w.dryRun = nil
+        do {
+            w.dbPlan = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
+                                                objectStores: timeline.objectStores, namespace: state.namespace, now: state.now)
+        } catch {
+            w.dbPlanError = error.description
+            w.message = "Refused: \(error.description)"
+            return ModeStep(.stay, [journal(state, "restore db: point refused: \(error.description)")])
+        }
+        go(&w, to: .dbPlan)
+        guard let plan = w.dbPlan else { return .stay }
+        return ModeStep(.stay, [journal(state, "restore db: point \(plan.target ?? "latest") chosen"), task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest")])
     }
 
     /// The plan for the choices so far (pure), or why not.
@@ -386,6 +456,15 @@ enum RestoreWizardMode {
     // MARK: Confirm and run
 
     static func confirm(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
+        if w.step == .dbPlan {
+            guard case .done? = w.dryRun, w.dbPlan != nil else {
+                w.message = w.dryRun == nil ? "Wait for the server's dry run." : "The server rejected the manifest: nothing can be created."
+                return .stay
+            }
+            w.entry = .namespace
+            w.draft = ""
+            return .stay
+        }
         guard w.step == .plan, let plan = w.plan else {
             w.message = "y confirms the plan, on the Plan step."
             return .stay
@@ -533,13 +612,27 @@ enum RestoreWizardMode {
                 makePlan(&w, state)
                 return ModeStep(.stay, [journal(state, "restore: safety backup skipped, reason: \(text)")])
             case .namespace:
-                guard text == state.namespace, let plan = w.plan else {
+                guard text == state.namespace else {
                     w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
                     w.draft = ""
                     return .stay
                 }
                 w.entry = .none
+                if w.kind == .database, let plan = w.dbPlan {
+                    go(&w, to: .running)
+                    return ModeStep(.stay, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(plan.target ?? "latest")"),
+                                            task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery")])
+                }
+                guard let plan = w.plan else { return .stay }
                 return start(&w, &state, plan)
+            case .time:
+                w.entry = .none
+                do {
+                    return choosePoint(&w, &state, try RestorePoint.parse(text, now: state.now))
+                } catch {
+                    w.message = error.description
+                    return .stay
+                }
             case .none:
                 break
             }
@@ -581,6 +674,24 @@ enum RestoreWizardMode {
             w.filesFailure = listing.failure
             w.picking = listing.failure == nil
             w.selection = 0
+        case .timeline(let result):
+            switch result {
+            case .timeline(let t):
+                w.timeline = t
+                w.selection = 0
+                effects.append(journal(state, "restore db: window \(t.window?.text ?? "unknown")" + (t.window?.unsafe.map { " (UNSAFE: \($0))" } ?? "")))
+            case .failed(let m):
+                w.timelineFailure = m
+            }
+        case .dryRun(let outcome):
+            w.dryRun = outcome
+            effects.append(journal(state, "restore db: dry run \(outcome.succeeded ? "accepted" : "rejected: \(outcome.message)")"))
+        case .created(let outcome):
+            w.dbOutcome = outcome
+            w.step = .finished
+            w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
+            notify(&state, "restore db: \(outcome.message)")
+            effects.append(journal(state, "restore db: \(outcome.message)"))
         case .drilled(let drill):
             w.step = .finished
             w.message = drill.summary + (drill.diagnosis.map { "\nNext step: \($0.nextStep)" } ?? "")
