@@ -213,3 +213,42 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(Self.demoState(c))/pvc-paperless-ngx-data").allSatisfy { !$0.hasPrefix("restore-") })
     }
 }
+
+/// The wizard's database path against a demo cluster with the real kubectl, in-tree and plugin.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DatabaseWizardE2ETests {
+    typealias Cluster = DashboardActionE2ETests.Cluster
+
+    @Test(arguments: [("healthy", "-2h"), ("plugin-backups", "latest")])
+    func theWizardRecoversIntoANewHealthyClusterAndTheLiveOneStaysAsItWas(scenario: String, point: String) async throws {
+        let c = try await Cluster.start(scenario, speed: 10)
+        defer { c.stop() }
+        let liveBefore = try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"])
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 150, height: 45)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("step 2/4: Restore point", "Window: ", "a time, typed", timeout: 60)
+        if point == "latest" {
+            try await t.send("Enter")
+        } else {
+            try await t.send("G")
+            try await t.send("Enter")
+            try await t.waitFor("restore point (")
+            for ch in point { try await t.send(String(ch)) }
+            try await t.send("Enter")
+        }
+        try await t.waitFor("step 3/4: New cluster", "Dry run: accepted by the API server", timeout: 60)
+        try await t.send("y")
+        try await t.waitFor("type the namespace to confirm")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        let done = try await t.waitFor("is healthy: Cluster in healthy state", "Cutover, step by step", timeout: 90)
+        #expect(done.contains("Point the app's database host"))
+        let clusters = try await c.kubectl(["get", "clusters", "-o", "name"])
+        #expect(clusters.contains("paperless-ngx-db-restore-"))
+        #expect(try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"]) == liveBefore, "the live cluster's spec changed")
+    }
+}

@@ -177,6 +177,8 @@ public enum Keymap {
         KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "move up", scope: .restore),
         KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .restore),
         KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .restore),
+        KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "first", scope: .restore),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "last", scope: .restore),
         KeyBinding([.char("y")], .confirm, label: "y", description: "run the plan shown (in place: then type the namespace)", scope: .restore, footer: true, dangerous: true, short: "run"),
         KeyBinding([.char("u")], .restoreUnlock, label: "u", description: "remove a stale restic lock (a Job, confirmed)", scope: .restore, dangerous: true),
         KeyBinding([.char("/")], .restoreTypePath, label: "/", description: "type a path to restore", scope: .restore),
