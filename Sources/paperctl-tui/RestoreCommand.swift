@@ -394,21 +394,29 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
 struct RestoreDrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
-        abstract: "Prove the newest snapshot restores: restore it with --verify into an emptyDir in a Job, touching nothing.",
+        abstract: "Prove restores work: files (the newest snapshot, --verify, into an emptyDir) or db (the newest point into a scratch cluster).",
         discussion: """
-            Exit status: 0 the drill passed, 1 nothing started (CronJob missing, forbidden), 2 the restore failed, 3 unknown.
-            The File backups check shows when the last drill passed. Run it from cron.
+            files  restores the newest restic snapshot with --verify into an emptyDir in a Job, touching nothing; the File backups
+                   check shows when the last drill passed.
+            db     recovers the newest point into a scratch Cluster <cluster>-drill-<UTC yyyymmddhhmm> labelled
+                   paperctl.io/purpose=db-drill, waits until healthy and reports the time it took (the RTO) and the recovered point;
+                   --cleanup then deletes that cluster (only a cluster carrying that label).
+            Exit status: 0 the drill passed, 1 nothing started (missing objects, forbidden), 2 the restore failed, 3 unknown. Run it from cron.
             """
     )
 
-    enum What: String, ExpressibleByArgument { case files }
+    enum What: String, ExpressibleByArgument { case files, db }
 
-    @Argument(help: "What to drill: files.")
+    @Argument(help: "What to drill: files (restic) or db (CloudNativePG point-in-time recovery).")
     var what: What
+
+    @Flag(name: .long, help: "db: delete the scratch cluster afterwards (only a cluster this tool labelled).")
+    var cleanup = false
 
     @OptionGroup var options: RestoreOptions
 
     func run() async throws {
+        if what == .db { try await drillDatabase() }
         let name = "restore drill"
         guard let (config, target, toolkit, runner) = options.setUp(name) else { throw ExitCode(1) }
         let read = KubectlCommand(arguments: target.globalArguments + ["get", "cronjobs.batch", config.fileBackup.cronJob, "-o", "json"])
@@ -428,6 +436,50 @@ struct RestoreDrillCommand: AsyncParsableCommand {
         journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(result.summary)")
         throw RestoreOutput.exit(name, result.outcome, created: !result.job.isEmpty, said: result.summary,
                                  next: result.diagnosis.map { "; next step: \($0.nextStep)" } ?? "")
+    }
+
+    /// The newest point into a scratch cluster, until healthy: the RTO and the recovered point.
+    func drillDatabase() async throws {
+        let name = "restore drill db"
+        guard let (config, target, toolkit, runner) = options.setUp(name) else { throw ExitCode(1) }
+        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
+        let timeline: DatabaseTimeline
+        switch await toolkit.databaseTimelineWithoutFiles(config: config) {
+        case .timeline(let t): timeline = t
+        case .failed(let m):
+            RestoreOutput.fail(name, m)
+            throw ExitCode(1)
+        }
+        let plan: DatabaseRestorePlan
+        do {
+            plan = try DatabaseRestore.plan(.latest, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
+                                            objectStores: timeline.objectStores, namespace: target.namespace, drill: true, now: Date().timeIntervalSince1970)
+        } catch {
+            RestoreOutput.fail(name, "refused: \(error.description)")
+            throw ExitCode(1)
+        }
+        RestoreOutput.say("Recovering the newest point (\(UTCTime.rfc3339(plan.recoveredTo))) into scratch cluster \(plan.name)…")
+        let started = Date().timeIntervalSince1970
+        let outcome = await toolkit.createCluster(plan.json, name: plan.name) { _ in }
+        let rto = Date().timeIntervalSince1970 - started
+        let summary = outcome.succeeded
+            ? "database drill passed: \(plan.name) healthy in \(UTCTime.humanDuration(rto)) (the RTO), recovered to \(UTCTime.rfc3339(plan.recoveredTo))"
+            : "database drill FAILED after \(UTCTime.humanDuration(rto)): \(outcome.message)"
+        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(summary)")
+        if cleanup {
+            // Only the cluster this drill created and labelled.
+            let labels = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", ResourceKind.cnpgCluster.qualifiedName, plan.name, "-o", "jsonpath={.metadata.labels.paperctl\\.io/purpose}"])))
+                .map { String(decoding: $0, as: UTF8.self) }
+            if labels == "db-drill" {
+                let delete = KubectlCommand(arguments: target.connectionArguments + ["delete", ResourceKind.cnpgCluster.qualifiedName, plan.name, "-n", target.namespace],
+                                            logPolicy: .action(title: "Delete scratch cluster \(plan.name)"))
+                RestoreOutput.say("Running: \(delete.displayLine)")
+                if let failure = await toolkit.executor.execute(delete, report: { _ in }) { RestoreOutput.fail(name, "cleanup: \(failure.message)") }
+            }
+        } else {
+            RestoreOutput.say("The scratch cluster stays (its label: paperctl.io/purpose=db-drill); --cleanup deletes it: kubectl delete cluster \(plan.name) -n \(target.namespace)")
+        }
+        throw RestoreOutput.exit(name, outcome, created: true, said: summary)
     }
 }
 

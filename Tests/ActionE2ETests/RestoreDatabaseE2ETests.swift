@@ -83,4 +83,16 @@ import Testing
         #expect(log.contains("no target backup found"))
         #expect(Self.liveWrites(env).isEmpty)
     }
+
+    @Test func theDatabaseDrillReachesHealthyReportsTheRTOAndCleansUpOnlyItsOwnCluster() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: false)
+        defer { Task { await env.stop() } }
+        let before = Self.clusters(env)
+        let run = try await env.paperctl(["restore", "drill", "db", "--cleanup", "--timeout", "90"], limit: 120)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("database drill passed") && run.stdout.contains("(the RTO), recovered to"))
+        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) delete clusters.postgresql.cnpg.io paperless-ngx-db-drill-"))
+        #expect(Self.clusters(env) == before, "the scratch cluster is gone and nothing else was deleted")
+        #expect(Self.liveWrites(env).isEmpty)
+    }
 }

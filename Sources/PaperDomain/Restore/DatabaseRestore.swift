@@ -378,7 +378,7 @@ public enum DatabaseTimelineResult: Sendable, Equatable {
 extension RestoreToolkit {
     /// Reads the live cluster, its Backups and (with the plugin) its ObjectStore, and lists the
     /// restic snapshots (a Job; a failed listing leaves the timeline without them).
-    public func databaseTimeline(_ facts: ActionFacts) async -> DatabaseTimelineResult {
+    public func databaseTimeline(_ facts: ActionFacts, listFiles: Bool = true) async -> DatabaseTimelineResult {
         let target = executor.target
         let config = facts.config
         do {
@@ -395,7 +395,9 @@ extension RestoreToolkit {
             let live = (try? JSONSerialization.jsonObject(with: clusterJSON)) as? [String: Any] ?? [:]
             let window = DatabaseRestore.window(cluster: cluster, objectStores: stores, archiveTimeout: DatabaseRestore.archiveTimeout(clusterJSON: live), now: executor.now())
             var timeline = DatabaseTimeline(clusterJSON: clusterJSON, cluster: cluster, window: window, backups: backups, objectStores: stores)
-            if let cron = RestorePreflight.command(.cronJob, facts: facts), let cronJob = try? await executor.runner.output(of: cron) {
+            if !listFiles {
+                timeline.snapshotsFailure = "not listed"
+            } else if let cron = RestorePreflight.command(.cronJob, facts: facts), let cronJob = try? await executor.runner.output(of: cron) {
                 let listing = await listSnapshots(cronJob: cronJob)
                 timeline.snapshots = listing.snapshots
                 timeline.snapshotsFailure = listing.failure
@@ -406,6 +408,13 @@ extension RestoreToolkit {
         } catch {
             return .failed("cannot read cluster \(config.database.cluster), its Backups or its ObjectStore: \(Redactor.redact("\(error)"))")
         }
+    }
+
+    /// The window and the Backups only (the drill does not need the file snapshots).
+    public func databaseTimelineWithoutFiles(config: PaperConfig) async -> DatabaseTimelineResult {
+        var facts = ActionFacts(config: config, target: executor.target)
+        facts.cronJob = nil
+        return await databaseTimeline(facts, listFiles: false)
     }
 
     /// `kubectl create --dry-run=server -f -`: what the API server says of the manifest.
