@@ -439,3 +439,69 @@ extension RestoreToolkit {
         return await executor.waitForCluster(name, report: report)
     }
 }
+
+// MARK: - Both
+
+/// The database to a point and the files to the nearest snapshot at or before it, in one plan:
+/// safety backups of both, the CronJob suspended, the app scaled down once, the files restored in
+/// place, the new cluster recovered, then the cutover steps. The app stays at 0 until the operator
+/// switches it to the new cluster (the tool never does).
+public enum BothRestore {
+    public struct Plan: Sendable, Equatable {
+        public var steps: FileRestorePlan
+        public var database: DatabaseRestorePlan
+        public var snapshot: ResticSnapshot
+        public var rpo: [String]
+    }
+
+    public static func plan(_ point: RestorePoint, timeline: DatabaseTimeline, facts: ActionFacts, cronJob: Data, resticVersion: ResticVersion?,
+                            now: Double) throws(DatabaseRestore.Refusal) -> Plan {
+        let ns = facts.target.namespace
+        let db = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
+                                          objectStores: timeline.objectStores, namespace: ns, now: now)
+        guard let (snapshot, _) = timeline.nearestSnapshot(atOrBefore: db.recoveredTo) else {
+            throw DatabaseRestore.Refusal("no file snapshot at or before \(UTCTime.rfc3339(db.recoveredTo)): restore the database alone, or pick a later point")
+        }
+        let files: FileRestorePlan
+        do {
+            files = try FileRestore.plan(FileRestoreRequest(snapshot: snapshot, target: .inPlace, resticVersion: resticVersion), facts: facts, cronJob: cronJob, neededBytes: nil, now: now)
+        } catch {
+            throw DatabaseRestore.Refusal(error.description)
+        }
+        var steps: [RestoreStep] = []
+        // 1. The safety backups of both: a CNPG Backup of the live cluster, then the restic one.
+        switch facts.planDatabaseBackup(now: now) {
+        case .plan(let backup):
+            steps.append(RestoreStep(kind: .databaseBackup(backup), title: "Safety backup of the live database now (a CNPG Backup), and wait for it to complete",
+                                     command: backup.command, display: backup.stdin))
+        case .refuse(let why):
+            throw DatabaseRestore.Refusal("the database safety backup cannot start: \(why)")
+        }
+        let fileSteps = files.steps.filter { if case .postCheck = $0.kind { false } else { true } }
+        // 2. The files' safety backup, the CronJob suspended, the app down once, the files restored.
+        steps += fileSteps.filter { step in
+            switch step.kind {
+            case .scaleUp: false
+            case .suspendCronJob(_, let suspend): suspend
+            default: true
+            }
+        }
+        // 3. The new cluster.
+        let create = KubectlCommand(arguments: facts.target.connectionArguments + ["create", "-f", "-", "-n", ns],
+                                    logPolicy: .action(title: "Create recovery cluster \(db.name)"), stdin: Data(db.json.utf8))
+        steps.append(RestoreStep(kind: .recoverCluster(name: db.name), title: "Recover the database into the new cluster \(db.name), and wait until healthy",
+                                 command: create, display: db.yaml))
+        // 4. Guidance: the app stays down until it points at the new cluster.
+        let resume = fileSteps.first { if case .suspendCronJob(_, false) = $0.kind { true } else { false } }?.command?.displayLine
+        var guidance = DatabaseRestore.cutover(newName: db.name, live: timeline.cluster.metadata.name, namespace: ns,
+                                               argoManaged: facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false,
+                                               deployment: facts.config.app.deployment)
+        guidance.removeFirst()  // it is already down
+        if let resume { guidance.append("Resume the file backups: \(resume)") }
+        steps.append(RestoreStep(kind: .guidance(guidance), title: "Cutover: the app stays at 0 until you point it at \(db.name) (the tool does not switch it)", command: nil))
+        let rpo = timeline.rpo(for: db.recoveredTo)
+        let combined = FileRestorePlan(request: files.request, steps: steps, targetDirectory: files.targetDirectory,
+                                       notes: rpo + db.notes + files.notes.filter { !$0.contains("safety backup runs no") })
+        return Plan(steps: combined, database: db, snapshot: snapshot, rpo: rpo)
+    }
+}

@@ -50,6 +50,12 @@ public struct RestoreStep: Sendable, Equatable {
         case scaleUp(deployment: String, to: Int)
         /// The app's pods Ready and no new error lines in its log.
         case postCheck(deployment: String, container: String)
+        /// A CNPG Backup of the live cluster, waited for until completed (the database's safety backup).
+        case databaseBackup(ActionPlan)
+        /// A new recovery Cluster, followed until healthy (the database half of "both").
+        case recoverCluster(name: String)
+        /// Steps for the operator; the tool runs none of them.
+        case guidance([String])
     }
 
     public var kind: Kind
@@ -77,9 +83,12 @@ public struct RestoreStep: Sendable, Equatable {
         return Redactor.redact(command.displayLine + " <<'EOF'\n" + text + (text.hasSuffix("\n") ? "" : "\n") + "EOF")
     }
 
-    /// Whether the step changes the cluster (all but the post-check do).
+    /// Whether the step changes the cluster (all but the post-check and the guidance do).
     public var writes: Bool {
-        if case .postCheck = kind { false } else { true }
+        switch kind {
+        case .postCheck, .guidance: false
+        default: true
+        }
     }
 }
 

@@ -123,6 +123,24 @@ public struct RestoreExecutor: Sendable {
             }
         case .postCheck(let deployment, let container):
             return await postCheck(deployment: deployment, container: container)
+        case .databaseBackup(let plan):
+            if let failure = await execute(plan.command, report: report) { return failure }
+            return await poll("Backup \(plan.objectName) to complete", report: report) { () async throws(KubectlError) -> Outcome? in
+                let backup = try await read(["get", ResourceKind.cnpgBackup.qualifiedName, plan.objectName, "-o", "json"], as: CNPGBackup.self)
+                switch ManualBackup.progress(of: backup) {
+                case .succeeded: return .done("Backup \(plan.objectName) completed")
+                case .failed(let error): return .failed("Backup \(plan.objectName) failed: \(Redactor.redact(error))")
+                case .inProgress(let state):
+                    report(Progress("Backup \(plan.objectName): \(Redactor.redact(state))"))
+                    return nil
+                }
+            }
+        case .recoverCluster(let name):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            return await waitForCluster(name, report: report)
+        case .guidance(let steps):
+            return .done("yours to do: " + steps.joined(separator: " · "))
         }
     }
 
