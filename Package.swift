@@ -27,7 +27,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Yams", package: "Yams"),
             ],
+            // The real CloudNativePG CRDs its API server validates custom resources against.
+            resources: [.copy("Resources/crds")],
             swiftSettings: strict
         ),
         // The kubectl boundary: commands as values, the runner, typed errors, Codable models.

@@ -138,6 +138,7 @@ extension KubeAPI {
         object.set("metadata.uid", to: nil)
         object.set("metadata.resourceVersion", to: nil)
         try Validation.validate(object, kind: target.kind)
+        try checkSchema(&object, request, target, includeStatus: true)
         if target.kind.plural == "jobs" {
             object.set("metadata.namespace", to: .string(target.namespace ?? ""))
             JobFactory.admit(&object, uid: RandomName.uuid())
@@ -150,10 +151,32 @@ extension KubeAPI {
         return .json(present(created, target), status: 201)
     }
 
+    /// Custom resources with a vendored CRD are checked against its schema, as the API server does:
+    /// with `fieldValidation=Strict` (kubectl's default) unknown fields are a 400; otherwise they are
+    /// pruned. Any other violation is a 422 with one cause per field. Writes to the main resource
+    /// leave `status` alone (the server keeps the stored one), so only status writes check it.
+    func checkSchema(_ object: inout JSONValue, _ request: APIRequest, _ target: Target, includeStatus: Bool) throws(APIError) {
+        guard case .success(let crd)? = VendoredCRDs.crd(for: target.kind), let schema = crd.versions[target.version] else { return }
+        let status = object["status"]
+        if !includeStatus { object["status"] = nil }
+        let result = SchemaValidator.check(object, against: schema)
+        let mode = request.query["fieldValidation"] ?? "Warn"
+        if mode == "Strict", !result.unknownFields.isEmpty {
+            throw APIError.strictDecoding(target.kind, version: target.version, unknownFields: result.unknownFields)
+        }
+        if !result.causes.isEmpty {
+            let name = object.value(at: "metadata.name")?.stringValue ?? target.name ?? ""
+            throw APIError.invalid(target.kind, name, causes: result.causes)
+        }
+        object = result.pruned
+        if !includeStatus { object["status"] = status }
+    }
+
     func replaceResponse(_ request: APIRequest, _ target: Target) throws(APIError) -> APIResponse {
         guard let name = target.name else { throw APIError.methodNotAllowed("PUT") }
-        let incoming = try decodeBody(request, target)
+        var incoming = try decodeBody(request, target)
         try Validation.validate(incoming, kind: target.kind)
+        try checkSchema(&incoming, request, target, includeStatus: target.subresource == "status")
         let expected = incoming.value(at: "metadata.resourceVersion")?.stringValue
         let statusOnly = target.subresource == "status"
         let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name, expectedResourceVersion: expected) { obj throws(APIError) in
@@ -182,12 +205,13 @@ extension KubeAPI {
         }
         let statusOnly = target.subresource == "status"
         let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name) { obj throws(APIError) in
-            let patched: JSONValue
+            var patched: JSONValue
             do { patched = try Patcher.apply(kind, patch: patch, to: obj) } catch {
                 throw APIError(code: 422, reason: "Invalid", message: "\(target.kind.kind) \"\(name)\" is invalid: \(error)")
             }
             guard case .object = patched else { throw APIError.badRequest("the patch did not produce an object") }
             try Validation.validate(patched, kind: target.kind)
+            try checkSchema(&patched, request, target, includeStatus: statusOnly)
             if statusOnly {
                 obj["status"] = patched["status"]
             } else {
@@ -302,7 +326,8 @@ extension KubeAPI {
 
 // MARK: - Validation
 
-/// The checks the real API server makes that operators trip over: names and required fields.
+/// The checks the real API server makes that operators trip over: names and required fields of
+/// built-in kinds. CloudNativePG's kinds are checked against their CRD schema (`checkSchema`).
 enum Validation {
     static func validate(_ object: JSONValue, kind: ServedResource) throws(APIError) {
         let name = object.value(at: "metadata.name")?.stringValue ?? ""
@@ -314,13 +339,6 @@ enum Validation {
             }
         }
         switch kind.plural {
-        case "backups":
-            guard object.value(at: "spec.cluster.name")?.stringValue?.isEmpty == false else {
-                throw APIError.invalid(kind, name, "spec.cluster.name: Required value")
-            }
-            if let method = object.value(at: "spec.method")?.stringValue, !["barmanObjectStore", "volumeSnapshot", "plugin"].contains(method) {
-                throw APIError.invalid(kind, name, "spec.method: Unsupported value: \"\(method)\": supported values: \"barmanObjectStore\", \"volumeSnapshot\", \"plugin\"")
-            }
         case "deployments":
             if let r = object.value(at: "spec.replicas"), (r.intValue ?? -1) < 0 {
                 throw APIError.invalid(kind, name, "spec.replicas: Invalid value: must be greater than or equal to 0")

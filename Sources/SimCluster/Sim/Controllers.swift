@@ -360,7 +360,7 @@ public final class Controllers: Sendable {
                                                   "labels": ["cnpg.io/cluster": sb.value(at: "spec.cluster.name") ?? "", "cnpg.io/scheduled-backup": .string(Self.name(sb))],
                                                   "ownerReferences": [Seed.ownerRef(sb)]],
                                      "spec": spec]
-            _ = try? store.create(Catalogue.backups, namespace: ns, object: backup)
+            _ = try? store.create(Catalogue.backups, namespace: ns, object: VendoredCRDs.defaulted(backup, kind: Catalogue.backups))
             _ = try? store.update(Catalogue.scheduledBackups, namespace: ns, name: Self.name(sb), bumpGeneration: false) { s throws(APIError) in
                 s.set("status.lastScheduleTime", to: .string(UTCTime.rfc3339(due)))
                 s.set("status.lastCheckTime", to: .string(UTCTime.rfc3339(now)))

@@ -36,7 +36,7 @@ struct Seed {
 
     @discardableResult
     func create(_ kind: ServedResource, _ object: JSONValue, age: Double) -> JSONValue {
-        (try? store.create(kind, namespace: ns, object: object, creationTime: now - age)) ?? object
+        (try? store.create(kind, namespace: ns, object: VendoredCRDs.defaulted(object, kind: kind), creationTime: now - age)) ?? object
     }
 
     // MARK: Everything

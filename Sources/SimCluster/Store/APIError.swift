@@ -47,8 +47,32 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(code: 400, reason: "BadRequest", message: message)
     }
 
+    /// `Kind.group`, as the API server qualifies a kind in validation messages (`Cluster.postgresql.cnpg.io`).
+    static func qualifiedKind(_ kind: ServedResource) -> String {
+        kind.group.isEmpty ? kind.kind : "\(kind.kind).\(kind.group)"
+    }
+
+    /// One field error, `field: body` (`spec.instances: Required value`).
     public static func invalid(_ kind: ServedResource, _ name: String, _ reason: String) -> APIError {
-        APIError(code: 422, reason: "Invalid", message: "\(kind.kind) \"\(name)\" is invalid: \(reason)")
+        invalid(kind, name, causes: [FieldCause(parsing: reason)])
+    }
+
+    /// A 422 with one cause per field error, as `apierrors.NewInvalid` builds it: the message joins
+    /// them (in brackets when there are several) and the details carry them, which is what kubectl
+    /// prints as `The Cluster "x" is invalid: …`.
+    public static func invalid(_ kind: ServedResource, _ name: String, causes: [FieldCause]) -> APIError {
+        var unique: [FieldCause] = []
+        for c in causes where !unique.contains(c) { unique.append(c) }
+        let joined = unique.count == 1 ? unique[0].text : "[" + unique.map(\.text).joined(separator: ", ") + "]"
+        return APIError(code: 422, reason: "Invalid", message: "\(qualifiedKind(kind)) \"\(name)\" is invalid: \(joined)",
+                        details: ["name": .string(name), "group": .string(kind.group), "kind": .string(kind.kind),
+                                  "causes": .array(unique.map(\.status))])
+    }
+
+    /// The 400 that strict field validation answers for fields the schema does not declare.
+    public static func strictDecoding(_ kind: ServedResource, version: String, unknownFields: [String]) -> APIError {
+        let fields = unknownFields.map { "unknown field \(goQuote($0))" }.joined(separator: ", ")
+        return badRequest("\(kind.kind) in version \(goQuote(version)) cannot be handled as a \(kind.kind): strict decoding error: \(fields)")
     }
 
     public static func pathNotFound() -> APIError {
@@ -76,4 +100,54 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     public static let unauthorized = APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
+}
+
+// MARK: - FieldCause
+
+/// One `field.Error` as a `metav1.StatusCause`: its type, the field path, and the error body
+/// (`Invalid value: "x": why`).
+public struct FieldCause: Sendable, Equatable {
+    public enum CauseType: String, Sendable {
+        case required = "FieldValueRequired"
+        case invalid = "FieldValueInvalid"
+        case typeInvalid = "FieldValueTypeInvalid"
+        case notSupported = "FieldValueNotSupported"
+        case tooLong = "FieldValueTooLong"
+        case tooMany = "FieldValueTooMany"
+        case forbidden = "FieldValueForbidden"
+    }
+
+    public let type: CauseType
+    public let field: String
+    public let body: String
+
+    public init(_ type: CauseType, field: String, body: String) {
+        self.type = type
+        self.field = field
+        self.body = body
+    }
+
+    /// Reads `field: body` and types it by the body's first words.
+    public init(parsing reason: String) {
+        let parts = reason.split(separator: ": ", maxSplits: 1, omittingEmptySubsequences: false)
+        let (field, body) = parts.count == 2 ? (String(parts[0]), String(parts[1])) : ("", reason)
+        let type: CauseType = if body.hasPrefix("Required value") { .required }
+            else if body.hasPrefix("Unsupported value") { .notSupported }
+            else if body.hasPrefix("Too long") { .tooLong }
+            else if body.hasPrefix("Too many") { .tooMany }
+            else if body.hasPrefix("Forbidden") { .forbidden }
+            else { .invalid }
+        self.init(type, field: field, body: body)
+    }
+
+    /// `spec.instances: Invalid value: "string": spec.instances in body must be of type integer: "string"`.
+    static func typeInvalid(_ path: String, actual: JSONValue, expected: String) -> FieldCause {
+        let actualType = goQuote(jsonTypeName(actual))
+        let subject = path.isEmpty ? "body" : "\(path) in body"
+        return FieldCause(.typeInvalid, field: path, body: "Invalid value: \(actualType): \(subject) must be of type \(expected): \(actualType)")
+    }
+
+    public var text: String { field.isEmpty ? body : "\(field): \(body)" }
+
+    var status: JSONValue { ["reason": .string(type.rawValue), "message": .string(body), "field": .string(field)] }
 }
