@@ -159,3 +159,47 @@ import Testing
         #expect(await executor.waitForCluster("pdb") { _ in }.succeeded)
     }
 }
+
+/// "Both" in one plan, in the order the runbook needs.
+@Suite struct BothRestoreTests {
+    @Test func safetyBackupsThenScaleDownThenTheRestoresThenGuidance() throws {
+        let data = DatabaseRestoreTests.clusterJSON(plugin: false)
+        let cluster = try DatabaseRestoreTests.cluster(data)
+        let window = DatabaseRestore.window(cluster: cluster, objectStores: [], archiveTimeout: 300, now: DatabaseRestoreTests.now)
+        let snapshot = ResticSnapshot(id: "bbbb2222", time: DatabaseRestoreTests.now - 5 * 3600, hostname: "paperless-ngx", paths: ["/data"])
+        let timeline = DatabaseTimeline(clusterJSON: data, cluster: cluster, window: window, backups: [], objectStores: [],
+                                        snapshots: [snapshot, ResticSnapshot(id: "cccc3333", time: DatabaseRestoreTests.now - 3600, paths: ["/data"])])
+        let plan = try BothRestore.plan(.time(DatabaseRestoreTests.now - 2 * 3600), timeline: timeline, facts: RestorePlanningTests.facts(replicas: 1),
+                                        cronJob: RestorePlanningTests.cronJob, resticVersion: ResticVersion(0, 17, 3), now: DatabaseRestoreTests.now)
+        let kinds = plan.steps.steps.map { step -> String in
+            switch step.kind {
+            case .databaseBackup: "db safety"
+            case .safetyBackup: "files safety"
+            case .suspendCronJob(_, let s): s ? "suspend" : "resume"
+            case .scaleDown: "scale down"
+            case .job: "files restore"
+            case .recoverCluster: "db restore"
+            case .guidance: "guidance"
+            case .scaleUp: "scale up"
+            case .postCheck: "check"
+            }
+        }
+        #expect(kinds == ["db safety", "files safety", "suspend", "scale down", "files restore", "db restore", "guidance"])
+        #expect(plan.snapshot.id == "bbbb2222", "the nearest snapshot at or before the point, not the newer one")
+        #expect(plan.rpo.contains { $0.contains("files: snapshot bbbb2222") && $0.contains("3h before the point") })
+        #expect(plan.steps.notes.first?.hasPrefix("database: exactly") == true, "the RPO readout is shown with the plan")
+        guard case .guidance(let steps) = plan.steps.steps.last?.kind else { Issue.record("no guidance"); return }
+        #expect(steps.contains { $0.contains("PAPERLESS_DBHOST") } && steps.contains { $0.contains(#"{"spec":{"suspend":false}}"#) })
+    }
+
+    @Test func noFileSnapshotBeforeThePointIsRefused() throws {
+        let data = DatabaseRestoreTests.clusterJSON(plugin: false)
+        let cluster = try DatabaseRestoreTests.cluster(data)
+        let timeline = DatabaseTimeline(clusterJSON: data, cluster: cluster, window: DatabaseRestore.window(cluster: cluster, objectStores: [], archiveTimeout: 300, now: DatabaseRestoreTests.now),
+                                        backups: [], objectStores: [], snapshots: [ResticSnapshot(id: "late", time: DatabaseRestoreTests.now - 600, paths: ["/data"])])
+        #expect(throws: DatabaseRestore.Refusal.self) {
+            try BothRestore.plan(.time(DatabaseRestoreTests.now - 7200), timeline: timeline, facts: RestorePlanningTests.facts(), cronJob: RestorePlanningTests.cronJob,
+                                 resticVersion: nil, now: DatabaseRestoreTests.now)
+        }
+    }
+}

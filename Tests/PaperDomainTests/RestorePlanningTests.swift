@@ -134,6 +134,7 @@ import Testing
             case .job: "restore"
             case .scaleUp(_, let to): "up to \(to)"
             case .postCheck: "check"
+            case .databaseBackup, .recoverCluster, .guidance: "not a file step"
             }
         }
         #expect(kinds == ["safety", "suspend", "down from 2", "restore", "up to 2", "resume", "check"])

@@ -470,7 +470,8 @@ public enum BothRestore {
         }
         var steps: [RestoreStep] = []
         // 1. The safety backups of both: a CNPG Backup of the live cluster, then the restic one.
-        switch facts.planDatabaseBackup(now: now) {
+        // The live cluster as just read; in-flight Backups from the last refresh block it.
+        switch ManualBackup.planDatabase(cluster: timeline.cluster, backups: facts.backups, config: facts.config, target: facts.target, now: now) {
         case .plan(let backup):
             steps.append(RestoreStep(kind: .databaseBackup(backup), title: "Safety backup of the live database now (a CNPG Backup), and wait for it to complete",
                                      command: backup.command, display: backup.stdin))
