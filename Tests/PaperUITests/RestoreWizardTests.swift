@@ -281,4 +281,24 @@ import Testing
     }
 
     static func press(_ s: inout AppState, _ key: Key) { _ = update(&s, .key(key)) }
+
+    @Test func bothRunsTheSafetyBackupsFirstAfterTheTypedNamespaceWithTheRPOInThePlan() throws {
+        var s = RestoreWizardTests.open()
+        Self.press(&s, .down)
+        Self.press(&s, .down)
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        var timeline = try Self.timeline()
+        timeline.cronJob = WizardFixtures.cronJob
+        timeline.resticVersion = ResticVersion(0, 17, 3)
+        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(timeline))))
+        Self.press(&s, .enter)  // latest
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.step == .plan && w.kind == .both)
+        let text = render(s).text
+        #expect(text.contains("database: exactly") && text.contains("files: snapshot aaaa1111"), "the RPO readout is in the plan")
+        #expect(update(&s, .key(.char("y"))).isEmpty)
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        let first = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .step(let step, 0) = first.task, case .databaseBackup = step.kind else { Issue.record("the database safety backup is not first: \(first.task)"); return }
+    }
 }

@@ -335,6 +335,9 @@ public struct DatabaseTimeline: Sendable, Equatable {
     public var objectStores: [BarmanObjectStore]
     public var snapshots: [ResticSnapshot]
     public var snapshotsFailure: String?
+    /// The restic CronJob (for "both": the file restore's Jobs) and the image's restic, when read.
+    public var cronJob: Data?
+    public var resticVersion: ResticVersion?
 
     public init(clusterJSON: Data, cluster: CNPGCluster, window: DatabaseWindow?, backups: [CNPGBackup], objectStores: [BarmanObjectStore],
                 snapshots: [ResticSnapshot] = [], snapshotsFailure: String? = nil) {
@@ -401,6 +404,8 @@ extension RestoreToolkit {
                 let listing = await listSnapshots(cronJob: cronJob)
                 timeline.snapshots = listing.snapshots
                 timeline.snapshotsFailure = listing.failure
+                timeline.cronJob = cronJob
+                timeline.resticVersion = listing.version
             } else {
                 timeline.snapshotsFailure = "the restic CronJob could not be read"
             }

@@ -137,6 +137,11 @@ public struct RestoreExecutor: Sendable {
             }
         case .recoverCluster(let name):
             guard let command = step.command else { return .failed("no command") }
+            // The API server checks the manifest first (kubectl create --dry-run=server).
+            var dry = command
+            dry.arguments.insert("--dry-run=server", at: dry.arguments.firstIndex(of: "create").map { $0 + 1 } ?? dry.arguments.count)
+            dry.logPolicy = .backgroundRead
+            if let failure = await execute(dry, report: report) { return .failed("the API server rejected the manifest: \(failure.message)") }
             if let failure = await execute(command, report: report) { return failure }
             return await waitForCluster(name, report: report)
         case .guidance(let steps):

@@ -18,7 +18,11 @@ extension RestoreWizardMode {
         }
         let number = (steps.firstIndex(of: w.step == .finished ? .running : w.step) ?? 0) + 1
         if !(w.kind == .drill && w.step != .choose) {
-            let what = w.kind == .database ? "database" : "files"
+            let what = switch w.kind {
+            case .database: "database"
+            case .both: "database and files"
+            case .files, .drill: "files"
+            }
             buf.putTruncated(" Restore \(what) — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
         }
         // The step bar: done ✔, here ▶, ahead ·.
@@ -104,7 +108,7 @@ extension RestoreWizardMode {
         switch w.step {
         case .choose:
             lines.append(("What do you restore?", .title))
-            for kind in RestoreWizardState.Kind.allCases { choice(kind.rawValue, kind.label + (kind == .files ? "" : "  (not in this version)"), enabled: kind == .files) }
+            for kind in RestoreWizardState.Kind.allCases { choice(kind.rawValue, kind.label) }
         case .preflight:
             lines.append(("Preflight: reads only (kubectl auth can-i, the CronJob, the newest failed backup's log)", .title))
             if let pre = w.preflight {

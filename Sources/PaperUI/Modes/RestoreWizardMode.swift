@@ -119,7 +119,11 @@ public struct RestoreWizardState: Sendable, Equatable {
 
     /// The steps of this kind of restore, for the step bar.
     public var steps: [Step] {
-        kind == .database ? [.choose, .timeline, .dbPlan, .running] : [.choose, .preflight, .snapshots, .scope, .target, .plan, .running]
+        switch kind {
+        case .database: [.choose, .timeline, .dbPlan, .running]
+        case .both: [.choose, .timeline, .plan, .running]
+        case .files, .drill: [.choose, .preflight, .snapshots, .scope, .target, .plan, .running]
+        }
     }
 }
 
@@ -300,16 +304,13 @@ enum RestoreWizardMode {
         switch w.step {
         case .choose:
             let kind = RestoreWizardState.Kind(rawValue: w.selection) ?? .files
-            if kind == .database {
-                w.kind = .database
+            if kind == .database || kind == .both {
+                w.kind = kind
                 go(&w, to: .timeline)
                 w.timeline = nil
                 if let fresh = state.data.data?.actions { w.facts = fresh }
-                return ModeStep(.stay, [journal(state, "restore: database chosen"), task(&w, &state, .dbTimeline(w.facts), busy: "reading the recoverability window and listing the file snapshots")])
-            }
-            guard kind == .files || kind == .drill else {
-                w.message = "\"Both\" is not in this version: restore the database to a point, then the files from the snapshot the timeline names as nearest before it."
-                return .stay
+                return ModeStep(.stay, [journal(state, "restore: \(kind == .both ? "database and files" : "database") chosen"),
+                                        task(&w, &state, .dbTimeline(w.facts), busy: "reading the recoverability window and listing the file snapshots")])
             }
             w.kind = kind
             go(&w, to: .preflight)
@@ -421,6 +422,26 @@ enum RestoreWizardMode {
         w.dbPlan = nil
         w.dbPlanError = nil
         w.dryRun = nil
+        if w.kind == .both {
+            guard let cronJob = timeline.cronJob else {
+                w.message = "The restic CronJob could not be read: the files cannot be restored with the database."
+                return .stay
+            }
+            if let fresh = state.data.data?.actions { w.facts = fresh }
+            do {
+                let both = try BothRestore.plan(point, timeline: timeline, facts: w.facts, cronJob: cronJob, resticVersion: timeline.resticVersion, now: state.now)
+                w.plan = both.steps
+                w.dbPlan = both.database
+                w.snapshot = both.snapshot
+                w.target = .inPlace
+                w.cronJob = cronJob
+            } catch {
+                w.message = "Refused: \(error.description)"
+                return ModeStep(.stay, [journal(state, "restore both: point refused: \(error.description)")])
+            }
+            go(&w, to: .plan)
+            return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan?.target ?? "latest"), files from snapshot \(w.snapshot?.shortID ?? "?")")])
+        }
         do {
             w.dbPlan = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
                                                 objectStores: timeline.objectStores, namespace: state.namespace, now: state.now)
