@@ -11,7 +11,6 @@ enum Recovery {
     static func failure(of new: JSONValue, live: JSONValue?, backups: [JSONValue], objectStores: [JSONValue], now: Double) -> String? {
         guard let recovery = new.value(at: "spec.bootstrap.recovery") else { return nil }
         guard let live else { return "no target backup found: the source cluster's archive is empty" }
-        let liveName = live.value(at: "metadata.name")?.stringValue ?? ""
         let liveStore = archive(of: live)
         // The source.
         if let backupName = recovery.value(at: "backup.name")?.stringValue {
@@ -44,7 +43,6 @@ enum Recovery {
         if !own.location.isEmpty, own.location == liveStore.location, own.server == liveStore.server {
             return "ERROR: WAL archive check failed for server \(own.server): Expected empty archive"
         }
-        _ = liveName
         return nil
     }
 
