@@ -45,12 +45,7 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds before one kubectl call is killed (default: timeoutSeconds in the config, 10).")
     var kubectlTimeout: Double?
 
-    func validate() throws {
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
-        if let kubectlTimeout, !(kubectlTimeout > 0 && kubectlTimeout <= 600) {
-            throw ValidationError("--kubectl-timeout must be between 0 and 600 seconds")
-        }
-    }
+    func validate() throws { try ActionTimeouts.validate(timeout: timeout, kubectlTimeout: kubectlTimeout) }
 
     func run() async throws {
         let paperConfig: PaperConfig

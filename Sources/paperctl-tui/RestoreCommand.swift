@@ -29,12 +29,7 @@ struct RestoreOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds before one kubectl call is killed (default: timeoutSeconds in the config, 10).")
     var kubectlTimeout: Double?
 
-    func validate() throws {
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
-        if let kubectlTimeout, !(kubectlTimeout > 0 && kubectlTimeout <= 600) {
-            throw ValidationError("--kubectl-timeout must be between 0 and 600 seconds")
-        }
-    }
+    func validate() throws { try ActionTimeouts.validate(timeout: timeout, kubectlTimeout: kubectlTimeout) }
 
     /// The config, the target and a toolkit on the real kubectl; nil after printing why not.
     func setUp(_ name: String) -> (PaperConfig, KubeTarget, RestoreToolkit, KubectlRunner)? {

@@ -1,3 +1,4 @@
+import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,6 +29,17 @@ enum FileText {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard n > 0 else { throw WriteError(path: path, errno: errno) }
             offset += n
+        }
+    }
+}
+
+/// `--timeout` (seconds a wait may take) and `--kubectl-timeout` (seconds one kubectl call may
+/// take), checked the same way by every subcommand that runs actions.
+enum ActionTimeouts {
+    static func validate(timeout: Double, kubectlTimeout: Double?) throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        if let kubectlTimeout, !(kubectlTimeout > 0 && kubectlTimeout <= 600) {
+            throw ValidationError("--kubectl-timeout must be between 0 and 600 seconds")
         }
     }
 }

@@ -179,7 +179,7 @@ struct SnapshotClassificationTests {
         #expect(Set(digest(warm)) == Set(digest(cold)))
         #expect(!processes(mentioning: cluster.directory).filter { $0.contains(" -f ") }.isEmpty)
         feed.stop()
-        _ = try await waitFor("the kubectl logs -f process to end after stop()", timeout: 3,
+        try await waitFor("the kubectl logs -f process to end after stop()", timeout: 3,
                               read: { processes(mentioning: cluster.directory).filter { $0.contains(" -f ") } }, until: \.isEmpty)
     }
 

@@ -46,6 +46,22 @@ import Testing
         try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
     }
 
+    /// A demo cluster in its own process and the dashboard on it in tmux, with its first data in.
+    static func dashboard(_ scenario: String = "healthy") async throws -> (Cluster, Tmux) {
+        let c = try await Cluster.start(scenario, speed: 10)
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
+        try await t.waitFor(" old ·")
+        return (c, t)
+    }
+
+    /// y, then the namespace typed, then Enter: the confirmation of a destructive plan.
+    static func confirmTypingTheNamespace(_ t: Tmux) async throws {
+        try await t.send("y")
+        try await t.waitFor("type the namespace to confirm")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+    }
+
     /// paperctl's own Jobs in the cluster, by purpose.
     static func toolJobs(_ c: Cluster) async throws -> [String] {
         try await c.kubectl(["get", "jobs", "-l", "app.kubernetes.io/managed-by=paperctl", "-o", "custom-columns=P:.metadata.labels.paperctl\\.io/purpose", "--no-headers"])
@@ -53,11 +69,8 @@ import Testing
     }
 
     @Test func sideBySideRestoreThroughTheWizardHoldsTheSnapshotsBytesAndNoSecretIsShown() async throws {
-        let c = try await Cluster.start(speed: 10)
-        defer { c.stop() }
-        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
-        defer { t.stopNow() }
-        try await t.waitFor(" old ·")
+        let (c, t) = try await Self.dashboard()
+        defer { t.stopNow(); c.stop() }
         try await Self.backUp(t)
         try await Self.openToSnapshots(t)
         try await t.send("Enter")
@@ -93,11 +106,8 @@ import Testing
     }
 
     @Test func inPlaceThroughTheWizardPutsADeletedFileBackWithTheAppScaledToZeroAndBack() async throws {
-        let c = try await Cluster.start(speed: 10)
-        defer { c.stop() }
-        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
-        defer { t.stopNow() }
-        try await t.waitFor(" old ·")
+        let (c, t) = try await Self.dashboard()
+        defer { t.stopNow(); c.stop() }
         try await Self.backUp(t)
         let file = "\(Self.demoState(c))/pvc-paperless-ngx-data/media/documents/originals/0000004.pdf"
         let original = try #require(FileManager.default.contents(atPath: file))
@@ -112,10 +122,7 @@ import Testing
         try await t.send("j")
         try await t.send("Enter")
         try await t.waitFor("in place into /data", "Safety backup of the live files")
-        try await t.send("y")
-        try await t.waitFor("type the namespace to confirm")
-        for ch in "paperless-ngx" { try await t.send(String(ch)) }
-        try await t.send("Enter")
+        try await Self.confirmTypingTheNamespace(t)
         let done = try await t.waitFor("Restore finished:", timeout: 120)
         #expect(done.contains("paperless-ngx scaled to 0; its pods are gone"), "the scale-down step's own result is not on screen:\n\(done)")
         #expect(done.contains("paperless-ngx is back at 1 Ready"))
@@ -148,9 +155,7 @@ import Testing
         try await t.send("j")
         try await t.send("Enter")
         try await t.waitFor("Safety backup of the live files")
-        try await t.send("y")
-        for ch in "paperless-ngx" { try await t.send(String(ch)) }
-        try await t.send("Enter")
+        try await Self.confirmTypingTheNamespace(t)
         let stopped = try await t.waitFor("FAILED", "The plan stopped", timeout: 90)
         #expect(stopped.contains("Access Denied"), "restic's own reason is on screen:\n\(stopped)")
         #expect(stopped.contains("· 3. Scale paperless-ngx from 1 to 0") && stopped.contains("pending"), "the scale-down must not have started:\n\(stopped)")
@@ -159,11 +164,8 @@ import Testing
     }
 
     @Test func aStaleLockIsDiagnosedInThePreflightAndTheWizardsUnlockClearsIt() async throws {
-        let c = try await Cluster.start("restic-stale-lock", speed: 10)
-        defer { c.stop() }
-        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
-        defer { t.stopNow() }
-        try await t.waitFor(" old ·")
+        let (c, t) = try await Self.dashboard("restic-stale-lock")
+        defer { t.stopNow(); c.stop() }
         try await t.send("R")
         try await t.waitFor("step 1/7: What")
         try await t.send("Enter")
@@ -181,11 +183,8 @@ import Testing
     }
 
     @Test func escAtEveryStepBeforeTheConfirmationLeavesTheClusterAsItWas() async throws {
-        let c = try await Cluster.start(speed: 10)
-        defer { c.stop() }
-        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
-        defer { t.stopNow() }
-        try await t.waitFor(" old ·")
+        let (c, t) = try await Self.dashboard()
+        defer { t.stopNow(); c.stop() }
         try await Self.backUp(t)
         let jobsBefore = try await c.kubectl(["get", "jobs", "-o", "name"])
         let steps = ["step 2/7: Preflight", "step 3/7: Snapshot", "step 4/7: Scope", "step 5/7: Target", "step 6/7: Plan"]
@@ -242,10 +241,7 @@ import Testing
             try await t.send("Enter")
         }
         try await t.waitFor("step 3/4: New cluster", "Dry run: accepted by the API server", timeout: 60)
-        try await t.send("y")
-        try await t.waitFor("type the namespace to confirm")
-        for ch in "paperless-ngx" { try await t.send(String(ch)) }
-        try await t.send("Enter")
+        try await RestoreWizardE2ETests.confirmTypingTheNamespace(t)
         let done = try await t.waitFor("is healthy: Cluster in healthy state", "Cutover, step by step", timeout: 90)
         #expect(done.contains("Point the app's database host"))
         let clusters = try await c.kubectl(["get", "clusters", "-o", "name"])

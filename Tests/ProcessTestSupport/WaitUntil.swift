@@ -34,6 +34,7 @@ public func waitUntil(_ what: String, timeout: Double = 15, every interval: Dura
 
 /// Polls `read` until `done` holds for what it returned, and returns that; throws `WaitTimeout`
 /// naming `what`, with the last value read, after `timeout` seconds.
+@discardableResult
 public func waitFor<T: Sendable>(_ what: String, timeout: Double = 15, every interval: Duration = .milliseconds(100),
                                  read: () async throws -> T, until done: (T) -> Bool) async throws -> T {
     let deadline = Date().addingTimeInterval(timeout)
