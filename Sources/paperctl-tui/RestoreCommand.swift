@@ -436,7 +436,7 @@ struct RestoreDrillCommand: AsyncParsableCommand {
     /// The newest point into a scratch cluster, until healthy: the RTO and the recovered point.
     func drillDatabase() async throws {
         let name = "restore drill db"
-        guard let (config, target, toolkit, runner) = options.setUp(name) else { throw ExitCode(1) }
+        guard let (config, target, toolkit, _) = options.setUp(name) else { throw ExitCode(1) }
         let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
         let timeline: DatabaseTimeline
         switch await toolkit.databaseTimelineWithoutFiles(config: config) {
@@ -454,26 +454,23 @@ struct RestoreDrillCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         RestoreOutput.say("Recovering the newest point (\(UTCTime.rfc3339(plan.recoveredTo))) into scratch cluster \(plan.name)…")
-        let started = Date().timeIntervalSince1970
-        let outcome = await toolkit.createCluster(plan.json, name: plan.name) { _ in }
-        let rto = Date().timeIntervalSince1970 - started
-        let summary = outcome.succeeded
-            ? "database drill passed: \(plan.name) healthy in \(UTCTime.humanDuration(rto)) (the RTO), recovered to \(UTCTime.rfc3339(plan.recoveredTo))"
-            : "database drill FAILED after \(UTCTime.humanDuration(rto)): \(outcome.message)"
+        let result = await toolkit.databaseDrill(plan, by: OperatorIdentity.current())
+        let summary = result.summary
         journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(summary)")
+        if let failure = result.recordFailure {
+            RestoreOutput.say("The drill record was not written (\(failure)): `check` will not show this drill.")
+        } else if result.isRecorded {
+            RestoreOutput.say("Recorded in ConfigMap \(DrillRecord.configMapName): `paperctl-tui check` shows when the last drill passed.")
+        }
         if cleanup {
             // Only the cluster this drill created and labelled.
-            let labels = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", ResourceKind.cnpgCluster.qualifiedName, plan.name, "-o", "jsonpath={.metadata.labels.paperctl\\.io/purpose}"])))
-                .map { String(decoding: $0, as: UTF8.self) }
-            if labels == "db-drill" {
-                let delete = KubectlCommand(arguments: target.connectionArguments + ["delete", ResourceKind.cnpgCluster.qualifiedName, plan.name, "-n", target.namespace],
-                                            logPolicy: .action(title: "Delete scratch cluster \(plan.name)"))
-                RestoreOutput.say("Running: \(delete.displayLine)")
-                if let failure = await toolkit.executor.execute(delete, report: { _ in }) { RestoreOutput.fail(name, "cleanup: \(failure.message)") }
-            }
+            RestoreOutput.say("Running: \(toolkit.deleteDrillClusterCommand(plan.name).displayLine)")
+            let deleted = await toolkit.deleteDrillCluster(plan.name)
+            if !deleted.succeeded { RestoreOutput.fail(name, "cleanup: \(deleted.message)") }
         } else {
-            RestoreOutput.say("The scratch cluster stays (its label: paperctl.io/purpose=db-drill); --cleanup deletes it: kubectl delete cluster \(plan.name) -n \(target.namespace)")
+            RestoreOutput.say("The scratch cluster stays (its label: paperctl.io/purpose=db-drill); --cleanup deletes it: \(toolkit.deleteDrillClusterCommand(plan.name).displayLine)")
         }
+        let outcome = result.outcome
         throw RestoreOutput.exit(name, outcome, created: true, said: summary)
     }
 }

@@ -94,5 +94,14 @@ import Testing
         #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) delete clusters.postgresql.cnpg.io paperless-ngx-db-drill-"))
         #expect(Self.clusters(env) == before, "the scratch cluster is gone and nothing else was deleted")
         #expect(Self.liveWrites(env).isEmpty)
+        // The record outlives the scratch cluster: every operator's check says when the drill passed.
+        let record = try #require(env.sim.store.get(Catalogue.configMaps, namespace: Self.ns, name: "paperctl-drills"))
+        #expect(record.value(at: "data.database")?.stringValue?.contains("\"passed\":true") == true)
+        let check = try await runProcess(ActionEnv.binary, ["check", "--check", "db-backups", "--json", "--verbose", "--kubeconfig", env.kubeconfig, "--timeout", "60"],
+                                         environment: cronEnvironment(env.directory), limit: 90)
+        #expect(check.stdout.contains("last database drill passed") && check.stdout.contains("(the RTO)"), "\(check.stdout)")
+        // A second drill replaces the record's last run (create, then replace).
+        let again = try await env.paperctl(["restore", "drill", "db", "--cleanup", "--timeout", "90"], limit: 120)
+        #expect(again.status == 0 && again.stdout.contains("Recorded in ConfigMap paperctl-drills"), "\(again.stdout)\n\(again.stderr)")
     }
 }

@@ -248,4 +248,62 @@ import Testing
         #expect(clusters.contains("paperless-ngx-db-restore-"))
         #expect(try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"]) == liveBefore, "the live cluster's spec changed")
     }
+
+    @Test func aPointOutsideTheWindowIsRefusedInTheWizardNamingTheWindowAndNothingIsCreated() async throws {
+        let c = try await Cluster.start("healthy", speed: 10)
+        defer { c.stop() }
+        let before = try await c.kubectl(["get", "clusters", "-o", "name"])
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 150, height: 45)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await t.send("R")
+        try await t.send("j")
+        try await t.waitFor("Restore database — step 1/4: What")
+        try await t.send("Enter")
+        try await t.waitFor("step 2/4: Restore point", "Window: ", "a time, typed", timeout: 60)
+        try await t.send("G")
+        try await t.send("Enter")
+        try await t.waitFor("restore point (")
+        for ch in "-60d" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        let refused = try await t.waitFor("Refused:", "outside the recoverability window")
+        #expect(refused.contains("step 2/4: Restore point"), "the wizard stays on the timeline")
+        // Back out and close: nothing was created, not even by a dry run.
+        try await t.send("Escape")
+        try await t.send("Escape")
+        try await t.waitFor("Database backups", "File backups")
+        #expect(try await c.kubectl(["get", "clusters", "-o", "name"]) == before)
+    }
+
+    @Test func theDatabaseDrillFromTheWizardReachesHealthyIsRecordedAndIsDeletedOnlyAfterTheTypedNamespace() async throws {
+        let c = try await Cluster.start("healthy", speed: 10)
+        defer { c.stop() }
+        let liveBefore = try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"])
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 150, height: 45)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·")
+        try await t.send("R")
+        for _ in 0..<4 { try await t.send("j") }
+        try await t.waitFor("Database drill — step 1/3: What")
+        try await t.send("Enter")
+        try await t.waitFor("Database drill — step 2/3: New cluster", "labelled paperctl.io/purpose=db-drill", "Dry run: accepted by the API server", timeout: 60)
+        try await t.send("y")
+        let done = try await t.waitFor("database drill passed", "(the RTO)", "Recorded in ConfigMap paperctl-drills", timeout: 90)
+        #expect(done.contains("d runs exactly"))
+        let scratch = try await c.kubectl(["get", "clusters", "-l", "paperctl.io/purpose=db-drill", "-o", "name"])
+        #expect(scratch.contains("paperless-ngx-db-drill-"))
+        #expect(try await c.kubectl(["get", "configmap", "paperctl-drills", "-o", "jsonpath={.data.database}"]).contains("\"passed\":true"))
+        try await t.send("d")
+        try await t.waitFor("type the namespace to delete scratch cluster")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        try await t.waitFor("deleted", timeout: 60)
+        #expect(!(try await c.kubectl(["get", "clusters", "-l", "paperctl.io/purpose=db-drill", "-o", "name"])).contains("paperless-ngx-db-drill-"))
+        #expect(try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"]) == liveBefore, "the live cluster's spec changed")
+        // The Database backups panel's detail now says when the drill passed.
+        try await t.send("Escape")
+        try await t.send("2")
+        try await t.send("Enter")
+        try await t.waitFor("last database drill passed", timeout: 30)
+    }
 }

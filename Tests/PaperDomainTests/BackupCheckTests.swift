@@ -1,3 +1,4 @@
+import Foundation
 import PaperKube
 import Testing
 @testable import PaperDomain
@@ -300,5 +301,62 @@ struct NewScheduleTests {
         let result = Fixtures.run(.fileBackups, snapshot)
         #expect(result.verdict == .critical)
         #expect(result.reason.contains("unknown time zone \"Mars/Olympus\""))
+    }
+}
+
+// MARK: - the database drill record
+
+@Suite("database drill record")
+struct DatabaseDrillRecordTests {
+    static func snapshot(with record: DrillRecord?) throws -> Snapshot {
+        var snapshot = Fixtures.healthySnapshot()
+        if let record {
+            let json = record.configMapJSON(namespace: "paperless-ngx")
+            snapshot.configMaps = [try KubeJSON.decode(ConfigMap.self, from: Data(json.utf8)), ConfigMap(metadata: ObjectMeta(name: "kube-root-ca.crt"))]
+        }
+        return snapshot
+    }
+
+    static func run(_ passed: Bool, hoursAgo: Double, rto: Double = 187) -> DrillRecord.Run {
+        DrillRecord.Run(finishedAt: Fixtures.now - hoursAgo * 3600, passed: passed, cluster: "paperless-ngx-db-drill-\(Int(hoursAgo))",
+                        rtoSeconds: rto, recoveredTo: passed ? Fixtures.now - hoursAgo * 3600 - 300 : nil,
+                        message: passed ? "healthy" : "no target backup found (s3://user:hunter2@minio/db)", by: "ops@bastion")
+    }
+
+    @Test func aPassedDrillIsNotedWithItsAgeAndRTO() throws {
+        let record = DrillRecord().adding(Self.run(true, hoursAgo: 26))
+        let result = Fixtures.run(.dbBackups, try Self.snapshot(with: record))
+        #expect(result.verdict == .ok)
+        #expect(result.evidence.contains { $0.hasPrefix("last database drill passed 26h ago: paperless-ngx-db-drill-26 healthy in 3m7s (the RTO)") && $0.contains("by ops@bastion") })
+    }
+
+    @Test func aFailedDrillWarnsNamingTheLastPassAndIsRedacted() throws {
+        let record = DrillRecord().adding(Self.run(true, hoursAgo: 200)).adding(Self.run(false, hoursAgo: 2))
+        #expect(record.lastPassed?.cluster == "paperless-ngx-db-drill-200", "a failure keeps the last pass")
+        let result = Fixtures.run(.dbBackups, try Self.snapshot(with: record))
+        #expect(result.verdict == .warn)
+        #expect(result.reason.contains("the last database drill FAILED 2h ago (paperless-ngx-db-drill-2): no target backup found"))
+        #expect(result.reason.contains("last passed 8d ago (RTO 3m7s)"))
+        #expect(!result.reason.contains("hunter2"), "the record holds no credential")
+        #expect(result.command == "kubectl describe cluster paperless-ngx-db-drill-2 -n paperless-ngx")
+    }
+
+    @Test func noRecordOrAnUnreadableOneIsSaidSo() throws {
+        #expect(Fixtures.run(.dbBackups, try Self.snapshot(with: nil)).evidence.contains { $0.hasPrefix("no database drill on record") })
+        var forbidden = try Self.snapshot(with: nil)
+        forbidden.unreadable[.configMap] = .forbidden(verb: "list", resource: "configmaps", detail: "")
+        let result = Fixtures.run(.dbBackups, forbidden)
+        #expect(result.verdict == .ok, "an unreadable record does not change the backups' verdict")
+        #expect(result.evidence.contains { $0.hasPrefix("the drill record (ConfigMap paperctl-drills) cannot be read") })
+    }
+
+    @Test func theRecordIsAConfigMapThisToolLabelled() throws {
+        let json = DrillRecord().adding(Self.run(true, hoursAgo: 1)).configMapJSON(namespace: "paperless-ngx")
+        let map = try KubeJSON.decode(ConfigMap.self, from: Data(json.utf8))
+        #expect(map.metadata.name == "paperctl-drills" && map.metadata.labels["app.kubernetes.io/managed-by"] == "paperctl")
+        #expect(DrillRecord.read(from: [map])?.last?.rtoSeconds == 187)
+        // The app's own ConfigMaps keep no data in the snapshot.
+        let other = try KubeJSON.decode(ConfigMap.self, from: Data(#"{"metadata":{"name":"app"},"data":{"PAPERLESS_DBPASS":"x"}}"#.utf8))
+        #expect(other.data.isEmpty)
     }
 }

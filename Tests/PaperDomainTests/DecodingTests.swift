@@ -89,7 +89,7 @@ struct DecodingTests {
         #expect(snapshot.persistentVolumeClaims.first?.requestedBytes == 1_610_612_736)
         let cluster = try #require(snapshot.clusters.first)
         #expect(cluster.instances == nil && cluster.conditions.isEmpty && cluster.phase == "Setting up primary")
-        #expect(list.items.contains(.other(kind: "ConfigMap", apiVersion: "v1")))
+        #expect(list.items.contains(.other(kind: "Service", apiVersion: "v1")))
     }
 
     @Test func kubeletStatsKeepOnlyVolumesWithTheirPVC() throws {

@@ -31,7 +31,7 @@ struct SnapshotFetcherTests {
 
     static let getArguments = [
         "--namespace", "paperless-ngx", "get",
-        "pods,deployments.apps,jobs.batch,cronjobs.batch,persistentvolumeclaims,events,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io,"
+        "pods,deployments.apps,jobs.batch,cronjobs.batch,persistentvolumeclaims,events,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io,configmaps,leases.coordination.k8s.io,"
             + "clusters.postgresql.cnpg.io,backups.postgresql.cnpg.io,scheduledbackups.postgresql.cnpg.io,objectstores.barmancloud.cnpg.io,"
             + "externalsecrets.external-secrets.io,secretstores.external-secrets.io,clustersecretstores.external-secrets.io",
         "-o", "json",

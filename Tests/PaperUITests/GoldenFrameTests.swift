@@ -30,6 +30,31 @@ import Testing
             s.backoff = 20
         case "dashboard-production":
             s = Fixtures.state(data: Fixtures.dataWithFacts(), context: "do-nyc3-prod")
+        case "restore-choose":
+            s = RestoreWizardTests.open()
+        case "restore-timeline", "restore-dbPlan":
+            // The database path, with times in UTC and in the operator's zone.
+            s = RestoreWizardTests.open()
+            s.timeZone = TimeZone(identifier: "Europe/Berlin") ?? s.timeZone
+            _ = update(&s, .key(.down))
+            if let read = WizardFixtures.task(update(&s, .key(.enter))), let timeline = try? DatabaseWizardTests.timeline() {
+                _ = update(&s, .restoreFinished(generation: read.generation, .timeline(.timeline(timeline))))
+            }
+            if name == "restore-dbPlan", let dry = WizardFixtures.task(update(&s, .key(.enter))) {
+                _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted by the API server (kubectl create --dry-run=server)"))))
+            }
+        case "restore-dbDrill":
+            // The database drill, passed, its scratch cluster still there.
+            s = RestoreWizardTests.open()
+            for _ in 0..<4 { _ = update(&s, .key(.down)) }
+            if let read = WizardFixtures.task(update(&s, .key(.enter))), let timeline = try? DatabaseWizardTests.timeline(),
+               let dry = WizardFixtures.task(update(&s, .restoreFinished(generation: read.generation, .timeline(.timeline(timeline))))) {
+                _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted by the API server (kubectl create --dry-run=server)"))))
+                if let drill = WizardFixtures.task(update(&s, .key(.char("y")))), case .dbDrill(let plan) = drill.task {
+                    let result = DatabaseDrillResult(cluster: plan.name, outcome: .done("\(plan.name) is healthy: Cluster in healthy state"), rtoSeconds: 187, recoveredTo: plan.recoveredTo)
+                    _ = update(&s, .restoreFinished(generation: drill.generation, .dbDrilled(result)))
+                }
+            }
         default:
             s = ModeFixtures.state(for: KeyScope(rawValue: name) ?? .dashboard)
         }
@@ -37,7 +62,7 @@ import Testing
         return s
     }
 
-    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-production"]
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-production", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

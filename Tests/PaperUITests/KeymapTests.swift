@@ -111,7 +111,7 @@ enum ModeFixtures {
 
     @Test func theDangerousBindingsAreTheOnesThatChangeTheCluster() {
         let dangerous = Keymap.all.filter(\.dangerous).flatMap { $0.matches.values }
-        #expect(Set(dangerous) == [.fileBackup, .databaseBackup, .forceSync, .confirm, .openRestore, .restoreUnlock])
+        #expect(Set(dangerous) == [.fileBackup, .databaseBackup, .forceSync, .confirm, .openRestore, .restoreUnlock, .restoreCleanup])
     }
 
     @Test func helpListsTheKeysOfTheModeThatOpenedItFirstAndReturnsToIt() {

@@ -33,7 +33,7 @@ import Testing
             directory.isEmpty ? .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "data", isDirectory: true), ResticNode(path: "media", isDirectory: true)], totalBytes: 0))
                 : .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "\(directory)/a.pdf", isDirectory: false, size: 10)], totalBytes: 10))
         case .drill: .drilled(RestoreToolkit.DrillResult(job: "paperctl-restic-drill-x", outcome: .done("Job complete"), files: 49, bytes: 171_000, seconds: 4))
-        case .dbTimeline, .dbDryRun, .dbCreate: nil
+        case .dbTimeline, .dbDryRun, .dbCreate, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
         case .unlock: .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))
         case .step: nil
         }
@@ -281,6 +281,43 @@ import Testing
     }
 
     static func press(_ s: inout AppState, _ key: Key) { _ = update(&s, .key(key)) }
+
+    @Test func theDatabaseDrillCreatesOnlyAScratchClusterTimesItAndDeletesItOnlyAfterTheTypedNamespace() throws {
+        var s = RestoreWizardTests.open()
+        for _ in 0..<4 { Self.press(&s, .down) }
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .dbDrillTimeline = timelineTask.task else { Issue.record("no window read: \(timelineTask.task)"); return }
+        let dry = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(try Self.timeline()))))))
+        guard case .dbDryRun(let json) = dry.task else { Issue.record("no dry run: \(dry.task)"); return }
+        let plan = try #require(WizardFixtures.wizard(s)?.dbPlan)
+        #expect(plan.name.hasPrefix("paperless-ngx-db-drill-") && json.contains("\"db-drill\""))
+        #expect(update(&s, .key(.char("y"))).isEmpty, "nothing is created before the server's dry run")
+        _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted"))))
+        // A scratch cluster overwrites nothing: y alone starts it.
+        let drill = try #require(WizardFixtures.task(update(&s, .key(.char("y")))))
+        guard case .dbDrill(let started) = drill.task else { Issue.record("no drill: \(drill.task)"); return }
+        #expect(started == plan && WizardFixtures.wizard(s)?.isRunning == true)
+        let result = DatabaseDrillResult(cluster: plan.name, outcome: .done("\(plan.name) is healthy: Cluster in healthy state"), rtoSeconds: 95, recoveredTo: plan.recoveredTo)
+        let journaled = update(&s, .restoreFinished(generation: drill.generation, .dbDrilled(result)))
+        #expect(journaled.contains { if case .journal(let text) = $0 { text.contains("database drill passed: \(plan.name) healthy in 95s (the RTO)") } else { false } })
+        let done = render(s).text
+        #expect(done.contains("Recorded in ConfigMap paperctl-drills") && done.contains("d deletes the scratch cluster"))
+        #expect(done.contains("delete clusters.postgresql.cnpg.io \(plan.name) -n paperless-ngx"), "the exact command is shown first")
+        // d, then the namespace: a wrong one runs nothing.
+        Self.press(&s, .char("d"))
+        #expect(WizardFixtures.wizard(s)?.entry == .cleanupNamespace)
+        for c in "default" { Self.press(&s, .char(c)) }
+        #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil)
+        #expect(WizardFixtures.wizard(s)?.message?.contains("That is not the namespace") == true)
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        let cleanup = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .dbDrillCleanup(let name) = cleanup.task else { Issue.record("no cleanup: \(cleanup.task)"); return }
+        #expect(name == plan.name)
+        _ = update(&s, .restoreFinished(generation: cleanup.generation, .cleaned(.done("scratch cluster \(name) deleted"))))
+        #expect(render(s).text.contains("scratch cluster \(name) deleted"))
+        Self.press(&s, .char("d"))
+        #expect(WizardFixtures.wizard(s)?.entry == RestoreWizardState.Entry.none, "nothing left to delete")
+    }
 
     @Test func bothRunsTheSafetyBackupsFirstAfterTheTypedNamespaceWithTheRPOInThePlan() throws {
         var s = RestoreWizardTests.open()

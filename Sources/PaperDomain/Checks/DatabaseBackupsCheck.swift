@@ -130,7 +130,29 @@ public struct DatabaseBackupsCheck: HealthCheck {
                     hint: "a walArchivingFailing or stuck Backup blocks every later one, even after archiving recovers: fix WAL archiving, then delete the blocking Backup",
                     command: ctx.kubectl("describe", "backup", first.metadata.name))
         }
+        drillNotes(ctx, &f)
         let okReason = (freshnessText.isEmpty ? "backups fresh" : freshnessText) + ", \(failedSince.count) failed since, queue moving"
         return f.result(id, ok: okReason, command: listCommand)
+    }
+
+    /// When the last database drill passed, from the drill record (ConfigMap `paperctl-drills`).
+    func drillNotes(_ ctx: CheckContext, _ f: inout Findings) {
+        if let error = ctx.snapshot.whyUnreadable(.configMap) {
+            f.note("the drill record (ConfigMap \(DrillRecord.configMapName)) cannot be read: \(error.description)")
+            return
+        }
+        guard let record = DrillRecord.read(from: ctx.snapshot.configMaps), let last = record.last, let finished = last.finished else {
+            f.note("no database drill on record: `paperctl-tui restore drill db` proves the newest point recovers, and times it")
+            return
+        }
+        let passed = record.lastPassed.flatMap { run in run.finished.map { "last passed \(ctx.age($0)) ago (RTO \(UTCTime.humanDuration(Double(run.rtoSeconds))))" } }
+        if last.passed {
+            f.note("last database drill passed \(ctx.age(finished)) ago: \(last.cluster) healthy in \(UTCTime.humanDuration(Double(last.rtoSeconds))) (the RTO)"
+                + (last.recoveredTo.map { ", recovered to \($0)" } ?? "") + (last.by.map { ", by \($0)" } ?? ""))
+        } else {
+            f.raise(.warn, "the last database drill FAILED \(ctx.age(finished)) ago (\(last.cluster)): \(last.message)" + (passed.map { "; \($0)" } ?? "; none has passed"),
+                    hint: "a restore would likely fail the same way: read the scratch cluster's events and log, fix, then run `paperctl-tui restore drill db` again",
+                    command: ctx.kubectl("describe", "cluster", last.cluster))
+        }
     }
 }

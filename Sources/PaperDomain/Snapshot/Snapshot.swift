@@ -19,6 +19,9 @@ public struct Snapshot: Sendable {
     public var events: [KubeEvent] = []
     public var networkPolicies: [NetworkPolicy] = []
     public var ingresses: [Ingress] = []
+    /// The ConfigMaps this tool wrote keep their data (the drill record); others only their names.
+    public var configMaps: [ConfigMap] = []
+    public var leases: [Lease] = []
     public var clusters: [CNPGCluster] = []
     public var backups: [CNPGBackup] = []
     public var scheduledBackups: [CNPGScheduledBackup] = []
@@ -59,6 +62,8 @@ public struct Snapshot: Sendable {
             case .event(let v): events.append(v)
             case .networkPolicy(let v): networkPolicies.append(v)
             case .ingress(let v): ingresses.append(v)
+            case .configMap(let v): configMaps.append(v)
+            case .lease(let v): leases.append(v)
             case .cnpgCluster(let v): clusters.append(v)
             case .cnpgBackup(let v): backups.append(v)
             case .cnpgScheduledBackup(let v): scheduledBackups.append(v)

@@ -315,6 +315,8 @@ public struct SnapshotFetcher: Sendable {
         case .event: .event
         case .networkPolicy: .networkPolicy
         case .ingress: .ingress
+        case .configMap: .configMap
+        case .lease: .lease
         case .cnpgCluster: .cnpgCluster
         case .cnpgBackup: .cnpgBackup
         case .cnpgScheduledBackup: .cnpgScheduledBackup

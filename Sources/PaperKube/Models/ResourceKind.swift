@@ -2,7 +2,7 @@
 
 /// Every resource type the snapshot reads, with the names kubectl and discovery use for it.
 public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
-    case pod, deployment, job, cronJob, persistentVolumeClaim, event, networkPolicy, ingress
+    case pod, deployment, job, cronJob, persistentVolumeClaim, event, networkPolicy, ingress, configMap, lease
     case cnpgCluster, cnpgBackup, cnpgScheduledBackup, barmanObjectStore
     case externalSecret, secretStore, clusterSecretStore
 
@@ -17,6 +17,8 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .event: "events"
         case .networkPolicy: "networkpolicies"
         case .ingress: "ingresses"
+        case .configMap: "configmaps"
+        case .lease: "leases"
         case .cnpgCluster: "clusters"
         case .cnpgBackup: "backups"
         case .cnpgScheduledBackup: "scheduledbackups"
@@ -30,7 +32,8 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
     /// The API group, empty for the core group.
     public var group: String {
         switch self {
-        case .pod, .persistentVolumeClaim, .event: ""
+        case .pod, .persistentVolumeClaim, .event, .configMap: ""
+        case .lease: "coordination.k8s.io"
         case .deployment: "apps"
         case .job, .cronJob: "batch"
         case .networkPolicy, .ingress: "networking.k8s.io"
@@ -55,6 +58,8 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .event: "Event"
         case .networkPolicy: "NetworkPolicy"
         case .ingress: "Ingress"
+        case .configMap: "ConfigMap"
+        case .lease: "Lease"
         case .cnpgCluster: "Cluster"
         case .cnpgBackup: "Backup"
         case .cnpgScheduledBackup: "ScheduledBackup"

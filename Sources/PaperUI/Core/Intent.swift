@@ -21,7 +21,7 @@ public enum Intent: Sendable, Equatable, Hashable {
     case logPause, logSearch, logNextMatch, logPreviousMatch, logFilter, logWrap, logTimestamps, logNextSource
     case logWindow(Int)
     /// The restore wizard: open it, remove a stale lock, type a path, skip the safety backup.
-    case openRestore, restoreUnlock, restoreTypePath, restoreSkipSafety
+    case openRestore, restoreUnlock, restoreTypePath, restoreSkipSafety, restoreCleanup
 
     /// Intents that act on the cluster's data: before the first refresh they wait for it.
     public var needsData: Bool {

@@ -18,12 +18,19 @@ extension RestoreWizardMode {
         }
         let number = (steps.firstIndex(of: w.step == .finished ? .running : w.step) ?? 0) + 1
         if !(w.kind == .drill && w.step != .choose) {
-            let what = switch w.kind {
+            let kind = w.step == .choose ? RestoreWizardState.Kind(rawValue: w.selection) ?? w.kind : w.kind
+            let what = switch kind {
             case .database: "database"
             case .both: "database and files"
             case .files, .drill: "files"
+            case .databaseDrill: "database"
             }
-            buf.putTruncated(" Restore \(what) — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+            let title = switch kind {
+            case .databaseDrill: "Database drill"
+            case .drill: "Restore drill (files)"
+            default: "Restore \(what)"
+            }
+            buf.putTruncated(" \(title) — step \(number)/\(steps.count): \(w.step.title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
         }
         // The step bar: done ✔, here ▶, ahead ·.
         var x = body.x + 2
@@ -69,6 +76,7 @@ extension RestoreWizardMode {
         case .path: return ("path inside the snapshot: \(w.draft)_   (Enter keeps it · Esc cancels)", .focus)
         case .time: return ("restore point (2026-11-29T14:00:00Z, 2026-11-29 15:00 Europe/Berlin, -2h): \(w.draft)_   (Enter · Esc cancels)", .focus)
         case .namespace: return ("type the namespace to confirm the in-place restore: \(w.draft)_   (Enter · Esc cancels)", .warn)
+        case .cleanupNamespace: return ("type the namespace to delete scratch cluster \(w.dbDrill?.cluster ?? "?"): \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .skipReason: return ("why skip the safety backup (journaled): \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .none: break
         }
@@ -86,10 +94,15 @@ extension RestoreWizardMode {
             return (w.target == .inPlace ? "y then the namespace runs it · s skips the safety backup (with a reason) · j/k scroll · Esc back"
                                          : "y runs it · j/k scroll · Esc back", .keyHint)
         case .running: return (w.isRunning ? "running… Esc asks before leaving" : "the plan stopped: run the commands above to get back · Esc closes", w.isRunning ? .muted : .warn)
-        case .finished: return ("Enter or Esc closes", .keyHint)
+        case .finished:
+            if w.kind == .databaseDrill, w.dbDrill != nil, w.cleanup?.succeeded != true { return ("d deletes the scratch cluster (type the namespace) · Enter or Esc closes", .keyHint) }
+            return ("Enter or Esc closes", .keyHint)
         case .timeline: return ("Enter picks the point · j/k move · Esc back", .keyHint)
         case .dbPlan:
             if w.dbPlanError != nil { return ("Esc back: the point was refused", .warn) }
+            if w.kind == .databaseDrill {
+                return (w.dryRun?.succeeded == true ? "y creates the scratch cluster and times its recovery · j/k scroll · Esc back" : "waiting for the server's dry run · Esc back", .keyHint)
+            }
             return (w.dryRun?.succeeded == true ? "y then the namespace creates the new cluster · j/k scroll · Esc back" : "waiting for the server's dry run · Esc back", .keyHint)
         }
     }
@@ -194,10 +207,16 @@ extension RestoreWizardMode {
             }
         case .dbPlan:
             if let error = w.dbPlanError { lines.append(("Refused: \(error)", .critical)) }
-            if let plan = w.dbPlan {
+            if let plan = w.dbPlan, w.kind == .databaseDrill {
+                lines.append(("A scratch cluster \(plan.name), labelled paperctl.io/purpose=db-drill; the live cluster is never touched.", .title))
+                lines.append(("It recovers the newest point, \(both(plan.recoveredTo, state)); the time from create to healthy is the RTO.", .focus))
+                lines.append(("The outcome is written to ConfigMap \(DrillRecord.configMapName), so the Database backups check shows when the last drill passed.", .muted))
+            } else if let plan = w.dbPlan {
                 lines.append(("A NEW cluster \(plan.name); the live cluster is never touched.", .title))
                 lines.append(("RPO at \(both(plan.recoveredTo, state)):", .focus))
                 for line in w.timeline?.rpo(for: plan.recoveredTo) ?? [] { lines.append(("  \(line)", .text)) }
+            }
+            if let plan = w.dbPlan {
                 switch w.dryRun {
                 case nil: lines.append(("Dry run (kubectl create --dry-run=server): running…", .muted))
                 case .done(let m)?: lines.append(("Dry run: \(m)", .ok))
@@ -209,6 +228,27 @@ extension RestoreWizardMode {
                 lines.append(("EOF", .text))
             }
         case .running, .finished:
+            if w.kind == .databaseDrill {
+                if let busy = w.busy { lines.append(("Running: \(busy)…", .focus)) }
+                if let progress = w.progress { lines.append(("  \(progress)", .muted)) }
+                if let drill = w.dbDrill {
+                    lines.append((drill.outcome.succeeded ? "\(g.ok) \(drill.summary)" : "\(g.critical) \(drill.summary)", drill.outcome.succeeded ? .ok : .critical))
+                    lines.append((drill.recordFailure.map { "Not recorded: \($0)" } ?? (drill.isRecorded ? "Recorded in ConfigMap \(DrillRecord.configMapName)." : "Not recorded: the outcome is unknown."),
+                                  drill.isRecorded ? .muted : .warn))
+                    lines.append(("", .text))
+                    switch w.cleanup {
+                    case .done(let m)?: lines.append(("\(g.ok) \(m)", .ok))
+                    case .failed(let m)?, .unknown(let m)?:
+                        lines.append(("\(g.critical) deleting the scratch cluster failed: \(m)", .critical))
+                        lines.append(("d tries again: \(DatabaseDrill.deleteCommand(drill.cluster, target: w.facts.target).displayLine)", .keyHint))
+                    case nil:
+                        lines.append(("The scratch cluster stays until you delete it. d runs exactly (after you type the namespace):", .text))
+                        lines.append(("  \(DatabaseDrill.deleteCommand(drill.cluster, target: w.facts.target).displayLine)", .keyHint))
+                        lines.append(("  only if \(drill.cluster) still carries paperctl.io/purpose=db-drill", .muted))
+                    }
+                }
+                return lines
+            }
             if w.kind == .database {
                 if let busy = w.busy { lines.append(("Running: \(busy)…", .focus)) }
                 if let progress = w.progress { lines.append(("  \(progress)", .muted)) }

@@ -10,14 +10,15 @@ import PaperKube
 /// (`y`, and the namespace typed for in place). The listing Jobs are the only writes before that.
 public struct RestoreWizardState: Sendable, Equatable {
     public enum Kind: Int, Sendable, Equatable, CaseIterable {
-        case files, database, both, drill
+        case files, database, both, drill, databaseDrill
 
         var label: String {
             switch self {
             case .files: "Files: the data volume, from a restic snapshot"
             case .database: "Database: point-in-time recovery into a new CNPG cluster"
             case .both: "Both, on one restore point"
-            case .drill: "Drill: prove the newest snapshot restores (into an emptyDir with --verify; nothing live is touched)"
+            case .drill: "Files drill: prove the newest snapshot restores (into an emptyDir with --verify; nothing live is touched)"
+            case .databaseDrill: "Database drill: recover the newest point into a scratch cluster and time it (the RTO); nothing live is touched"
             }
         }
     }
@@ -44,7 +45,7 @@ public struct RestoreWizardState: Sendable, Equatable {
     }
 
     /// Which text field has the keys.
-    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason, time }
+    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason, time, cleanupNamespace }
 
     /// How a plan step stands while the plan runs.
     public enum StepState: Sendable, Equatable {
@@ -101,6 +102,9 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var dryRun: RestoreExecutor.Outcome?
     public var dbOutcome: RestoreExecutor.Outcome?
     public var confirmAbort = false
+    /// The database drill's result, and what became of its scratch cluster's deletion.
+    public var dbDrill: DatabaseDrillResult?
+    public var cleanup: RestoreExecutor.Outcome?
     public var recovery: [String] = []
 
     public init(facts: ActionFacts) {
@@ -114,13 +118,16 @@ public struct RestoreWizardState: Sendable, Equatable {
 
     /// The plan is running a step (for the database: the new cluster is being created and followed).
     public var isRunning: Bool {
-        step == .running && (stepStates.contains { if case .running = $0 { true } else { false } } || (kind == .database && busy != nil))
+        step == .running && (stepStates.contains { if case .running = $0 { true } else { false } } || ((kind == .database || kind == .databaseDrill) && busy != nil))
     }
 
-    /// The steps of this kind of restore, for the step bar.
+    /// The steps of this kind of restore, for the step bar; on the first step, those of the
+    /// highlighted choice.
     public var steps: [Step] {
-        switch kind {
+        let kind = step == .choose ? Kind(rawValue: selection) ?? self.kind : self.kind
+        return switch kind {
         case .database: [.choose, .timeline, .dbPlan, .running]
+        case .databaseDrill: [.choose, .dbPlan, .running]
         case .both: [.choose, .timeline, .plan, .running]
         case .files, .drill: [.choose, .preflight, .snapshots, .scope, .target, .plan, .running]
         }
@@ -137,6 +144,10 @@ public enum RestoreTask: Sendable, Equatable {
     case listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String)
     case drill(cronJob: Data, scratchLimit: String?)
     case dbTimeline(ActionFacts)
+    /// The window and the Backups only: a drill needs no file snapshots.
+    case dbDrillTimeline(ActionFacts)
+    case dbDrill(DatabaseRestorePlan)
+    case dbDrillCleanup(name: String)
     case dbDryRun(json: String)
     case dbCreate(json: String, name: String)
     case unlock(cronJob: Data)
@@ -153,6 +164,8 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case timeline(DatabaseTimelineResult)
     case dryRun(RestoreExecutor.Outcome)
     case created(RestoreExecutor.Outcome)
+    case dbDrilled(DatabaseDrillResult)
+    case cleaned(RestoreExecutor.Outcome)
     case step(index: Int, RestoreExecutor.Outcome)
 }
 
@@ -194,6 +207,18 @@ enum RestoreWizardMode {
                 return .stay
             }
             w.unlockOffered = true
+            return .stay
+        case .restoreCleanup:
+            guard w.kind == .databaseDrill, w.step == .finished, let drill = w.dbDrill, w.busy == nil else {
+                w.message = "d deletes a database drill's scratch cluster, once the drill has finished."
+                return .stay
+            }
+            if w.cleanup?.succeeded == true {
+                w.message = "\(drill.cluster) is deleted already."
+                return .stay
+            }
+            w.entry = .cleanupNamespace
+            w.draft = ""
             return .stay
         case .restoreTypePath:
             guard w.step == .scope else {
@@ -312,6 +337,17 @@ enum RestoreWizardMode {
                 return ModeStep(.stay, [journal(state, "restore: \(kind == .both ? "database and files" : "database") chosen"),
                                         task(&w, &state, .dbTimeline(w.facts), busy: "reading the recoverability window and listing the file snapshots")])
             }
+            if kind == .databaseDrill {
+                w.kind = kind
+                go(&w, to: .dbPlan)
+                w.timeline = nil
+                w.dbPlan = nil
+                w.dbPlanError = nil
+                w.dryRun = nil
+                if let fresh = state.data.data?.actions { w.facts = fresh }
+                return ModeStep(.stay, [journal(state, "restore: database drill chosen"),
+                                        task(&w, &state, .dbDrillTimeline(w.facts), busy: "reading the recoverability window")])
+            }
             w.kind = kind
             go(&w, to: .preflight)
             return ModeStep(.stay, [journal(state, "restore: \(kind == .drill ? "drill" : "files") chosen"), runPreflight(&w, &state)])
@@ -410,7 +446,7 @@ enum RestoreWizardMode {
             let point: RestorePoint = w.selection == 0 ? .latest : .backup(timeline.backups[w.selection - 1].metadata.name)
             return choosePoint(&w, &state, point)
         case .dbPlan:
-            w.message = "y, then the namespace, creates the new cluster."
+            w.message = w.kind == .databaseDrill ? "y creates the scratch cluster and times its recovery." : "y, then the namespace, creates the new cluster."
             return .stay
         }
     }
@@ -481,6 +517,12 @@ enum RestoreWizardMode {
             guard case .done? = w.dryRun, w.dbPlan != nil else {
                 w.message = w.dryRun == nil ? "Wait for the server's dry run." : "The server rejected the manifest: nothing can be created."
                 return .stay
+            }
+            if w.kind == .databaseDrill, let plan = w.dbPlan {
+                // A scratch cluster beside the live one: nothing is overwritten, so y is the confirmation.
+                go(&w, to: .running)
+                return ModeStep(.stay, [journal(state, "database drill confirmed: create scratch cluster \(plan.name), recovering the newest point"),
+                                        task(&w, &state, .dbDrill(plan), busy: "creating \(plan.name) and timing its recovery")])
             }
             w.entry = .namespace
             w.draft = ""
@@ -646,6 +688,17 @@ enum RestoreWizardMode {
                 }
                 guard let plan = w.plan else { return .stay }
                 return start(&w, &state, plan)
+            case .cleanupNamespace:
+                guard text == state.namespace else {
+                    w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
+                    w.draft = ""
+                    return .stay
+                }
+                w.entry = .none
+                guard let drill = w.dbDrill else { return .stay }
+                let command = DatabaseDrill.deleteCommand(drill.cluster, target: w.facts.target)
+                return ModeStep(.stay, [journal(state, "database drill cleanup confirmed (namespace typed): `\(command.displayLine)`"),
+                                        task(&w, &state, .dbDrillCleanup(name: drill.cluster), busy: "deleting scratch cluster \(drill.cluster)")])
             case .time:
                 w.entry = .none
                 do {
@@ -701,6 +754,17 @@ enum RestoreWizardMode {
                 w.timeline = t
                 w.selection = 0
                 effects.append(journal(state, "restore db: window \(t.window?.text ?? "unknown")" + (t.window?.unsafe.map { " (UNSAFE: \($0))" } ?? "")))
+                if w.kind == .databaseDrill {
+                    do {
+                        let plan = try DatabaseRestore.plan(.latest, clusterJSON: t.clusterJSON, cluster: t.cluster, backups: t.backups,
+                                                            objectStores: t.objectStores, namespace: state.namespace, drill: true, now: state.now)
+                        w.dbPlan = plan
+                        effects.append(task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest"))
+                    } catch {
+                        w.dbPlanError = error.description
+                        effects.append(journal(state, "database drill refused: \(error.description)"))
+                    }
+                }
             case .failed(let m):
                 w.timelineFailure = m
             }
@@ -713,6 +777,16 @@ enum RestoreWizardMode {
             w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
             notify(&state, "restore db: \(outcome.message)")
             effects.append(journal(state, "restore db: \(outcome.message)"))
+        case .dbDrilled(let drill):
+            w.dbDrill = drill
+            w.step = .finished
+            w.message = drill.recordFailure.map { "Not recorded (\($0)): check will not show this drill." }
+            notify(&state, drill.summary)
+            effects.append(journal(state, drill.summary + (drill.recordFailure.map { "; not recorded: \($0)" } ?? "")))
+        case .cleaned(let outcome):
+            w.cleanup = outcome
+            w.message = outcome.succeeded ? outcome.message.prefix(1).uppercased() + outcome.message.dropFirst() + "." : "Deleting the scratch cluster FAILED: \(outcome.message)"
+            effects.append(journal(state, "database drill cleanup: \(outcome.message)"))
         case .drilled(let drill):
             w.step = .finished
             w.message = drill.summary + (drill.diagnosis.map { "\nNext step: \($0.nextStep)" } ?? "")

@@ -93,6 +93,10 @@ public enum Catalogue {
         group: "", versions: ["v1"], kind: "ConfigMap", plural: "configmaps", shortNames: ["cm"], subresources: [],
         columns: [.name, TableColumn("Data") { obj, _ in .string(String(obj["data"]?.objectValue?.count ?? 0)) }, .age])
 
+    public static let leases = ServedResource(
+        group: "coordination.k8s.io", versions: ["v1"], kind: "Lease", plural: "leases", subresources: [],
+        columns: [.name, .path("Holder", "spec.holderIdentity"), .age])
+
     public static let deployments = ServedResource(
         group: "apps", versions: ["v1"], kind: "Deployment", plural: "deployments", shortNames: ["deploy"], categories: ["all"],
         subresources: ["status", "scale"],
@@ -220,7 +224,7 @@ public enum Catalogue {
     /// The full catalogue, in discovery order.
     public static let all: [ServedResource] = [
         pods, services, pvcs, nodes, namespaces, events, secrets, configMaps,
-        deployments, replicaSets, jobs, cronJobs, networkPolicies, ingresses,
+        deployments, replicaSets, jobs, cronJobs, networkPolicies, ingresses, leases,
         clusters, backups, scheduledBackups, objectStores,
         externalSecrets, secretStores, clusterSecretStores,
     ]
