@@ -170,6 +170,34 @@ struct WALArchivingCheckTests {
         #expect(result.reason == "WAL archiving failing since 2026-11-29T09:00:00Z (3h ago): unexpected failure invoking barman-cloud-wal-archive: exit status 4")
     }
 
+    /// CNPG's message names the cause: credentials, a missing bucket, the network, an archive in use.
+    @Test(arguments: [
+        ("WAL archive check failed for server paperless-ngx-db: Expected empty archive", "archive already in use", "serverName of its own"),
+        ("barman-cloud-wal-archive: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied", "object storage refused the credentials", "credentials Secret"),
+        ("botocore.exceptions.ClientError: An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation", "bucket missing", "bucket name"),
+        ("Could not connect to the endpoint URL: \"https://s3.example.com/db\": dial tcp: i/o timeout", "object storage unreachable", "NetworkPolicy"),
+    ])
+    func failingArchivingNamesTheCauseAndTheNextStep(message: String, kind: String, next: String) throws {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].conditions.removeAll { $0.type == "ContinuousArchiving" }
+        snapshot.clusters[0].conditions.append(Condition(type: "ContinuousArchiving", status: "False", reason: "ContinuousArchivingFailing", message: message, lastTransitionTime: Fixtures.now - 600))
+        let result = Fixtures.run(.walArchiving, snapshot)
+        #expect(result.verdict == .critical && result.reason.contains("\(kind): "))
+        #expect(try #require(result.cause).kind == kind)
+        #expect(result.hint?.contains(next) == true)
+        #expect(result.evidence.first == "cause: \(kind) — \(message)")
+    }
+
+    @Test func aFailedBackupsErrorNamesTheCause() throws {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.backups.append(CNPGBackup(metadata: ObjectMeta(name: "manual-9", creationTimestamp: Fixtures.now - 600), clusterName: "paperless-ngx-db", phase: .failed,
+                                           stoppedAt: Fixtures.now - 500, error: "rpc error: InvalidAccessKeyId: The AWS Access Key Id you provided does not exist"))
+        let result = Fixtures.run(.dbBackups, snapshot)
+        let cause = try #require(result.cause)
+        #expect(cause.kind == "object storage refused the credentials" && cause.source == "Backup manual-9 status.error")
+        #expect(result.evidence.contains { $0.hasPrefix("cause: object storage refused the credentials — rpc error: InvalidAccessKeyId") })
+    }
+
     @Test func noConditionYetIsUnknown() {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.clusters[0].conditions.removeAll { $0.type == "ContinuousArchiving" }

@@ -22,12 +22,13 @@ struct FileBackupsCheckTests {
     }
 
     @Test(arguments: [
+        // Without the pod's log, the code alone: a code that names a cause gives it.
         (1, "fatal error (restic exit 1)"),
-        (3, "incomplete snapshot: some source files could not be read (exit 3)"),
-        (10, "repository does not exist (exit 10)"),
-        (11, "repository lock failed: already locked (exit 11)"),
-        (12, "wrong password or no key found (exit 12)"),
-        (137, "killed by SIGKILL, usually OOM-killed (exit 137)"),
+        (3, "incomplete snapshot (restic exit 3)"),
+        (10, "repository not found or not initialised (restic exit 10)"),
+        (11, "repository locked (restic exit 11)"),
+        (12, "wrong password or no key (restic exit 12)"),
+        (137, "out of memory (restic exit 137)"),
         (42, "unknown exit code 42, treated as failure"),
     ])
     func failedJobsSinceTheLastSuccessExplainTheExitCode(code: Int, meaning: String) {
@@ -35,6 +36,38 @@ struct FileBackupsCheckTests {
         #expect(result.verdict == .warn)
         #expect(result.reason == "1 failed Job since the last success: newest \(meaning)")
         #expect(result.command == "kubectl logs -l app.kubernetes.io/name=paperless-ngx-backup --tail=100 -n paperless-ngx")
+    }
+
+    /// restic up to 0.16 exits 1 for a lock, a wrong password and more: its own words tell them apart.
+    @Test(arguments: [
+        ("Fatal: unable to create lock in backend: repository is already locked exclusively by PID 1 on backup-pod by root (UID 0, GID 0)", 1, "repository locked", "restic unlock"),
+        ("Fatal: wrong password or no key found", 1, "wrong password or no key", "paperless-ngx-restic"),
+        ("Fatal: unable to open config file: Stat: The specified key does not exist.\nIs there a repository at the following location?", 1, "repository not found or not initialised", "RESTIC_REPOSITORY"),
+        ("Fatal: unable to open repository at s3:https://AKIAEXAMPLE:wJalrXUtnFEMI@s3.example.com/bucket: Access Denied", 1, "object storage refused or unreachable", "S3 credentials"),
+        ("error: open /data/media/locked.pdf: permission denied\nWarning: at least one source file could not be read", 3, "incomplete snapshot", "could not be read"),
+    ])
+    func theFailedPodsLogNamesTheCauseWhateverTheExitCode(log: String, code: Int, kind: String, next: String) throws {
+        var snapshot = withFailedJob(code: code)
+        snapshot.failedBackupLog = FailedJobLog(job: "manual-backup-1796032800", pod: "manual-backup-1796032800-x7k2p", container: "restic",
+                                                log: .success("open repository\n" + log + "\n"))
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.reason == "1 failed Job since the last success: newest \(kind) (restic exit \(code))")
+        let cause = try #require(result.cause)
+        #expect(cause.kind == kind && cause.source == "log of pod manual-backup-1796032800-x7k2p")
+        #expect(result.hint?.contains(next) == true, "\(result.hint ?? "")")
+        // The cause and the next step come right after the problems: the panel's first rows.
+        #expect(result.evidence[1].hasPrefix("cause: \(kind) — ") && result.evidence[2].hasPrefix("next step: "))
+        #expect(!result.evidence.joined().contains("wJalrXUtnFEMI"), "the evidence line is redacted")
+        #expect(result.command == "kubectl logs pod/manual-backup-1796032800-x7k2p -c restic --tail=40 -n paperless-ngx")
+    }
+
+    @Test func anUnreadableLogFallsBackToTheCodeAndSaysWhy() {
+        var snapshot = withFailedJob(code: 1)
+        snapshot.failedBackupLog = FailedJobLog(job: "manual-backup-1796032800", pod: "manual-backup-1796032800-x7k2p", container: "restic",
+                                                log: .failure(.notFound(detail: "pods \"manual-backup-1796032800-x7k2p\" not found")))
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.reason == "1 failed Job since the last success: newest fatal error (restic exit 1)" && result.cause == nil)
+        #expect(result.evidence.contains { $0.hasPrefix("cannot read the log of manual-backup-1796032800-x7k2p") })
     }
 
     @Test func lockFailureHintsAtUnlock() {
@@ -57,7 +90,7 @@ struct FileBackupsCheckTests {
         let sidecar = ContainerStatus(name: "linkerd-proxy", ready: false, state: .terminated(exitCode: 2, reason: "Error", message: nil, finishedAt: finished + 5))
         snapshot.pods.append(Pod(metadata: ObjectMeta(name: "\(name)-x7k2p", labels: ["job-name": name]), phase: .failed, containerStatuses: [sidecar, restic]))
         let result = Fixtures.run(.fileBackups, snapshot)
-        #expect(result.reason == "1 failed Job since the last success: newest killed by SIGKILL, usually OOM-killed (exit 137)")
+        #expect(result.reason == "1 failed Job since the last success: newest out of memory (restic exit 137)")
         #expect(result.hint?.contains("memory") == true)
         // With istio configured as the sidecar instead, the linkerd container's exit 2 is the newest code.
         var config = PaperConfig()

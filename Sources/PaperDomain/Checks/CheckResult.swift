@@ -9,8 +9,27 @@ public struct CheckResult: Sendable, Equatable, Codable {
     public var evidence: [String]
     public var hint: String?
     public var command: String?
+    /// What failed, in the failing program's own words: the cause's kind, its evidence line
+    /// (redacted) and the next step. Set when a log or status message says more than a code.
+    public var cause: Cause?
 
-    public init(id: CheckID, verdict: Verdict, reason: String, evidence: [String] = [], hint: String? = nil, command: String? = nil) {
+    public struct Cause: Sendable, Equatable, Codable {
+        public var kind: String
+        public var evidence: String
+        public var nextStep: String
+        /// Where the evidence was read (`log of pod …`, `Backup … status.error`).
+        public var source: String
+
+        public init(kind: String, evidence: String, nextStep: String, source: String) {
+            self.kind = kind
+            self.evidence = Redactor.redact(evidence)
+            self.nextStep = Redactor.redact(nextStep)
+            self.source = source
+        }
+    }
+
+    public init(id: CheckID, verdict: Verdict, reason: String, evidence: [String] = [], hint: String? = nil, command: String? = nil, cause: Cause? = nil) {
+        self.cause = cause
         self.id = id
         self.verdict = verdict
         self.reason = Redactor.redact(reason)
@@ -19,7 +38,7 @@ public struct CheckResult: Sendable, Equatable, Codable {
         self.command = command
     }
 
-    enum CodingKeys: String, CodingKey { case id, title, verdict, reason, evidence, hint, command }
+    enum CodingKeys: String, CodingKey { case id, title, verdict, reason, evidence, hint, command, cause }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -30,6 +49,7 @@ public struct CheckResult: Sendable, Equatable, Codable {
         try c.encode(evidence, forKey: .evidence)
         try c.encode(hint, forKey: .hint)
         try c.encode(command, forKey: .command)
+        try c.encode(cause, forKey: .cause)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,5 +60,6 @@ public struct CheckResult: Sendable, Equatable, Codable {
         evidence = try c.decodeIfPresent([String].self, forKey: .evidence) ?? []
         hint = try c.decodeIfPresent(String.self, forKey: .hint)
         command = try c.decodeIfPresent(String.self, forKey: .command)
+        cause = try c.decodeIfPresent(Cause.self, forKey: .cause)
     }
 }

@@ -98,6 +98,7 @@ public struct DatabaseBackupsCheck: HealthCheck {
         let failedSince = facts.backups.filter { $0.phase == .failed && ($0.referenceTime ?? 0) > (lastSuccess ?? -Double.infinity) }
             .sorted { ($0.referenceTime ?? 0) > ($1.referenceTime ?? 0) }
         if let latest = failedSince.first {
+            if let error = latest.error { f.cause = CNPGDiagnosis.diagnose(error, source: "Backup \(latest.metadata.name) status.error") }
             f.raise(.warn, "\(failedSince.count) failed Backup\(failedSince.count == 1 ? "" : "s") since the last success (newest \(latest.metadata.name): \(latest.error ?? "no error message"))",
                     hint: "read the failed Backup's error; usually object-store credentials or WAL archiving", command: ctx.kubectl("describe", "backup", latest.metadata.name))
         }

@@ -70,9 +70,29 @@ public struct FileBackupsCheck: HealthCheck {
                 f.note("failed \(job.metadata.name)\(when): \(code.map(ResticExitCode.meaning) ?? "exit code unknown (pod gone)")")
             }
             let newestCode = ResticExitCode.of(failedSince[0], pods: snapshot.pods, sidecars: config.app.sidecars)
-            let detail = newestCode.map { ": newest \(ResticExitCode.meaning($0))" } ?? ""
+            var detail = newestCode.map { ": newest \(ResticExitCode.meaning($0))" } ?? ""
+            // restic's own words beat its exit code: up to 0.16 a lock or a wrong password is exit 1.
+            var diagnosis: ResticDiagnosis?
+            var source = "exit code"
+            var logCommand = logsCommand
+            if let failed = snapshot.failedBackupLog, failed.job == failedSince[0].metadata.name {
+                logCommand = ctx.kubectl("logs", "pod/\(failed.pod)", "-c", failed.container, "--tail=40")
+                switch failed.log {
+                case .success(let log):
+                    diagnosis = ResticDiagnosis.diagnose(log: log, exitCode: newestCode)
+                    source = "log of pod \(failed.pod)"
+                    if diagnosis?.cause == .other, diagnosis?.evidence.hasPrefix("exit ") == true || diagnosis?.evidence == "no exit code" { diagnosis = nil }
+                case .failure(let error):
+                    f.note("cannot read the log of \(failed.pod): \(error.description)")
+                }
+            }
+            if diagnosis == nil, let code = newestCode, [3, 10, 11, 12, 130, 137].contains(code) { diagnosis = ResticDiagnosis.diagnose(log: "", exitCode: code) }
+            if let d = diagnosis {
+                f.cause = CheckResult.Cause(kind: d.cause.rawValue, evidence: d.evidence, nextStep: d.nextStep, source: source)
+                detail = ": newest \(d.cause.rawValue)" + (newestCode.map { " (restic exit \($0))" } ?? "")
+            }
             f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
-                    hint: newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logsCommand)
+                    hint: diagnosis?.nextStep ?? newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logCommand)
         }
         if let drill = ofCronJob.filter({ $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.drill.rawValue && $0.outcome == .succeeded })
             .max(by: { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }), let passed = drill.completionTime {

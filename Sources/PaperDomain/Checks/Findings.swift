@@ -11,6 +11,9 @@ struct Findings {
 
     var problems: [Problem] = []
     var evidence: [String] = []
+    /// The cause behind the problems, when a log or status message names it: its lines come
+    /// right after the problems (the first screen shows them) and its next step is the hint.
+    var cause: CheckResult.Cause?
 
     mutating func raise(_ verdict: Verdict, _ text: String, hint: String? = nil, command: String? = nil) {
         problems.append(Problem(verdict: verdict, text: text, hint: hint, command: command))
@@ -25,6 +28,7 @@ struct Findings {
         guard !problems.isEmpty else {
             return CheckResult(id: id, verdict: .ok, reason: okReason, evidence: evidence, hint: okHint, command: okCommand)
         }
+        let causeLines = cause.map { ["cause: \($0.kind) — \($0.evidence)", "next step: \($0.nextStep)"] } ?? []
         let sorted = problems.enumerated().sorted { a, b in
             a.element.verdict != b.element.verdict ? a.element.verdict > b.element.verdict : a.offset < b.offset
         }.map(\.element)
@@ -35,9 +39,10 @@ struct Findings {
         let commanded = sorted.first { $0.command != nil }
         return CheckResult(
             id: id, verdict: verdict, reason: reason,
-            evidence: sorted.map { "\($0.verdict.label): \($0.text)" } + evidence,
-            hint: worst.hint ?? hinted?.hint ?? okHint,
-            command: worst.command ?? commanded?.command ?? okCommand
+            evidence: sorted.map { "\($0.verdict.label): \($0.text)" } + causeLines + evidence,
+            hint: cause?.nextStep ?? worst.hint ?? hinted?.hint ?? okHint,
+            command: worst.command ?? commanded?.command ?? okCommand,
+            cause: cause
         )
     }
 }

@@ -38,9 +38,11 @@ public struct WALArchivingCheck: HealthCheck {
             return CheckResult(id: id, verdict: .ok, reason: "WAL archiving working: \(message)", evidence: evidence, command: status)
         }
         if condition.isFalse {
-            return CheckResult(id: id, verdict: .critical, reason: "WAL archiving failing\(since): \(message)", evidence: evidence,
-                               hint: "failing archiving blocks backups and fills the WAL volume: check the object-store credentials and the instance log",
-                               command: status)
+            let cause = CNPGDiagnosis.diagnose(message, source: "Cluster \(name) condition ContinuousArchiving")
+            if let cause { evidence.insert(contentsOf: ["cause: \(cause.kind) — \(cause.evidence)", "next step: \(cause.nextStep)"], at: 0) }
+            return CheckResult(id: id, verdict: .critical, reason: "WAL archiving failing\(since): " + (cause.map { "\($0.kind): \(message)" } ?? message), evidence: evidence,
+                               hint: cause?.nextStep ?? "failing archiving blocks backups and fills the WAL volume: check the object-store credentials and the instance log",
+                               command: status, cause: cause)
         }
         return CheckResult(id: id, verdict: .unknown, reason: "ContinuousArchiving is \(condition.status): \(message)", evidence: evidence, command: status)
     }

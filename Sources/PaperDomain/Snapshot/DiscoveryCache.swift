@@ -25,6 +25,8 @@ public actor DiscoveryCache {
     }
 
     private var entries: [String: Entry] = [:]
+    /// Logs of finished pods: they no longer change, so each is read once (memory only).
+    private var finishedLogs: [String: String] = [:]
     private let directory: String?
     private let ttl: Double
     private let missingTTL: Double
@@ -89,6 +91,17 @@ public actor DiscoveryCache {
     public func logPodHint(target: KubeTarget) -> String? {
         let key = Self.key(for: target)
         return (entries[key] ?? loadFromDisk(key))?.logPod
+    }
+
+    /// The log tail already read from the finished pod `pod` (its UID, or its name).
+    public func finishedLog(pod: String, target: KubeTarget) -> String? {
+        finishedLogs["\(Self.key(for: target))|\(pod)"]
+    }
+
+    /// Keeps a finished pod's log tail; at most a few are kept.
+    public func setFinishedLog(_ log: String, pod: String, target: KubeTarget) {
+        if finishedLogs.count >= 8 { finishedLogs.removeAll() }
+        finishedLogs["\(Self.key(for: target))|\(pod)"] = log
     }
 
     /// Remembers the app pod for `target` (kept with the discovery entry, in memory and on disk).

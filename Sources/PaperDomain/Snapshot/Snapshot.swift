@@ -22,6 +22,8 @@ public struct Snapshot: Sendable {
     /// The ConfigMaps this tool wrote keep their data (the drill record); others only their names.
     public var configMaps: [ConfigMap] = []
     public var leases: [Lease] = []
+    /// The tail of the log of the newest backup Job's pod, read only when that Job failed.
+    public var failedBackupLog: FailedJobLog?
     public var clusters: [CNPGCluster] = []
     public var backups: [CNPGBackup] = []
     public var scheduledBackups: [CNPGScheduledBackup] = []
@@ -82,5 +84,22 @@ public struct Snapshot: Sendable {
             logs = .failed(error)
             volumeStats = .failed(error)
         }
+    }
+}
+
+// MARK: - FailedJobLog
+
+/// The last lines a failed Job's pod printed (or why they could not be read).
+public struct FailedJobLog: Sendable, Equatable {
+    public var job: String
+    public var pod: String
+    public var container: String
+    public var log: Result<String, KubectlError>
+
+    public init(job: String, pod: String, container: String, log: Result<String, KubectlError>) {
+        self.job = job
+        self.pod = pod
+        self.container = container
+        self.log = log
     }
 }

@@ -131,6 +131,7 @@ public struct SnapshotFetcher: Sendable {
         }
         snapshot.processCount += hintedNodes.count
         snapshot.volumeStats = await volumeStats(for: snapshot, prefetched: &statsByNode, processes: &snapshot.processCount)
+        snapshot.failedBackupLog = await failedBackupLog(snapshot, processes: &snapshot.processCount)
         return snapshot
     }
 
@@ -300,6 +301,25 @@ public struct SnapshotFetcher: Sendable {
             return .success(try KubeJSON.decode(KubeletStatsSummary.self, from: data))
         } catch {
             return .failure(.unparseableOutput(detail: "stats summary of \(node): \(Self.describe(error))"))
+        }
+    }
+
+    /// The newest backup Job's log tail when it failed: one raw read, once per failed pod (a
+    /// finished pod's log does not change, so it is cached).
+    func failedBackupLog(_ snapshot: Snapshot, processes: inout Int) async -> FailedJobLog? {
+        guard let (job, pod, container) = BackupJobs.newestFailed(snapshot, config: config) else { return nil }
+        let key = pod.metadata.uid ?? pod.metadata.name
+        if let cached = await discovery.finishedLog(pod: key, target: target) {
+            return FailedJobLog(job: job.metadata.name, pod: pod.metadata.name, container: container, log: .success(cached))
+        }
+        processes += 1
+        do {
+            let data = try await runner.output(of: KubectlCommand.podLogTail(pod: pod.metadata.name, container: container, tailLines: 40, target: target).singleThreaded())
+            let log = String(decoding: data, as: UTF8.self)
+            await discovery.setFinishedLog(log, pod: key, target: target)
+            return FailedJobLog(job: job.metadata.name, pod: pod.metadata.name, container: container, log: .success(log))
+        } catch {
+            return FailedJobLog(job: job.metadata.name, pod: pod.metadata.name, container: container, log: .failure(error))
         }
     }
 

@@ -114,6 +114,15 @@ extension KubectlCommand {
         return KubectlCommand(arguments: args + ["get", "--raw", path.string ?? path.path])
     }
 
+    /// The last `tailLines` lines of one container of a (finished) pod, in one raw request: the
+    /// failed backup's own words.
+    public static func podLogTail(pod: String, container: String, tailLines: Int, target: KubeTarget) -> KubectlCommand {
+        var path = URLComponents()
+        path.path = "/api/v1/namespaces/\(target.namespace)/pods/\(pod)/log"
+        path.queryItems = [URLQueryItem(name: "container", value: container), URLQueryItem(name: "tailLines", value: String(max(tailLines, 1)))]
+        return KubectlCommand(arguments: target.connectionArguments + ["get", "--raw", path.string ?? path.path])
+    }
+
     /// `kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary`: the kubelet's volume stats.
     public static func nodeStatsSummary(node: String, target: KubeTarget) -> KubectlCommand {
         KubectlCommand(arguments: target.connectionArguments + ["get", "--raw", "/api/v1/nodes/\(node)/proxy/stats/summary"])
