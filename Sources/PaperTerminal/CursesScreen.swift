@@ -106,6 +106,11 @@ final class CursesScreen {
             }
             pairs[role] = (attr, pair)
         }
+        // Blank cells (an erase, a resize before the next frame) take the text role's colours, so a
+        // theme that paints its background paints the whole screen.
+        if colorMode != .none, let text = pairs[.text] {
+            _ = wbkgd(paperctl_stdscr(), chtype(paperctl_color_pair(Int32(text.pair))))
+        }
         previous = nil
     }
 

@@ -29,6 +29,9 @@ import Testing
         ("name: x\ncolours: {}\nroles: {}\n", "colours", "unknown key"),
         ("roles: {}\n", "name", "required"),
         ("name: [unclosed\n", "(document)", "YAML"),
+        ("name: x\nbackground: nope\nroles:\n  text: { fg: \"#000000\" }\n", "background", "not in the palette"),
+        ("name: x\nbackground: [1]\nroles:\n  text: { fg: \"#000000\" }\n", "background", "terminal, a palette name"),
+        ("name: x\nbackground: \"#ffffff\"\nroles:\n  ok: { fg: \"#008700\" }\n", "roles.text.fg", "paints its background"),
     ])
     func invalidThemesNameTheFileKeyAndReason(yaml: String, key: String, reason: String) {
         do {
@@ -46,6 +49,20 @@ import Testing
         #expect(throws: Theme.LoadError.self) { try Theme.load(nameOrPath: "nonexistent") { _ in nil } }
         let custom = try Theme.load(nameOrPath: "/x/mine.yaml") { _ in "name: mine\nroles:\n  ok: { fg: \"#00ff00\" }\n" }
         #expect(custom.style(.ok).fg == RGB(0, 255, 0))
+    }
+
+    /// A painted background reaches every cell: roles without a colour take the background and the text colour.
+    @Test func aPaintedBackgroundFillsEveryRole() throws {
+        let theme = try Theme.parse("name: x\nbackground: paper\npalette:\n  paper: \"#fafafa\"\nroles:\n  text: { fg: \"#101010\" }\n  ok: { fg: \"#006000\" }\n  header: { reverse: true }\n", file: "x.yaml")
+        #expect(theme.background == RGB(0xfa, 0xfa, 0xfa))
+        #expect(theme.style(.ok) == Style(fg: RGB(0, 0x60, 0), bg: RGB(0xfa, 0xfa, 0xfa)))
+        #expect(theme.style(.header) == Style(fg: RGB(0x10, 0x10, 0x10), bg: RGB(0xfa, 0xfa, 0xfa), reverse: true))
+        for role in Role.allCases { #expect(theme.style(role).bg != nil && theme.style(role).fg != nil) }
+        // No background key, or `terminal`: the terminal's own colours, as before.
+        let follows = try Theme.parse("name: y\nbackground: terminal\nroles:\n  ok: { bold: true }\n", file: "y.yaml")
+        #expect(follows.background == nil)
+        #expect(follows.style(.text).bg == nil)
+        #expect(try Theme.parse("name: z\nroles: {}\n", file: "z.yaml").background == nil)
     }
 
     @Test func coloursDegradeTo256And16And8() {

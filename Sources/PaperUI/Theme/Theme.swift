@@ -69,9 +69,16 @@ public struct Style: Sendable, Equatable, Hashable {
 // MARK: - Theme
 
 /// A palette mapped onto semantic roles, loaded from a YAML file in `themes/`.
+///
+/// A theme either paints its own background (`background: <colour>`: every cell gets it unless its
+/// role sets another, and a role without a foreground takes `text`'s), so it reads the same on a dark
+/// and a light terminal, or follows the terminal's (`background: terminal`, the default when the key
+/// is absent): cells without a colour show the terminal's own foreground and background.
 public struct Theme: Sendable, Equatable {
     public var name: String
     public var styles: [Role: Style]
+    /// The background painted under every cell; nil when the theme follows the terminal's.
+    public var background: RGB? = nil
 
     public func style(_ role: Role) -> Style { styles[role] ?? Style() }
 
@@ -91,8 +98,8 @@ public struct Theme: Sendable, Equatable {
         }
         guard let root = node?.mapping else { throw LoadError(file: file, key: "(document)", reason: "expected a mapping with name, palette and roles") }
         for (k, _) in root {
-            guard let key = k.string, ["name", "palette", "roles"].contains(key) else {
-                throw LoadError(file: file, key: k.string ?? "?", reason: "unknown key (expected name, palette, roles)")
+            guard let key = k.string, ["name", "background", "palette", "roles"].contains(key) else {
+                throw LoadError(file: file, key: k.string ?? "?", reason: "unknown key (expected name, background, palette, roles)")
             }
         }
         guard let name = root["name"]?.string, !name.isEmpty else { throw LoadError(file: file, key: "name", reason: "required, a non-empty string") }
@@ -105,6 +112,18 @@ public struct Theme: Sendable, Equatable {
                     throw LoadError(file: file, key: "palette.\(key)", reason: "expected a colour \"#rrggbb\", got \(v.string ?? "a non-string")")
                 }
                 palette[key] = rgb
+            }
+        }
+        var background: RGB?
+        if let b = root["background"] {
+            guard let text = b.string else {
+                throw LoadError(file: file, key: "background", reason: "expected terminal, a palette name or \"#rrggbb\"")
+            }
+            if text != "terminal" {
+                guard let c = palette[text] ?? RGB(hex: text) else {
+                    throw LoadError(file: file, key: "background", reason: "\"\(text)\" is not terminal, not in the palette and not a \"#rrggbb\" colour")
+                }
+                background = c
             }
         }
         var styles = Theme.fallback.styles
@@ -145,7 +164,18 @@ public struct Theme: Sendable, Equatable {
             }
             styles[role] = style
         }
-        return Theme(name: name, styles: styles)
+        if let background {
+            guard let text = styles[.text]?.fg else {
+                throw LoadError(file: file, key: "roles.text.fg", reason: "required when the theme paints its background: the terminal's own text colour may be unreadable on it")
+            }
+            for role in Role.allCases {
+                var style = styles[role] ?? Style()
+                style.fg = style.fg ?? text
+                style.bg = style.bg ?? background
+                styles[role] = style
+            }
+        }
+        return Theme(name: name, styles: styles, background: background)
     }
 
     /// Attributes only: the last resort when nothing else loads.
