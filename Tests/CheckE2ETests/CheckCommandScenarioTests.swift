@@ -34,6 +34,10 @@ struct ScenarioExpectation: Sendable, CustomTestStringConvertible {
         .init(scenario: .resticLocked, exitStatus: 2, overall: "critical", notOK: ["file-backups": "critical"], mentions: [
             "file-backups": ["2 failed Jobs since the last success", "lock failed", "exit 11"],
         ]),
+        // restic 0.14/0.16 exits 1 for a lock: the failed pod's log names it, and the next step.
+        .init(scenario: .resticStaleLock, exitStatus: 1, overall: "warn", notOK: ["file-backups": "warn"], mentions: [
+            "file-backups": ["newest repository locked (restic exit 1)", "cause: repository locked — ", "already locked", "next step: ", "restic unlock"],
+        ]),
         .init(scenario: .resticWrongPassword, exitStatus: 2, overall: "critical", notOK: ["file-backups": "critical"], mentions: [
             "file-backups": ["wrong password", "exit 12"],
         ]),
@@ -97,6 +101,14 @@ struct CheckCommandScenarioTests {
                 #expect(check.keys.contains(key), "check \(check["id"] ?? "?") lacks \(key)")
             }
             if check["verdict"] as? String != "ok" { #expect((check["command"] as? String)?.hasPrefix("kubectl ") == true) }
+            // A named cause carries its kind, evidence line, next step and where it was read.
+            if let cause = check["cause"] as? [String: Any] {
+                for key in ["kind", "evidence", "nextStep", "source"] { #expect((cause[key] as? String)?.isEmpty == false, "cause of \(check["id"] ?? "?") lacks \(key)") }
+            }
+        }
+        if expected.scenario == .resticStaleLock {
+            let cause = doc.checks.first { $0["id"] as? String == "file-backups" }?["cause"] as? [String: Any]
+            #expect(cause?["kind"] as? String == "repository locked" && (cause?["source"] as? String)?.hasPrefix("log of pod ") == true, "\(String(describing: cause))")
         }
         let time = try #require(doc.time)
         #expect(time.hasSuffix("Z") && ISO8601DateFormatter().date(from: time) != nil, "time \(time) is not RFC 3339 UTC")

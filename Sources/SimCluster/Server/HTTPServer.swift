@@ -133,16 +133,29 @@ public final class HTTPServer: Sendable {
     /// Serves until the task is cancelled or `shutdown()` is called.
     public func run() async {
         let handler = self.handler
-        do {
-            try await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask { await Self.serve(connection, handler: handler) }
+        let server = self.server
+        // The accept loop runs in a task of its own, out of cancellation's reach: a cancelled loop
+        // would drop connections already accepted but not yet handed out, and NIO traps
+        // ("Deinited NIOAsyncWriter without calling finish()") on a NIOAsyncChannel that never
+        // went through executeThenClose: the demo dashboard crashed that way on quit. Cancelling
+        // closes the listening socket instead; the loop hands out what it accepted, then ends.
+        let loop = Task {
+            do {
+                try await server.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in inbound {
+                            group.addTask { await Self.serve(connection, handler: handler) }
+                        }
                     }
                 }
+            } catch {
+                // Listening socket closed: normal shutdown.
             }
-        } catch {
-            // Listening socket closed: normal shutdown.
+        }
+        await withTaskCancellationHandler {
+            await loop.value
+        } onCancel: {
+            server.channel.close(promise: nil)
         }
     }
 

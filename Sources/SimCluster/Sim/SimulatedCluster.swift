@@ -66,8 +66,10 @@ public final class SimulatedCluster: Sendable {
     /// Stops serving and ticking.
     public func stop() async {
         tasks.cancelAll()
-        await tasks.waitAll(timeout: 2)
+        // Closing the listener and every connection ends the serving tasks (a keep-alive
+        // connection would otherwise hold them); then they are waited for.
         await server.shutdown()
+        await tasks.waitAll(timeout: 2)
     }
 
     // MARK: Kubelet stats
