@@ -182,6 +182,25 @@ import Testing
         try await t.waitFor("step 3/7: Snapshot", timeout: 60)
     }
 
+    /// restic 0.14 exits 1 for a lock: the first screen names the lock from the failed pod's log,
+    /// says what to do, and u does it (checked first, confirmed, journaled), after which a backup runs.
+    @Test func theFirstScreenNamesTheLockAndUUnlocksItAfterWhichABackupSucceeds() async throws {
+        let (c, t) = try await Self.dashboard("restic-stale-lock")
+        defer { t.stopNow(); c.stop() }
+        let first = try await t.waitFor("cause: repository locked — Fatal: unable to create lock", "u: restic unlock in a Job", timeout: 30)
+        #expect(first.contains("newest repository locked") && first.contains("(restic exit 1)") && first.contains("next step: make sure no backup Job"))
+        try await t.send("u")
+        try await t.waitFor("restic unlock — step 1/1: Preflight")
+        try await t.waitFor("restic unlock removes only stale locks", "y runs restic unlock", timeout: 60)
+        try await t.send("y")
+        try await t.waitFor("restic unlock ran: successfully removed 1 locks", timeout: 60)
+        try await t.send("Enter")
+        try await Self.backUp(t)
+        #expect(try await Self.toolJobs(c).contains("restic-unlock"))
+        try await t.send("J")
+        try await t.waitFor("restic unlock done")
+    }
+
     @Test func escAtEveryStepBeforeTheConfirmationLeavesTheClusterAsItWas() async throws {
         let (c, t) = try await Self.dashboard()
         defer { t.stopNow(); c.stop() }

@@ -9,19 +9,24 @@ enum Fixtures {
     static let target = KubeTarget(context: "demo", namespace: "paperless-ngx")
 
     static func data(_ overrides: [CheckID: Verdict] = [:]) -> DashboardData {
-        func r(_ id: CheckID, _ v: Verdict, _ reason: String, _ evidence: [String], hint: String? = nil, command: String? = nil) -> CheckResult {
-            CheckResult(id: id, verdict: overrides[id] ?? v, reason: reason, evidence: evidence, hint: hint, command: command)
+        func r(_ id: CheckID, _ v: Verdict, _ reason: String, _ evidence: [String], hint: String? = nil, command: String? = nil, cause: CheckResult.Cause? = nil) -> CheckResult {
+            CheckResult(id: id, verdict: overrides[id] ?? v, reason: reason, evidence: evidence, hint: hint, command: command, cause: cause)
         }
+        let lock = CheckResult.Cause(kind: "repository locked",
+                                     evidence: "Fatal: unable to create lock in backend: repository is already locked exclusively by PID 1 on paperless-ngx-backup-29932080-x7k2p by root (UID 0, GID 0)",
+                                     nextStep: "make sure no backup Job is running, then remove the stale lock with `restic unlock` in a Job from the CronJob",
+                                     source: "log of pod paperless-ngx-backup-29932080-x7k2p")
         return DashboardData(checks: [
             r(.pods, .ok, "3/3 pods ready, no restarts in the last 1h", ["3/3 long-running pods ready; paperless-ngx 1/1, paperless-ngx-redis 1/1"]),
             r(.database, .ok, "cluster paperless-ngx-db healthy, 1/1 instances ready", ["phase: Cluster in healthy state"]),
             r(.dbBackups, .warn, "last completed backup 27h ago", ["WARN: newest completed Backup is 27h old"], hint: "take a backup", command: "kubectl cnpg backup paperless-ngx-db -n paperless-ngx"),
             r(.walArchiving, .ok, "WAL archiving working", ["ContinuousArchiving=True"]),
             r(.scheduledBackup, .ok, "paperless-ngx-db-daily active", []),
-            r(.fileBackups, .critical, "2 failed Jobs since the last success: repository lock failed (exit 11)",
-              ["CRIT: missed the run due 2026-11-29T04:00:00Z by 15h", "failed paperless-ngx-backup-29932080: repository lock failed (exit 11)"],
-              hint: "trigger a backup now, then read why the scheduled one failed",
-              command: "kubectl create job --from=cronjob/paperless-ngx-backup manual-backup-$(date +%s) -n paperless-ngx"),
+            r(.fileBackups, .critical, "missed the run due 2026-11-29T04:00:00Z by 15h; 2 failed Jobs since the last success: newest repository locked (restic exit 1)",
+              ["CRIT: missed the run due 2026-11-29T04:00:00Z by 15h", "WARN: 2 failed Jobs since the last success: newest repository locked (restic exit 1)",
+               "cause: repository locked — \(lock.evidence)", "next step: \(lock.nextStep)", "failed paperless-ngx-backup-29932080: fatal error (restic exit 1)"],
+              hint: lock.nextStep,
+              command: "kubectl logs pod/paperless-ngx-backup-29932080-x7k2p -c restic --tail=40 -n paperless-ngx", cause: lock),
             r(.secrets, .unknown, "ExternalSecrets unreadable: the server doesn't have a resource type \"externalsecrets\"", []),
             r(.storage, .warn, "paperless-ngx-data 85% used", ["WARN: paperless-ngx-data 85% used (8.3Gi of 9.8Gi)", "paperless-ngx-db-1 27% used (1.3Gi of 4.9Gi)"]),
             r(.logs, .critical, "17× Redis connection errors", ["CRIT: 17× Redis connection errors, newest 80s ago", "17× [redis] consumer: Cannot connect to redis://:***@paperless-ngx-redis:6379//"]),

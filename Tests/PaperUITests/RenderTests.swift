@@ -80,15 +80,15 @@ import Testing
     }
 
     @Test func detailShowsEvidenceNextStepAndTheWholeCommand() {
-        var s = Fixtures.state(width: 80, height: 24)
+        var s = Fixtures.state(width: 100, height: 40)
         s.dashboard.focus = .fileBackups
         _ = update(&s, .key(.enter))
         let text = render(s).text
         #expect(text.contains("Evidence:"))
-        #expect(text.contains("Next step: trigger a backup now"))
+        #expect(text.contains("Next step: make sure no backup Job is running"))
         // The exact command is wrapped, never cut off.
         let flat = text.replacingOccurrences(of: "│", with: "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-        #expect(flat.contains("kubectl create job --from=cronjob/paperless-ngx-backup"))
+        #expect(flat.contains("kubectl logs pod/paperless-ngx-backup-29932080-x7k2p -c restic --tail=40"))
         #expect(flat.contains("-n paperless-ngx"))
     }
 

@@ -216,6 +216,42 @@ import Testing
         #expect(w.step == .finished && w.message?.contains("restore drill passed") == true && w.message?.contains("49 files") == true)
     }
 
+    @Test func uOnTheDashboardChecksFirstThenShowsTheUnlockJobAndOnlyYRunsIt() throws {
+        var s = Self.open()
+        _ = update(&s, .key(.escape))  // back to the dashboard; the fixture's File backups cause is a lock
+        #expect(render(s).text.contains("u: restic unlock in a Job from the CronJob"), "the key is offered where the cause is shown")
+        let pre = try #require(WizardFixtures.task(update(&s, .key(.char("u")))))
+        guard case .preflight = pre.task else { Issue.record("no preflight first: \(pre.task)"); return }
+        #expect(WizardFixtures.wizard(s)?.kind == .unlock && WizardFixtures.wizard(s)?.unlockOffered == false, "nothing is offered before the checks")
+        #expect(update(&s, .restoreFinished(generation: pre.generation, .preflight(WizardFixtures.preflight(lock: true)))).allSatisfy { if case .restore = $0 { false } else { true } })
+        let text = render(s).text
+        #expect(WizardFixtures.wizard(s)?.unlockOffered == true && text.contains("This will run exactly:") && text.contains("kubectl create -f - -n paperless-ngx"))
+        let run = try #require(WizardFixtures.task(update(&s, .key(.char("y")))))
+        guard case .unlock = run.task else { Issue.record("no unlock: \(run.task)"); return }
+        _ = update(&s, .restoreFinished(generation: run.generation, .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))))
+        #expect(WizardFixtures.wizard(s)?.step == .finished && WizardFixtures.wizard(s)?.message == "restic unlock ran: successfully removed 1 locks")
+        _ = update(&s, .key(.enter))
+        #expect(s.mode == .dashboard)
+    }
+
+    @Test func uWithAnActiveBackupJobOrWithoutALockRunsNothingAndSaysWhy() throws {
+        var s = Self.open()
+        _ = update(&s, .key(.escape))
+        let pre = try #require(WizardFixtures.task(update(&s, .key(.char("u")))))
+        var busy = WizardFixtures.preflight(lock: true)
+        busy.preflight.activeJobs = ["paperless-ngx-backup-29932081"]
+        _ = update(&s, .restoreFinished(generation: pre.generation, .preflight(busy)))
+        #expect(WizardFixtures.wizard(s)?.unlockOffered == false)
+        #expect(WizardFixtures.wizard(s)?.message?.contains("A backup Job is active (paperless-ngx-backup-29932081): its restic may still hold the lock") == true)
+        #expect(WizardFixtures.task(update(&s, .key(.char("y")))) == nil)
+        // Without a lock as the cause, u only explains.
+        var quiet = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        quiet.data = .loaded({ var d = Fixtures.dataWithFacts(WizardFixtures.facts()); d.checks = d.checks.map { var c = $0; c.cause = nil; return c }; return d }())
+        _ = update(&quiet, .key(.char("u")))
+        guard case .dialog(let d) = quiet.mode else { Issue.record("no explanation"); return }
+        #expect(d.title == "restic unlock" && d.body.contains("it names none"))
+    }
+
     @Test func readOnlyModeExplainsRInsteadOfOpeningTheWizard() {
         var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
         s.readOnly = true

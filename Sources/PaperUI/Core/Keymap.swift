@@ -104,6 +104,7 @@ public enum Keymap {
         KeyBinding([.char("B")], .databaseBackup, label: "B", description: "database backup now", scope: .dashboard, footer: true, dangerous: true, short: "db backup"),
         KeyBinding([.char("f")], .forceSync, label: "f", description: "force-sync the selected ExternalSecret", scope: .dashboard, dangerous: true),
         KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the app logs", scope: .dashboard, footer: true, short: "logs"),
+        KeyBinding([.char("u")], .restoreUnlock, label: "u", description: "restic unlock, when a repository lock is the cause", scope: .dashboard, dangerous: true),
         KeyBinding([.char("R")], .openRestore, label: "R", description: "guided restore: files, database, both, drills", scope: .dashboard, footer: true, dangerous: true, short: "restore"),
         KeyBinding([.char("c")], .openCommandLog, label: "c", description: "command log", scope: .dashboard),
         KeyBinding([.char("J")], .openJournal, label: "J", description: "incident journal", scope: .dashboard),

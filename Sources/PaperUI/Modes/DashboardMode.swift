@@ -60,6 +60,8 @@ enum DashboardMode {
             return LogTailMode.open(&state)
         case .openRestore:
             return RestoreWizardMode.open(&state)
+        case .restoreUnlock:
+            return RestoreWizardMode.openUnlock(&state)
         case .openCommandLog:
             return ModeStep(.push(.commandLog(CommandLogState())))
         case .openJournal:

@@ -24,9 +24,11 @@ extension RestoreWizardMode {
             case .both: "database and files"
             case .files, .drill: "files"
             case .databaseDrill: "database"
+            case .unlock: "files"
             }
             let title = switch kind {
             case .databaseDrill: "Database drill"
+            case .unlock: "restic unlock"
             case .drill: "Restore drill (files)"
             default: "Restore \(what)"
             }
@@ -84,6 +86,7 @@ extension RestoreWizardMode {
         switch w.step {
         case .choose: return ("Enter picks · Esc closes · ? keys", .keyHint)
         case .preflight:
+            if w.kind == .unlock { return ("u offers restic unlock · r checks again · Esc closes", .keyHint) }
             if w.preflight?.lock != nil { return ("u removes the stale lock · r checks again · Esc back", .keyHint) }
             return (w.kind == .drill ? "Enter runs the drill Job · r checks again · Esc back" : "Enter lists the snapshots (a read-only Job) · r checks again · Esc back", .keyHint)
         case .snapshots: return ("Enter picks the snapshot · r lists again · Esc back", .keyHint)
@@ -121,14 +124,14 @@ extension RestoreWizardMode {
         switch w.step {
         case .choose:
             lines.append(("What do you restore?", .title))
-            for kind in RestoreWizardState.Kind.allCases { choice(kind.rawValue, kind.label) }
+            for kind in RestoreWizardState.Kind.choices { choice(kind.rawValue, kind.label) }
         case .preflight:
             lines.append(("Preflight: reads only (kubectl auth can-i, the CronJob, the newest failed backup's log)", .title))
             if let pre = w.preflight {
                 for line in pre.lines {
                     lines.append(("\(badge(line.verdict, g))  \(line.title): \(line.reason)", PanelRows.role(for: line.verdict)))
                 }
-                if pre.lock == nil, !pre.blocksEverything, let cron = w.cronJob,
+                if w.kind != .unlock, pre.lock == nil, !pre.blocksEverything, let cron = w.cronJob,
                    let next = try? ResticJob.build(cronJob: cron, purpose: w.kind == .drill ? .drill : .snapshots, script: w.kind == .drill ? ResticJob.drillScript(scratch: "/paperctl-drill") : ResticJob.snapshotsScript,
                                                    now: state.now, namespace: w.facts.target.namespace) {
                     lines.append(("", .text))

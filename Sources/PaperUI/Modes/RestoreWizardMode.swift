@@ -11,6 +11,11 @@ import PaperKube
 public struct RestoreWizardState: Sendable, Equatable {
     public enum Kind: Int, Sendable, Equatable, CaseIterable {
         case files, database, both, drill, databaseDrill
+        /// `u` on the dashboard: the preflight, then `restic unlock` (not a choice of the first step).
+        case unlock
+
+        /// What the first step offers, in order (the raw value is the row).
+        public static let choices: [Kind] = [.files, .database, .both, .drill, .databaseDrill]
 
         var label: String {
             switch self {
@@ -19,6 +24,7 @@ public struct RestoreWizardState: Sendable, Equatable {
             case .both: "Both, on one restore point"
             case .drill: "Files drill: prove the newest snapshot restores (into an emptyDir with --verify; nothing live is touched)"
             case .databaseDrill: "Database drill: recover the newest point into a scratch cluster and time it (the RTO); nothing live is touched"
+            case .unlock: "restic unlock: remove a stale repository lock"
             }
         }
     }
@@ -128,6 +134,7 @@ public struct RestoreWizardState: Sendable, Equatable {
         return switch kind {
         case .database: [.choose, .timeline, .dbPlan, .running]
         case .databaseDrill: [.choose, .dbPlan, .running]
+        case .unlock: [.preflight]
         case .both: [.choose, .timeline, .plan, .running]
         case .files, .drill: [.choose, .preflight, .snapshots, .scope, .target, .plan, .running]
         }
@@ -180,6 +187,26 @@ enum RestoreWizardMode {
         var wizard = RestoreWizardState(facts: facts)
         wizard.message = "Pick what to restore. Nothing runs until you have seen the plan and confirmed it."
         return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard opened")])
+    }
+
+    /// `u` on the dashboard, when the File backups check names a repository lock as the cause:
+    /// the preflight (RBAC, the lock's evidence, active Jobs), then `restic unlock` confirmed.
+    static func openUnlock(_ state: inout AppState) -> ModeStep {
+        guard let data = state.data.data, let facts = data.actions else {
+            return ModeStep(.push(.dialog(DialogState(notice: "restic unlock", "No data yet: wait for the first refresh, then press u again."))))
+        }
+        let cause = data.results(for: .fileBackups).first { $0.id == .fileBackups }?.cause
+        guard cause?.kind == ResticDiagnosis.Cause.locked.rawValue else {
+            let named = cause.map { " (it names: \($0.kind))" } ?? ""
+            return ModeStep(.push(.dialog(DialogState(notice: "restic unlock",
+                "u removes a stale restic lock when the File backups check names a repository lock as the cause of the failed backups; it names none\(named). Nothing was run."))))
+        }
+        var wizard = RestoreWizardState(facts: facts)
+        wizard.kind = .unlock
+        wizard.step = .preflight
+        wizard.message = "Checking first: permissions, the lock, and whether a backup Job is active (its restic may hold the lock)."
+        let preflight = runPreflight(&wizard, &state)
+        return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restic unlock opened (cause: \(cause?.evidence ?? "?"))"), preflight])
     }
 
     static func update(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
@@ -247,7 +274,7 @@ enum RestoreWizardMode {
 
     static func listCount(_ w: RestoreWizardState) -> Int {
         switch w.step {
-        case .choose: RestoreWizardState.Kind.allCases.count
+        case .choose: RestoreWizardState.Kind.choices.count
         case .snapshots: w.snapshots.count
         case .scope: w.picking ? (w.files?.count ?? 0) + 1 : 3
         case .timeline: w.timeline.map { $0.backups.count + 2 } ?? 0
@@ -354,6 +381,10 @@ enum RestoreWizardMode {
         case .preflight:
             guard let pre = w.preflight, let cronJob = w.cronJob else {
                 w.message = "The preflight did not finish; r runs it again."
+                return .stay
+            }
+            if w.kind == .unlock {
+                offerUnlock(&w)
                 return .stay
             }
             if pre.blocksEverything {
@@ -596,6 +627,7 @@ enum RestoreWizardMode {
         guard w.busy == nil else { return .stay }
         switch w.step {
         case .preflight:
+            w.unlockOffered = false
             return ModeStep(.stay, [runPreflight(&w, &state)])
         case .snapshots:
             guard let cronJob = w.cronJob else { return .stay }
@@ -625,6 +657,26 @@ enum RestoreWizardMode {
         default:
             return .stay
         }
+    }
+
+    /// The unlock path: offer the dialog when the preflight found a lock and no backup Job is
+    /// active; otherwise say why not.
+    static func offerUnlock(_ w: inout RestoreWizardState) {
+        guard let pre = w.preflight else { return }
+        guard pre.lock != nil else {
+            w.message = "The preflight finds no lock now (it may have been removed, or the newest failed backup's log is gone): nothing to unlock. r checks again."
+            return
+        }
+        guard pre.activeJobs.isEmpty else {
+            w.message = "A backup Job is active (\(pre.activeJobs.joined(separator: ", "))): its restic may still hold the lock, and restic unlock removes only stale ones. Wait for it to end, then r."
+            return
+        }
+        guard w.cronJob != nil else {
+            w.message = "The CronJob could not be read: the unlock Job is built from its template. r checks again."
+            return
+        }
+        w.unlockOffered = true
+        w.message = nil
     }
 
     static func abortDialog(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
@@ -734,6 +786,7 @@ enum RestoreWizardMode {
         case .preflight(let r):
             w.preflight = r.preflight
             w.cronJob = r.cronJob
+            if w.kind == .unlock { offerUnlock(&w) }
             let problems = r.preflight.lines.filter { $0.verdict != .ok }.map { "\($0.verdict.label) \($0.title): \($0.reason)" }
             effects.append(journal(state, "restore preflight: " + (problems.isEmpty ? "all OK" : problems.joined(separator: "; "))))
         case .snapshots(let listing):
@@ -801,6 +854,10 @@ enum RestoreWizardMode {
                     w.preflight = pre
                 }
                 effects.append(journal(state, "restic unlock done: \(said)"))
+                if w.kind == .unlock {
+                    w.step = .finished
+                    notify(&state, "restic unlock ran: \(said); the next backup run shows whether the repository is free")
+                }
             } else {
                 w.message = "restic unlock FAILED: \(result.outcome.message)"
                 effects.append(journal(state, "restic unlock failed: \(result.outcome.message)"))

@@ -63,6 +63,10 @@ public enum PanelRows {
                     if level.showsAsError { role = .logError } else if level == .warn { role = .logWarn }
                 }
                 rows.append(PanelRow(text: text, role: role, check: result.id, verdict: verdict, gauge: panel == .storage ? gauge(in: text) : nil))
+                // The cause is a lock: the key that removes it, on the panel that says so.
+                if text.hasPrefix("next step: "), result.id == .fileBackups, result.cause?.kind == ResticDiagnosis.Cause.locked.rawValue {
+                    rows.append(PanelRow(text: "u: restic unlock in a Job from the CronJob (the command is shown and confirmed first)", role: .keyHint, check: result.id, verdict: nil))
+                }
             }
             if result.evidence.isEmpty && !multi {
                 rows.append(PanelRow(text: result.reason, role: role(for: result.verdict), check: result.id, verdict: result.verdict))
