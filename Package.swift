@@ -75,6 +75,10 @@ let package = Package(
             dependencies: ["PaperUI", "PaperRuntime", "PaperKube", "CNcursesw"],
             swiftSettings: strict
         ),
+        // Writes BuildInfo.swift (the version and the commit) before every build: the version's one
+        // source. A build tool plugin, not the manifest: SwiftPM caches an evaluated manifest, so
+        // git facts read there go stale after the next commit.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         .executableTarget(
             name: "paperctl-tui",
             dependencies: [
@@ -86,7 +90,8 @@ let package = Package(
                 "PaperDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildInfoPlugin"]
         ),
         // Benchmarks for the budgets README names (run with -c release).
         .executableTarget(
