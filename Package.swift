@@ -162,6 +162,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The installed tool: --version and version run as the built binary, and
+        // Sources/packaging/install.sh's install, uninstall and Debian package (dpkg -i as root).
+        .testTarget(
+            name: "PackageE2ETests",
+            dependencies: [
+                "ProcessTestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
         // In-process only: no server, no subprocess (those are in DomainE2ETests).
         .testTarget(
             name: "PaperDomainTests",
