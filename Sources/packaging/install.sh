@@ -278,6 +278,7 @@ cmd_check_static() {
     die "the binary needs a Swift library (or a missing one): build it with 'install.sh build' (not --debug)"
   fi
   # SwiftPM links executables with RUNPATH $ORIGIN; anything else would point into a toolchain.
+  # shellcheck disable=SC2016 # a literal $ORIGIN
   if readelf -d "$bin" | grep -E 'RPATH|RUNPATH' | grep -v 'runpath: \[\$ORIGIN\]'; then
     die "the binary carries an RPATH/RUNPATH other than \$ORIGIN"
   fi
@@ -298,6 +299,7 @@ cmd_check_static() {
       libs="$libs $(ldd "$(command -v "$tool")" 2>/dev/null | grep -oE '/[^ ]+' || true)"
     fi
   done
+  # shellcheck disable=SC2086 # $libs is a list of paths without spaces, split on purpose
   for lib in $(printf '%s\n' $libs | sort -u); do
     mkdir -p "$jail$(dirname "$lib")"
     cp -L "$lib" "$jail$lib"
