@@ -75,6 +75,10 @@ let package = Package(
             dependencies: ["PaperUI", "PaperRuntime", "PaperKube", "CNcursesw"],
             swiftSettings: strict
         ),
+        // Writes BuildInfo.swift (the version and the commit) before every build: the version's one
+        // source. A build tool plugin, not the manifest: SwiftPM caches an evaluated manifest, so
+        // git facts read there go stale after the next commit.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         .executableTarget(
             name: "paperctl-tui",
             dependencies: [
@@ -86,7 +90,8 @@ let package = Package(
                 "PaperDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildInfoPlugin"]
         ),
         // Benchmarks for the budgets README names (run with -c release).
         .executableTarget(
@@ -153,6 +158,16 @@ let package = Package(
             dependencies: [
                 "ProcessTestSupport",
                 "SimCluster",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        // The installed tool: --version and version run as the built binary, and
+        // Sources/packaging/install.sh's install, uninstall and Debian package (dpkg -i as root).
+        .testTarget(
+            name: "PackageE2ETests",
+            dependencies: [
+                "ProcessTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

@@ -10,6 +10,10 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v restic >/dev/null 2>&1 || need+=(restic)
 [ -e /usr/include/ncursesw/curses.h ] || need+=(libncurses-dev)
 [ -e /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)  # CronJob spec.timeZone
+# The install and package tests: man pages, bash completion, dpkg-shlibdeps for the .deb.
+command -v man >/dev/null 2>&1 || need+=(man-db)
+[ -e /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
+command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "run-all: installing ${need[*]}"
   sudo=""
@@ -20,11 +24,15 @@ fi
 command -v kubectl >/dev/null 2>&1 || { echo "run-all: kubectl is required (1.28-1.33) and could not be installed" >&2; exit 1; }
 
 swift build --build-tests
+# Stages the debug binary, its man page (swift-argument-parser's generate-manual plugin) and the
+# completions for PackageE2ETests; the release build (static Swift runtime) is README's
+# `install.sh build` plus `install.sh check-static`, not repeated here.
+bash Sources/packaging/install.sh build --debug
 # In-process tests run in parallel: no server, no subprocess. The end-to-end suites (the simulator,
 # and as subprocesses the real kubectl, scripted stand-ins for it, tmux, restic and our own binaries)
 # run one at a time: on a 2-core machine their timeouts would otherwise measure each other's load.
 unit="PaperDomainTests|PaperUITests"
-e2e="DomainE2ETests|SimClusterTests|CheckE2ETests|DashboardE2ETests|ActionE2ETests"
+e2e="DomainE2ETests|SimClusterTests|CheckE2ETests|DashboardE2ETests|ActionE2ETests|PackageE2ETests"
 for dir in Tests/*/; do
   target=$(basename "$dir")
   case "$target" in ProcessTestSupport|TestSupport) continue ;; esac  # helper libraries, not test targets

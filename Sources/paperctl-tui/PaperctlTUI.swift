@@ -10,6 +10,7 @@ struct PaperctlTUI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paperctl-tui",
         abstract: "Incident dashboard and runbook for a Paperless-ngx deployment on Kubernetes.",
+        version: BuildInfo.versionLine,
         subcommands: RootSubcommands.all,
         defaultSubcommand: DashboardCommand.self
     )

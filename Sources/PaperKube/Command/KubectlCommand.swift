@@ -69,6 +69,11 @@ extension KubectlCommand {
         return KubectlCommand(arguments: args)
     }
 
+    /// `kubectl version --client -o json`: kubectl's own version; no cluster is contacted.
+    public static func clientVersion() -> KubectlCommand {
+        KubectlCommand(arguments: ["version", "--client", "-o", "json"])
+    }
+
     /// `kubectl api-resources -o name`: every resource type the server serves, one per line.
     public static func apiResources(target: KubeTarget) -> KubectlCommand {
         KubectlCommand(arguments: target.connectionArguments + ["api-resources", "-o", "name"])
