@@ -158,6 +158,8 @@ let package = Package(
             dependencies: [
                 "ProcessTestSupport",
                 "SimCluster",
+                "PaperDomain",
+                "PaperKube",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

@@ -37,7 +37,8 @@ public struct DashboardRefresher: Sendable {
         return .success(DashboardData(checks: HealthChecks.run(snapshot, config: config, now: now), takenAt: snapshot.takenAt,
                                       facts: PanelFacts.rows(from: snapshot, config: config, now: now),
                                       actions: ActionFacts.from(snapshot, config: config),
-                                      logSources: LogSource.from(snapshot, config: config)))
+                                      logSources: LogSource.from(snapshot, config: config),
+                                      restoreLease: RestoreLease.active(in: snapshot.leases, now: now)))
     }
 
     /// A refresh that read nothing at all (credentials, network, timeout, no kubectl) is a failure:

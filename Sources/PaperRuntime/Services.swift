@@ -50,7 +50,9 @@ public struct Services: Sendable {
     public static func live(runner: RecordingRunner, refresher: DashboardRefresher, journal: JournalFile,
                             clock: @escaping @Sendable () -> Double) -> Services {
         // A large restore takes hours; past 6 h a step's outcome is called unknown (the Job goes on).
-        let toolkit = RestoreToolkit(executor: RestoreExecutor(runner: runner, target: refresher.target, config: refresher.config, now: clock, stepTimeout: 6 * 3600))
+        var executor = RestoreExecutor(runner: runner, target: refresher.target, config: refresher.config, now: clock, stepTimeout: 6 * 3600)
+        executor.lease = RestoreLeaseKeeper(runner: runner, target: refresher.target, clock: clock)
+        let toolkit = RestoreToolkit(executor: executor)
         return Services(
             refresh: { await refresher.refresh() },
             runAction: { plan in await ActionExecution.run(plan, runner: runner) },
@@ -85,8 +87,25 @@ public enum RestoreTasks {
         case .dbDryRun(let json): .dryRun(await toolkit.dryRun(json))
         case .dbCreate(let json, let name): .created(await toolkit.createCluster(json, name: name, report: report))
         case .unlock(let cronJob): .unlocked(await toolkit.unlock(cronJob: cronJob, report: report))
-        case .step(let step, let index): .step(index: index, await toolkit.executor.run(step, report: report))
+        case .acquireLease(let what): .leased(refusal: await toolkit.executor.lease?.acquire(what: what))
+        case .releaseLease:
+            await releasing(toolkit)
+        case .step(let step, let index):
+            await stepping(toolkit, step, index, report)
         }
+    }
+}
+
+extension RestoreTasks {
+    static func releasing(_ toolkit: RestoreToolkit) async -> RestoreTaskResult {
+        await toolkit.executor.lease?.release()
+        return .released
+    }
+
+    /// A plan step, with the Lease renewed first so that it names the step.
+    static func stepping(_ toolkit: RestoreToolkit, _ step: RestoreStep, _ index: Int, _ report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult {
+        await toolkit.executor.lease?.renewIfDue(step: "step \(index + 1): \(step.title)")
+        return .step(index: index, await toolkit.executor.run(step, report: report))
     }
 }
 

@@ -49,7 +49,8 @@ struct RestoreOptions: ParsableArguments {
         }
         let target = cluster.target(config)
         let runner = KubectlRunner(executable: executable, timeout: kubectlTimeout ?? config.timeoutSeconds)
-        let executor = RestoreExecutor(runner: runner, target: target, config: config, stepTimeout: timeout)
+        var executor = RestoreExecutor(runner: runner, target: target, config: config, stepTimeout: timeout)
+        executor.lease = RestoreLeaseKeeper(runner: runner, target: target)
         return (config, target, RestoreToolkit(executor: executor), runner)
     }
 }
@@ -211,43 +212,54 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             Glibc.exit(130)
         }
         defer { watcher.cancel() }
-        for (i, step) in restorePlan.steps.enumerated() {
-            current.withLock { $0 = restorePlan.recovery(upTo: i) }
-            say("Step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
-            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
-            if !wait && !inPlace, case .job = step.kind, let command = step.command {
-                // Side by side without --wait: create the Job and leave.
-                if let failure = await executor.execute(command, report: { _ in }) {
-                    RestoreOutput.fail(name, failure.message)
-                    if case .unknown = failure { throw ExitCode(3) }
-                    throw ExitCode(1)
-                }
-                say("created; not waiting (use --wait). Files land in \(restorePlan.targetDirectory)")
-                journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
-                throw ExitCode(0)
-            }
-            let lastLine = LastLine()
-            let outcome = await executor.run(step) { progress in
-                if lastLine.changed(progress.text) { say("  \(progress.text)") }
-            }
-            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
-            switch outcome {
-            case .done(let message):
-                say("  done: \(message)")
-            case .failed(let message), .unknown(let message):
-                RestoreOutput.fail(name, "step \(i + 1) (\(step.title)) \(outcome.succeeded ? "" : "failed"): \(message)")
-                let recovery = restorePlan.recovery(upTo: i)
-                if !recovery.isEmpty {
-                    say("The plan stopped. To get back:")
-                    for command in recovery { say("  \(command)") }
-                }
-                if case .unknown = outcome { throw ExitCode(3) }
-                throw ExitCode(2)
-            }
+        // Two operators at once: the restore holds the Lease while it runs; a second one is refused.
+        if let refusal = await executor.lease?.acquire(what: "restore files \(targetMode.rawValue): snapshot \(chosen.shortID), \(request.scopeText) (CLI)") {
+            RestoreOutput.fail(name, "\(refusal); nothing was started")
+            throw ExitCode(1)
         }
-        say("Restore finished: \(request.scopeText) of snapshot \(chosen.shortID) \(targetMode.rawValue) in \(restorePlan.targetDirectory)")
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
-        throw ExitCode(0)
+        do {
+            for (i, step) in restorePlan.steps.enumerated() {
+                current.withLock { $0 = restorePlan.recovery(upTo: i) }
+                await executor.lease?.renewIfDue(step: "step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
+                say("Step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
+                journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
+                if !wait && !inPlace, case .job = step.kind, let command = step.command {
+                    // Side by side without --wait: create the Job and leave.
+                    if let failure = await executor.execute(command, report: { _ in }) {
+                        RestoreOutput.fail(name, failure.message)
+                        if case .unknown = failure { throw ExitCode(3) }
+                        throw ExitCode(1)
+                    }
+                    say("created; not waiting (use --wait). Files land in \(restorePlan.targetDirectory)")
+                    journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
+                    throw ExitCode(0)
+                }
+                let lastLine = LastLine()
+                let outcome = await executor.run(step) { progress in
+                    if lastLine.changed(progress.text) { say("  \(progress.text)") }
+                }
+                journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
+                switch outcome {
+                case .done(let message):
+                    say("  done: \(message)")
+                case .failed(let message), .unknown(let message):
+                    RestoreOutput.fail(name, "step \(i + 1) (\(step.title)) \(outcome.succeeded ? "" : "failed"): \(message)")
+                    let recovery = restorePlan.recovery(upTo: i)
+                    if !recovery.isEmpty {
+                        say("The plan stopped. To get back:")
+                        for command in recovery { say("  \(command)") }
+                    }
+                    if case .unknown = outcome { throw ExitCode(3) }
+                    throw ExitCode(2)
+                }
+            }
+            say("Restore finished: \(request.scopeText) of snapshot \(chosen.shortID) \(targetMode.rawValue) in \(restorePlan.targetDirectory)")
+            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
+            throw ExitCode(0)
+        } catch {
+            await executor.lease?.release()
+            throw error
+        }
     }
 }
 
@@ -348,38 +360,47 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
         }
         let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
                                     logPolicy: .action(title: "Create recovery cluster \(restorePlan.name)"), stdin: stdin)
-        say("Running: \(create.displayLine) <<'EOF' (the manifest above) EOF")
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")")
-        if let failure = await toolkit.executor.execute(create, report: { _ in }) {
-            RestoreOutput.fail(cmd, failure.message)
-            if case .unknown = failure { throw ExitCode(3) }
+        if let refusal = await toolkit.executor.lease?.acquire(what: "restore db into new cluster \(restorePlan.name), to \(restorePlan.target ?? "latest") (CLI)") {
+            RestoreOutput.fail(cmd, "\(refusal); nothing was created")
             throw ExitCode(1)
         }
-        guard wait else {
-            say("created; not waiting (use --wait). Follow it: kubectl get cluster \(restorePlan.name) -n \(target.namespace) -w")
-            throw ExitCode(0)
-        }
-        let started = Date().timeIntervalSince1970
-        let last = LastLine()
-        let outcome = await toolkit.executor.waitForCluster(restorePlan.name) { p in if last.changed(p.text) { say("  \(p.text)") } }
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: \(outcome.message)")
-        switch outcome {
-        case .done(let message):
-            say("\(message) in \(UTCTime.humanDuration(Date().timeIntervalSince1970 - started)) (the RTO); recovered to \(UTCTime.rfc3339(restorePlan.recoveredTo))")
-            let argo = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "deployments.apps", config.app.deployment, "-o", "json"])))
-                .map { String(decoding: $0, as: UTF8.self).contains("argocd.argoproj.io") } ?? false
-            say("Cutover (the tool does none of it):")
-            for (i, step) in DatabaseRestore.cutover(newName: restorePlan.name, live: cluster.metadata.name, namespace: target.namespace,
-                                                     argoManaged: argo, deployment: config.app.deployment).enumerated() {
-                say("  \(i + 1). \(step)")
+        do {
+            say("Running: \(create.displayLine) <<'EOF' (the manifest above) EOF")
+            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")")
+            if let failure = await toolkit.executor.execute(create, report: { _ in }) {
+                RestoreOutput.fail(cmd, failure.message)
+                if case .unknown = failure { throw ExitCode(3) }
+                throw ExitCode(1)
             }
-            throw ExitCode(0)
-        case .failed(let message):
-            RestoreOutput.fail(cmd, "the recovery of \(restorePlan.name) failed: \(message)")
-            throw ExitCode(2)
-        case .unknown(let message):
-            RestoreOutput.fail(cmd, message)
-            throw ExitCode(3)
+            guard wait else {
+                say("created; not waiting (use --wait). Follow it: kubectl get cluster \(restorePlan.name) -n \(target.namespace) -w")
+                throw ExitCode(0)
+            }
+            let started = Date().timeIntervalSince1970
+            let last = LastLine()
+            let outcome = await toolkit.executor.waitForCluster(restorePlan.name) { p in if last.changed(p.text) { say("  \(p.text)") } }
+            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: \(outcome.message)")
+            switch outcome {
+            case .done(let message):
+                say("\(message) in \(UTCTime.humanDuration(Date().timeIntervalSince1970 - started)) (the RTO); recovered to \(UTCTime.rfc3339(restorePlan.recoveredTo))")
+                let argo = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "deployments.apps", config.app.deployment, "-o", "json"])))
+                    .map { String(decoding: $0, as: UTF8.self).contains("argocd.argoproj.io") } ?? false
+                say("Cutover (the tool does none of it):")
+                for (i, step) in DatabaseRestore.cutover(newName: restorePlan.name, live: cluster.metadata.name, namespace: target.namespace,
+                                                         argoManaged: argo, deployment: config.app.deployment).enumerated() {
+                    say("  \(i + 1). \(step)")
+                }
+                throw ExitCode(0)
+            case .failed(let message):
+                RestoreOutput.fail(cmd, "the recovery of \(restorePlan.name) failed: \(message)")
+                throw ExitCode(2)
+            case .unknown(let message):
+                RestoreOutput.fail(cmd, message)
+                throw ExitCode(3)
+            }
+        } catch {
+            await toolkit.executor.lease?.release()
+            throw error
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import PaperDomain
 import PaperKube
 import SimCluster
@@ -19,12 +20,17 @@ import Testing
         let fetcher = SnapshotFetcher(runner: KubectlRunner(executable: kubectl, timeout: 20), config: config,
                                       target: KubeTarget(kubeconfig: "\(dir)/kc", context: "demo", namespace: "paperless-ngx"),
                                       discovery: DiscoveryCache(directory: "\(dir)/discovery"), clock: { Date().timeIntervalSince1970 })
+        // A backup started by hand with kubectl (it annotates the Job): the panel says who started it.
+        let byHand = try await runProcessForFacts(kubectl, ["--kubeconfig", "\(dir)/kc", "create", "job", "--from=cronjob/paperless-ngx-backup", "by-hand-1", "-n", "paperless-ngx"])
+        #expect(byHand.contains("created"), "\(byHand)")
         let snapshot = await fetcher.fetch()
         let facts = PanelFacts.rows(from: snapshot, config: config, now: Date().timeIntervalSince1970)
         let jobs = try #require(facts[.fileBackups])
         #expect(jobs.filter { $0.verdict == .critical }.count == 2)
         #expect(jobs.contains { $0.text.contains("exit 11") && $0.text.contains("lock") })
         #expect(jobs.contains { $0.verdict == .ok && $0.text.contains("took") })
+        #expect(jobs.contains { $0.text.hasPrefix("by-hand-1 ") && $0.text.contains("by hand (kubectl)") }, "\(jobs.map(\.text))")
+        #expect(!jobs.contains { !$0.text.hasPrefix("by-hand-1 ") && $0.text.contains("by hand") }, "scheduled Jobs are not called manual")
         let backups = try #require(facts[.database])
         #expect(backups.count == 9, "a title and the 8 newest Backups")
         #expect(backups.contains { $0.text.contains("walArchivingFailing") })
@@ -35,4 +41,10 @@ import Testing
         _ = update(&state, .key(.char("G")))
         #expect(render(state).text.contains("Recent restic Jobs"))
     }
+}
+
+/// kubectl's combined output (stdout then stderr).
+func runProcessForFacts(_ kubectl: String, _ args: [String]) async throws -> String {
+    let out = try await Subprocess.run(.path(.init(kubectl)), arguments: Arguments(args), output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+    return out.standardOutput + out.standardError
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PaperDomain
 import ProcessTestSupport
 import Subprocess
 import Testing
@@ -324,5 +325,33 @@ import Testing
         try await t.send("2")
         try await t.send("Enter")
         try await t.waitFor("last database drill passed", timeout: 30)
+    }
+
+    /// Two operators at once: another session's restore Lease is on the header, and this
+    /// session's restore is refused at the confirmation, naming the holder; nothing is created.
+    @Test func anotherSessionsRestoreIsOnTheHeaderAndThisOneIsRefusedNamingIt() async throws {
+        let c = try await Cluster.start("healthy", speed: 10)
+        defer { c.stop() }
+        let now = Date().timeIntervalSince1970
+        let body = String(decoding: RestoreLease.json(holder: "alice@laptop pid 7", what: "restore files in-place: snapshot 1a2b3c4d", step: "step 3/8: Scale paperless-ngx to 0",
+                                                      acquired: now, renewed: now + 3600, namespace: "paperless-ngx", resourceVersion: nil), as: UTF8.self)
+        let file = "\(c.dir)/lease.json"
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try await c.kubectl(["create", "-f", file, "-n", "paperless-ngx"]).contains("created"))
+        let before = try await c.kubectl(["get", "clusters", "-o", "name"])
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 170, height: 45)
+        defer { t.stopNow() }
+        try await t.waitFor("RESTORE IN PROGRESS by alice@laptop pid 7", "restore files in-place", timeout: 30)
+        try await t.send("R")
+        try await t.waitFor("Another restore is running: alice@laptop pid 7")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("step 2/4: Restore point", "Window: ", timeout: 60)
+        try await t.send("Enter")
+        try await t.waitFor("Dry run: accepted by the API server", timeout: 60)
+        try await RestoreWizardE2ETests.confirmTypingTheNamespace(t)
+        try await t.waitFor("Refused: another restore holds Lease paperctl-restore: alice@laptop pid 7", "Nothing ran", timeout: 30)
+        #expect(try await c.kubectl(["get", "clusters", "-o", "name"]) == before)
+        #expect(try await c.kubectl(["get", "lease", "paperctl-restore", "-o", "jsonpath={.spec.holderIdentity}"]) == "alice@laptop pid 7", "the other session's Lease is untouched")
     }
 }

@@ -35,6 +35,8 @@ import Testing
         case .drill: .drilled(RestoreToolkit.DrillResult(job: "paperctl-restic-drill-x", outcome: .done("Job complete"), files: 49, bytes: 171_000, seconds: 4))
         case .dbTimeline, .dbDryRun, .dbCreate, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
         case .unlock: .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))
+        case .acquireLease: .leased(refusal: nil)
+        case .releaseLease: .released
         case .step: nil
         }
     }
@@ -96,10 +98,10 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.message?.contains("type paperless-ngx exactly") == true)
         #expect(WizardFixtures.wizard(s)?.entry == .namespace && WizardFixtures.wizard(s)?.draft == "", "the field is cleared for another try")
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let effects = Self.press(&s, .enter)
-        let (_, task) = try #require(WizardFixtures.task(effects))
+        let confirmed = Self.press(&s, .enter)
+        let (_, task) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, confirmed)))
         guard case .step(let step, 0) = task, case .safetyBackup = step.kind else { Issue.record("the first step is not the safety backup: \(task)"); return }
-        #expect(effects.contains { if case .journal(let t) = $0 { t.contains("restore confirmed") && t.contains("namespace typed") } else { false } })
+        #expect(confirmed.contains { if case .journal(let t) = $0 { t.contains("restore confirmed") && t.contains("namespace typed") } else { false } })
     }
 
     @Test func aFailedStepStopsThePlanAndShowsTheCommandsToGetBack() throws {
@@ -107,7 +109,7 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        var (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        var (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
         // Safety backup, suspend and scale-down done, the restore fails.
         for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")] {
             let next = update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))
@@ -126,7 +128,7 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        var (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        var (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
         for (index, text) in [(0, "Job complete"), (1, "CronJob suspended")] {  // now the scale-down runs
             let next = update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))
             generation = try #require(WizardFixtures.task(next)).generation
@@ -190,7 +192,7 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        let (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
         _ = update(&s, .key(.char("?")))
         #expect(s.mode.scope == .help)
         #expect(update(&s, .key(.ctrlC)).isEmpty, "Ctrl-C under help does not quit while a step runs")
@@ -297,7 +299,7 @@ import Testing
         _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted"))))
         _ = update(&s, .key(.char("y")))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let create = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        let create = try #require(WizardFixtures.task(WizardFixtures.granted(&s, update(&s, .key(.enter)))))
         guard case .dbCreate(_, let name) = create.task else { Issue.record("no create: \(create.task)"); return }
         #expect(name.hasPrefix("paperless-ngx-db-restore-"))
         _ = update(&s, .restoreFinished(generation: create.generation, .created(.done("\(name) is healthy: Cluster in healthy state"))))
@@ -371,7 +373,7 @@ import Testing
         #expect(text.contains("database: exactly") && text.contains("files: snapshot aaaa1111"), "the RPO readout is in the plan")
         #expect(update(&s, .key(.char("y"))).isEmpty)
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let first = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        let first = try #require(WizardFixtures.task(WizardFixtures.granted(&s, update(&s, .key(.enter)))))
         guard case .step(let step, 0) = first.task, case .databaseBackup = step.kind else { Issue.record("the database safety backup is not first: \(first.task)"); return }
     }
 }

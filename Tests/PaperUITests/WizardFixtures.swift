@@ -67,8 +67,23 @@ enum WizardFixtures {
     }
 
     /// The generation and task of the restore effect among `effects`.
+    /// The Lease is taken before the first write: a task that takes it is answered (granted) here,
+    /// and the task that follows is returned. Giving it back is not a task a test waits for.
     static func task(_ effects: [Effect]) -> (generation: Int, task: RestoreTask)? {
-        for e in effects { if case .restore(let task, let generation) = e { return (generation, task) } }
-        return nil
+        var tasks: [(generation: Int, task: RestoreTask)] = []
+        for e in effects {
+            guard case .restore(let task, let generation) = e else { continue }
+            if case .releaseLease = task { continue }
+            tasks.append((generation, task))
+        }
+        // A Lease answered in the same batch (`press(answer:)`): what followed it.
+        if tasks.count > 1, case .acquireLease = tasks[0].task { return tasks[1] }
+        return tasks.first
+    }
+
+    /// Answers the Lease task among `effects` (granted unless `refusal`), returning what follows.
+    static func granted(_ s: inout AppState, _ effects: [Effect], refusal: String? = nil) -> [Effect] {
+        guard let (generation, task) = task(effects), case .acquireLease = task else { return effects }
+        return update(&s, .restoreFinished(generation: generation, .leased(refusal: refusal)))
     }
 }

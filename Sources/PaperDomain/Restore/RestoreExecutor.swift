@@ -15,6 +15,8 @@ public struct RestoreExecutor: Sendable {
     public var pollInterval: Double
     /// Seconds a step may take before its outcome is called unknown.
     public var stepTimeout: Double
+    /// The restore Lease this session holds while a restore runs; waiting renews it.
+    public var lease: RestoreLeaseKeeper?
 
     public init(runner: any CommandRunning, target: KubeTarget, config: PaperConfig,
                 now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
@@ -236,6 +238,7 @@ public struct RestoreExecutor: Sendable {
         let deadline = now() + stepTimeout
         var lastError = ""
         while true {
+            await lease?.renewIfDue()
             do {
                 if let outcome = try await step() { return outcome }
                 lastError = ""

@@ -1,5 +1,6 @@
 import Foundation
 import PaperDomain
+import PaperKube
 
 // MARK: - PanelID
 
@@ -44,8 +45,11 @@ public struct DashboardData: Sendable, Equatable {
     public var actions: ActionFacts?
     /// Containers the log tail can follow, app container first.
     public var logSources: [LogSource]
+    /// The restore Lease when someone holds it (this session or another).
+    public var restoreLease: Lease?
 
-    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionFacts? = nil, logSources: [LogSource] = []) {
+    public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionFacts? = nil, logSources: [LogSource] = [], restoreLease: Lease? = nil) {
+        self.restoreLease = restoreLease
         self.checks = checks
         self.takenAt = takenAt
         self.facts = facts
@@ -54,6 +58,12 @@ public struct DashboardData: Sendable, Equatable {
     }
 
     public var overall: Verdict { Verdict.overall(checks.map(\.verdict)) }
+
+    /// The restore Lease when another session holds it.
+    public var othersRestore: Lease? {
+        guard let lease = restoreLease, lease.holderIdentity != RestoreLease.myIdentity else { return nil }
+        return lease
+    }
 
     public func results(for panel: PanelID) -> [CheckResult] {
         panel.checks.compactMap { id in checks.first { $0.id == id } }

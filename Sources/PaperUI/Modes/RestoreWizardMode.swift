@@ -158,6 +158,9 @@ public enum RestoreTask: Sendable, Equatable {
     case dbDryRun(json: String)
     case dbCreate(json: String, name: String)
     case unlock(cronJob: Data)
+    /// Two operators at once: the restore Lease, taken before the first write and given back after.
+    case acquireLease(what: String)
+    case releaseLease
     case step(RestoreStep, index: Int)
 }
 
@@ -173,6 +176,8 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case created(RestoreExecutor.Outcome)
     case dbDrilled(DatabaseDrillResult)
     case cleaned(RestoreExecutor.Outcome)
+    case leased(refusal: String?)
+    case released
     case step(index: Int, RestoreExecutor.Outcome)
 }
 
@@ -186,6 +191,9 @@ enum RestoreWizardMode {
         }
         var wizard = RestoreWizardState(facts: facts)
         wizard.message = "Pick what to restore. Nothing runs until you have seen the plan and confirmed it."
+        if let lease = state.data.data?.othersRestore {
+            wizard.message = "Another restore is running: \(RestoreLease.describe(lease, now: state.now)). A restore is refused until it ends; drills still run."
+        }
         return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard opened")])
     }
 
@@ -575,8 +583,8 @@ enum RestoreWizardMode {
         go(&w, to: .running)
         w.stepStates = plan.steps.map { _ in .pending }
         w.recovery = []
-        var effects = [journal(state, "restore confirmed: \(w.choiceText)" + (plan.needsTypedConfirmation ? " (namespace typed)" : ""))]
-        effects += runStep(&w, &state, 0)
+        let effects = [journal(state, "restore confirmed: \(w.choiceText)" + (plan.needsTypedConfirmation ? " (namespace typed)" : "")),
+                       task(&w, &state, .acquireLease(what: "restore \(w.kind == .both ? "database and files" : "files") \(w.target.rawValue): \(w.choiceText)"), busy: "taking the restore Lease")]
         return ModeStep(.stay, effects)
     }
 
@@ -736,7 +744,7 @@ enum RestoreWizardMode {
                 if w.kind == .database, let plan = w.dbPlan {
                     go(&w, to: .running)
                     return ModeStep(.stay, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(plan.target ?? "latest")"),
-                                            task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery")])
+                                            task(&w, &state, .acquireLease(what: "restore db into new cluster \(plan.name), to \(plan.target ?? "latest")"), busy: "taking the restore Lease")])
                 }
                 guard let plan = w.plan else { return .stay }
                 return start(&w, &state, plan)
@@ -824,7 +832,25 @@ enum RestoreWizardMode {
         case .dryRun(let outcome):
             w.dryRun = outcome
             effects.append(journal(state, "restore db: dry run \(outcome.succeeded ? "accepted" : "rejected: \(outcome.message)")"))
+        case .leased(let refusal):
+            if let refusal {
+                // Nothing ran: back to the plan, with who holds the Lease and doing what.
+                w.stepStates = []
+                w.step = w.history.popLast() ?? (w.kind == .database ? .dbPlan : .plan)
+                w.message = "Refused: \(refusal). Nothing ran."
+                notify(&state, "restore refused: \(refusal)")
+                effects.append(journal(state, "restore refused: \(refusal)"))
+            } else if w.kind == .database, let plan = w.dbPlan {
+                effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
+                effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery"))
+            } else {
+                effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
+                effects += runStep(&w, &state, 0)
+            }
+        case .released:
+            break
         case .created(let outcome):
+            effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
             w.dbOutcome = outcome
             w.step = .finished
             w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
@@ -874,6 +900,7 @@ enum RestoreWizardMode {
                     effects += runStep(&w, &state, index + 1)
                 } else {
                     w.step = .finished
+                    effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
                     w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
                     w.recovery = []
                     state.exitNotes = []
@@ -883,6 +910,7 @@ enum RestoreWizardMode {
             case .failed(let m), .unknown(let m):
                 if case .unknown = outcome { w.stepStates[index] = .unknown(m, seconds: seconds) } else { w.stepStates[index] = .failed(m, seconds: seconds) }
                 let word = if case .unknown = outcome { "outcome UNKNOWN" } else { "FAILED" }
+                effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
                 w.message = "Step \(index + 1) (\(title)) \(word): \(m). The plan stopped; nothing after it ran."
                 notify(&state, "restore step \(index + 1) \(word): \(m)")
                 effects.append(journal(state, "restore step \(index + 1) \(word): \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; "))))

@@ -44,6 +44,12 @@ public enum PanelFacts {
                 let age = job.metadata.creationTimestamp.map { UTCTime.humanDuration(now - $0) + " ago" } ?? ""
                 var text = "\(job.metadata.name)  \(outcome.rawValue)  \(age)"
                 if let s = job.startTime { text += "  took \(UTCTime.humanDuration((job.finishedAt ?? now) - s))" }
+                // Who started it: a tool that labels its Jobs, kubectl by hand, or the schedule.
+                if let tool = job.metadata.labels[ResticJob.managedByLabel] {
+                    text += "  by \(tool)"
+                } else if job.metadata.annotations["cronjob.kubernetes.io/instantiate"] == "manual" {
+                    text += "  by hand (kubectl)"
+                }
                 if outcome == .failed, let code = ResticExitCode.of(job, pods: snapshot.pods, sidecars: config.app.sidecars) {
                     text += "  exit \(code): \(ResticExitCode.meaning(code))"
                 }

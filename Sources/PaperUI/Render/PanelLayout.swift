@@ -12,7 +12,7 @@ public struct Rect: Sendable, Equatable {
 /// Where each panel goes: two columns of three from 80×24; three columns of two from 180 columns.
 public enum PanelLayout {
     public static func hasBanner(_ state: AppState) -> Bool {
-        state.data.error != nil || state.isProductionContext
+        state.data.error != nil || state.isProductionContext || state.data.data?.othersRestore != nil
     }
 
     public static func body(_ state: AppState) -> Rect {

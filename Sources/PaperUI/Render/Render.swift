@@ -133,6 +133,9 @@ func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {
         case .other: text = "REFRESH FAILED\(kept): \(error.message)"
         }
         role = error.kind == .other ? .warn : .critical
+    } else if let lease = state.data.data?.othersRestore {
+        text = "RESTORE IN PROGRESS by \(RestoreLease.describe(lease, now: state.now)) — a second restore is refused until it ends"
+        role = .warn
     } else {
         text = "PRODUCTION CONTEXT \"\(state.context)\": actions here change the live deployment."
         role = .production
