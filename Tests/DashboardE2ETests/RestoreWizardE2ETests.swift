@@ -238,7 +238,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct DatabaseWizardE2ETests {
     typealias Cluster = DashboardActionE2ETests.Cluster
 
-    @Test(arguments: [("healthy", "-2h"), ("plugin-backups", "latest")])
+    @Test(arguments: [("healthy", "-2h"), ("plugin-backups", "latest"), ("healthy", "backup")])
     func theWizardRecoversIntoANewHealthyClusterAndTheLiveOneStaysAsItWas(scenario: String, point: String) async throws {
         let c = try await Cluster.start(scenario, speed: 10)
         defer { c.stop() }
@@ -253,6 +253,10 @@ import Testing
         try await t.waitFor("step 2/4: Restore point", "Window: ", "a time, typed", timeout: 60)
         if point == "latest" {
             try await t.send("Enter")
+        } else if point == "backup" {
+            // The first completed Backup below "latest": recovery to its backupID.
+            try await t.send("j")
+            try await t.send("Enter")
         } else {
             try await t.send("G")
             try await t.send("Enter")
@@ -266,6 +270,10 @@ import Testing
         #expect(done.contains("Point the app's database host"))
         let clusters = try await c.kubectl(["get", "clusters", "-o", "name"])
         #expect(clusters.contains("paperless-ngx-db-restore-"))
+        if point == "backup" {
+            let targets = try await c.kubectl(["get", "clusters", "-l", "paperctl.io/purpose=db-restore", "-o", "jsonpath={.items[*].spec.bootstrap.recovery.recoveryTarget.backupID}"])
+            #expect(targets.hasPrefix("20"), "recovered to a Backup's backupID: \(targets)")
+        }
         #expect(try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"]) == liveBefore, "the live cluster's spec changed")
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -103,19 +104,24 @@ public final class HTTPServer: Sendable {
     let group: MultiThreadedEventLoopGroup
     let server: Server
     public let port: Int
+    /// The open connections, so that stopping can close them before the event loop goes.
+    let connections: Connections
 
     /// Binds 127.0.0.1:`port` (0 picks a free port).
     public init(port: Int, handler: any APIHandling) async throws {
         self.handler = handler
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
+        let connections = Connections()
+        self.connections = connections
         do {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    connections.add(channel)
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                     }
@@ -159,8 +165,14 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    public func shutdown() async {
+    /// Stops listening and closes every connection: the serving tasks then end.
+    public func close() async {
         try? await server.channel.close()
+        for channel in connections.all() { try? await channel.close() }
+    }
+
+    public func shutdown() async {
+        await close()
         try? await group.shutdownGracefully()
     }
 
@@ -234,4 +246,17 @@ public final class HTTPServer: Sendable {
             }
         }
     }
+}
+
+/// The server's open connections.
+final class Connections: Sendable {
+    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        open.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = open.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    func all() -> [any Channel] { open.withLock { Array($0.values) } }
 }

@@ -67,9 +67,10 @@ public final class SimulatedCluster: Sendable {
     public func stop() async {
         tasks.cancelAll()
         // Closing the listener and every connection ends the serving tasks (a keep-alive
-        // connection would otherwise hold them); then they are waited for.
-        await server.shutdown()
+        // connection would otherwise hold them); they are waited for before the event loop stops.
+        await server.close()
         await tasks.waitAll(timeout: 2)
+        await server.shutdown()
     }
 
     // MARK: Kubelet stats
