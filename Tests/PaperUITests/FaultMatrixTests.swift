@@ -254,14 +254,26 @@ struct FaultMode: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// One cell of the table: a mode and a fault.
+    struct Cell: Sendable, CustomTestStringConvertible {
+        var mode: FaultMode
+        var fault: KubectlFault
+        var testDescription: String { "\(mode.name) × \(fault.rawValue)" }
+    }
+
+    /// How the dashboard is ended: the mode's quit keys, or a terminating signal (SIGINT, SIGTERM
+    /// and SIGHUP all reach the loop as `.stop`; the tmux tests send the real signals).
+    enum End: String, CaseIterable, Sendable { case keys, signal }
+
     /// `PAPERCTL_FAULT_CELLS=dashboard,restore: running` runs only those modes (to debug one row).
     static let cells = FaultMode.all.filter { mode in
         guard let only = ProcessInfo.processInfo.environment["PAPERCTL_FAULT_CELLS"] else { return true }
         return only.split(separator: ",").contains { $0 == mode.name }
-    }.flatMap { mode in KubectlFault.allCases.map { (mode, $0) } }
+    }.flatMap { mode in KubectlFault.allCases.map { Cell(mode: mode, fault: $0) } }
 
-    @Test(arguments: cells)
-    func everyModeSurvivesEveryKubectlFault(mode: FaultMode, fault: KubectlFault) async throws {
+    @Test(arguments: cells, End.allCases)
+    func everyModeSurvivesEveryKubectlFault(cell: Cell, end: End) async throws {
+        let (mode, fault) = (cell.mode, cell.fault)
         let h = Harness()
         defer { h.cleanUp() }
         try await h.wait("the first data") { $0.contains("[1] Pods") && $0.contains(" old ·") }
@@ -290,9 +302,15 @@ struct FaultMode: Sendable, CustomTestStringConvertible {
             #expect(!wizard.stepStates.contains { if case .done = $0 { true } else { false } }, "a restore step was reported done: \(wizard.stepStates)")
             #expect(!h.screen.text.contains("Restore finished") && !h.screen.text.contains("is healthy"))
         }
-        h.press(mode.quit)
-        let final = await h.task.value
-        #expect(h.screen.closed)
-        #expect(final.quitting)
+        switch end {
+        case .keys:
+            h.press(mode.quit)
+            let final = await h.task.value
+            #expect(final.quitting, "the loop ended without quitting")
+        case .signal:
+            h.loop.post(.stop)
+            _ = await h.task.value
+        }
+        #expect(h.screen.closed, "the screen (the terminal) was not restored")
     }
 }
