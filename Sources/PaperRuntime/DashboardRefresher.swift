@@ -41,15 +41,26 @@ public struct DashboardRefresher: Sendable {
                                       restoreLease: RestoreLease.active(in: snapshot.leases, now: now)))
     }
 
-    /// A refresh that read nothing at all (credentials, network, timeout, no kubectl) is a failure:
-    /// the dashboard keeps its last data and shows a banner instead of turning every panel unknown.
+    /// A refresh that read nothing at all (credentials, network, timeout, no kubectl, output that is
+    /// not JSON, kubectl failing with an error it does not usually print) is a failure: the dashboard
+    /// keeps its last data, marked stale, and shows a banner that says what failed and what to do,
+    /// instead of turning every panel unknown with data that look fresh.
     public static func fatalError(in snapshot: Snapshot) -> RefreshError? {
         guard let error = snapshot.whyUnreadable(.pod) else { return nil }
         switch error {
         case .unauthorized(let d): return RefreshError(kind: .unauthorized, message: d)
         case .unreachable(let d): return RefreshError(kind: .unreachable, message: d)
         case .timeout: return RefreshError(kind: .timeout, message: error.description)
-        case .notInstalled: return RefreshError(kind: .other, message: error.description)
+        case .notInstalled(let searched):
+            return RefreshError(kind: .other, message: "kubectl not found: install kubectl 1.28-1.33 or start with --kubectl PATH (looked in: \(searched.joined(separator: ", ")))")
+        case .unparseableOutput(let detail):
+            // The one batched `get` read every type: when pods are unparseable, so is everything.
+            guard snapshot.whyUnreadable(.job) != nil else { return nil }
+            return RefreshError(kind: .other, message: "kubectl output is not valid JSON (cut off?); check which kubectl runs (--kubectl PATH), "
+                                + "its output is in the command log (c): \(Redactor.redact(detail))")
+        case .failed:
+            guard snapshot.whyUnreadable(.job) != nil else { return nil }
+            return RefreshError(kind: .other, message: "\(Redactor.redact(error.description)) (its whole output is in the command log, c)")
         default: return nil
         }
     }

@@ -139,7 +139,7 @@ import Testing
         let process: Task<Void, Never>
 
         /// `reusing` keeps an earlier cluster's directory (its restic repository and volume) for a new scenario.
-        static func start(_ scenarios: String = "healthy", speed: Int = 20, reusing: String? = nil) async throws -> Cluster {
+        static func start(_ scenarios: String = "healthy", speed: Double = 20, reusing: String? = nil) async throws -> Cluster {
             let dir = reusing ?? NSTemporaryDirectory() + "paperctl-actions-\(UUID().uuidString.prefix(8))"
             try? FileManager.default.removeItem(atPath: "\(dir)/kubeconfig")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

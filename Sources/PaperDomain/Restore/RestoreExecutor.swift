@@ -249,6 +249,9 @@ public struct RestoreExecutor: Sendable {
             if now() >= deadline {
                 return .unknown("still waiting for \(what) after \(Int(stepTimeout)) s" + (lastError.isEmpty ? "" : "; last error: \(lastError)"))
             }
+            // Cancelled (the operator quit): a cancelled sleep returns at once, so without this the
+            // loop would spin until the step timeout.
+            if Task.isCancelled { return .unknown("stopped waiting for \(what): cancelled" + (lastError.isEmpty ? "" : "; last error: \(lastError)")) }
             await sleep(min(pollInterval, max(0.05, deadline - now())))
         }
     }

@@ -84,9 +84,11 @@ enum HelpMode {
             lines = HelpMode.lines(opener: help.opener)
             w = min(state.width - 4, 160)
             columns = w >= 110 ? 2 : 1
-            h = min(state.height - 2, (lines.count + columns - 1) / columns + 4)
+            // Below the banner: what failed stays on screen while the help is open.
+            let top = PanelLayout.body(state).y
+            h = min(state.height - top - 1, (lines.count + columns - 1) / columns + 4)
             x = (state.width - w) / 2
-            y = max(1, (state.height - h) / 2)
+            y = max(top, (state.height - h) / 2)
             rows = max(1, h - 4)
         }
     }

@@ -44,9 +44,11 @@ func format1(_ seconds: Double) -> String {
 func renderDialog(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs, title: String, role: Role, lines: [(String, Role)]) {
     let w = min(state.width - 4, 100)
     let wrapped = wrap(lines, width: w - 4)
-    let h = min(state.height - 2, wrapped.count + 4)
+    // Below the banner: what failed stays on screen while a dialog is open.
+    let top = PanelLayout.body(state).y
+    let h = min(state.height - top - 1, wrapped.count + 4)
     let x = (state.width - w) / 2
-    let y = max(1, (state.height - h) / 2)
+    let y = max(top, (state.height - h) / 2)
     buf.fill(x: x, y: y, width: w, height: h, role: .text)
     buf.box(x: x, y: y, width: w, height: h, role: role, glyphs: g)
     buf.putTruncated(" \(title) ", x: x + 2, y: y, role: role, width: w - 4, ellipsis: g.ellipsis)
@@ -129,8 +131,8 @@ func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {
         switch error.kind {
         case .unauthorized: text = "UNAUTHORIZED — log in again (kubectl auth/oidc/cloud login), then press r\(kept): \(error.message)"
         case .unreachable: text = "CLUSTER UNREACHABLE — retrying in \(UTCTime.humanDuration(state.backoff)), r retries now\(kept): \(error.message)"
-        case .timeout: text = "API TIMEOUT — retrying in \(UTCTime.humanDuration(state.backoff))\(kept): \(error.message)"
-        case .other: text = "REFRESH FAILED\(kept): \(error.message)"
+        case .timeout: text = "API TIMEOUT (retrying in \(UTCTime.humanDuration(state.backoff)), r retries now): \(error.message); check the network/VPN and the API server\(kept)"
+        case .other: text = "REFRESH FAILED (r retries now): \(error.message)\(kept)"
         }
         role = error.kind == .other ? .warn : .critical
     } else if let lease = state.data.data?.othersRestore {

@@ -173,6 +173,19 @@ public final class Controllers: Sendable {
             if finished || job.value(at: "spec.suspend")?.boolValue == true { continue }
             let mine = Self.owned(by: job, pods)
             guard let pod = mine.first else {
+                if let startTime = job.value(at: "status.startTime")?.stringValue {
+                    // Its pod was deleted before it finished: the Job controller counts that as a failed
+                    // pod, and past `backoffLimit` (paperctl's restic Jobs use 0) the Job has failed.
+                    let failed = (job.value(at: "status.failed")?.intValue ?? 0) + 1
+                    if failed > (job.value(at: "spec.backoffLimit")?.intValue ?? 6) {
+                        let started = (UTCTime.parse(startTime) ?? now) + 2
+                        finish(job: job, podName: "", started: started, finished: max(started, now), exitCode: 137)
+                        continue
+                    }
+                    _ = try? store.update(Catalogue.jobs, namespace: ns, name: Self.name(job), bumpGeneration: false) { j throws(APIError) in
+                        j.set("status.failed", to: .int(failed))
+                    }
+                }
                 let pod = JobFactory.pod(for: job, node: Seed.node, now: now)
                 if let created = try? store.create(Catalogue.pods, namespace: ns, object: pod) {
                     let isRestic = (job.value(at: "spec.template.spec.containers")?.arrayValue ?? []).contains {
@@ -284,6 +297,8 @@ public final class Controllers: Sendable {
                 logs.append(namespace: ns, pod: podName, container: container, time: clock.now(), line)
             }
             let code = await run.exitCode()
+            // A deleted pod's run ends the Job no more: the Job controller has counted it failed already.
+            guard store.get(Catalogue.pods, namespace: ns, name: podName).map(Self.uid) == Self.uid(pod) else { return }
             let now = clock.now()
             let started = state.withLock { $0.pods[Self.uid(pod)]?.startedAt } ?? now
             finish(job: job, podName: podName, started: started, finished: now, exitCode: code)
