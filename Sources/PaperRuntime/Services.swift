@@ -120,6 +120,9 @@ public enum ActionExecution {
             let line = text.split(separator: "\n").first.map(String.init) ?? (out.succeeded ? "done" : "exit \(out.exitStatus)")
             return ActionOutcome(plan: plan, succeeded: out.succeeded, message: Redactor.redact(line))
         } catch {
+            if case .timeout = error {
+                return ActionOutcome(plan: plan, succeeded: false, message: "\(Redactor.redact(error.description)); it may have happened: check \(plan.objectName) before retrying", unknown: true)
+            }
             return ActionOutcome(plan: plan, succeeded: false, message: Redactor.redact(error.description))
         }
     }

@@ -89,7 +89,12 @@ func withFileLock<T>(_ path: String, _ body: () async throws -> T) async throws 
     let fd = open(path, O_RDWR | O_CREAT, 0o666)
     guard fd >= 0 else { throw POSIXError(.EACCES) }
     defer { close(fd) }
-    guard flock(fd, LOCK_EX) == 0 else { throw POSIXError(.EBADF) }
+    // Never a blocking flock on a cooperative thread: poll, and give up (failing) after 5 minutes.
+    let deadline = Date().addingTimeInterval(300)
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        guard errno == EWOULDBLOCK, Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
+        try await Task.sleep(for: .milliseconds(200))
+    }
     defer { _ = flock(fd, LOCK_UN) }
     return try await body()
 }

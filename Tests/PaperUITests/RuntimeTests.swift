@@ -173,6 +173,19 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
 // MARK: - RecordingRunner, JournalFile, DashboardRefresher
 
 @Suite struct RuntimeServiceTests {
+    /// A kubectl that times out on `b`: the backup may have been created, so the outcome is
+    /// unknown, never "done" nor a plain failure, and a refresh looks for the Job.
+    @Test func aTimedOutActionIsReportedUnknownNotDoneAndARefreshLooks() async throws {
+        var s = Fixtures.actionState()
+        let plan = try #require(s.data.data?.actions?.planFileBackup(now: s.now).plan)
+        let outcome = await ActionExecution.run(plan, runner: FakeRunner { _ throws(KubectlError) in throw .timeout(seconds: 10) })
+        #expect(outcome.unknown && !outcome.succeeded && outcome.message.contains("it may have happened"))
+        let effects = update(&s, .actionFinished(outcome, generation: 1, at: s.now))
+        #expect(s.notices.last?.contains("outcome UNKNOWN") == true, "\(s.notices)")
+        #expect(effects.contains { if case .journal(let t) = $0 { t.contains("result: unknown") } else { false } })
+        #expect(effects.contains { if case .refresh = $0 { true } else { false } })
+        #expect(s.tracked.isEmpty, "nothing is followed as if it had started")
+    }
     @Test func everyCommandReachesTheCommandLogRedactedWithItsTitle() async throws {
         let records = Mutex<[CommandRecord]>([])
         let base = FakeRunner { c throws(KubectlError) in

@@ -173,7 +173,7 @@ public enum Keymap {
         KeyBinding([.escape, .char("q"), .char("J")], .back, label: "Esc/q", description: "close", scope: .journal, footer: true),
         // Restore wizard.
         KeyBinding([.enter], .submit, label: "Enter", description: "pick / next step", scope: .restore, footer: true, short: "next"),
-        KeyBinding([.escape], .back, label: "Esc", description: "one step back (asks while a step runs)", scope: .restore, footer: true, short: "back"),
+        KeyBinding([.escape, .char("q")], .back, label: "Esc/q", description: "one step back (asks while a step runs)", scope: .restore, footer: true, short: "back"),
         KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "move", scope: .restore, footer: true, short: "move"),
         KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "move up", scope: .restore),
         KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .restore),

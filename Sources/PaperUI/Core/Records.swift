@@ -29,10 +29,13 @@ public struct ActionOutcome: Sendable, Equatable {
     public var succeeded: Bool
     /// kubectl's one-line answer or error, redacted.
     public var message: String
+    /// kubectl timed out: the action may or may not have happened.
+    public var unknown: Bool
 
-    public init(plan: ActionPlan, succeeded: Bool, message: String) {
+    public init(plan: ActionPlan, succeeded: Bool, message: String, unknown: Bool = false) {
         self.plan = plan
         self.succeeded = succeeded
         self.message = message
+        self.unknown = unknown && !succeeded
     }
 }

@@ -164,8 +164,10 @@ func refreshed(_ state: inout AppState, _ result: Result<DashboardData, RefreshE
 func actionFinished(_ state: inout AppState, _ outcome: ActionOutcome, generation: Int, at: Double) -> [Effect] {
     if state.actionInFlight == generation { state.actionInFlight = nil }
     state.now = max(state.now, at)
-    notify(&state, "\(outcome.plan.title): \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
-    var effects: [Effect] = [.journal("- \(UTCTime.rfc3339(at)) result: \(outcome.succeeded ? "ok" : "failed") — \(outcome.message)")]
+    notify(&state, "\(outcome.plan.title): \(outcome.succeeded ? "done" : outcome.unknown ? "outcome UNKNOWN" : "FAILED"): \(outcome.message)")
+    var effects: [Effect] = [.journal("- \(UTCTime.rfc3339(at)) result: \(outcome.succeeded ? "ok" : outcome.unknown ? "unknown" : "failed") — \(outcome.message)")]
+    // It may have happened: the next refresh shows whether the Job or Backup exists.
+    if outcome.unknown { return effects + DashboardMode.startRefresh(&state) }
     guard outcome.succeeded else { return effects }
     switch outcome.plan.kind {
     case .fileBackup: state.tracked.append(TrackedObject(kind: .job, name: outcome.plan.objectName))
