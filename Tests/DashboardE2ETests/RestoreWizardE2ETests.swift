@@ -238,6 +238,16 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct DatabaseWizardE2ETests {
     typealias Cluster = DashboardActionE2ETests.Cluster
 
+    /// The dashboard in tmux on a demo cluster of its own, the wizard's database path open on the timeline.
+    static func atTheTimeline(_ t: Tmux) async throws {
+        try await t.waitFor(" old ·")
+        try await t.send("R")
+        try await t.send("j")
+        try await t.waitFor("Restore database — step 1/4: What")
+        try await t.send("Enter")
+        try await t.waitFor("step 2/4: Restore point", "Window: ", "a time, typed", timeout: 60)
+    }
+
     @Test(arguments: [("healthy", "-2h"), ("plugin-backups", "latest"), ("healthy", "backup")])
     func theWizardRecoversIntoANewHealthyClusterAndTheLiveOneStaysAsItWas(scenario: String, point: String) async throws {
         let c = try await Cluster.start(scenario, speed: 10)
@@ -245,12 +255,7 @@ import Testing
         let liveBefore = try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.metadata.generation} {.spec}"])
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 150, height: 45)
         defer { t.stopNow() }
-        try await t.waitFor(" old ·")
-        try await t.send("R")
-        try await t.waitFor("step 1/7: What")
-        try await t.send("j")
-        try await t.send("Enter")
-        try await t.waitFor("step 2/4: Restore point", "Window: ", "a time, typed", timeout: 60)
+        try await Self.atTheTimeline(t)
         if point == "latest" {
             try await t.send("Enter")
         } else if point == "backup" {
@@ -283,12 +288,7 @@ import Testing
         let before = try await c.kubectl(["get", "clusters", "-o", "name"])
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 150, height: 45)
         defer { t.stopNow() }
-        try await t.waitFor(" old ·")
-        try await t.send("R")
-        try await t.send("j")
-        try await t.waitFor("Restore database — step 1/4: What")
-        try await t.send("Enter")
-        try await t.waitFor("step 2/4: Restore point", "Window: ", "a time, typed", timeout: 60)
+        try await Self.atTheTimeline(t)
         try await t.send("G")
         try await t.send("Enter")
         try await t.waitFor("restore point (")
@@ -352,9 +352,8 @@ import Testing
         try await t.waitFor("RESTORE IN PROGRESS by alice@laptop pid 7", "restore files in-place", timeout: 30)
         try await t.send("R")
         try await t.waitFor("Another restore is running: alice@laptop pid 7")
-        try await t.send("j")
-        try await t.send("Enter")
-        try await t.waitFor("step 2/4: Restore point", "Window: ", timeout: 60)
+        try await t.send("Escape")
+        try await Self.atTheTimeline(t)
         try await t.send("Enter")
         try await t.waitFor("Dry run: accepted by the API server", timeout: 60)
         try await RestoreWizardE2ETests.confirmTypingTheNamespace(t)
@@ -362,4 +361,30 @@ import Testing
         #expect(try await c.kubectl(["get", "clusters", "-o", "name"]) == before)
         #expect(try await c.kubectl(["get", "lease", "paperctl-restore", "-o", "jsonpath={.spec.holderIdentity}"]) == "alice@laptop pid 7", "the other session's Lease is untouched")
     }
+
+    /// The fault matrix's last cell: the database recovery's own Job loses its pod halfway. The
+    /// wizard must not call the cluster healthy; it says the recovery failed, and why.
+    @Test func aRecoveryWhosePodIsDeletedHalfwayIsReportedFailedNotHealthy() async throws {
+        let c = try await Cluster.start("healthy", speed: 1)
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 150, height: 45)
+        defer { t.stopNow() }
+        try await Self.atTheTimeline(t)
+        try await t.send("Enter")
+        try await t.waitFor("step 3/4: New cluster", "Dry run: accepted by the API server", timeout: 60)
+        try await RestoreWizardE2ETests.confirmTypingTheNamespace(t)
+        // The full-recovery pod runs for 3 s (speed 1): delete it as soon as it exists.
+        var deleted = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !deleted.contains("deleted"), Date() < deadline {
+            let pods = try await c.kubectl(["get", "pods", "-o", "name"]).split(separator: "\n").filter { $0.hasPrefix("pod/") && $0.contains("-full-recovery-") }
+            if let pod = pods.first { deleted = try await c.kubectl(["delete", String(pod), "--wait=false"]) }
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        #expect(deleted.contains("deleted"), "no full-recovery pod to delete: \(deleted)")
+        let failed = try await t.waitFor("The recovery FAILED", timeout: 60)
+        #expect(!failed.contains("Cutover, step by step") && !failed.contains("is healthy"), "a half-done recovery was reported healthy")
+        #expect(!(try await c.kubectl(["get", "clusters", "-l", "paperctl.io/purpose=db-restore", "-o", "jsonpath={.items[*].status.phase}"])).contains("healthy"))
+    }
 }
+

@@ -707,6 +707,18 @@ enum RestoreWizardMode {
         }
     }
 
+    /// Every destructive confirmation checks the typed namespace the same way: a wrong one
+    /// clears the field for another try and runs nothing.
+    static func namespaceTyped(_ w: inout RestoreWizardState, _ state: AppState, _ text: String) -> Bool {
+        guard text == state.namespace else {
+            w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
+            w.draft = ""
+            return false
+        }
+        w.entry = .none
+        return true
+    }
+
     static func typing(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
         switch intent {
         case .type(let c):
@@ -735,12 +747,7 @@ enum RestoreWizardMode {
                 makePlan(&w, state)
                 return ModeStep(.stay, [journal(state, "restore: safety backup skipped, reason: \(text)")])
             case .namespace:
-                guard text == state.namespace else {
-                    w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
-                    w.draft = ""
-                    return .stay
-                }
-                w.entry = .none
+                guard namespaceTyped(&w, state, text) else { return .stay }
                 if w.kind == .database, let plan = w.dbPlan {
                     go(&w, to: .running)
                     return ModeStep(.stay, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(plan.target ?? "latest")"),
@@ -749,12 +756,7 @@ enum RestoreWizardMode {
                 guard let plan = w.plan else { return .stay }
                 return start(&w, &state, plan)
             case .cleanupNamespace:
-                guard text == state.namespace else {
-                    w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
-                    w.draft = ""
-                    return .stay
-                }
-                w.entry = .none
+                guard namespaceTyped(&w, state, text) else { return .stay }
                 guard let drill = w.dbDrill else { return .stay }
                 let command = DatabaseDrill.deleteCommand(drill.cluster, target: w.facts.target)
                 return ModeStep(.stay, [journal(state, "database drill cleanup confirmed (namespace typed): `\(command.displayLine)`"),

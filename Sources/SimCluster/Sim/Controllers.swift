@@ -27,6 +27,8 @@ public final class Controllers: Sendable {
         var staleLock = false
         var backups: [String: BackupPlan] = [:]  // by uid
         var clusters: [String: Double] = [:]  // new cluster uid -> created
+        /// Running full-recovery Jobs, by cluster uid: how they will end, their pod, when they began.
+        var recoveries: [String: (failure: String?, pod: String, started: Double)] = [:]
         var forceSyncSeen: [String: String] = [:]  // ES uid -> annotation value
         var lastAppLog: Double = 0
         var lastProxyLog: Double = 0
@@ -539,6 +541,8 @@ public final class Controllers: Sendable {
                 var created = job
                 JobFactory.admit(&created, uid: RandomName.uuid())
                 if let made = try? store.create(Catalogue.jobs, namespace: ns, object: created) {
+                    // The recovery runs for a few seconds in a pod of its own: deleting that pod
+                    // halfway fails the Job (CNPG's recovery Jobs are not retried here).
                     var pod = JobFactory.pod(for: made, node: Seed.node, now: now)
                     pod.set("metadata.name", to: .string("\(name)-1-full-recovery-\(RandomName.suffix())"))
                     let podName = pod.value(at: "metadata.name")?.stringValue ?? ""
@@ -546,11 +550,25 @@ public final class Controllers: Sendable {
                     for (i, line) in Recovery.log(cluster: name, failure: failure, target: target).enumerated() {
                         logs.append(namespace: ns, pod: podName, container: "full-recovery", time: now + Double(i) * 0.1, line)
                     }
-                    JobFactory.markFinished(&pod, started: now, finished: now + 1, exitCode: failure == nil ? 0 : 1)
+                    JobFactory.markRunning(&pod, at: now, ready: true)
                     _ = try? store.create(Catalogue.pods, namespace: ns, object: pod)
-                    _ = try? store.update(Catalogue.jobs, namespace: ns, name: "\(name)-1-full-recovery", bumpGeneration: false) { j throws(APIError) in
-                        JobFactory.markJobFinished(&j, started: now, finished: now + 1, exitCode: failure == nil ? 0 : 1)
+                    state.withLock { $0.recoveries[uid] = (failure, podName, now) }
+                }
+                _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
+                    c.set("status.phaseReason", to: "Recovering: the full-recovery job is running")
+                }
+            } else if phase == "Setting up primary", let recovery = state.withLock({ $0.recoveries[uid] }), now >= recovery.started + 3 {
+                // The full-recovery Job ends: as CNPG's rules say, or failed if its pod was deleted.
+                state.withLock { _ = $0.recoveries.removeValue(forKey: uid) }
+                let podGone = store.get(Catalogue.pods, namespace: ns, name: recovery.pod) == nil
+                let failure = podGone ? "the full-recovery pod \(recovery.pod) was deleted before it finished" : recovery.failure
+                if !podGone {
+                    _ = try? store.update(Catalogue.pods, namespace: ns, name: recovery.pod, bumpGeneration: false) { p throws(APIError) in
+                        JobFactory.markFinished(&p, started: recovery.started, finished: now, exitCode: failure == nil ? 0 : 1)
                     }
+                }
+                _ = try? store.update(Catalogue.jobs, namespace: ns, name: "\(name)-1-full-recovery", bumpGeneration: false) { j throws(APIError) in
+                    JobFactory.markJobFinished(&j, started: recovery.started, finished: now, exitCode: failure == nil ? 0 : 1)
                 }
                 _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
                     c.set("status.phaseReason", to: .string(failure.map { "Recovering: the full-recovery job failed: \($0)" } ?? "Recovering: restore completed, starting the primary"))
