@@ -119,6 +119,27 @@ extension KubectlCommand {
         return KubectlCommand(arguments: args + ["get", "--raw", path.string ?? path.path])
     }
 
+    /// `kubectl proxy` on a unix socket, read-only: every write method rejected, and only the
+    /// paths the dashboard reads accepted — the namespace's objects (and their watches), API
+    /// discovery, the kubelet stats proxy of nodes, and the cluster-wide ExternalSecret stores;
+    /// Secrets, exec and attach are rejected even inside the namespace.
+    /// Every credential stays inside kubectl. (Issue 13's first piece: not yet used by the dashboard.)
+    public static func readOnlyProxy(socket: String, target: KubeTarget) -> KubectlCommand {
+        let ns = NSRegularExpression.escapedPattern(for: target.namespace)
+        let paths = [
+            "^/api/v1/namespaces/\(ns)/.*",
+            "^/apis/[^/]+/[^/]+/namespaces/\(ns)/.*",
+            "^/api/?$", "^/apis/?$", "^/apis/[^/]+/?$", "^/apis/[^/]+/[^/]+/?$", "^/api/v1/?$", "^/version/?$",
+            "^/api/v1/nodes/[^/]+/proxy/stats/summary$",
+            "^/apis/external-secrets\\.io/[^/]+/clustersecretstores(/.*)?$",
+        ]
+        return KubectlCommand(arguments: target.connectionArguments + [
+            "proxy", "--unix-socket", socket, "--reject-methods", "POST,PUT,PATCH,DELETE", "--accept-paths", paths.joined(separator: ","),
+            // kubectl's default rejections (exec, attach), and Secrets: the dashboard never reads one.
+            "--reject-paths", "^/api/.*/pods/.*/exec,^/api/.*/pods/.*/attach,^/api/v1/namespaces/[^/]+/secrets(/.*)?$",
+        ], logPolicy: .backgroundRead)
+    }
+
     /// The last `tailLines` lines of one container of a (finished) pod, in one raw request: the
     /// failed backup's own words.
     public static func podLogTail(pod: String, container: String, tailLines: Int, target: KubeTarget) -> KubectlCommand {

@@ -1,0 +1,68 @@
+import Foundation
+import PaperKube
+import ProcessTestSupport
+import SimCluster
+import Testing
+
+/// Issue 13's first piece: the real `kubectl proxy` on a private unix socket, read-only, carries the
+/// simulator's lists and watches, and refuses writes and paths the dashboard does not read.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct KubectlProxyTests {
+    struct TimedOut: Error, CustomStringConvertible { let description: String }
+
+    @Test func theReadOnlyProxyCarriesListsAndWatchesAndRefusesWritesAndOtherPaths() async throws {
+        let sim = try await SimulatedCluster.start(scenarios: [.healthy])
+        defer { Task { await sim.stop() } }
+        let dir = NSTemporaryDirectory() + "paperctl-proxy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: "\(dir)/run", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try sim.kubeconfig().write(toFile: "\(dir)/kc", atomically: true, encoding: .utf8)
+        let socket = "\(dir)/run/kubectl.sock"
+        let kubectl = try KubectlLocator().locate()
+        let command = KubectlCommand.readOnlyProxy(socket: socket, target: KubeTarget(kubeconfig: "\(dir)/kc", namespace: "paperless-ngx"))
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: kubectl)
+        proxy.arguments = command.arguments
+        proxy.standardOutput = FileHandle.nullDevice
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        defer { proxy.terminate() }
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard Date() < deadline, proxy.isRunning else { throw TimedOut(description: "kubectl proxy did not open \(socket)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        func curl(_ args: [String], limit: Double = 20) async throws -> ProcessRun {
+            try await runProcess("curl", ["-sS", "--unix-socket", socket, "-w", "\nHTTP %{http_code}"] + args, limit: limit)
+        }
+        let base = "http://localhost"
+
+        // A list, as the dashboard reads it, with the version to watch from.
+        let jobs = try await curl(["\(base)/apis/batch/v1/namespaces/paperless-ngx/jobs"])
+        #expect(jobs.stdout.contains("\"kind\":\"JobList\"") && jobs.stdout.hasSuffix("HTTP 200"), "\(jobs.stdout.prefix(300))\n\(jobs.stderr)")
+        let version = try #require(jobs.stdout.firstMatch(of: /"resourceVersion":"(\d+)"/)?.1)
+
+        // A watch through the proxy sees a Job created meanwhile.
+        async let watched = curl(["-N", "--max-time", "6", "\(base)/apis/batch/v1/namespaces/paperless-ngx/jobs?watch=1&resourceVersion=\(version)&allowWatchBookmarks=true"], limit: 30)
+        try await Task.sleep(for: .seconds(1))
+        let created = try await runProcess(kubectl, ["--kubeconfig", "\(dir)/kc", "create", "job", "--from=cronjob/paperless-ngx-backup", "proxy-watch-1", "-n", "paperless-ngx"], limit: 30)
+        #expect(created.status == 0, "\(created.stderr)")
+        let events = try await watched
+        #expect(events.stdout.contains("\"type\":\"ADDED\"") && events.stdout.contains("proxy-watch-1"), "\(events.stdout.suffix(400))")
+
+        // Discovery and the node stats proxy are readable.
+        #expect(try await curl(["\(base)/apis"]).stdout.hasSuffix("HTTP 200"))
+        #expect(try await curl(["\(base)/api/v1/nodes/sim-node-1/proxy/stats/summary"]).stdout.contains("\"pods\""))
+
+        // Writes are refused by the proxy itself, whatever the credentials could do.
+        let post = try await curl(["-X", "POST", "-H", "Content-Type: application/json", "--data", "{}", "\(base)/api/v1/namespaces/paperless-ngx/configmaps"])
+        #expect(post.stdout.hasSuffix("HTTP 403"), "\(post.stdout)")
+        let delete = try await curl(["-X", "DELETE", "\(base)/apis/batch/v1/namespaces/paperless-ngx/jobs/proxy-watch-1"])
+        #expect(delete.stdout.hasSuffix("HTTP 403"), "\(delete.stdout)")
+        #expect(sim.store.get(Catalogue.jobs, namespace: "paperless-ngx", name: "proxy-watch-1") != nil, "the DELETE reached the server")
+        // Paths the dashboard does not read: other namespaces, Secrets cluster-wide.
+        #expect(try await curl(["\(base)/api/v1/namespaces/kube-system/pods"]).stdout.hasSuffix("HTTP 403"))
+        #expect(try await curl(["\(base)/api/v1/secrets"]).stdout.hasSuffix("HTTP 403"))
+        let secrets = try await curl(["\(base)/api/v1/namespaces/paperless-ngx/secrets"])
+        #expect(secrets.stdout.hasSuffix("HTTP 403") && !secrets.stdout.contains("\"data\""), "a Secret came through the proxy")
+    }
+}
