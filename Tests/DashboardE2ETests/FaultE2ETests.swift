@@ -209,12 +209,7 @@ import Testing
             try await RestoreWizardE2ETests.openToSnapshots(t)
             // restic's version is shown while the listing Job still runs: wait for its end.
             try await t.waitUntil("the snapshot listing Job to end", timeout: 60) { !$0.contains("unning the snapshot listing Job") && $0.contains("▸ ") }
-            try await t.send("Enter")
-            try await t.waitFor("step 4/7: Scope")
-            try await t.send("Enter")
-            try await t.waitFor("step 5/7: Target")
-            try await t.send("Enter")
-            try await t.waitFor("The whole plan, in order. Nothing has run yet.")
+            try await RestoreWizardE2ETests.snapshotToSideBySidePlan(t)
         }
         func restorePod(besides earlier: String = "") async throws -> String {
             try await waitFor("the restore Job's pod", timeout: 30, every: .milliseconds(50), read: {

@@ -47,6 +47,16 @@ import Testing
         try await t.waitFor("step 3/7: Snapshot", "restic 0.14", timeout: 60)
     }
 
+    /// From the Snapshot step, the defaults: the newest snapshot, everything, side by side — the plan.
+    static func snapshotToSideBySidePlan(_ t: Tmux) async throws {
+        try await t.send("Enter")
+        try await t.waitFor("step 4/7: Scope")
+        try await t.send("Enter")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("Enter")
+        try await t.waitFor("The whole plan, in order. Nothing has run yet.")
+    }
+
     /// A demo cluster in its own process and the dashboard on it in tmux, with its first data in.
     static func dashboard(_ scenario: String = "healthy") async throws -> (Cluster, Tmux) {
         let c = try await Cluster.start(scenario, speed: 10)
@@ -74,12 +84,7 @@ import Testing
         defer { t.stopNow(); c.stop() }
         try await Self.backUp(t)
         try await Self.openToSnapshots(t)
-        try await t.send("Enter")
-        try await t.waitFor("step 4/7: Scope")
-        try await t.send("Enter")
-        try await t.waitFor("step 5/7: Target")
-        try await t.send("Enter")
-        try await t.waitFor("The whole plan, in order. Nothing has run yet.")
+        try await Self.snapshotToSideBySidePlan(t)
         #expect(try await Self.toolJobs(c) == ["restic-snapshots"], "before y only the listing Job may exist")
         try await t.send("y")
         let done = try await t.waitFor("Restore finished:", timeout: 90)
