@@ -38,6 +38,10 @@ let package = Package(
             name: "PaperKube",
             dependencies: [
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                // The HTTP/1.1 client for the dashboard's kubectl proxy on a unix socket.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -14,9 +14,12 @@ public struct DashboardRefresher: Sendable {
     public var discovery: DiscoveryCache
     public var logFeed: AppLogFeed?
     public var clock: @Sendable () -> Double
+    /// The proxy and its watches; nil: every refresh polls with kubectl.
+    public var proxy: ProxySupervisor?
 
     public init(runner: any CommandRunning, config: PaperConfig, target: KubeTarget, discovery: DiscoveryCache, logFeed: AppLogFeed? = nil,
-                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+                proxy: ProxySupervisor? = nil, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.proxy = proxy
         self.runner = runner
         self.config = config
         self.target = target
@@ -25,10 +28,27 @@ public struct DashboardRefresher: Sendable {
         self.clock = clock
     }
 
+    /// From the watches when they are live (raw reads through the proxy, no process), else by
+    /// polling with kubectl; the data say which, and why the proxy is not used.
     public func refresh() async -> Result<DashboardData, RefreshError> {
+        if let proxy, let (live, reader) = proxy.current, let current = await live.objects(now: clock()) {
+            let fetcher = SnapshotFetcher(runner: reader, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
+            let snapshot = await fetcher.fetchLive(current, live: live)
+            logFeed?.reconsider()  // off `kubectl logs -f`, onto the proxy, once it knows the pod
+            return Self.judge(snapshot, config: config, now: clock()).map { data in
+                var data = data
+                data.feed = .live(watches: current.watches)
+                return data
+            }
+        }
         let fetcher = SnapshotFetcher(runner: runner, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
         let snapshot = await fetcher.fetch()
-        return Self.judge(snapshot, config: config, now: clock())
+        let feed = proxy?.status ?? .off
+        return Self.judge(snapshot, config: config, now: clock()).map { data in
+            var data = data
+            data.feed = feed
+            return data
+        }
     }
 
     /// The checks and panels of one snapshot, or the failure that makes it unusable.

@@ -41,6 +41,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between refreshes (default: refreshSeconds in the config, else 5).")
     var refresh: Double?
 
+    @Flag(name: .long, help: "Poll with kubectl on every refresh instead of watching through a read-only kubectl proxy.")
+    var noProxy = false
+
     func validate() throws {
         if let refresh, !(refresh >= 1 && refresh <= 3600) { throw ValidationError("--refresh must be between 1 and 3600 seconds, got \(refresh)") }
         do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
@@ -108,14 +111,31 @@ struct DashboardCommand: AsyncParsableCommand {
         let runner = RecordingRunner(base: KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds), clock: clock) { record in
             commandSink.yield(.commandRan(record))
         }
-        // The app log is followed once, not re-read on every refresh.
-        let logFeed = AppLogFeed(streamer: runner, config: config, target: target)
+        let refreshInterval = refresh ?? config.refreshSeconds
+        let discovery = DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
+        // One read-only kubectl proxy on a private socket: the objects are listed once and watched,
+        // the stats and the app log read through it; without it every refresh polls with kubectl.
+        let feedBox = FeedBox()
+        let proxy = noProxy ? nil : ProxySupervisor(
+            runner: runner, target: target, pollInterval: refreshInterval, requestTimeout: kube.timeout ?? config.timeoutSeconds,
+            environment: environment, clock: clock, report: { commandSink.yield(.commandRan($0)) },
+            onChange: { commandSink.yield(.clusterChanged(at: clock())) },
+            onLive: { feedBox.feed?.reconsider() })
+        // The app log is followed once, not re-read on every refresh: through the proxy when it runs.
+        let window = config.thresholds.logWindowSeconds
+        let logFeed = AppLogFeed(settings: AppLogFeed.Settings(window: window), clock: clock) { [config, target] resumeAt in
+            if let (_, reader) = proxy?.current, let pod = await discovery.logPodHint(target: target) {
+                return AppLogFeed.Route(streamer: reader, command: KubectlCommand.podLogFollow(pod: pod, container: config.app.container, sinceSeconds: Int(window),
+                                                                                            resumeAt: resumeAt, target: target))
+            }
+            return AppLogFeed.Route(streamer: runner, command: AppLogFeed.followCommand(config: config, target: target, resumeAt: resumeAt), isFallback: proxy != nil)
+        }
+        feedBox.feed = logFeed
+        proxy?.start()
         logFeed.start()
-        defer { logFeed.stop() }
-        let refresher = DashboardRefresher(runner: runner, config: config, target: target, discovery: DiscoveryCache(directory: DiscoveryCache.defaultDirectory()),
-                                           logFeed: logFeed, clock: clock)
+        let refresher = DashboardRefresher(runner: runner, config: config, target: target, discovery: discovery, logFeed: logFeed, proxy: proxy, clock: clock)
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
-        var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refresh ?? config.refreshSeconds, now: clock())
+        var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refreshInterval, now: clock())
         state.unicode = utf8
         state.themeIndex = startIndex
         state.readOnly = readOnly || config.readOnly
@@ -129,6 +149,10 @@ struct DashboardCommand: AsyncParsableCommand {
             try? String(format: "%.6f\n", at).write(toFile: frameFile, atomically: true, encoding: .utf8)
         }
         let final = await TerminalApp.run(state: state, themes: themes, environment: environment, services: services, messages: commandMessages, onFrame: onFrame)
+        // Every way out (q, Ctrl-C, SIGTERM, SIGHUP) comes here: the proxy's process group is
+        // killed and its socket directory removed before the program ends.
+        logFeed.stop()
+        await proxy?.stop()
         commandSink.finish()
         for line in final.exitNotes { print(line) }
         if journal.exists { print("paperctl-tui: incident journal: \(journal.path)") }
@@ -137,6 +161,15 @@ struct DashboardCommand: AsyncParsableCommand {
 }
 
 import Synchronization
+
+/// The app log feed, set once it exists (the proxy moves it onto the proxy when the watches are live).
+final class FeedBox: Sendable {
+    private let value = Mutex<AppLogFeed?>(nil)
+    var feed: AppLogFeed? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
 
 /// Lets the first-frame hook run once.
 final class FirstFrame: Sendable {

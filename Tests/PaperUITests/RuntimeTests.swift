@@ -201,7 +201,13 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         #expect(got[0].commandLine.contains("(unreachable)") && !got[0].isAction)
         #expect(got.allSatisfy { !$0.commandLine.contains("s3cr3t-token") }, "\(got.map(\.commandLine))")
         #expect(got[1].isAction && got[1].title == "Start a restic file backup" && got[1].exitStatus == 0)
-        #expect(got[2].title == "following" && got[3].title == "followed (ended)")
+        // A stream is one line of the log: its records share an ID, the last says how it ended.
+        #expect(got[2].streamID != nil && got[2].streamID == got[3].streamID)
+        #expect(got[2].title == "open" && got[3].title == "ended")
+        var state = AppState(width: 100, height: 30, context: "c", namespace: "n", now: Fixtures.now)
+        for record in got { _ = update(&state, .commandRan(record)) }
+        #expect(state.commandLog.count == 3, "the stream's two records are one line")
+        #expect(state.commandLog.last?.title == "ended")
     }
 
     @Test func theJournalIsPrivateRedactedAndAppendedEntryByEntry() throws {

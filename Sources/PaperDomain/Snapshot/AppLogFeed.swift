@@ -42,28 +42,76 @@ public final class AppLogFeed: Sendable {
         /// On a resumed stream: lines at or before this time are kept only when new.
         var resumedAt: Double?
         var known: Set<String> = []
+        /// The current stream follows a fallback route.
+        var onFallback = false
     }
 
-    let streamer: any CommandStreaming
-    let command: @Sendable (_ resumeAt: Double?) -> KubectlCommand
+    /// What to follow from `resumeAt` (nil: the whole window), and through what: `kubectl logs -f`
+    /// as a process, or the same log as a raw stream through the dashboard's proxy.
+    public typealias Source = @Sendable (_ resumeAt: Double?) async -> Route
+
+    /// One way to follow the log.
+    public struct Route: Sendable {
+        public var streamer: any CommandStreaming
+        public var command: KubectlCommand
+        /// The costly way (a kubectl process), taken while the cheap one is not available:
+        /// `reconsider()` moves off it.
+        public var isFallback: Bool
+
+        public init(streamer: any CommandStreaming, command: KubectlCommand, isFallback: Bool = false) {
+            self.streamer = streamer
+            self.command = command
+            self.isFallback = isFallback
+        }
+    }
+
+    let source: Source
     let clock: @Sendable () -> Double
     let settings: Settings
     private let state = Mutex(State())
 
-    public init(streamer: any CommandStreaming, settings: Settings, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-                command: @escaping @Sendable (_ resumeAt: Double?) -> KubectlCommand) {
-        self.streamer = streamer
+    public init(settings: Settings, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, source: @escaping Source) {
         self.settings = settings
         self.clock = clock
-        self.command = command
+        self.source = source
+    }
+
+    public convenience init(streamer: any CommandStreaming, settings: Settings, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                            command: @escaping @Sendable (_ resumeAt: Double?) -> KubectlCommand) {
+        self.init(settings: settings, clock: clock) { resumeAt in Route(streamer: streamer, command: command(resumeAt)) }
     }
 
     /// The feed for the app container of `config`, following through `streamer`.
     public convenience init(streamer: any CommandStreaming, config: PaperConfig, target: KubeTarget, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
-        let window = config.thresholds.logWindowSeconds
-        self.init(streamer: streamer, settings: Settings(window: window), clock: clock) { resumeAt in
-            KubectlCommand.followLogs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
-                                      sinceSeconds: Int(window), resumeAt: resumeAt, target: target).singleThreaded()
+        self.init(settings: Settings(window: config.thresholds.logWindowSeconds), clock: clock) { resumeAt in
+            Route(streamer: streamer, command: Self.followCommand(config: config, target: target, resumeAt: resumeAt))
+        }
+    }
+
+    /// `kubectl logs -f deploy/…` for the app container, from the window or from `resumeAt`.
+    public static func followCommand(config: PaperConfig, target: KubeTarget, resumeAt: Double?) -> KubectlCommand {
+        KubectlCommand.followLogs(workload: "deploy/\(config.app.deployment)", container: config.app.container,
+                                  sinceSeconds: Int(config.thresholds.logWindowSeconds), resumeAt: resumeAt, target: target).singleThreaded()
+    }
+
+    /// Follows again when the current stream is a fallback route (the cheap one may be there now).
+    public func reconsider() {
+        guard state.withLock({ $0.onFallback }) else { return }
+        restart()
+    }
+
+    /// Ends the current stream and follows again (resuming at the newest line), e.g. because a
+    /// cheaper way to follow became available.
+    public func restart() {
+        state.withLock { state in
+            guard let task = state.task else { return }
+            task.cancel()
+            state.connectedAt = nil
+            state.onFallback = false
+            state.task = Task { [weak self] in
+                await task.value
+                await self?.followLoop()
+            }
         }
     }
 
@@ -114,7 +162,10 @@ public final class AppLogFeed: Sendable {
                 state.heardFrom = false
                 return newest
             }
-            let end = await streamer.follow(command(resumeAt)) { [weak self] batch in self?.receive(batch) }
+            let route = await source(resumeAt)
+            state.withLock { $0.onFallback = route.isFallback }
+            let end = await route.streamer.follow(route.command) { [weak self] batch in self?.receive(batch) }
+            state.withLock { $0.onFallback = false }
             state.withLock { $0.connectedAt = nil }
             let delay: Double
             switch end {

@@ -30,7 +30,6 @@ public struct SnapshotFetcher: Sendable {
     /// The followed app log (the dashboard's); while it is live the snapshot takes the log from
     /// it and reads no log itself. Nil for one-shot use (`check`).
     public var logFeed: AppLogFeed?
-
     public init(
         runner: any CommandRunning, config: PaperConfig, target: KubeTarget,
         discovery: DiscoveryCache = DiscoveryCache(), clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
@@ -132,6 +131,36 @@ public struct SnapshotFetcher: Sendable {
         snapshot.processCount += hintedNodes.count
         snapshot.volumeStats = await volumeStats(for: snapshot, prefetched: &statsByNode, processes: &snapshot.processCount)
         snapshot.failedBackupLog = await failedBackupLog(snapshot, processes: &snapshot.processCount)
+        return snapshot
+    }
+
+    /// The snapshot from the watched objects: no `get`, no discovery; the log comes from the
+    /// followed feed (or one raw read), the stats at most once per poll interval, all as raw reads.
+    public func fetchLive(_ current: LiveObjects.Current, live: LiveObjects) async -> Snapshot {
+        var snapshot = Snapshot(takenAt: clock(), target: target)
+        snapshot.add(current.items)
+        snapshot.unreadable = current.unreadable
+        if let lines = logFeed?.recentLines() {
+            snapshot.logs = .ok(lines)
+        } else if let pod = Self.logPod(in: snapshot, config: config) {
+            let logs = await fetchLogs(pod: pod)
+            snapshot.logs = logs.result
+        } else {
+            snapshot.logs = .skipped("no pod of deploy/\(config.app.deployment) runs the \(config.app.container) container")
+        }
+        if snapshot.whyUnreadable(.pod) == nil, snapshot.whyUnreadable(.deployment) == nil {
+            await discovery.setLogPodHint(Self.logPod(in: snapshot, config: config), target: target)
+        }
+        if let stats = await live.cachedVolumeStats(now: snapshot.takenAt) {
+            snapshot.volumeStats = stats
+        } else {
+            var none: [String: Result<KubeletStatsSummary, KubectlError>] = [:]
+            var requests = 0
+            snapshot.volumeStats = await volumeStats(for: snapshot, prefetched: &none, processes: &requests)
+            await live.keepVolumeStats(snapshot.volumeStats, at: snapshot.takenAt)
+        }
+        var requests = 0
+        snapshot.failedBackupLog = await failedBackupLog(snapshot, processes: &requests)
         return snapshot
     }
 

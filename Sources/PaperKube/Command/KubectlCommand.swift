@@ -119,11 +119,26 @@ extension KubectlCommand {
         return KubectlCommand(arguments: args + ["get", "--raw", path.string ?? path.path])
     }
 
+    /// `kubectl get --raw '/api/v1/namespaces/NS/pods/POD/log?…&follow=true'`: one pod's log,
+    /// followed, from `sinceSeconds` ago or (resuming) from `resumeAt`. The dashboard carries it
+    /// through its proxy, where it costs no process.
+    public static func podLogFollow(pod: String, container: String, sinceSeconds: Int, resumeAt: Double?, target: KubeTarget) -> KubectlCommand {
+        var path = URLComponents()
+        path.path = "/api/v1/namespaces/\(target.namespace)/pods/\(pod)/log"
+        path.queryItems = [
+            URLQueryItem(name: "container", value: container),
+            URLQueryItem(name: "follow", value: "true"),
+            URLQueryItem(name: "timestamps", value: "true"),
+            resumeAt.map { URLQueryItem(name: "sinceTime", value: UTCTime.rfc3339($0)) } ?? URLQueryItem(name: "sinceSeconds", value: String(max(sinceSeconds, 1))),
+        ]
+        return KubectlCommand(arguments: target.connectionArguments + ["get", "--raw", path.string ?? path.path])
+    }
+
     /// `kubectl proxy` on a unix socket, read-only: every write method rejected, and only the
     /// paths the dashboard reads accepted — the namespace's objects (and their watches), API
     /// discovery, the kubelet stats proxy of nodes, and the cluster-wide ExternalSecret stores;
     /// Secrets, exec and attach are rejected even inside the namespace.
-    /// Every credential stays inside kubectl. (Issue 13's first piece: not yet used by the dashboard.)
+    /// Every credential stays inside kubectl.
     public static func readOnlyProxy(socket: String, target: KubeTarget) -> KubectlCommand {
         let ns = NSRegularExpression.escapedPattern(for: target.namespace)
         let paths = [

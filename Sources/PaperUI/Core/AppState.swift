@@ -47,6 +47,8 @@ public struct DashboardData: Sendable, Equatable {
     public var logSources: [LogSource]
     /// The restore Lease when someone holds it (this session or another).
     public var restoreLease: Lease?
+    /// Where the data came from: the watches through the proxy, or polling with kubectl (and why).
+    public var feed: LiveStatus = .off
 
     public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionFacts? = nil, logSources: [LogSource] = [], restoreLease: Lease? = nil) {
         self.restoreLease = restoreLease
@@ -163,6 +165,10 @@ public struct AppState: Sendable, Equatable {
     /// Printed after the terminal is restored: what to run to get the app back when a restore was left running.
     public var exitNotes: [String] = []
     public static let commandLogLimit = 500
+    /// A watch's change arrived while a refresh ran: the next refresh comes soon, not at the interval.
+    public var changedDuringRefresh = false
+    /// Seconds between recomputes a burst of watch events can cause (at most 4 frames a second).
+    public static let liveCoalesce = 0.25
     public var logCapacity = 100_000
 
     public init(width: Int, height: Int, context: String, namespace: String, refreshInterval: Double = 5, now: Double) {

@@ -21,6 +21,8 @@ public enum Msg: Sendable, Equatable {
     case tick(now: Double)
     case resize(width: Int, height: Int)
     case refreshed(Result<DashboardData, RefreshError>, at: Double)
+    /// A watch through the proxy saw objects change.
+    case clusterChanged(at: Double)
     case commandRan(CommandRecord)
     case actionFinished(ActionOutcome, generation: Int, at: Double)
     case journalLoaded([String])

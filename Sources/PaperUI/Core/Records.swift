@@ -10,8 +10,20 @@ public struct CommandRecord: Sendable, Equatable {
     public var exitStatus: Int32?
     public var isAction: Bool
     public var title: String?
+    /// A followed command (a watch, a log): the records of one stream share this and replace
+    /// each other, so a stream is one line whatever its length.
+    public var streamID: Int?
+    /// Lines (watch events, log lines) a stream has delivered so far.
+    public var lines: Int?
+    /// Carried by the dashboard's read-only `kubectl proxy`: the line shows the equivalent
+    /// `kubectl get --raw` command, and no process ran.
+    public var viaProxy = false
 
-    public init(startedAt: Double, duration: Double, commandLine: String, exitStatus: Int32?, isAction: Bool, title: String? = nil) {
+    public init(startedAt: Double, duration: Double, commandLine: String, exitStatus: Int32?, isAction: Bool, title: String? = nil,
+                streamID: Int? = nil, lines: Int? = nil, viaProxy: Bool = false) {
+        self.streamID = streamID
+        self.lines = lines
+        self.viaProxy = viaProxy
         self.startedAt = startedAt
         self.duration = duration
         self.commandLine = commandLine

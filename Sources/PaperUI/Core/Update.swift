@@ -22,9 +22,15 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return []
     case .refreshed(let result, let at):
         return refreshed(&state, result, at: at)
+    case .clusterChanged(let at):
+        return clusterChanged(&state, at: at)
     case .key(let key):
         return handleKey(&state, key)
     case .commandRan(let record):
+        if let id = record.streamID, let i = state.commandLog.lastIndex(where: { $0.streamID == id }) {
+            state.commandLog[i] = record
+            return []
+        }
         state.commandLog.append(record)
         if state.commandLog.count > AppState.commandLogLimit { state.commandLog.removeFirst(state.commandLog.count - AppState.commandLogLimit) }
         return []
@@ -127,6 +133,24 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
 
 // MARK: - Refresh
 
+/// A watch saw a change: recompute soon, at most once per `AppState.liveCoalesce` seconds (a
+/// burst of events is one refresh), and never while a refresh runs (it is noted for after).
+func clusterChanged(_ state: inout AppState, at: Double) -> [Effect] {
+    state.now = max(state.now, at)
+    if state.refreshing {
+        state.changedDuringRefresh = true
+        return []
+    }
+    let soonest = (state.lastAttempt ?? -.infinity) + AppState.liveCoalesce
+    if at >= soonest {
+        state.refreshing = true
+        state.lastAttempt = at
+        return [.refresh]
+    }
+    state.nextRefreshAt = min(state.nextRefreshAt, soonest)  // a tick starts it
+    return []
+}
+
 func refreshed(_ state: inout AppState, _ result: Result<DashboardData, RefreshError>, at: Double) -> [Effect] {
     state.refreshing = false
     state.now = max(state.now, at)
@@ -136,6 +160,7 @@ func refreshed(_ state: inout AppState, _ result: Result<DashboardData, RefreshE
         state.data = .loaded(data)
         state.backoff = 0
         state.nextRefreshAt = at + state.refreshInterval
+        noteChangeDuringRefresh(&state)
         var effects = Journal.verdictEntries(old: previous, new: data, context: state.context, namespace: state.namespace)
         effects += trackFinished(&state, data)
         DashboardMode.clampSelection(&state)
@@ -155,8 +180,16 @@ func refreshed(_ state: inout AppState, _ result: Result<DashboardData, RefreshE
         state.backoff = error.needsBanner ? min(60, max(state.refreshInterval, state.backoff * 2)) : state.refreshInterval
         state.nextRefreshAt = at + state.backoff
         DashboardMode.clampSelection(&state)
+        noteChangeDuringRefresh(&state)
         return []
     }
+}
+
+/// A change that arrived while the refresh ran is shown by the next one, soon.
+func noteChangeDuringRefresh(_ state: inout AppState) {
+    guard state.changedDuringRefresh else { return }
+    state.changedDuringRefresh = false
+    state.nextRefreshAt = min(state.nextRefreshAt, (state.lastAttempt ?? state.now) + AppState.liveCoalesce)
 }
 
 // MARK: - Actions

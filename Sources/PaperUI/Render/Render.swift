@@ -119,8 +119,18 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     } else {
         right += " · next in \(UTCTime.humanDuration(max(0, state.nextRefreshAt - state.now)))"
     }
+    var role: Role = state.data.error != nil ? .warn : .header
+    switch state.data.data?.feed {
+    case .live?:
+        right = "live · " + right
+    case .down(let reason, let retryAt)?:
+        right = "POLLING · " + right + " · kubectl proxy down, retry in \(UTCTime.humanDuration(max(0, retryAt - state.now))): \(reason)"
+        role = .warn
+    default:
+        break
+    }
     let start = max(x + 1, state.width - right.count - 1)
-    buf.put(right, x: start, y: 0, role: state.data.error != nil ? .warn : .header, maxWidth: state.width - start)
+    buf.put(right, x: start, y: 0, role: role, maxWidth: state.width - start)
 }
 
 func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {

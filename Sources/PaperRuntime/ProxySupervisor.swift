@@ -1,0 +1,222 @@
+import Foundation
+import PaperDomain
+import PaperKube
+import PaperUI
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - ProxySupervisor
+
+/// Keeps one read-only `kubectl proxy` running for the dashboard and the watches behind it.
+///
+/// The proxy runs through the one kubectl runner (so it is in the command log and is killed with
+/// its process group when the dashboard stops), on a socket in a fresh `0700` directory that is
+/// removed whenever the proxy ends. While the watches are live the refresher builds snapshots
+/// from them; when the proxy cannot start, dies, or its requests are refused, `status` says why
+/// and when it is retried (1, 2, 5, 10, 30, then every 60 s) and the refresher polls with kubectl.
+public final class ProxySupervisor: Sendable {
+    struct State {
+        var live: LiveObjects?
+        var reader: RecordingRunner?
+        var status: LiveStatus = .off
+        var task: Task<Void, Never>?
+        var socket: String?
+    }
+
+    let runner: RecordingRunner
+    let target: KubeTarget
+    let pollInterval: Double
+    let requestTimeout: Double
+    let environment: [String: String]
+    let clock: @Sendable () -> Double
+    let report: @Sendable (CommandRecord) -> Void
+    let onChange: @Sendable () -> Void
+    let onLive: @Sendable () -> Void
+    let retryDelays: [Double]
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - runner: the kubectl runner (the proxy is one long-lived command of it).
+    ///   - pollInterval: the refresh interval: how often the unwatchable reads are repeated.
+    ///   - onChange: a watch saw a change, or the proxy came up or went down.
+    ///   - onLive: the watches became live (the app log can move onto the proxy).
+    public init(runner: RecordingRunner, target: KubeTarget, pollInterval: Double, requestTimeout: Double,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                retryDelays: [Double] = [1, 2, 5, 10, 30, 60],
+                report: @escaping @Sendable (CommandRecord) -> Void,
+                onChange: @escaping @Sendable () -> Void, onLive: @escaping @Sendable () -> Void = {}) {
+        self.runner = runner
+        self.target = target
+        self.pollInterval = pollInterval
+        self.requestTimeout = requestTimeout
+        self.environment = environment
+        self.clock = clock
+        self.retryDelays = retryDelays.isEmpty ? [1] : retryDelays
+        self.report = report
+        self.onChange = onChange
+        self.onLive = onLive
+    }
+
+    /// Starts supervising (once).
+    public func start() {
+        state.withLock { s in
+            guard s.task == nil else { return }
+            s.status = .starting
+            s.task = Task { [self] in await supervise() }
+        }
+    }
+
+    /// Stops the proxy and waits until its process is gone and its socket directory removed.
+    public func stop() async {
+        let task = state.withLock { s -> Task<Void, Never>? in
+            defer { s.task = nil }
+            return s.task
+        }
+        task?.cancel()
+        await task?.value
+    }
+
+    /// Why the data are not live, or `.starting` / `.off`; the refresher says `.live` itself.
+    public var status: LiveStatus { state.withLock { $0.status } }
+
+    /// The watched objects and the proxy's raw-read runner, while a proxy runs.
+    public var current: (live: LiveObjects, reader: RecordingRunner)? {
+        state.withLock { s in
+            guard let live = s.live, let reader = s.reader else { return nil }
+            return (live, reader)
+        }
+    }
+
+    /// The socket of the running proxy (tests, benchmarks).
+    public var socket: String? { state.withLock { $0.socket } }
+
+    // MARK: - Supervising
+
+    func supervise() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let started = clock()
+            state.withLock { $0.status = .starting }
+            let reason = await attempt()
+            guard !Task.isCancelled else { break }
+            if clock() - started > 120 { failures = 0 }  // it ran a good while: start the backoff over
+            let delay = retryDelays[min(failures, retryDelays.count - 1)]
+            failures += 1
+            state.withLock { $0.status = .down(reason: reason, retryAt: clock() + delay) }
+            onChange()
+            try? await Task.sleep(for: .seconds(delay))
+        }
+        state.withLock { $0.status = .off }
+    }
+
+    /// One proxy's life: start it, wait for its socket, list and watch through it until either
+    /// ends; returns why. The directory is removed on every way out, cancellation included.
+    func attempt() async -> String {
+        let directory: String
+        do {
+            directory = try ProxySocketDirectory.create(environment: environment)
+        } catch {
+            return "no private directory for the proxy socket: \(error)"
+        }
+        defer { ProxySocketDirectory.remove(directory) }
+        let socket = "\(directory)/kube.sock"
+        let command = KubectlCommand.readOnlyProxy(socket: socket, target: target)
+        let runner = self.runner
+        let reason = await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                switch await runner.follow(command, deliver: { _ in }) {
+                case .cancelled: return nil
+                case .ended: return "kubectl proxy exited"
+                case .failed(let error): return "kubectl proxy failed: \(Redactor.redact(error.description))"
+                }
+            }
+            group.addTask { [self] in await watch(socket: socket) }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        state.withLock { s in
+            s.live = nil
+            s.reader = nil
+            s.socket = nil
+        }
+        return reason ?? "stopped"
+    }
+
+    /// Waits for the socket, then runs the watches through it; nil when cancelled.
+    func watch(socket: String) async -> String? {
+        var waited = 0.0
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard waited < 15, !Task.isCancelled else { return Task.isCancelled ? nil : "kubectl proxy did not open its socket within 15 s" }
+            try? await Task.sleep(for: .milliseconds(50))
+            waited += 0.05
+        }
+        let report = self.report
+        let reader = RecordingRunner(base: ProxyRunner(client: ProxyClient(socketPath: socket, timeout: requestTimeout)), clock: clock, viaProxy: true, report: report)
+        let onChange = self.onChange
+        let onLive = self.onLive
+        let announced = Atomic<Bool>(false)
+        let live = LiveObjects(reader: reader, target: target, pollInterval: pollInterval) {
+            // The first change is the end of the initial lists: the watches are live.
+            if !announced.exchange(true, ordering: .relaxed) { onLive() }
+            onChange()
+        }
+        state.withLock { s in
+            s.live = live
+            s.reader = reader
+            s.socket = socket
+        }
+        let error = await live.run()
+        if Task.isCancelled { return nil }
+        return error.map { "reads through kubectl proxy failed: \(Redactor.redact($0.description))" } ?? "the watches ended"
+    }
+}
+
+// MARK: - ProxySocketDirectory
+
+/// The private directories the proxy sockets live in: `$XDG_RUNTIME_DIR/paperctl/proxy-XXXXXX`
+/// (or `$TMPDIR/paperctl-<uid>/proxy-XXXXXX`), each `0700` and owned by the user.
+public enum ProxySocketDirectory {
+    public enum Failure: Error, CustomStringConvertible {
+        case unsafe(String)
+        case cannotCreate(String, Int32)
+
+        public var description: String {
+            switch self {
+            case .unsafe(let path): "\(path) is not a directory owned by this user with mode 0700"
+            case .cannotCreate(let path, let errno): "cannot create \(path): \(String(cString: strerror(errno)))"
+            }
+        }
+    }
+
+    /// The parent directory for `environment`.
+    public static func parent(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_RUNTIME_DIR"], !xdg.isEmpty { return "\(xdg)/paperctl" }
+        let tmp = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return "\(tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp)/paperctl-\(getuid())"
+    }
+
+    /// Creates a fresh private directory and returns its path.
+    public static func create(environment: [String: String]) throws -> String {
+        let parent = parent(environment: environment)
+        if mkdir(parent, 0o700) != 0, errno != EEXIST { throw Failure.cannotCreate(parent, errno) }
+        var info = stat()
+        guard lstat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
+            throw Failure.unsafe(parent)
+        }
+        var template = Array("\(parent)/proxy-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw Failure.cannotCreate("\(parent)/proxy-XXXXXX", errno)
+        }
+        return String(cString: made)
+    }
+
+    /// Removes a proxy directory and whatever kubectl left in it (its socket).
+    public static func remove(_ directory: String) {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
