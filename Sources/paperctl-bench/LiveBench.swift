@@ -19,6 +19,7 @@ struct LiveBench: AsyncParsableCommand {
     @Option(help: "Seconds of idle measurement.") var idle = 60.0
     @Option(help: "Seconds to let the dashboard settle once its data is on screen.") var settle = 10.0
     @Option(help: "Cluster changes timed to the frame that shows them.") var changes = 10
+    @Flag(help: "Run the dashboard with --no-proxy (polling with kubectl on every refresh): the figures before issue 13.") var noProxy = false
 
     /// What the idle window saw.
     struct Window {
@@ -54,7 +55,7 @@ struct LiveBench: AsyncParsableCommand {
     func measure(tool: String, work: String, kubeconfig: String, socket: String) async {
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: kubeconfig) { try? await Task.sleep(for: .milliseconds(50)) }
         guard FileManager.default.fileExists(atPath: kubeconfig) else { print("demo cluster wrote no kubeconfig: skipped"); return }
-        let command = "env HOME=\(work) XDG_RUNTIME_DIR=\(work)/run TERM=xterm-256color LANG=C.UTF-8 \(tool) --kubeconfig \(kubeconfig) --refresh 5"
+        let command = "env HOME=\(work) XDG_RUNTIME_DIR=\(work)/run TERM=xterm-256color LANG=C.UTF-8 \(tool) --kubeconfig \(kubeconfig) --refresh 5\(noProxy ? " --no-proxy" : "")"
         _ = try? await runCommand("/usr/bin/env", ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "200", "-y", "60", command])
         var pid: Int32 = 0
         for _ in 0..<100 {

@@ -93,7 +93,8 @@ import Testing
     func aFaultyKubectlInTheRealTerminal(fault: String, mode: String, end: String) async throws {
         let k = try FaultyKubectl.make()
         defer { k.cleanUp() }
-        let t = try await Tmux.start(["--demo", "--kubectl", k.path, "--timeout", "3", "--refresh", "1"], width: 140, height: 40)
+        // Polling (no proxy): each refresh is a kubectl process the fault can hit.
+        let t = try await Tmux.start(["--demo", "--no-proxy", "--kubectl", k.path, "--timeout", "3", "--refresh", "1"], width: 140, height: 40)
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
         // The mode, reached while kubectl works.
@@ -138,7 +139,7 @@ import Testing
             try await t.waitFor("[1] Pods")
             try await t.send("q")
         } else {
-            let pid = try await Self.pid(of: "paperctl-tui --demo --kubectl \(k.path)")
+            let pid = try await Self.pid(of: "paperctl-tui --demo --no-proxy --kubectl \(k.path)")
             kill(pid, end == "SIGHUP" ? SIGHUP : end == "SIGTERM" ? SIGTERM : SIGINT)
         }
         let after = try await t.waitFor("MODES:")

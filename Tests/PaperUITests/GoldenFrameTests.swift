@@ -30,6 +30,28 @@ import Testing
             s.backoff = 20
         case "dashboard-production":
             s = Fixtures.state(data: Fixtures.dataWithFacts(), context: "do-nyc3-prod")
+        case "dashboard-live", "dashboard-polling":
+            // Watching through the proxy, or polling with kubectl because the proxy is down.
+            var data = Fixtures.dataWithFacts()
+            data.feed = name == "dashboard-live" ? .live(watches: 15)
+                : .down(reason: "kubectl proxy exited: error: unable to listen on the unix socket", retryAt: Fixtures.now + 8)
+            s = Fixtures.state(data: data)
+        case "commandLog-proxy":
+            // Polled reads, proxied raw reads, and streams as one line each with their counts.
+            s = Fixtures.state(data: Fixtures.dataWithFacts())
+            let records = [
+                CommandRecord(startedAt: Fixtures.now - 30, duration: 0.21, commandLine: "kubectl --namespace paperless-ngx get pods,jobs.batch -o json", exitStatus: 0, isAction: false),
+                CommandRecord(startedAt: Fixtures.now - 29, duration: 0, commandLine: "kubectl proxy --unix-socket /run/user/1000/paperctl/proxy-Ab12Cd/kube.sock --reject-methods POST,PUT,PATCH,DELETE",
+                              exitStatus: nil, isAction: false, title: "open", streamID: 1, lines: 1),
+                CommandRecord(startedAt: Fixtures.now - 28, duration: 0.004, commandLine: "kubectl get --raw /apis/batch/v1/namespaces/paperless-ngx/jobs", exitStatus: 0, isAction: false, viaProxy: true),
+                CommandRecord(startedAt: Fixtures.now - 28, duration: 28, commandLine: "kubectl get --raw '/apis/batch/v1/namespaces/paperless-ngx/jobs?watch=1&allowWatchBookmarks=true&resourceVersion=1065'",
+                              exitStatus: nil, isAction: false, title: "open", streamID: 2, lines: 12, viaProxy: true),
+                CommandRecord(startedAt: Fixtures.now - 27, duration: 27, commandLine: "kubectl get --raw '/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-7d9f8c6b5d-x2x4q/log?container=paperless-ngx&follow=true'",
+                              exitStatus: nil, isAction: false, title: "ended", streamID: 3, lines: 4180, viaProxy: true),
+                CommandRecord(startedAt: Fixtures.now - 5, duration: 0.003, commandLine: "kubectl get --raw /api/v1/nodes/sim-node-1/proxy/stats/summary", exitStatus: 0, isAction: false, viaProxy: true),
+            ]
+            for record in records { _ = update(&s, .commandRan(record)) }
+            s.stack = [.commandLog(CommandLogState())]
         case "restore-choose":
             s = RestoreWizardTests.open()
         case "restore-timeline", "restore-dbPlan":
@@ -62,7 +84,7 @@ import Testing
         return s
     }
 
-    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-production", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

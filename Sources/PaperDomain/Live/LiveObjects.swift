@@ -40,6 +40,8 @@ public actor LiveObjects {
     private var isLive = false
     private var openWatches = 0
     private var stats: (at: Double, value: Fetched<[KubeletStatsSummary]>)?
+    /// A poll found the proxy or the server gone: `run()` ends with it.
+    private let (failures, failed) = AsyncStream<KubectlError>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     /// - Parameters:
     ///   - reader: runs `kubectl get --raw` reads and follows raw streams (the proxy runner).
@@ -59,7 +61,16 @@ public actor LiveObjects {
         guard isLive else { return nil }
         if now - lastPoll >= pollInterval {
             lastPoll = now
-            for kind in polled.sorted(by: { $0.rawValue < $1.rawValue }) { await list(kind) }
+            // Watches say nothing when the server hangs: a read per interval proves it answers (the
+            // polled types, or the server's version when every type is watched).
+            var probes: [KubectlError?] = []
+            for kind in polled.sorted(by: { $0.rawValue < $1.rawValue }) { probes.append(await list(kind)) }
+            if polled.isEmpty { probes.append(await probe()) }
+            if let fatal = probes.compactMap({ $0 }).first(where: Self.isFatal) {
+                isLive = false
+                failed.yield(fatal)
+                return nil
+            }
         }
         let items = ResourceKind.allCases.flatMap { kind in
             (stores[kind] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
@@ -96,9 +107,14 @@ public actor LiveObjects {
             isLive = false
             changed()
         }
+        let failures = self.failures
         return await withTaskGroup(of: KubectlError?.self) { group in
             for kind in streams {
                 group.addTask { await self.watch(kind) }
+            }
+            group.addTask {
+                for await error in failures { return error }
+                return nil
             }
             for await result in group {
                 if let error = result {
@@ -149,6 +165,16 @@ public actor LiveObjects {
             if kind == .clusterSecretStore { polled.insert(kind) }
         }
         return nil
+    }
+
+    /// One cheap read (`/version`): nil when the server answered.
+    func probe() async -> KubectlError? {
+        do {
+            _ = try await reader.output(of: .rawGet("/version", target: target))
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Lists `kind` and replaces what is kept of it; returns the error when the list failed.

@@ -27,7 +27,8 @@ enum CommandLogMode {
             var tail = r.viaProxy ? "  (via proxy)" : ""
             if r.streamID != nil {
                 status = r.title ?? "stream"
-                tail = "  · \(r.lines ?? 0) \(r.commandLine.contains("watch=1") ? "events" : "lines")" + tail
+                let n = r.lines ?? 0
+                tail = "  · \(n) \(r.commandLine.contains("watch=1") ? "event" : "line")\(n == 1 ? "" : "s")" + tail
             }
             let time = String(UTCTime.rfc3339(r.startedAt).dropFirst(11).prefix(8))
             let text = "\(time) \(format1(r.duration).padded(6)) \(status.padded(7)) \(r.isAction ? "ACTION " : "")\(r.commandLine.replacingOccurrences(of: "\n", with: " "))\(tail)"
