@@ -97,6 +97,7 @@ public final class ProxySupervisor: Sendable {
     // MARK: - Supervising
 
     func supervise() async {
+        ProxySocketDirectory.sweep(environment: environment)
         var failures = 0
         while !Task.isCancelled {
             let started = clock()
@@ -212,7 +213,46 @@ public enum ProxySocketDirectory {
         guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw Failure.cannotCreate("\(parent)/proxy-XXXXXX", errno)
         }
-        return String(cString: made)
+        let directory = String(cString: made)
+        // Who owns it, so that a later start can tell a killed dashboard's leftovers from a live one's.
+        try? "\(getpid()) \(processStart(getpid()) ?? "")\n".write(toFile: "\(directory)/owner", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    /// Removes what dashboards killed without cleaning up (`kill -9`, a crash) left: directories
+    /// whose owner is gone, and the `kubectl proxy` still serving in them (it is in a session of
+    /// its own, so it outlived its parent). Returns the directories removed.
+    @discardableResult
+    public static func sweep(environment: [String: String]) -> [String] {
+        let parent = parent(environment: environment)
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix("proxy-") }
+        var removed: [String] = []
+        for entry in entries {
+            let directory = "\(parent)/\(entry)"
+            let owner = (try? String(contentsOfFile: "\(directory)/owner", encoding: .utf8))?.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? []
+            if let pid = owner.first.flatMap({ Int32($0) }), let started = owner.dropFirst().first, processStart(pid) == started { continue }  // alive
+            for pid in proxies(serving: "\(directory)/kube.sock") { kill(pid, SIGTERM) }
+            remove(directory)
+            removed.append(directory)
+        }
+        return removed
+    }
+
+    /// The start time of `pid` (field 22 of /proc/PID/stat), to tell it from a later process with its number.
+    static func processStart(_ pid: Int32) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? String(fields[19]) : nil
+    }
+
+    /// Processes of this user whose command line is a `kubectl proxy` on `socket`.
+    static func proxies(serving socket: String) -> [Int32] {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return args.contains("proxy") && args.contains(socket) && (args.first?.hasSuffix("kubectl") ?? false)
+        }
     }
 
     /// Removes a proxy directory and whatever kubectl left in it (its socket).

@@ -225,7 +225,8 @@ import Testing
         defer { c.stop() }
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
         defer { t.stopNow() }
-        try await t.waitFor(" old ·")
+        // Live: the watch streams' lines are in the command log before the action's.
+        try await t.waitFor("live · data")
         try await t.send("B")
         try await t.waitFor("y runs it", "barmanObjectStore")
         try await t.send("y")
@@ -239,7 +240,8 @@ import Testing
         var seen = try await t.waitFor("[6] Log errors", "Redis")
         try await t.send("6")  // focus is colour only: nothing new to read
         try await t.send("c")
-        seen += try await t.waitFor("Command log", "ACTION ")  // the action, newest, is the overlay's last line
+        // The action is near the bottom: only the periodic reads, one counted line each, come after it.
+        seen += try await t.waitFor("Command log", "ACTION ")
         try await t.send("Escape")
         try await t.send("J")
         seen += try await t.waitFor("Incident journal", "action confirmed: Start a CloudNativePG database backup")

@@ -16,9 +16,9 @@ import Glibc
 @Suite(.serialized, .timeLimit(.minutes(4))) struct LiveProxyE2ETests {
     typealias Cluster = DashboardActionE2ETests.Cluster
 
-    static func start(_ c: Cluster, refresh: Int = 3600, kubectl: String? = nil) async throws -> (Tmux, String) {
+    static func start(_ c: Cluster, refresh: Int = 3600, kubectl: String? = nil, run existing: String? = nil) async throws -> (Tmux, String) {
         let id = UUID().uuidString.prefix(8)
-        let run = NSTemporaryDirectory() + "paperctl-run-\(id)"
+        let run = existing ?? NSTemporaryDirectory() + "paperctl-run-\(id)"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var args = ["--kubeconfig", c.kubeconfig, "--refresh", String(refresh)]
         if let kubectl { args += ["--kubectl", kubectl] }
@@ -129,6 +129,26 @@ import Glibc
         #expect(try await Self.pids(matching: "proxy --unix-socket \(run)/").isEmpty, "the kubectl proxy outlived the dashboard")
     }
 
+    @Test func aKilledDashboardsProxyAndSocketAreRemovedByTheNextStart() async throws {
+        let c = try await Cluster.start(speed: 1)
+        defer { c.stop() }
+        let (first, run) = try await Self.start(c)
+        defer { first.stopNow(); try? FileManager.default.removeItem(atPath: run) }
+        try await first.waitFor("live · data")
+        let socket = try #require(Self.sockets(run).first)
+        let orphan = try #require(try await Self.pids(matching: "proxy --unix-socket \(socket)").first)
+        let dashboard = try #require(try await Self.pids(matching: "--kubeconfig \(c.kubeconfig) --refresh 3600").first)
+        kill(dashboard, SIGKILL)  // no cleanup can run: the proxy lives on in its own session
+        try await first.waitFor("EXITED status=")
+        #expect(FileManager.default.fileExists(atPath: socket) && kill(orphan, 0) == 0, "the orphaned proxy and its socket are there to clean up")
+        let (second, _) = try await Self.start(c, run: run)
+        defer { second.stopNow() }
+        try await second.waitFor("live · data")
+        try await waitUntil("the orphaned proxy to end", timeout: 10) { kill(orphan, 0) != 0 || Proc.zombie(orphan) }
+        #expect(!FileManager.default.fileExists(atPath: (socket as NSString).deletingLastPathComponent), "the killed dashboard's directory is removed")
+        #expect(Self.sockets(run).count == 1, "the new dashboard's own socket")
+    }
+
     @Test func theDashboardsProxyRefusesWritesAndSecrets() async throws {
         let c = try await Cluster.start(speed: 1)
         defer { c.stop() }
@@ -144,6 +164,13 @@ import Glibc
         #expect(secrets.hasPrefix("HTTP/1.1 403"), "\(secrets)")
         let pods = try Self.http(socket, "GET /api/v1/namespaces/paperless-ngx/pods HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         #expect(pods.hasPrefix("HTTP/1.1 200"), "reads the dashboard needs still pass: \(pods.prefix(200))")
+    }
+
+    /// Whether a process is a zombie (ended, not yet reaped: `kill(pid, 0)` still succeeds).
+    enum Proc {
+        static func zombie(_ pid: Int32) -> Bool {
+            (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") ?? true
+        }
     }
 
     /// Sends `request` on the unix socket and returns the whole answer.

@@ -166,4 +166,28 @@ import Testing
         _ = update(&s, .key(.char("c")))
         #expect(render(s).text.contains("kubectl get pods #\(AppState.commandLogLimit + 9)"))
     }
+
+    @Test func aRepeatedBackgroundReadIsOneLineThatMovesDownButActionsStay() {
+        var s = Fixtures.actionState()
+        func ran(_ line: String, action: Bool = false, at offset: Double) {
+            _ = update(&s, .commandRan(CommandRecord(startedAt: Fixtures.now + offset, duration: 0.01, commandLine: line, exitStatus: 0, isAction: action,
+                                                     title: action ? "Start a restic file backup" : nil)))
+        }
+        ran("kubectl create job --from=cronjob/paperless-ngx-backup manual-backup-1", action: true, at: 0)
+        for i in 0..<30 {
+            ran("kubectl get --raw /api/v1/nodes/n1/proxy/stats/summary", at: Double(i * 5))
+            ran("kubectl get --raw /apis/external-secrets.io/v1/clustersecretstores", at: Double(i * 5))
+        }
+        #expect(s.commandLog.map(\.commandLine) == ["kubectl create job --from=cronjob/paperless-ngx-backup manual-backup-1",
+                                                    "kubectl get --raw /api/v1/nodes/n1/proxy/stats/summary",
+                                                    "kubectl get --raw /apis/external-secrets.io/v1/clustersecretstores"])
+        #expect(s.commandLog.last?.repeats == 30 && s.commandLog.last?.startedAt == Fixtures.now + 145, "the newest run, counted")
+        _ = update(&s, .key(.char("c")))
+        let text = render(s).text
+        #expect(text.contains("ACTION kubectl create job") && text.contains("clustersecretstores  ×30"))
+        // A failing run is its own line: a change of outcome is never folded into the successes.
+        _ = update(&s, .commandRan(CommandRecord(startedAt: Fixtures.now + 150, duration: 3, commandLine: "kubectl get --raw /api/v1/nodes/n1/proxy/stats/summary",
+                                                 exitStatus: 1, isAction: false)))
+        #expect(s.commandLog.count == 4)
+    }
 }

@@ -48,8 +48,11 @@ import Testing
                               exitStatus: nil, isAction: false, title: "open", streamID: 2, lines: 12, viaProxy: true),
                 CommandRecord(startedAt: Fixtures.now - 27, duration: 27, commandLine: "kubectl get --raw '/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-7d9f8c6b5d-x2x4q/log?container=paperless-ngx&follow=true'",
                               exitStatus: nil, isAction: false, title: "ended", streamID: 3, lines: 4180, viaProxy: true),
-                CommandRecord(startedAt: Fixtures.now - 5, duration: 0.003, commandLine: "kubectl get --raw /api/v1/nodes/sim-node-1/proxy/stats/summary", exitStatus: 0, isAction: false, viaProxy: true),
-            ]
+            ] + (0..<3).flatMap { i in [
+                CommandRecord(startedAt: Fixtures.now - 15 + Double(i * 5), duration: 0.003, commandLine: "kubectl get --raw /api/v1/nodes/sim-node-1/proxy/stats/summary",
+                              exitStatus: 0, isAction: false, viaProxy: true),
+                CommandRecord(startedAt: Fixtures.now - 15 + Double(i * 5), duration: 0.002, commandLine: "kubectl get --raw /version", exitStatus: 0, isAction: false, viaProxy: true),
+            ] }
             for record in records { _ = update(&s, .commandRan(record)) }
             s.stack = [.commandLog(CommandLogState())]
         case "restore-choose":

@@ -18,6 +18,9 @@ public struct CommandRecord: Sendable, Equatable {
     /// Carried by the dashboard's read-only `kubectl proxy`: the line shows the equivalent
     /// `kubectl get --raw` command, and no process ran.
     public var viaProxy = false
+    /// How many times this same background read ran in a row (among the last few lines): a
+    /// periodic read is one line that moves down, not a flood that pushes the actions away.
+    public var repeats = 1
 
     public init(startedAt: Double, duration: Double, commandLine: String, exitStatus: Int32?, isAction: Bool, title: String? = nil,
                 streamID: Int? = nil, lines: Int? = nil, viaProxy: Bool = false) {

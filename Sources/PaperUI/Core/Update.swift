@@ -31,6 +31,16 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
             state.commandLog[i] = record
             return []
         }
+        if !record.isAction, record.streamID == nil, let i = state.commandLog.indices.suffix(8).last(where: { i in
+            let r = state.commandLog[i]
+            return !r.isAction && r.streamID == nil && r.commandLine == record.commandLine && r.exitStatus == record.exitStatus
+        }) {
+            var merged = record
+            merged.repeats = state.commandLog[i].repeats + 1
+            state.commandLog.remove(at: i)
+            state.commandLog.append(merged)
+            return []
+        }
         state.commandLog.append(record)
         if state.commandLog.count > AppState.commandLogLimit { state.commandLog.removeFirst(state.commandLog.count - AppState.commandLogLimit) }
         return []

@@ -30,6 +30,7 @@ enum CommandLogMode {
                 let n = r.lines ?? 0
                 tail = "  · \(n) \(r.commandLine.contains("watch=1") ? "event" : "line")\(n == 1 ? "" : "s")" + tail
             }
+            if r.repeats > 1 { tail += "  ×\(r.repeats)" }
             let time = String(UTCTime.rfc3339(r.startedAt).dropFirst(11).prefix(8))
             let text = "\(time) \(format1(r.duration).padded(6)) \(status.padded(7)) \(r.isAction ? "ACTION " : "")\(r.commandLine.replacingOccurrences(of: "\n", with: " "))\(tail)"
             return (text, r.isAction ? (r.exitStatus == 0 ? .ok : .critical) : .muted)
