@@ -161,7 +161,7 @@ public final class ProxySupervisor: Sendable {
         let onChange = self.onChange
         let onLive = self.onLive
         let announced = Atomic<Bool>(false)
-        let live = LiveObjects(reader: reader, target: target, pollInterval: pollInterval) {
+        let live = LiveObjects(reader: reader, target: target, pollInterval: pollInterval, clock: clock) {
             // The first change is the end of the initial lists: the watches are live.
             if !announced.exchange(true, ordering: .relaxed) { onLive() }
             onChange()

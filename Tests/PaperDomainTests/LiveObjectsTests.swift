@@ -106,7 +106,7 @@ struct LiveObjectsTests {
     }
 
     static func start(_ api: FakeProxyAPI, changes: Changes = Changes()) -> (LiveObjects, Task<KubectlError?, Never>) {
-        let live = LiveObjects(reader: api, target: target, pollInterval: 5) { changes.bump() }
+        let live = LiveObjects(reader: api, target: target, pollInterval: 5, clock: { 1000 }) { changes.bump() }
         return (live, Task { await live.run() })
     }
 
@@ -186,6 +186,17 @@ struct LiveObjectsTests {
         #expect(await live.objects(now: 0) == nil, "no snapshot from watches that stopped: the dashboard polls")
     }
 
+    @Test func aServerThatStopsAnsweringEndsTheWatchesAtTheNextPoll() async throws {
+        let api = FakeProxyAPI()
+        let (live, task) = Self.start(api)
+        try await eventually("the Jobs watch") { api.isWatching("/jobs") }
+        #expect(await live.objects(now: 1000) != nil)
+        // The watches are quiet; the poll of the stores (the probe) times out.
+        api.refuse("/apis/external-secrets.io/v1beta1/clustersecretstores", .failure("Error from server (Timeout): the server was unable to return a response in the time allotted"))
+        #expect(await live.objects(now: 1005) == nil, "a server that does not answer is not live")
+        #expect(await task.value == .timeout(seconds: 0))
+    }
+
     @Test func aForbiddenTypeIsMarkedAndPolledAndAMissingGroupIsNotServed() async throws {
         let api = FakeProxyAPI()
         let leases = "/apis/coordination.k8s.io/v1/namespaces/paperless-ngx/leases"
@@ -200,7 +211,7 @@ struct LiveObjectsTests {
         #expect(current.unreadable[.barmanObjectStore] == .resourceTypeNotServed(resource: "objectstores.barmancloud.cnpg.io"))
         // Listed again when a snapshot asks after the poll interval.
         let before = api.reads.filter { $0 == leases }.count
-        _ = await live.objects(now: Date().timeIntervalSince1970 + 10)
+        _ = await live.objects(now: 1010)
         #expect(api.reads.filter { $0 == leases }.count == before + 1)
     }
 }

@@ -28,6 +28,7 @@ public actor LiveObjects {
     let reader: any CommandRunning & CommandStreaming
     let target: KubeTarget
     let pollInterval: Double
+    let clock: @Sendable () -> Double
     let onChange: @Sendable () -> Void
     private let changePending = Atomic<Bool>(false)
 
@@ -47,7 +48,9 @@ public actor LiveObjects {
     ///   - reader: runs `kubectl get --raw` reads and follows raw streams (the proxy runner).
     ///   - pollInterval: seconds between lists of the types that are not watched.
     ///   - onChange: called when the objects changed (from any task; keep it cheap).
-    public init(reader: any CommandRunning & CommandStreaming, target: KubeTarget, pollInterval: Double, onChange: @escaping @Sendable () -> Void) {
+    public init(reader: any CommandRunning & CommandStreaming, target: KubeTarget, pollInterval: Double,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, onChange: @escaping @Sendable () -> Void) {
+        self.clock = clock
         self.reader = reader
         self.target = target
         self.pollInterval = pollInterval
@@ -101,7 +104,7 @@ public actor LiveObjects {
         // A type refused at the list is polled, not watched.
         let streams = watched.filter { unreadable[$0] == nil }
         isLive = true
-        lastPoll = Self.nowSeconds()
+        lastPoll = clock()
         changed()
         defer {
             isLive = false
@@ -298,6 +301,4 @@ public actor LiveObjects {
         default: false
         }
     }
-
-    static func nowSeconds() -> Double { Date().timeIntervalSince1970 }
 }
