@@ -8,6 +8,7 @@ need=()
 command -v kubectl >/dev/null 2>&1 || need+=(kubectl)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v restic >/dev/null 2>&1 || need+=(restic)
+command -v curl >/dev/null 2>&1 || need+=(curl)  # KubectlProxyTests talk to the proxy's unix socket with it
 [ -e /usr/include/ncursesw/curses.h ] || need+=(libncurses-dev)
 [ -e /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)  # CronJob spec.timeZone
 # The install and package tests: man pages, bash completion, dpkg-shlibdeps for the .deb.

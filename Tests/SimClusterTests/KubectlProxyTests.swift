@@ -2,6 +2,7 @@ import Foundation
 import PaperKube
 import ProcessTestSupport
 import SimCluster
+import Synchronization
 import Testing
 
 /// Issue 13's first piece: the real `kubectl proxy` on a private unix socket, read-only, carries the
@@ -64,5 +65,66 @@ import Testing
         #expect(try await curl(["\(base)/api/v1/secrets"]).stdout.hasSuffix("HTTP 403"))
         let secrets = try await curl(["\(base)/api/v1/namespaces/paperless-ngx/secrets"])
         #expect(secrets.stdout.hasSuffix("HTTP 403") && !secrets.stdout.contains("\"data\""), "a Secret came through the proxy")
+    }
+
+    /// The dashboard's own client (NIO over the socket) and runner through the same real proxy.
+    @Test func theProxyClientListsWatchesAndGetsRefusalsInKubectlsWords() async throws {
+        let sim = try await SimulatedCluster.start(scenarios: [.healthy])
+        defer { Task { await sim.stop() } }
+        let dir = NSTemporaryDirectory() + "paperctl-proxy-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: "\(dir)/run", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try sim.kubeconfig().write(toFile: "\(dir)/kc", atomically: true, encoding: .utf8)
+        let socket = "\(dir)/run/kube.sock"
+        let kubectl = try KubectlLocator().locate()
+        let target = KubeTarget(kubeconfig: "\(dir)/kc", namespace: "paperless-ngx")
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: kubectl)
+        proxy.arguments = KubectlCommand.readOnlyProxy(socket: socket, target: target).arguments
+        proxy.standardOutput = FileHandle.nullDevice
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        defer { proxy.terminate() }
+        try await waitForFile(socket, timeout: 30)
+
+        let client = ProxyClient(socketPath: socket, timeout: 10)
+        let list = try await client.get("/apis/batch/v1/namespaces/paperless-ngx/jobs")
+        #expect(list.status == 200)
+        let (version, jobs) = try KubeObject.list(of: .job, from: list.body)
+        #expect(!jobs.isEmpty && version != nil, "the raw list decodes typed, though its items carry no kind")
+
+        // A watch hands over each event as a line as it arrives.
+        let lines = LinesSeen()
+        let watch = Task { await client.stream("/apis/batch/v1/namespaces/paperless-ngx/jobs?watch=1&resourceVersion=\(version ?? "")") { lines.add($0) } }
+        let created = try await runProcess(kubectl, ["--kubeconfig", "\(dir)/kc", "create", "job", "--from=cronjob/paperless-ngx-backup", "proxy-client-1", "-n", "paperless-ngx"], limit: 30)
+        #expect(created.status == 0, "\(created.stderr)")
+        try await waitUntil("the ADDED event of proxy-client-1", timeout: 15) {
+            lines.all.contains { line in
+                if case .object(.added, let object, _)? = try? KubeObject.watchEvent(of: .job, from: line) { return object.name == "proxy-client-1" }
+                return false
+            }
+        }
+        watch.cancel()
+        #expect(await watch.value == .cancelled)
+
+        // A refusal reads as kubectl would print it, so it classifies the same.
+        let runner = ProxyRunner(client: client)
+        do {
+            _ = try await runner.output(of: .rawGet("/api/v1/namespaces/paperless-ngx/secrets", target: target))
+            Issue.record("Secrets came through the proxy")
+        } catch {
+            #expect(error.code == "forbidden", "\(error)")
+        }
+        // Anything but a raw read is refused before any request.
+        await #expect(throws: KubectlError.self) { _ = try await runner.run(.get(["pods"], target: target)) }
+        // A proxy that is gone is unreachable, not a hang.
+        let gone = ProxyClient(socketPath: "\(dir)/run/none.sock", timeout: 5)
+        await #expect(throws: KubectlError.self) { _ = try await gone.get("/version") }
+    }
+
+    final class LinesSeen: Sendable {
+        private let lines = Mutex<[Data]>([])
+        func add(_ batch: [Data]) { lines.withLock { $0 += batch } }
+        var all: [Data] { lines.withLock { $0 } }
     }
 }
