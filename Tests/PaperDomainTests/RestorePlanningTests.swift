@@ -1,5 +1,6 @@
 import Foundation
 import PaperKube
+import TestSupport
 import Testing
 @testable import PaperDomain
 
@@ -209,5 +210,31 @@ import Testing
         let ok = RestorePreflight.evaluate(Self.facts(), canCreateJobs: true, canScale: false, cronJobJSON: Self.cronJob, lastFailedLog: nil, now: Self.now)
         #expect(!ok.blocksEverything && ok.blocksInPlace, "without the scale permission only side by side is possible")
         #expect(RestorePreflight.command(.canScale, facts: facts)?.arguments == ["--context", "prod", "auth", "can-i", "patch", "deployments.apps", "--subresource=scale", "-n", "paperless-ngx"])
+    }
+
+    // MARK: preflight
+
+    @Test func thePreflightReadsTheJobsNowInsteadOfTrustingTheLastRefresh() async {
+        // The last refresh saw a backup Job running; it has finished since.
+        let finished = #"{"apiVersion":"batch/v1","kind":"List","items":[{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"paperless-ngx-backup-1","ownerReferences":[{"kind":"CronJob","name":"paperless-ngx-backup"}]},"status":{"succeeded":1,"startTime":"2027-01-15T07:59:00Z","completionTime":"2027-01-15T07:59:40Z","conditions":[{"type":"Complete","status":"True"}]}}]}"#
+        let runner = FakeRunner { c throws(KubectlError) in
+            if c.arguments.contains("jobs.batch") && c.arguments.contains("get") { return .ok(finished) }
+            if c.arguments.contains("cronjobs.batch") { return .ok(Self.cronJob) }
+            return .ok("yes")
+        }
+        let executor = RestoreExecutor(runner: runner, target: Self.target, config: PaperConfig(), now: { Self.now }, sleep: { _ in }, pollInterval: 1, stepTimeout: 10)
+        let result = await RestoreToolkit(executor: executor).preflight(Self.facts(activeJob: true))
+        let jobs = result.preflight.lines.first { $0.title == "backup Jobs" }
+        #expect(jobs?.verdict == .ok, "\(String(describing: jobs))")
+        #expect(runner.argumentArrays.contains(Self.target.globalArguments + ["get", "jobs.batch", "-o", "json"]))
+        // When the Jobs cannot be read, the refresh's Jobs stand: still active, still blocking.
+        let refusing = FakeRunner { c throws(KubectlError) in
+            if c.arguments.contains("jobs.batch") && c.arguments.contains("get") { throw .timeout(seconds: 10) }
+            if c.arguments.contains("cronjobs.batch") { return .ok(Self.cronJob) }
+            return .ok("yes")
+        }
+        let stale = RestoreExecutor(runner: refusing, target: Self.target, config: PaperConfig(), now: { Self.now }, sleep: { _ in }, pollInterval: 1, stepTimeout: 10)
+        let blocked = await RestoreToolkit(executor: stale).preflight(Self.facts(activeJob: true))
+        #expect(blocked.preflight.lines.first { $0.title == "backup Jobs" }?.verdict == .critical)
     }
 }

@@ -49,13 +49,19 @@ public struct ActionFacts: Sendable, Equatable {
         self.dataVolume = dataVolume
     }
 
+    /// The Jobs of the backup CronJob (or carrying its configured labels) among `jobs`.
+    public static func backupJobs(_ jobs: [Job], config: PaperConfig) -> [Job] {
+        let cronName = config.fileBackup.cronJob
+        let labels = config.fileBackup.jobLabels
+        return jobs.filter { job in
+            job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronName } || (!labels.isEmpty && job.metadata.matches(labels))
+        }
+    }
+
     /// Keeps the objects the actions need, and only those.
     public static func from(_ snapshot: Snapshot, config: PaperConfig) -> ActionFacts {
         let cronName = config.fileBackup.cronJob
-        let labels = config.fileBackup.jobLabels
-        let jobs = snapshot.jobs.filter { job in
-            job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronName } || (!labels.isEmpty && job.metadata.matches(labels))
-        }
+        let jobs = backupJobs(snapshot.jobs, config: config)
         let jobNames = Set(jobs.map(\.metadata.name))
         let dataClaim = WatchedVolumes(snapshot: snapshot, config: config).data
         let claim = snapshot.persistentVolumeClaims.first { $0.metadata.name == dataClaim }

@@ -35,6 +35,8 @@ public struct RestorePreflight: Sendable, Equatable {
     /// What the checklist reads beyond the snapshot.
     public enum Read: String, Sendable, Equatable, CaseIterable {
         case canCreateJobs, canScale, cronJob, lastFailedLog
+        /// The Jobs now: whether a backup is active is read, not taken from the last refresh.
+        case jobs
     }
 
     public static func command(_ read: Read, facts: ActionFacts) -> KubectlCommand? {
@@ -46,6 +48,8 @@ public struct RestorePreflight: Sendable, Equatable {
             return KubectlCommand(arguments: t.connectionArguments + ["auth", "can-i", "patch", "deployments.apps", "--subresource=scale", "-n", t.namespace])
         case .cronJob:
             return KubectlCommand(arguments: t.globalArguments + ["get", "cronjobs.batch", facts.config.fileBackup.cronJob, "-o", "json"])
+        case .jobs:
+            return KubectlCommand(arguments: t.globalArguments + ["get", "jobs.batch", "-o", "json"])
         case .lastFailedLog:
             guard let failed = newestJobIfFailed(facts) else { return nil }
             return KubectlCommand(arguments: t.globalArguments + ["logs", "-l", "job-name=\(failed.metadata.name)", "--tail=50", "--all-containers=true"])

@@ -27,10 +27,16 @@ public struct RestoreToolkit: Sendable {
     }
 
     /// Asks RBAC, reads the CronJob and the newest failed backup's log, and judges.
-    public func preflight(_ facts: ActionFacts) async -> PreflightResult {
+    public func preflight(_ known: ActionFacts) async -> PreflightResult {
+        var facts = known
         func output(_ read: RestorePreflight.Read) async -> CommandOutput? {
             guard let command = RestorePreflight.command(read, facts: facts) else { return nil }
             return try? await runner.run(command)
+        }
+        // The Jobs as they are now: a restore or backup that ended a moment ago is not "still active"
+        // because the dashboard's last refresh saw it running. Unreadable: the refresh's Jobs stand.
+        if let out = await output(.jobs), out.succeeded, let list = try? KubeJSON.decode(KubeList.self, from: out.stdout) {
+            facts.jobs = ActionFacts.backupJobs(list.items.compactMap { if case .job(let job) = $0 { job } else { nil } }, config: facts.config)
         }
         let canCreate = RestorePreflight.allowed(await output(.canCreateJobs))
         let canScale = RestorePreflight.allowed(await output(.canScale))

@@ -126,7 +126,7 @@ extension RestoreWizardMode {
             lines.append(("What do you restore?", .title))
             for kind in RestoreWizardState.Kind.choices { choice(kind.rawValue, kind.label) }
         case .preflight:
-            lines.append(("Preflight: reads only (kubectl auth can-i, the CronJob, the newest failed backup's log)", .title))
+            lines.append(("Preflight: reads only (kubectl auth can-i, the CronJob, the Jobs, the newest failed backup's log)", .title))
             if let pre = w.preflight {
                 for line in pre.lines {
                     lines.append(("\(badge(line.verdict, g))  \(line.title): \(line.reason)", PanelRows.role(for: line.verdict)))
