@@ -35,30 +35,23 @@ public struct DashboardRefresher: Sendable {
             let fetcher = SnapshotFetcher(runner: reader, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
             let snapshot = await fetcher.fetchLive(current, live: live)
             logFeed?.reconsider()  // off `kubectl logs -f`, onto the proxy, once it knows the pod
-            return Self.judge(snapshot, config: config, now: clock()).map { data in
-                var data = data
-                data.feed = .live(watches: current.watches)
-                return data
-            }
+            return Self.judge(snapshot, config: config, now: clock(), feed: .live(watches: current.watches))
         }
         let fetcher = SnapshotFetcher(runner: runner, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
         let snapshot = await fetcher.fetch()
-        let feed = proxy?.status ?? .off
-        return Self.judge(snapshot, config: config, now: clock()).map { data in
-            var data = data
-            data.feed = feed
-            return data
-        }
+        return Self.judge(snapshot, config: config, now: clock(), feed: proxy?.status ?? .off)
     }
 
-    /// The checks and panels of one snapshot, or the failure that makes it unusable.
-    public static func judge(_ snapshot: Snapshot, config: PaperConfig, now: Double) -> Result<DashboardData, RefreshError> {
+    /// The checks and panels of one snapshot (read as `feed` says), or the failure that makes it unusable.
+    public static func judge(_ snapshot: Snapshot, config: PaperConfig, now: Double, feed: LiveStatus = .off) -> Result<DashboardData, RefreshError> {
         if let error = fatalError(in: snapshot) { return .failure(error) }
-        return .success(DashboardData(checks: HealthChecks.run(snapshot, config: config, now: now), takenAt: snapshot.takenAt,
-                                      facts: PanelFacts.rows(from: snapshot, config: config, now: now),
-                                      actions: ActionFacts.from(snapshot, config: config),
-                                      logSources: LogSource.from(snapshot, config: config),
-                                      restoreLease: RestoreLease.active(in: snapshot.leases, now: now)))
+        var data = DashboardData(checks: HealthChecks.run(snapshot, config: config, now: now), takenAt: snapshot.takenAt,
+                                 facts: PanelFacts.rows(from: snapshot, config: config, now: now),
+                                 actions: ActionFacts.from(snapshot, config: config),
+                                 logSources: LogSource.from(snapshot, config: config),
+                                 restoreLease: RestoreLease.active(in: snapshot.leases, now: now))
+        data.feed = feed
+        return .success(data)
     }
 
     /// A refresh that read nothing at all (credentials, network, timeout, no kubectl, output that is

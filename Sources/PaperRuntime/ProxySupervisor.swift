@@ -127,15 +127,20 @@ public final class ProxySupervisor: Sendable {
         let socket = "\(directory)/kube.sock"
         let command = KubectlCommand.readOnlyProxy(socket: socket, target: target)
         let runner = self.runner
+        // kubectl prints this once it listens; the socket file alone appears a moment earlier (bind).
+        let serving = ServingFlag()
         let reason = await withTaskGroup(of: String?.self) { group in
             group.addTask {
-                switch await runner.follow(command, deliver: { _ in }) {
+                let end = await runner.follow(command) { lines in
+                    if lines.contains(where: { $0.hasPrefix("Starting to serve on") }) { serving.set() }
+                }
+                switch end {
                 case .cancelled: return nil
                 case .ended: return "kubectl proxy exited"
                 case .failed(let error): return "kubectl proxy failed: \(Redactor.redact(error.description))"
                 }
             }
-            group.addTask { [self] in await watch(socket: socket) }
+            group.addTask { [self] in await watch(socket: socket, serving: serving) }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
@@ -148,10 +153,10 @@ public final class ProxySupervisor: Sendable {
         return reason ?? "stopped"
     }
 
-    /// Waits for the socket, then runs the watches through it; nil when cancelled.
-    func watch(socket: String) async -> String? {
+    /// Waits until the proxy serves, then runs the watches through it; nil when cancelled.
+    func watch(socket: String, serving: ServingFlag) async -> String? {
         var waited = 0.0
-        while !FileManager.default.fileExists(atPath: socket) {
+        while !serving.isSet {
             guard waited < 15, !Task.isCancelled else { return Task.isCancelled ? nil : "kubectl proxy did not open its socket within 15 s" }
             try? await Task.sleep(for: .milliseconds(50))
             waited += 0.05
@@ -175,6 +180,13 @@ public final class ProxySupervisor: Sendable {
         if Task.isCancelled { return nil }
         return error.map { "reads through kubectl proxy failed: \(Redactor.redact($0.description))" } ?? "the watches ended"
     }
+}
+
+/// Set once the proxy said it serves.
+final class ServingFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }
 
 // MARK: - ProxySocketDirectory

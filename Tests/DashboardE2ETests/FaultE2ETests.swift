@@ -26,6 +26,7 @@ import Testing
                   hang) echo $$ > '\(dir)/hung'; exec sleep 100000 ;;
                   garbage) printf '%s' '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"paperless-ngx-7d9f8c6b5d-x2x4q","namesp'; exit 0 ;;
                   exit1) echo 'panic: runtime error: invalid memory address or nil pointer dereference' >&2; exit 1 ;;
+                  noproxy) for a in "$@"; do [ "$a" = proxy ] && { echo 'error: listen unix kube.sock: bind: address already in use' >&2; exit 1; }; done ;;
                 esac
                 exec '\(real)' "$@"
 

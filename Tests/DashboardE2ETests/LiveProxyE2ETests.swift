@@ -73,24 +73,13 @@ import Glibc
     @Test func killingTheProxyFallsBackToPollingAndThenReconnects() async throws {
         let c = try await Cluster.start(speed: 1)
         defer { c.stop() }
-        // A kubectl that refuses to start a proxy while DIR/fault says so.
-        let dir = "\(c.dir)/kubectl-wrapper"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let real = try #require(ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/kubectl" }.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let script = """
-            #!/bin/sh
-            if [ "$(cat '\(dir)/fault' 2>/dev/null)" = noproxy ]; then
-              for a in "$@"; do [ "$a" = proxy ] && { echo 'error: listen unix kube.sock: bind: address already in use' >&2; exit 1; }; done
-            fi
-            exec '\(real)' "$@"
-
-            """
-        try script.write(toFile: "\(dir)/kubectl", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(dir)/kubectl")
-        let (t, run) = try await Self.start(c, refresh: 2, kubectl: "\(dir)/kubectl")
+        // A kubectl that refuses to start a proxy while told so (every other command passes through).
+        let k = try FaultE2ETests.FaultyKubectl.make()
+        defer { k.cleanUp() }
+        let (t, run) = try await Self.start(c, refresh: 2, kubectl: k.path)
         defer { t.stopNow(); try? FileManager.default.removeItem(atPath: run) }
         try await t.waitFor("live · data", "File backups ✔ OK")
-        try "noproxy".write(toFile: "\(dir)/fault", atomically: true, encoding: .utf8)
+        try k.set("noproxy")
         let proxies = try await Self.pids(matching: "proxy --unix-socket \(run)/")
         #expect(proxies.count == 1, "one proxy, got \(proxies)")
         for pid in proxies { kill(pid, SIGKILL) }
@@ -100,8 +89,9 @@ import Glibc
         try await t.waitFor("POLLING · data", "failed e2e-polled-fail", timeout: 20)
         #expect(Self.sockets(run).isEmpty, "the dead proxy's socket directory is removed")
         // The proxy can start again: the retry (with backoff) brings the live data back.
-        try FileManager.default.removeItem(atPath: "\(dir)/fault")
-        try await t.waitFor("live · data", "failed e2e-polled-fail", timeout: 45)
+        try k.set("none")
+        // The retry waits out its backoff (1, 2, 5, 10, 30, then 60 s), however long the polling above took.
+        try await t.waitFor("live · data", "failed e2e-polled-fail", timeout: 90)
         #expect(try await Self.pids(matching: "proxy --unix-socket \(run)/").count == 1)
     }
 
@@ -144,7 +134,7 @@ import Glibc
         let (second, _) = try await Self.start(c, run: run)
         defer { second.stopNow() }
         try await second.waitFor("live · data")
-        try await waitUntil("the orphaned proxy to end", timeout: 10) { kill(orphan, 0) != 0 || Proc.zombie(orphan) }
+        try await waitUntil("the orphaned proxy to end", timeout: 10) { !FaultE2ETests.alive(orphan) }
         #expect(!FileManager.default.fileExists(atPath: (socket as NSString).deletingLastPathComponent), "the killed dashboard's directory is removed")
         #expect(Self.sockets(run).count == 1, "the new dashboard's own socket")
     }
@@ -164,13 +154,6 @@ import Glibc
         #expect(secrets.hasPrefix("HTTP/1.1 403"), "\(secrets)")
         let pods = try Self.http(socket, "GET /api/v1/namespaces/paperless-ngx/pods HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         #expect(pods.hasPrefix("HTTP/1.1 200"), "reads the dashboard needs still pass: \(pods.prefix(200))")
-    }
-
-    /// Whether a process is a zombie (ended, not yet reaped: `kill(pid, 0)` still succeeds).
-    enum Proc {
-        static func zombie(_ pid: Int32) -> Bool {
-            (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") ?? true
-        }
     }
 
     /// Sends `request` on the unix socket and returns the whole answer.
