@@ -130,6 +130,9 @@ let package = Package(
                 "ProcessTestSupport",
                 "SimCluster",
                 "PaperKube",
+                // A unix-socket HTTP server that answers and closes at once, for the proxy client.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict

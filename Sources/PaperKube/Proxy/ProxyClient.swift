@@ -69,6 +69,23 @@ public struct ProxyClient: Sendable {
         return head
     }
 
+    /// Writes the request, head and end in one write, and returns the write's error instead of
+    /// throwing it: the caller reads the answer either way.
+    ///
+    /// With `Connection: close` the proxy answers and closes as soon as it has read the head. Two
+    /// separate writes (head, then end) raced that close: when the answer and the close arrived
+    /// before the task wrote the end, the second write threw `I/O on closed channel` and a
+    /// complete answer sitting in the inbound buffer was thrown away as "the connection broke".
+    /// On a busy 2-core machine that happened on roughly one dashboard start in three (issue 20).
+    static func send(_ path: String, on outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async -> (any Error)? {
+        do {
+            try await outbound.write(contentsOf: [.head(head(path)), .end(nil)])
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     // MARK: - GET
 
     /// GETs `path` (with its query) and returns the whole answer; throws `.timeout` past
@@ -82,8 +99,7 @@ public struct ProxyClient: Sendable {
                 do {
                     let connection = try await connect()
                     return .success(try await connection.executeThenClose { inbound, outbound in
-                        try await outbound.write(.head(Self.head(path)))
-                        try await outbound.write(.end(nil))
+                        let written = await Self.send(path, on: outbound)
                         var status = 0
                         var body = ByteBuffer()
                         for try await part in inbound {
@@ -93,7 +109,7 @@ public struct ProxyClient: Sendable {
                             case .end: return (status, Data(body.readableBytesView))
                             }
                         }
-                        throw ProxyFailure.closedEarly
+                        throw written ?? ProxyFailure.closedEarly
                     })
                 } catch {
                     if Task.isCancelled { return nil }
@@ -127,8 +143,7 @@ public struct ProxyClient: Sendable {
         do {
             return try await withTaskCancellationHandler {
                 try await connection.executeThenClose { inbound, outbound -> StreamEnd in
-                    try await outbound.write(.head(Self.head(path)))
-                    try await outbound.write(.end(nil))
+                    let written = await Self.send(path, on: outbound)
                     var status = 0
                     var pending = ByteBuffer()
                     for try await part in inbound {
@@ -153,6 +168,7 @@ public struct ProxyClient: Sendable {
                         }
                     }
                     if Task.isCancelled { return .cancelled }
+                    if let written { throw written }
                     return .failed("kubectl proxy closed the stream")
                 }
             } onCancel: {
