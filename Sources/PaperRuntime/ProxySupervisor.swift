@@ -108,6 +108,12 @@ public final class ProxySupervisor: Sendable {
             let delay = retryDelays[min(failures, retryDelays.count - 1)]
             failures += 1
             state.withLock { $0.status = .down(reason: reason, retryAt: clock() + delay) }
+            // The whole reason, uncut, where the operator looks for why (the header has no room).
+            var record = CommandRecord(startedAt: clock(), duration: clock() - started,
+                                       commandLine: "live updates off, polling with kubectl until the proxy restarts in \(Int(delay)) s: \(reason)",
+                                       exitStatus: nil, isAction: false)
+            record.note = "POLLING"
+            report(record)
             onChange()
             try? await Task.sleep(for: .seconds(delay))
         }
@@ -213,21 +219,65 @@ public enum ProxySocketDirectory {
         return "\(tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp)/paperctl-\(getuid())"
     }
 
-    /// Creates a fresh private directory and returns its path.
-    public static func create(environment: [String: String]) throws -> String {
-        let parent = parent(environment: environment)
-        if mkdir(parent, 0o700) != 0, errno != EEXIST { throw Failure.cannotCreate(parent, errno) }
+    /// Where sockets go when `parent` is not ours (another user made `/tmp/paperctl-<uid>` first,
+    /// or gave it the wrong mode): a private directory under the user's cache, which no one else
+    /// can create for us. Nil without a home.
+    public static func fallbackParent(environment: [String: String]) -> String? {
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return "\(cache)/paperctl/run" }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return "\(home)/.cache/paperctl/run"
+    }
+
+    /// Makes `path` (and its missing parents) and checks it is a directory of this user that no
+    /// one else can enter.
+    static func privateDirectory(_ path: String) throws -> String {
+        if mkdir(path, 0o700) != 0 {
+            if errno == ENOENT {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+                if mkdir(path, 0o700) != 0, errno != EEXIST { throw Failure.cannotCreate(path, errno) }
+            } else if errno != EEXIST {
+                throw Failure.cannotCreate(path, errno)
+            }
+        }
         var info = stat()
-        guard lstat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
-            throw Failure.unsafe(parent)
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
+            throw Failure.unsafe(path)
         }
-        var template = Array("\(parent)/proxy-XXXXXX".utf8CString)
+        return path
+    }
+
+    /// Creates a fresh private directory and returns its path.
+    ///
+    /// It is made as `.new-XXXXXX`, its `owner` file written, and only then renamed to
+    /// `proxy-XXXXXX`: a sweep by another start never sees a proxy directory without its owner
+    /// (it would have taken it for a killed dashboard's and removed it under the new proxy).
+    public static func create(environment: [String: String]) throws -> String {
+        let parent: String
+        do {
+            parent = try privateDirectory(Self.parent(environment: environment))
+        } catch Failure.unsafe(let path) {
+            guard let fallback = fallbackParent(environment: environment) else { throw Failure.unsafe(path) }
+            parent = try privateDirectory(fallback)
+        }
+        var template = Array("\(parent)/.new-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
-            throw Failure.cannotCreate("\(parent)/proxy-XXXXXX", errno)
+            throw Failure.cannotCreate("\(parent)/.new-XXXXXX", errno)
         }
-        let directory = String(cString: made)
+        let fresh = String(cString: made)
         // Who owns it, so that a later start can tell a killed dashboard's leftovers from a live one's.
-        try? "\(getpid()) \(processStart(getpid()) ?? "")\n".write(toFile: "\(directory)/owner", atomically: true, encoding: .utf8)
+        do {
+            try "\(getpid()) \(processStart(getpid()) ?? "")\n".write(toFile: "\(fresh)/owner", atomically: true, encoding: .utf8)
+        } catch {
+            remove(fresh)
+            throw Failure.cannotCreate("\(fresh)/owner", EIO)
+        }
+        let directory = "\(parent)/proxy-\(fresh.suffix(6))"
+        guard rename(fresh, directory) == 0 else {
+            let code = errno
+            remove(fresh)
+            throw Failure.cannotCreate(directory, code)
+        }
         return directory
     }
 
@@ -236,10 +286,26 @@ public enum ProxySocketDirectory {
     /// its own, so it outlived its parent). Returns the directories removed.
     @discardableResult
     public static func sweep(environment: [String: String]) -> [String] {
-        let parent = parent(environment: environment)
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix("proxy-") }
         var removed: [String] = []
-        for entry in entries {
+        for parent in [parent(environment: environment), fallbackParent(environment: environment)].compactMap({ $0 }) {
+            removed += sweep(parent: parent)
+        }
+        return removed
+    }
+
+    static func sweep(parent: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        var removed: [String] = []
+        // A `.new-` directory lives for the microseconds between mkdtemp and rename; one a minute
+        // old belongs to a start that died right there.
+        for entry in entries where entry.hasPrefix(".new-") {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: "\(parent)/\(entry)")
+            if let made = attributes?[.modificationDate] as? Date, made.timeIntervalSinceNow < -60 {
+                remove("\(parent)/\(entry)")
+                removed.append("\(parent)/\(entry)")
+            }
+        }
+        for entry in entries where entry.hasPrefix("proxy-") {
             let directory = "\(parent)/\(entry)"
             let owner = (try? String(contentsOfFile: "\(directory)/owner", encoding: .utf8))?.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? []
             if let pid = owner.first.flatMap({ Int32($0) }), let started = owner.dropFirst().first, processStart(pid) == started { continue }  // alive

@@ -53,7 +53,12 @@ import Testing
                               exitStatus: 0, isAction: false, viaProxy: true),
                 CommandRecord(startedAt: Fixtures.now - 15 + Double(i * 5), duration: 0.002, commandLine: "kubectl get --raw /version", exitStatus: 0, isAction: false, viaProxy: true),
             ] }
-            for record in records { _ = update(&s, .commandRan(record)) }
+            var fallback = CommandRecord(startedAt: Fixtures.now - 2, duration: 26,
+                                         commandLine: "live updates off, polling with kubectl until the proxy restarts in 1 s: reads through kubectl proxy failed: "
+                                             + "cluster unreachable: kubectl proxy at /run/user/1000/paperctl/proxy-Ab12Cd/kube.sock: the connection broke (connection reset by peer)",
+                                         exitStatus: nil, isAction: false)
+            fallback.note = "POLLING"
+            for record in records + [fallback] { _ = update(&s, .commandRan(record)) }
             s.stack = [.commandLog(CommandLogState())]
         case "restore-choose":
             s = RestoreWizardTests.open()

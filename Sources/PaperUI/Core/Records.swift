@@ -21,6 +21,9 @@ public struct CommandRecord: Sendable, Equatable {
     /// How many times this same background read ran in a row (among the last few lines): a
     /// periodic read is one line that moves down, not a flood that pushes the actions away.
     public var repeats = 1
+    /// Not a command but an event of the dashboard's own (the watches ending and polling taking
+    /// over): the word shown where a command's exit status goes, and the whole reason as the line.
+    public var note: String?
 
     public init(startedAt: Double, duration: Double, commandLine: String, exitStatus: Int32?, isAction: Bool, title: String? = nil,
                 streamID: Int? = nil, lines: Int? = nil, viaProxy: Bool = false) {

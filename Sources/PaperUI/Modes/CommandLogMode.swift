@@ -23,7 +23,7 @@ enum CommandLogMode {
 
     static func render(_ buf: inout ScreenBuffer, _ state: AppState, _ log: CommandLogState, _ g: Glyphs) {
         let lines: [(String, Role)] = state.commandLog.isEmpty ? [("No kubectl command has run yet.", .muted)] : state.commandLog.map { r in
-            var status = r.exitStatus.map { "exit \($0)" } ?? "killed"
+            var status = r.note ?? r.exitStatus.map { "exit \($0)" } ?? "killed"
             var tail = r.viaProxy ? "  (via proxy)" : ""
             if r.streamID != nil {
                 status = r.title ?? "stream"
@@ -33,7 +33,7 @@ enum CommandLogMode {
             if r.repeats > 1 { tail += "  ×\(r.repeats)" }
             let time = String(UTCTime.rfc3339(r.startedAt).dropFirst(11).prefix(8))
             let text = "\(time) \(format1(r.duration).padded(6)) \(status.padded(7)) \(r.isAction ? "ACTION " : "")\(r.commandLine.replacingOccurrences(of: "\n", with: " "))\(tail)"
-            return (text, r.isAction ? (r.exitStatus == 0 ? .ok : .critical) : .muted)
+            return (text, r.isAction ? (r.exitStatus == 0 ? .ok : .critical) : r.note != nil ? .warn : .muted)
         }
         renderOverlay(&buf, state, g, title: "Command log: every kubectl run, newest last (actions highlighted; c/Esc closes)", lines: lines, scrollFromBottom: log.scrollFromBottom)
     }

@@ -124,7 +124,7 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     case .live?:
         right = "live · " + right
     case .down(let reason, let retryAt)?:
-        right = "POLLING · " + right + " · kubectl proxy down, retry in \(UTCTime.humanDuration(max(0, retryAt - state.now))): \(reason)"
+        right = "POLLING · " + right + " · kubectl proxy down, retry in \(UTCTime.humanDuration(max(0, retryAt - state.now))) (c: why): \(reason)"
         role = .warn
     default:
         break
