@@ -79,7 +79,8 @@ struct ScenarioExpectation: Sendable, CustomTestStringConvertible {
             "storage": ["paperless-ngx-data 42% used"],
         ]),
         // Real objects from public issues (RealObjects), served by the simulator.
-        .init(scenario: .dbDiskFull, exitStatus: 2, overall: "critical", notOK: ["database": "critical"], mentions: [
+        // The crashlooping instance pod is not ready, as in the issue.
+        .init(scenario: .dbDiskFull, exitStatus: 2, overall: "critical", notOK: ["database": "critical", "pods": "warn"], mentions: [
             "database": ["phase is \"Not enough disk space\": CNPG waits for a person", "no primary: no instance of paperless-ngx-db reports isPrimary",
                          "cause: volume full", "patch cluster paperless-ngx-db --type=merge"],
         ]),
@@ -96,8 +97,11 @@ struct ScenarioExpectation: Sendable, CustomTestStringConvertible {
             "db-backups": ["cause: Barman Cloud plugin not available — requested plugin is not available: barman-cloud.cloudnative-pg.io",
                            "rollout status deployment/barman-cloud -n cnpg-system"],
         ]),
-        .init(scenario: .dbNeverArchived, exitStatus: 2, overall: "critical", notOK: ["database": "critical", "wal-archiving": "critical", "db-backups": "critical"], mentions: [
+        .init(scenario: .dbNeverArchived, exitStatus: 2, overall: "critical",
+              notOK: ["database": "critical", "wal-archiving": "critical", "db-backups": "critical", "pods": "warn"], mentions: [
             "wal-archiving": ["WAL archiving has never reported", "no point of recoverability"],
+            // A cluster that is down cannot take a backup: no "back up now".
+            "db-backups": ["the cluster is down (phase \"Not enough disk space\")", "no backup can run until it is up again"],
             "database": ["cause: volume full"],
         ]),
         .init(scenario: .oldExternalSecrets, exitStatus: 0, overall: "ok", notOK: [:], mentions: [

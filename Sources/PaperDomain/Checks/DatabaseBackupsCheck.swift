@@ -40,8 +40,14 @@ public struct DatabaseBackupsCheck: HealthCheck {
         }
         // A backup taken now fails the same way while the plugin is unreachable.
         let pluginDown: String? = failureCause?.kind.hasPrefix("Barman Cloud plugin") == true ? WALArchivingCheck.command(for: failureCause, ctx, cluster) : nil
-        let backupNow = stuck.map { ctx.kubectl("delete", "backup", $0.backup.metadata.name) } ?? pluginDown ?? facts.backupNowCommand(ctx)
+        // Nor can a cluster that is down take one.
+        let phase = cluster.phase ?? ""
+        let down = (cluster.readyInstances ?? 0) == 0 && !phase.isEmpty && phase != CNPGCluster.healthyPhase || CNPGDiagnosis.needsHuman(phase: phase) || cluster.isHibernated
+        let backupNow = stuck.map { ctx.kubectl("delete", "backup", $0.backup.metadata.name) } ?? pluginDown ?? (down ? ctx.kubectl("cnpg", "status", cluster.metadata.name) : facts.backupNowCommand(ctx))
         func nowHint(_ text: String) -> String {
+            if down, stuck == nil {
+                return "the cluster is down (phase \"\(phase)\"): no backup can run until it is up again (see the database check); then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
+            }
             if let stuck {
                 return "no backup can start while \(stuck.backup.metadata.name) is \(stuck.backup.phase): delete it first (the command), then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
             }

@@ -148,7 +148,7 @@ public enum RealObjects {
          "status": {
            "phase": "Not enough disk space",
            "phaseReason": "Insufficient disk space detected in one or more pods is preventing PostgreSQL from running.Please verify your storage settings. Further information inside .status.instancesReportedState",
-           "instances": 1, "readyInstances": 0, "currentPrimary": "paperless-ngx-db-1", "targetPrimary": "paperless-ngx-db-1",
+           "instances": 1, "readyInstances": 0, "currentPrimary": "paperless-ngx-db-1", "targetPrimary": "paperless-ngx-db-1", "firstRecoverabilityPoint": null,
            "conditions": [{"type": "Ready", "status": "False", "reason": "ClusterIsNotReady", "message": "Cluster Is Not Ready", "lastTransitionTime": "2026-08-06T13:30:00Z"}]
          }}
         """#])

@@ -73,8 +73,15 @@ struct Seed {
             switch object["kind"]?.stringValue {
             case "Cluster":
                 let name = object.value(at: "metadata.name")?.stringValue ?? "paperless-ngx-db"
+                let dropHistory = options.noBackupHistory
                 _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
-                    c["status"] = object["status"]
+                    // The pasted status over the seeded one: what the reporter did not paste stays as seeded.
+                    for (key, value) in object["status"]?.objectValue ?? [:] { c.set(["status", key], to: value == .null ? nil : value) }
+                    if dropHistory {
+                        for key in ["lastSuccessfulBackup", "lastSuccessfulBackupByMethod", "firstRecoverabilityPoint", "firstRecoverabilityPointByMethod", "lastFailedBackup"] {
+                            c.set(["status", key], to: nil)
+                        }
+                    }
                     for (key, value) in object.value(at: "metadata.annotations")?.objectValue ?? [:] { c.set(["metadata", "annotations", key], to: value) }
                     for key in ["instances", "storage"] { if let value = object.value(at: ["spec", key]) { c.set(["spec", key], to: value) } }
                 }
