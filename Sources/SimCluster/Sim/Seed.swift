@@ -84,6 +84,8 @@ struct Seed {
                     }
                     for (key, value) in object.value(at: "metadata.annotations")?.objectValue ?? [:] { c.set(["metadata", "annotations", key], to: value) }
                     for key in ["instances", "storage"] { if let value = object.value(at: ["spec", key]) { c.set(["spec", key], to: value) } }
+                    // Stored with its schema defaults, as the API server would.
+                    c = VendoredCRDs.defaulted(c, kind: Catalogue.clusters)
                 }
                 if object.value(at: "status.timelineID") != nil, options.pluginBackups {
                     // The new primary's sidecar, as plugin-barman-cloud#842 describes it.
