@@ -78,6 +78,32 @@ struct ScenarioExpectation: Sendable, CustomTestStringConvertible {
             "db-backups": ["last completed backup"],
             "storage": ["paperless-ngx-data 42% used"],
         ]),
+        // Real objects from public issues (RealObjects), served by the simulator.
+        // The crashlooping instance pod is not ready, as in the issue.
+        .init(scenario: .dbDiskFull, exitStatus: 2, overall: "critical", notOK: ["database": "critical", "pods": "warn"], mentions: [
+            "database": ["phase is \"Not enough disk space\": CNPG waits for a person", "no primary: no instance of paperless-ngx-db reports isPrimary",
+                         "cause: volume full", "patch cluster paperless-ngx-db --type=merge"],
+        ]),
+        .init(scenario: .dbFenced, exitStatus: 2, overall: "critical", notOK: ["database": "critical"], mentions: [
+            "database": ["every instance of paperless-ngx-db is fenced", "cnpg fencing off paperless-ngx-db '*' -n paperless-ngx"],
+        ]),
+        .init(scenario: .dbBackupStuck, exitStatus: 2, overall: "critical", notOK: ["db-backups": "critical"], mentions: [
+            "db-backups": ["backup paperless-ngx-db-manual-20250625210000 has been running for 15h", "delete backup paperless-ngx-db-manual-20250625210000"],
+        ]),
+        .init(scenario: .walAfterFailover, exitStatus: 2, overall: "critical", notOK: ["wal-archiving": "critical"], mentions: [
+            "wal-archiving": ["barman-cloud operation failed (exit 1)", "timeline: 2", "not a second cluster", "logs paperless-ngx-db-2 -c plugin-barman-cloud"],
+        ]),
+        .init(scenario: .pluginUnavailable, exitStatus: 1, overall: "warn", notOK: ["db-backups": "warn"], mentions: [
+            "db-backups": ["cause: Barman Cloud plugin not available — requested plugin is not available: barman-cloud.cloudnative-pg.io",
+                           "rollout status deployment/barman-cloud -n cnpg-system"],
+        ]),
+        .init(scenario: .dbNeverArchived, exitStatus: 2, overall: "critical",
+              notOK: ["database": "critical", "wal-archiving": "critical", "db-backups": "critical", "pods": "warn"], mentions: [
+            "wal-archiving": ["WAL archiving has never reported", "no point of recoverability"],
+            // A cluster that is down cannot take a backup: no "back up now".
+            "db-backups": ["the cluster is down (phase \"Not enough disk space\")", "no backup can run until it is up again"],
+            "database": ["cause: volume full"],
+        ]),
         .init(scenario: .oldExternalSecrets, exitStatus: 0, overall: "ok", notOK: [:], mentions: [
             // Read through the only version served.
             "secrets": ["4/4 ExternalSecrets synced", "store ClusterSecretStore/onepassword"],

@@ -167,7 +167,8 @@ struct WALArchivingCheckTests {
                                                          message: "unexpected failure invoking barman-cloud-wal-archive: exit status 4", lastTransitionTime: Fixtures.now - 3 * 3600))
         let result = Fixtures.run(.walArchiving, snapshot)
         #expect(result.verdict == .critical)
-        #expect(result.reason == "WAL archiving failing since 2026-11-29T09:00:00Z (3h ago): unexpected failure invoking barman-cloud-wal-archive: exit status 4")
+        // barman-cloud's exit 4 is none of its documented ones (1, 2, 3): an unexpected failure.
+        #expect(result.reason == "WAL archiving failing since 2026-11-29T09:00:00Z (3h ago): unexpected barman-cloud failure (exit 4): unexpected failure invoking barman-cloud-wal-archive: exit status 4")
     }
 
     /// CNPG's message names the cause: credentials, a missing bucket, the network, an archive in use.
@@ -198,10 +199,15 @@ struct WALArchivingCheckTests {
         #expect(result.evidence.contains { $0.hasPrefix("cause: object storage refused the credentials — rpc error: InvalidAccessKeyId") })
     }
 
-    @Test func noConditionYetIsUnknown() {
+    /// A new cluster gets the backup grace (2 h) to report; an older one without the condition has never archived.
+    @Test func noConditionIsUnknownOnlyWithinTheGrace() {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.clusters[0].conditions.removeAll { $0.type == "ContinuousArchiving" }
+        snapshot.clusters[0].metadata.creationTimestamp = Fixtures.now - 3600
         #expect(Fixtures.run(.walArchiving, snapshot).verdict == .unknown)
+        snapshot.clusters[0].metadata.creationTimestamp = Fixtures.now - 3 * 3600
+        let old = Fixtures.run(.walArchiving, snapshot)
+        #expect(old.verdict == .critical && old.reason.hasPrefix("WAL archiving has never reported on cluster paperless-ngx-db (no ContinuousArchiving condition 3h after it was created, grace 2h)"), "\(old.reason)")
     }
 
     @Test func noArchiveConfiguredIsCritical() {

@@ -19,13 +19,22 @@ public struct CheckContext: Sendable {
 
     /// A command line for the operator, aimed where the snapshot was read from: with
     /// `--kubeconfig` and `--context` when they were given, so it runs as printed.
-    public func kubectl(_ words: String...) -> String {
+    public func kubectl(_ words: String...) -> String { kubectl(words) }
+
+    /// The same, with the words as an array.
+    public func kubectl(_ words: [String]) -> String {
         var args = snapshot.target.connectionArguments
         // `-n` must precede a `--`: after it, words belong to the command run in the container.
         let end = words.firstIndex(of: "--") ?? words.endIndex
         args += words[..<end]
         args += ["-n", namespace]
         args += words[end...]
+        return (["kubectl"] + args).map(KubectlCommand.shellQuoted).joined(separator: " ")
+    }
+
+    /// The same, in another namespace (the operator's `cnpg-system`).
+    public func kubectl(in namespace: String, _ words: String...) -> String {
+        let args = snapshot.target.connectionArguments + words + ["-n", namespace]
         return (["kubectl"] + args).map(KubectlCommand.shellQuoted).joined(separator: " ")
     }
 

@@ -28,7 +28,32 @@ public struct DatabaseBackupsCheck: HealthCheck {
         let facts = BackupFacts(cluster: cluster, snapshot: snapshot, config: config)
         var f = Findings()
         let grace = config.thresholds.backupGraceMinutes * 60
-        let backupNow = facts.backupNowCommand(ctx)
+        // CNPG starts no backup while one executes: with one stuck, "back up now" cannot work,
+        // so every hint that would suggest it names the stuck one instead.
+        let stuck = stuckBackup(ctx, facts)
+        // Failures since the last success, and what the newest one says.
+        let lastCompleted = facts.completed.last?.referenceTime ?? facts.statusLastSuccess.time
+        let failedSince = facts.backups.filter { $0.phase == .failed && ($0.referenceTime ?? 0) > (lastCompleted ?? -Double.infinity) }
+            .sorted { ($0.referenceTime ?? 0) > ($1.referenceTime ?? 0) }
+        let failureCause = failedSince.first?.error.flatMap {
+            CNPGDiagnosis.diagnose($0, source: "Backup \(failedSince[0].metadata.name) status.error", context: .live(timeline: cluster.timeline))
+        }
+        // A backup taken now fails the same way while the plugin is unreachable.
+        let pluginDown: String? = failureCause?.kind.hasPrefix("Barman Cloud plugin") == true ? WALArchivingCheck.command(for: failureCause, ctx, cluster) : nil
+        // Nor can a cluster that is down take one.
+        let phase = cluster.phase ?? ""
+        let down = (cluster.readyInstances ?? 0) == 0 && !phase.isEmpty && phase != CNPGCluster.healthyPhase || CNPGDiagnosis.needsHuman(phase: phase) || cluster.isHibernated
+        let backupNow = stuck.map { ctx.kubectl("delete", "backup", $0.backup.metadata.name) } ?? pluginDown ?? (down ? ctx.kubectl("cnpg", "status", cluster.metadata.name) : facts.backupNowCommand(ctx))
+        func nowHint(_ text: String) -> String {
+            if down, stuck == nil {
+                return "the cluster is down (phase \"\(phase)\"): no backup can run until it is up again (see the database check); then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
+            }
+            if let stuck {
+                return "no backup can start while \(stuck.backup.metadata.name) is \(stuck.backup.phase): delete it first (the command), then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
+            }
+            if pluginDown != nil, let failureCause { return "a backup fails the same way until the plugin is back: \(failureCause.nextStep)" }
+            return text
+        }
 
         let newest = facts.completed.last
         let (statusTime, statusSource) = facts.statusLastSuccess
@@ -61,7 +86,7 @@ public struct DatabaseBackupsCheck: HealthCheck {
                 } else {
                     let lastText = lastSuccess.map { "last completed backup \(ctx.age($0)) ago" } ?? "no completed backup at all"
                     f.raise(.critical, "missed the run due \(UTCTime.rfc3339(due)) by \(UTCTime.humanDuration(ctx.now - due)) (grace \(UTCTime.humanDuration(grace))); \(lastText)",
-                            hint: "take a backup now, then find out why the scheduled one did not complete", command: backupNow)
+                            hint: nowHint("take a backup now, then find out why the scheduled one did not complete"), command: backupNow)
                 }
             } else {
                 freshnessText = lastSuccess.map { "last completed backup \(ctx.age($0)) ago" } ?? "no backup due yet"
@@ -74,14 +99,14 @@ public struct DatabaseBackupsCheck: HealthCheck {
             let limit = 86_400 + grace
             if let last = lastSuccess {
                 if ctx.now - last > limit {
-                    f.raise(.critical, "last completed backup \(ctx.age(last)) ago and no active ScheduledBackup (limit \(UTCTime.humanDuration(limit)))", hint: "take a backup now and restore the ScheduledBackup", command: backupNow)
+                    f.raise(.critical, "last completed backup \(ctx.age(last)) ago and no active ScheduledBackup (limit \(UTCTime.humanDuration(limit)))", hint: nowHint("take a backup now and restore the ScheduledBackup"), command: backupNow)
                 } else {
                     freshnessText = "last completed backup \(ctx.age(last)) ago (no active schedule)"
                 }
             }
         }
         if lastSuccess == nil, !f.problems.contains(where: { $0.verdict == .critical }) {
-            f.raise(.critical, "no completed Backup for cluster \(cluster.metadata.name)", hint: "take a first backup and check the object store credentials", command: backupNow)
+            f.raise(.critical, "no completed Backup for cluster \(cluster.metadata.name)", hint: nowHint("take a first backup and check the object store credentials"), command: backupNow)
         }
 
         // Cross-check with what CNPG records.
@@ -95,12 +120,11 @@ public struct DatabaseBackupsCheck: HealthCheck {
         }
 
         // Failures since the last success.
-        let failedSince = facts.backups.filter { $0.phase == .failed && ($0.referenceTime ?? 0) > (lastSuccess ?? -Double.infinity) }
-            .sorted { ($0.referenceTime ?? 0) > ($1.referenceTime ?? 0) }
         if let latest = failedSince.first {
-            if let error = latest.error { f.cause = CNPGDiagnosis.diagnose(error, source: "Backup \(latest.metadata.name) status.error") }
+            f.cause = failureCause
+            let command = WALArchivingCheck.command(for: f.cause, ctx, cluster) ?? ctx.kubectl("describe", "backup", latest.metadata.name)
             f.raise(.warn, "\(failedSince.count) failed Backup\(failedSince.count == 1 ? "" : "s") since the last success (newest \(latest.metadata.name): \(latest.error ?? "no error message"))",
-                    hint: "read the failed Backup's error; usually object-store credentials or WAL archiving", command: ctx.kubectl("describe", "backup", latest.metadata.name))
+                    hint: "read the failed Backup's error; usually object-store credentials or WAL archiving", command: command)
         }
 
         // Running vs failed, from the cluster condition.
@@ -116,9 +140,19 @@ public struct DatabaseBackupsCheck: HealthCheck {
             f.note("backup \(backup.metadata.name) \(backup.phase)\(since.map { " since \(ctx.when($0))" } ?? "")")
         }
 
+        // A stuck executing backup blocks everything after it.
+        if let stuck {
+            let b = stuck.backup
+            let waiting = facts.backups.filter { $0.phase == .pending || $0.phase == .none }.count
+            f.raise(.critical, "backup \(b.metadata.name) has been \(b.phase) for \(UTCTime.humanDuration(ctx.now - stuck.since)) (\(stuck.why)): CNPG starts no other backup while it executes"
+                        + (waiting > 0 ? "; \(waiting) Backup\(waiting == 1 ? "" : "s") waiting behind it" : ""),
+                    hint: "it is stuck (its instance pod was likely restarted or killed mid-backup, cloudnative-pg#7905): delete it so the next backup can start; deleting a Backup object does not delete what is already in the object store, and the tool never runs this for you",
+                    command: ctx.kubectl("delete", "backup", b.metadata.name))
+        }
+
         // A blocked queue.
         let blockAfter = config.thresholds.backupQueueBlockedMinutes * 60
-        let blockers = facts.backups.filter { backup in
+        let blockers = stuck != nil ? [] : facts.backups.filter { backup in
             if backup.phase == .walArchivingFailing { return true }
             guard backup.phase == .pending || backup.phase == .none, let created = backup.metadata.creationTimestamp else { return false }
             return ctx.now - created > blockAfter
@@ -134,6 +168,29 @@ public struct DatabaseBackupsCheck: HealthCheck {
         drillNotes(ctx, &f)
         let okReason = (freshnessText.isEmpty ? "backups fresh" : freshnessText) + ", \(failedSince.count) failed since, queue moving"
         return f.result(id, ok: okReason, command: listCommand)
+    }
+
+    /// The executing Backup that is stuck: running far longer than backups usually take (ten
+    /// times the median of the completed ones, at least an hour; six hours when none completed),
+    /// or past the next scheduled run after it started.
+    func stuckBackup(_ ctx: CheckContext, _ facts: BackupFacts) -> (backup: CNPGBackup, since: Double, why: String)? {
+        let durations = facts.completed.compactMap { b in b.startedAt.flatMap { start in b.stoppedAt.map { $0 - start } } }.filter { $0 >= 0 }.sorted()
+        let usual = durations.isEmpty ? nil : durations[durations.count / 2]
+        let limit = usual.map { max(10 * $0, 3600) } ?? 6 * 3600
+        let schedule = facts.scheduledBackup.flatMap { sb in sb.suspend ? nil : sb.schedule.flatMap { try? CronSchedule(parsing: $0, dialect: .cloudNativePG) } }
+        let executing = facts.backups.filter(\.phase.isInProgress).compactMap { b -> (CNPGBackup, Double)? in
+            (b.startedAt ?? b.metadata.creationTimestamp).map { (b, $0) }
+        }.sorted { $0.1 < $1.1 }
+        for (backup, since) in executing {
+            let elapsed = ctx.now - since
+            if elapsed > limit {
+                return (backup, since, usual.map { "backups usually take \(UTCTime.humanDuration($0))" } ?? "no backup has completed to compare with")
+            }
+            if let next = schedule?.next(after: since), next + ctx.config.thresholds.backupGraceMinutes * 60 < ctx.now, elapsed > 3600 {
+                return (backup, since, "past the next scheduled run, \(UTCTime.rfc3339(next))")
+            }
+        }
+        return nil
     }
 
     /// When the last database drill passed, from the drill record (ConfigMap `paperctl-drills`).

@@ -41,8 +41,21 @@ public struct SecretsCheck: HealthCheck {
             case "True":
                 readyCount += 1
             case "False":
-                f.raise(.critical, "\(name) not synced (\(ready?.reason ?? "no reason")): \(ready?.message ?? "no message")",
-                        hint: "describe it for the provider error (1Password item or field missing, token, rate limit); force a sync once fixed", command: describe)
+                // ESO's condition message is often generic ("could not get secret data from provider");
+                // the newest UpdateFailed event on the ExternalSecret says what the provider answered.
+                let failure = snapshot.events
+                    .filter { $0.involvedKind == "ExternalSecret" && $0.involvedName == name && $0.reason == "UpdateFailed" && $0.message?.isEmpty == false }
+                    .max { ($0.lastSeen ?? 0) < ($1.lastSeen ?? 0) }
+                if let failure, let message = failure.message {
+                    let seen = "×\(failure.count)" + (failure.lastSeen.map { ", newest \(ctx.age($0)) ago" } ?? "")
+                    let cause = Self.providerCause(message, source: "event UpdateFailed on ExternalSecret \(name) (\(seen))", forceSync: Self.forceSyncCommand(ctx, name))
+                    if f.cause == nil { f.cause = cause }
+                    f.note("\(name) condition message: \(ready?.message ?? "no message")")
+                    f.raise(.critical, "\(name) not synced (\(ready?.reason ?? "no reason")): \(message)", hint: cause.nextStep, command: describe)
+                } else {
+                    f.raise(.critical, "\(name) not synced (\(ready?.reason ?? "no reason")): \(ready?.message ?? "no message")",
+                            hint: "describe it for the provider error (1Password item or field missing, token, rate limit); force a sync once fixed", command: describe)
+                }
             default:
                 f.raise(.warn, "\(name) has no Ready condition yet", command: describe)
             }
@@ -53,7 +66,7 @@ public struct SecretsCheck: HealthCheck {
                     if ctx.now - time > factor * interval {
                         f.raise(.warn, "\(name) last refreshed \(ctx.age(time)) ago, more than \(factor.formatted)× its \(es.refreshIntervalText ?? "") interval",
                                 hint: "ESO may be failing or rate-limited; force a sync",
-                                command: ctx.kubectl("annotate", "externalsecret", name, "force-sync=$(date +%s)", "--overwrite").replacingOccurrences(of: "'force-sync=$(date +%s)'", with: "force-sync=$(date +%s)"))
+                                command: Self.forceSyncCommand(ctx, name))
                     }
                 } else if ready?.status == "True" {
                     f.raise(.warn, "\(name) reports no refreshTime", command: describe)
@@ -84,5 +97,28 @@ public struct SecretsCheck: HealthCheck {
         var seen = Set<String>()
         f.problems = f.problems.filter { seen.insert($0.text).inserted }
         return f.result(id, ok: "\(readyCount)/\(wanted.count) ExternalSecrets synced and fresh, stores Ready", command: listCommand)
+    }
+
+    /// `kubectl annotate externalsecret NAME force-sync=$(date +%s) --overwrite`, the substitution left for the shell.
+    static func forceSyncCommand(_ ctx: CheckContext, _ name: String) -> String {
+        ctx.kubectl("annotate", "externalsecret", name, "force-sync=$(date +%s)", "--overwrite").replacingOccurrences(of: "'force-sync=$(date +%s)'", with: "force-sync=$(date +%s)")
+    }
+
+    /// What the provider's answer in an UpdateFailed event means, and the next step.
+    static func providerCause(_ message: String, source: String, forceSync: String) -> CheckResult.Cause {
+        let m = message.lowercased()
+        let (kind, next): (String, String)
+        if m.contains("does not exist") || m.contains("not found") || m.contains("no item") {
+            (kind, next) = ("item missing in the provider", "the key the event names is not in the store's vault: create the item (or field), or fix spec.data[].remoteRef.key/property, then force a sync: \(forceSync)")
+        } else if m.contains("rate limit") || m.contains("too many requests") {
+            (kind, next) = ("provider rate limit", "the provider throttles the store's token: wait, lengthen refreshInterval or enable the store's cache, then force a sync: \(forceSync)")
+        } else if ["403", "unauthorized", "forbidden", "does not have access", "invalid token", "expired"].contains(where: m.contains) {
+            (kind, next) = ("provider refused the store's credentials", "the store's token cannot read that vault: check the SecretStore/ClusterSecretStore credentials and the token's vault access, then force a sync: \(forceSync)")
+        } else if m.contains("already exists") || m.contains("owned by another") || m.contains("immutable") {
+            (kind, next) = ("target Secret conflict", "the target Secret exists and is not this ExternalSecret's to write: check spec.target (creationPolicy, name) and the Secret's owner")
+        } else {
+            (kind, next) = ("provider error", "fix what the provider answered, then force a sync: \(forceSync)")
+        }
+        return CheckResult.Cause(kind: kind, evidence: message, nextStep: next, source: source)
     }
 }

@@ -161,7 +161,10 @@ public enum DatabaseRestore {
         let archiving = cluster.conditions[type: "ContinuousArchiving"]
         if archiving?.status == "False" {
             let since = archiving?.lastTransitionTime ?? now
-            return DatabaseWindow(start: start, end: max(start, since), unsafe: "WAL archiving is failing since \(UTCTime.rfc3339(since)): \(archiving?.message ?? "no message"); nothing after that can be recovered", source: source)
+            let message = archiving?.message ?? "no message"
+            let cause = CNPGDiagnosis.diagnose(message, source: "Cluster \(cluster.metadata.name) condition ContinuousArchiving", context: .live(timeline: cluster.timeline))
+            return DatabaseWindow(start: start, end: max(start, since),
+                                  unsafe: "WAL archiving is failing since \(UTCTime.rfc3339(since)): \(cause.map { "\($0.kind): \($0.evidence)" } ?? message); nothing after that can be recovered", source: source)
         }
         return DatabaseWindow(start: start, end: max(start, now - archiveTimeout), source: source + "; end = now − archive_timeout (\(Int(archiveTimeout)) s)")
     }
@@ -287,19 +290,10 @@ public enum DatabaseRestore {
 // MARK: - Recovery outcome
 
 extension DatabaseRestore {
-    /// What a failed recovery's message means and what to change, from CloudNativePG's own words.
+    /// What a failed recovery's message means and what to change, from CloudNativePG's own words
+    /// (through the one classifier, `CNPGDiagnosis`, read as a recovery).
     public static func explain(_ message: String) -> String {
-        let m = message.lowercased()
-        if m.contains("expected empty archive") {
-            return "the new cluster archives into the live cluster's place (same store and serverName): remove its spec.backup/plugins, or give it a serverName of its own"
-        }
-        if m.contains("recovery ended before") {
-            return "the target is after the last archived WAL: pick a time inside the recoverability window"
-        }
-        if m.contains("no target backup found") {
-            return "the source does not point where the live cluster archives (store and serverName), or no base backup completed before the target: check externalClusters and pick a point inside the window"
-        }
-        return "read the full-recovery Job's log"
+        CNPGDiagnosis.diagnose(message, source: "full-recovery Job", context: .recovery)?.nextStep ?? "read the full-recovery Job's log"
     }
 }
 

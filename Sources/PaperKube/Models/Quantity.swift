@@ -31,3 +31,13 @@ public enum Quantity {
         return "\(tenths / 10).\(tenths % 10)\(units[index])"
     }
 }
+
+extension Quantity {
+    /// `5Gi` → `10Gi`: the same unit, twice the number; nil when the text is not `<integer><unit>`.
+    public static func doubled(_ text: String) -> String? {
+        let trimmed = text.trimmingSpaces
+        let digits = trimmed.prefix { $0.isNumber }
+        guard let number = Int(digits), number > 0, bytes(trimmed) != nil else { return nil }
+        return "\(number * 2)\(trimmed.dropFirst(digits.count))"
+    }
+}

@@ -402,6 +402,8 @@ public final class Controllers: Sendable {
             let phase = backup.value(at: "status.phase")?.stringValue ?? ""
             guard ["", "pending", "started", "running", "finalizing"].contains(phase) else { continue }
             let name = Self.name(backup)
+            // A real stuck Backup (cloudnative-pg#7905) stays as it was pasted.
+            if options.frozenBackups.contains(name) { continue }
             let clusterName = backup.value(at: "spec.cluster.name")?.stringValue ?? ""
             guard store.get(Catalogue.clusters, namespace: ns, name: clusterName) != nil else {
                 _ = try? store.update(Catalogue.backups, namespace: ns, name: name, bumpGeneration: false) { b throws(APIError) in

@@ -20,6 +20,13 @@ public enum Scenario: String, CaseIterable, Sendable {
     case slowAPI = "slow-api"
     case unresponsiveAPI = "unresponsive-api"
     case expiredCredentials = "expired-credentials"
+    // Real objects from public issues (RealObjects), names mapped to ours.
+    case dbDiskFull = "db-disk-full"
+    case dbFenced = "db-fenced"
+    case dbBackupStuck = "db-backup-stuck"
+    case walAfterFailover = "wal-after-failover"
+    case pluginUnavailable = "plugin-unavailable"
+    case dbNeverArchived = "db-never-archived"
 
     public var summary: String {
         switch self {
@@ -40,6 +47,25 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .slowAPI: "every API request takes 3 s"
         case .unresponsiveAPI: "the API server accepts connections and never answers"
         case .expiredCredentials: "every request is refused 401 Unauthorized"
+        case .dbDiskFull: "real: \"Not enough disk space\" and no instance reports isPrimary (open-bank-oss#1432)"
+        case .dbFenced: "real: every instance fenced, cnpg.io/fencedInstances [\"*\"] (cloudnative-pg#6317)"
+        case .dbBackupStuck: "real: a Backup left running for 15 h after its pod was killed (cloudnative-pg#7905)"
+        case .walAfterFailover: "real: plugin archiving fails after a failover, timeline 2, exit status 1 (plugin-barman-cloud#842)"
+        case .pluginUnavailable: "real: a plugin Backup failed with \"requested plugin is not available\" (plugin-barman-cloud#541)"
+        case .dbNeverArchived: "real: a cluster down on a full volume, no ContinuousArchiving condition, no recovery point (open-bank-oss#3975)"
+        }
+    }
+
+    /// The real case a scenario serves, if it is one.
+    public var realCase: RealCase? {
+        switch self {
+        case .dbDiskFull: RealObjects.diskFullNoPrimary
+        case .dbFenced: RealObjects.allFenced
+        case .dbBackupStuck: RealObjects.stuckRunningBackup
+        case .walAfterFailover: RealObjects.archivingAfterFailover
+        case .pluginUnavailable: RealObjects.pluginNotAvailable
+        case .dbNeverArchived: RealObjects.neverArchived
+        default: nil
         }
     }
 
@@ -109,6 +135,11 @@ public struct SimOptions: Sendable {
     public var backupDuration = 25.0
     /// The password planted in the Redis URL, secrets and error logs; it must never reach a screen.
     public var plantedPassword = "hunter2-PLANTED-s3cr3t"
+    /// Real cases planted over the seed, and the Backups of theirs the controller must leave as they are.
+    public var realCases: [RealCase] = []
+    public var frozenBackups: Set<String> = []
+    /// The seeded Backup history is removed (a cluster that never produced one).
+    public var noBackupHistory = false
 
     public init(_ scenarios: [Scenario]) {
         self.scenarios = scenarios
@@ -131,6 +162,14 @@ public struct SimOptions: Sendable {
             case .slowAPI: latency = 3
             case .unresponsiveAPI: unresponsive = true
             case .expiredCredentials: unauthorized = true
+            case .dbDiskFull, .dbNeverArchived: dbNotReady = true
+            case .dbFenced, .dbBackupStuck: break
+            case .walAfterFailover, .pluginUnavailable: pluginBackups = true
+            }
+            if s == .dbNeverArchived { noBackupHistory = true }
+            if let real = s.realCase {
+                realCases.append(real)
+                if s == .dbBackupStuck { frozenBackups.insert("paperless-ngx-db-manual-20250625210000") }
             }
         }
     }

@@ -53,6 +53,68 @@ struct Seed {
         plantNetwork()
         if options.externalSecretsInstalled { plantExternalSecrets() }
         plantEvents()
+        for real in options.realCases { plantReal(real) }
+    }
+
+    // MARK: Real objects
+
+    /// A real case over the seed: its Cluster's status, annotations and size replace the seeded
+    /// ones, its Backups are added; every timestamp moves so that its `observedAt` is now.
+    func plantReal(_ real: RealCase) {
+        let shift = now - (UTCTime.parse(real.observedAt) ?? now)
+        if options.noBackupHistory {
+            for backup in store.list(Catalogue.backups, namespace: ns).items {
+                _ = try? store.delete(Catalogue.backups, namespace: ns, name: backup.value(at: "metadata.name")?.stringValue ?? "")
+            }
+        }
+        for text in real.objects {
+            guard let parsed = try? JSONValue(parsing: text) else { continue }
+            let object = Self.shifted(parsed, by: shift)
+            switch object["kind"]?.stringValue {
+            case "Cluster":
+                let name = object.value(at: "metadata.name")?.stringValue ?? "paperless-ngx-db"
+                let dropHistory = options.noBackupHistory
+                _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
+                    // The pasted status over the seeded one: what the reporter did not paste stays as seeded.
+                    for (key, value) in object["status"]?.objectValue ?? [:] { c.set(["status", key], to: value == .null ? nil : value) }
+                    if dropHistory {
+                        for key in ["lastSuccessfulBackup", "lastSuccessfulBackupByMethod", "firstRecoverabilityPoint", "firstRecoverabilityPointByMethod", "lastFailedBackup"] {
+                            c.set(["status", key], to: nil)
+                        }
+                    }
+                    for (key, value) in object.value(at: "metadata.annotations")?.objectValue ?? [:] { c.set(["metadata", "annotations", key], to: value) }
+                    for key in ["instances", "storage"] { if let value = object.value(at: ["spec", key]) { c.set(["spec", key], to: value) } }
+                    // Stored with its schema defaults, as the API server would.
+                    c = VendoredCRDs.defaulted(c, kind: Catalogue.clusters)
+                }
+                if object.value(at: "status.timelineID") != nil, options.pluginBackups {
+                    // The new primary's sidecar, as plugin-barman-cloud#842 describes it.
+                    for i in 0..<5 {
+                        logs.append(namespace: ns, pod: "paperless-ngx-db-1", container: "plugin-barman-cloud", time: now - Double(5 - i) * 2,
+                                    "{\"level\":\"error\",\"ts\":\"\(UTCTime.rfc3339(now - Double(5 - i) * 2))\",\"msg\":\"\(RealObjects.expectedEmptyArchiveLine)\",\"logging_pod\":\"paperless-ngx-db-1\"}")
+                    }
+                }
+            case "Backup":
+                let created = object.value(at: "metadata.creationTimestamp")?.stringValue.flatMap(UTCTime.parse) ?? now
+                create(Catalogue.backups, object, age: now - created)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Every RFC 3339 timestamp in `value` moved by `shift` seconds.
+    static func shifted(_ value: JSONValue, by shift: Double) -> JSONValue {
+        switch value {
+        case .string(let text) where text.count >= 20 && text.hasSuffix("Z") && text.contains("T"):
+            return UTCTime.parse(text).map { .string(UTCTime.rfc3339($0 + shift)) } ?? value
+        case .array(let items):
+            return .array(items.map { shifted($0, by: shift) })
+        case .object(let fields):
+            return .object(fields.mapValues { shifted($0, by: shift) })
+        default:
+            return value
+        }
     }
 
     func plantNode() {

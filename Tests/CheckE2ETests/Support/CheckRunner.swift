@@ -134,8 +134,10 @@ struct CheckDocument {
     func check(_ id: String) -> [String: Any]? { checks.first { $0["id"] as? String == id } }
     func reason(_ id: String) -> String { check(id)?["reason"] as? String ?? "" }
     func evidence(_ id: String) -> [String] { check(id)?["evidence"] as? [String] ?? [] }
-    /// Reason and evidence of one check, as one text to search.
-    func text(_ id: String) -> String { ([reason(id)] + evidence(id)).joined(separator: "\n") }
+    /// Reason, evidence, hint and command of one check, as one text to search.
+    func text(_ id: String) -> String {
+        ([reason(id)] + evidence(id) + [check(id)?["hint"] as? String ?? "", check(id)?["command"] as? String ?? ""]).joined(separator: "\n")
+    }
 }
 
 /// Lines of every process whose command line mentions `needle` (from /proc), excluding zombies.
