@@ -31,12 +31,45 @@ public struct DashboardRefresher: Sendable {
     /// From the watches when they are live (raw reads through the proxy, no process), else by
     /// polling with kubectl; the data say which, and why the proxy is not used.
     public func refresh() async -> Result<DashboardData, RefreshError> {
-        if let proxy, let (live, reader) = proxy.current, let current = await live.objects(now: clock()) {
-            let fetcher = SnapshotFetcher(runner: reader, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
-            let snapshot = await fetcher.fetchLive(current, live: live)
-            logFeed?.reconsider()  // off `kubectl logs -f`, onto the proxy, once it knows the pod
-            return Self.judge(snapshot, config: config, now: clock(), feed: .live(watches: current.watches))
+        guard let proxy else { return await poll() }
+        if let result = await fromWatches(proxy) { return result }
+        guard proxy.status == .starting else { return await poll() }
+        // The proxy is starting (the first refresh of a session, or a restart): poll with kubectl
+        // and take whichever answers first, the poll or the watches' first lists. On a cluster far
+        // away the lists through the proxy win (they run side by side, with no process each); on
+        // loopback the poll usually does. The loser is cancelled, its kubectl killed.
+        return await withTaskGroup(of: Result<DashboardData, RefreshError>?.self) { group in
+            group.addTask { await poll() }
+            group.addTask { await firstFromWatches(proxy) }
+            var result: Result<DashboardData, RefreshError>?
+            while result == nil, let next = await group.next() { result = next }
+            group.cancelAll()
+            return result ?? .failure(RefreshError(kind: .other, message: "the refresh was cancelled"))
         }
+    }
+
+    /// One snapshot from the watches, or nil while they are not live.
+    func fromWatches(_ proxy: ProxySupervisor) async -> Result<DashboardData, RefreshError>? {
+        guard let (live, reader) = proxy.current, let current = await live.objects(now: clock()) else { return nil }
+        let fetcher = SnapshotFetcher(runner: reader, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
+        let snapshot = await fetcher.fetchLive(current, live: live)
+        logFeed?.reconsider()  // off `kubectl logs -f`, onto the proxy, once it knows the pod
+        return Self.judge(snapshot, config: config, now: clock(), feed: .live(watches: current.watches))
+    }
+
+    /// The snapshot from the watches as soon as their first lists are in; nil when the proxy
+    /// fails first or the task is cancelled (the poll answers then).
+    func firstFromWatches(_ proxy: ProxySupervisor) async -> Result<DashboardData, RefreshError>? {
+        while !Task.isCancelled {
+            if let result = await fromWatches(proxy) { return result }
+            guard proxy.status == .starting else { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    /// One snapshot by polling with kubectl.
+    func poll() async -> Result<DashboardData, RefreshError> {
         let fetcher = SnapshotFetcher(runner: runner, config: config, target: target, discovery: discovery, clock: clock, logFeed: logFeed)
         let snapshot = await fetcher.fetch()
         return Self.judge(snapshot, config: config, now: clock(), feed: proxy?.status ?? .off)

@@ -27,6 +27,7 @@ import Testing
                   garbage) printf '%s' '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"paperless-ngx-7d9f8c6b5d-x2x4q","namesp'; exit 0 ;;
                   exit1) echo 'panic: runtime error: invalid memory address or nil pointer dereference' >&2; exit 1 ;;
                   noproxy) for a in "$@"; do [ "$a" = proxy ] && { echo 'error: listen unix kube.sock: bind: address already in use' >&2; exit 1; }; done ;;
+                  hangget) case " $* " in *" proxy "*|*" --raw "*|*" api-resources "*) ;; *" get "*) echo $$ > '\(dir)/hung'; exec sleep 100000 ;; esac ;;
                 esac
                 exec '\(real)' "$@"
 

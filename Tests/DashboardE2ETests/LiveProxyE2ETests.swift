@@ -16,13 +16,13 @@ import Glibc
 @Suite(.serialized, .timeLimit(.minutes(4))) struct LiveProxyE2ETests {
     typealias Cluster = DashboardActionE2ETests.Cluster
 
-    static func start(_ c: Cluster, refresh: Int = 3600, kubectl: String? = nil, run existing: String? = nil) async throws -> (Tmux, String) {
+    static func start(_ c: Cluster, refresh: Int = 3600, kubectl: String? = nil, run existing: String? = nil, extra: [String] = []) async throws -> (Tmux, String) {
         let id = UUID().uuidString.prefix(8)
         let run = existing ?? NSTemporaryDirectory() + "paperctl-run-\(id)"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var args = ["--kubeconfig", c.kubeconfig, "--refresh", String(refresh)]
         if let kubectl { args += ["--kubectl", kubectl] }
-        let t = try await Tmux.start(args, width: 160, height: 45, env: ["XDG_RUNTIME_DIR": run])
+        let t = try await Tmux.start(args + extra, width: 160, height: 45, env: ["XDG_RUNTIME_DIR": run])
         return (t, run)
     }
 
@@ -68,6 +68,25 @@ import Glibc
         let screen = try await t.waitFor("failed e2e-watch-fail", "✖ e2e-watch-fail  failed", timeout: 15)
         #expect(screen.contains("File backups ▲ WARN"), "\(screen)")
         print("LiveProxyE2ETests: failed Job on screen \(started.duration(to: .now)) after kubectl create began (two kubectl runs included)")
+    }
+
+    /// Issue 20: the first verdict does not wait for the poll when the watches' first lists come
+    /// in first (they run side by side through the proxy, where the batched get lists one type
+    /// after the other). Here the poll's `kubectl get` never answers at all.
+    @Test func theFirstVerdictComesFromTheWatchesWhenTheyAnswerBeforeThePoll() async throws {
+        let c = try await Cluster.start(speed: 1)
+        defer { c.stop() }
+        let k = try FaultE2ETests.FaultyKubectl.make()
+        defer { k.cleanUp() }
+        try k.set("hangget")
+        // A kubectl timeout of two minutes: without the race, nothing would be on screen until then.
+        let (t, run) = try await Self.start(c, refresh: 3600, kubectl: k.path, extra: ["--timeout", "120"])
+        defer { t.stopNow(); try? FileManager.default.removeItem(atPath: run) }
+        try await t.waitFor("live · data", "File backups ✔ OK")
+        let hung = try #require(k.hungPid(), "the batched get was started")
+        // The poll that lost is cancelled: its kubectl is killed, not left hanging for the timeout.
+        try await waitUntil("the losing poll's kubectl to be killed", timeout: 20) { !FaultE2ETests.alive(hung) }
+        #expect(try await !t.screen().contains("API TIMEOUT"), "the lost poll is not reported as a failure")
     }
 
     @Test func killingTheProxyFallsBackToPollingAndThenReconnects() async throws {
