@@ -83,9 +83,10 @@ public struct RefreshError: Sendable, Equatable {
     public var kind: Kind
     public var message: String
 
+    /// `message` is redacted here: kubectl's stderr can name a proxy password or a token.
     public init(kind: Kind, message: String) {
         self.kind = kind
-        self.message = message
+        self.message = Redactor.redact(message)
     }
 
     /// Unauthorized and unreachable get one prominent banner and a backoff.
