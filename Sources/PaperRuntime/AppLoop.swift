@@ -74,11 +74,11 @@ public actor AppLoop {
             ticker?.cancel()
             runner.cancelAll()
         }
-        for await event in events {
+        loop: for await event in events {
             var effects: [Effect] = []
             switch event {
             case .stop:
-                return state
+                break loop
             case .input, .tick:
                 // KEY_RESIZE can arrive without stdin activity, so ticks read input too.
                 for input in screen.readInputs() {
@@ -96,7 +96,7 @@ public actor AppLoop {
                 runner.observe(msg)
                 effects += update(&state, msg)
             }
-            if runner.run(effects, update: { update(&state, $0) }) { return state }
+            if runner.run(effects, update: { update(&state, $0) }) { break loop }
             if state.themeIndex != appliedTheme {
                 appliedTheme = state.themeIndex
                 screen.apply(themes[state.themeIndex % themes.count])
@@ -104,6 +104,9 @@ public actor AppLoop {
             }
             screen.draw(render(state))
         }
+        // Every journal entry asked for is written before the screen closes.
+        let journal = runner.journal
+        await journal.finish()
         return state
     }
 }

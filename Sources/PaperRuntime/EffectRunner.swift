@@ -4,11 +4,13 @@ import PaperUI
 
 /// Performs the effects `update` returns: the only code in the app that starts side effects.
 ///
-/// Effects run from a queue. Work that finishes at once (reading the journal) is answered with
-/// a message right away, and the effects `update` returns for that message join the same queue,
-/// so nothing an update asks for is dropped. Long-running work (refreshes, actions, log
-/// streams) runs in tasks and reports back through `send`, each message tagged with the
-/// generation `update` gave it, so an old stream's late lines are told apart from the new one's.
+/// Effects run from a queue; the effects `update` returns for a message answered at once join
+/// the same queue, so nothing an update asks for is dropped. Long-running work (refreshes,
+/// actions, log streams) runs in tasks and reports back through `send`, each message tagged
+/// with the generation `update` gave it, so an old stream's late lines are told apart from the
+/// new one's. The journal (redaction and file I/O) runs off the UI actor, in order, on its own
+/// queue: a write that fails comes back as `.journalFailed`, the `J` overlay's read as
+/// `.journalLoaded` after every entry before it was written.
 public final class EffectRunner {
     let services: Services
     let send: @Sendable (Msg) -> Void
@@ -16,16 +18,18 @@ public final class EffectRunner {
     private var logTask: Task<Void, Never>?
     private var actionTasks: [Int: Task<Void, Never>] = [:]
     private var restoreTasks: [Int: Task<Void, Never>] = [:]
+    let journal: JournalQueue
 
     public init(services: Services, send: @escaping @Sendable (Msg) -> Void) {
         self.services = services
         self.send = send
+        journal = JournalQueue(services: services, send: send)
     }
 
     /// Runs `effects` and every effect that `update` returns for the messages they produce at
     /// once; returns true when one of them asked to quit.
     public func run(_ effects: [Effect], update: (Msg) -> [Effect]) -> Bool {
-        var queue = effects
+        let queue = effects
         var index = 0
         var quit = false
         while index < queue.count {
@@ -42,9 +46,9 @@ public final class EffectRunner {
                     send(.refreshed(result, at: services.clock()))
                 }
             case .journal(let text):
-                services.appendJournal(text)
+                journal.submit(.append(text))
             case .loadJournal:
-                queue += update(.journalLoaded(services.readJournal()))
+                journal.submit(.read)
             case .run(let plan, let generation):
                 let services = self.services, send = self.send
                 actionTasks[generation] = Task.detached {
@@ -100,5 +104,42 @@ public final class EffectRunner {
         refreshTask = nil
         logTask = nil
         actionTasks = [:]
+    }
+}
+
+// MARK: - JournalQueue
+
+/// The journal's own serial queue: entries are redacted and written in the order asked, off
+/// the UI actor, so a slow disk or a huge entry never holds up keys and frames.
+final class JournalQueue: Sendable {
+    enum Job: Sendable {
+        case append(String)
+        case read
+    }
+
+    private let continuation: AsyncStream<Job>.Continuation
+    private let worker: Task<Void, Never>
+
+    init(services: Services, send: @escaping @Sendable (Msg) -> Void) {
+        let (jobs, continuation) = AsyncStream<Job>.makeStream()
+        self.continuation = continuation
+        worker = Task.detached {
+            for await job in jobs {
+                switch job {
+                case .append(let text):
+                    if let reason = services.appendJournal(text) { send(.journalFailed(reason)) }
+                case .read:
+                    send(.journalLoaded(services.readJournal()))
+                }
+            }
+        }
+    }
+
+    func submit(_ job: Job) { continuation.yield(job) }
+
+    /// Ends the queue once what was submitted is done.
+    func finish() async {
+        continuation.finish()
+        await worker.value
     }
 }

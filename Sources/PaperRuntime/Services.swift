@@ -11,8 +11,9 @@ public struct Services: Sendable {
     public var refresh: @Sendable () async -> Result<DashboardData, RefreshError>
     /// Runs a confirmed action through the kubectl runner.
     public var runAction: @Sendable (ActionPlan) async -> ActionOutcome
-    /// Appends one entry to today's journal (redacted, flushed).
-    public var appendJournal: @Sendable (String) -> Void
+    /// Appends one entry to today's journal (redacted, flushed); nil when written, else why not.
+    /// Called off the UI actor, one entry after another.
+    public var appendJournal: @Sendable (String) -> String?
     /// Today's journal, for the `J` overlay.
     public var readJournal: @Sendable () -> [String]
     /// Follows a log: calls `deliver` with batches of lines until the stream ends; returns why it ended.
@@ -26,7 +27,7 @@ public struct Services: Sendable {
 
     public init(refresh: @escaping @Sendable () async -> Result<DashboardData, RefreshError>,
                 runAction: @escaping @Sendable (ActionPlan) async -> ActionOutcome,
-                appendJournal: @escaping @Sendable (String) -> Void,
+                appendJournal: @escaping @Sendable (String) -> String?,
                 readJournal: @escaping @Sendable () -> [String],
                 streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String,
                 restore: @escaping @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult = { task, _ in

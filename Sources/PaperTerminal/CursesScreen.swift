@@ -118,14 +118,18 @@ final class CursesScreen {
     func draw(_ buffer: ScreenBuffer) {
         if previous == nil || previous?.width != buffer.width || previous?.height != buffer.height { erase() }
         for run in buffer.changedRuns(since: previous) {
-            var x = run.x
+            // A run that starts on the right half of a wide character starts with the character.
+            var x = run.x > 0 && buffer[run.x, run.y].isContinuation ? run.x - 1 : run.x
             let end = run.x + run.length
             while x < end {
                 let role = buffer[x, run.y].role
                 var text: [wchar_t] = []
                 let start = x
                 while x < end, buffer[x, run.y].role == role {
-                    for scalar in buffer[x, run.y].char.unicodeScalars.prefix(1) { text.append(wchar_t(bitPattern: scalar.value)) }
+                    // The right half of a wide character: the terminal moved past it already.
+                    if !buffer[x, run.y].isContinuation {
+                        for scalar in buffer[x, run.y].char.unicodeScalars.prefix(1) { text.append(wchar_t(bitPattern: scalar.value)) }
+                    }
                     x += 1
                 }
                 text.append(0)

@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paperctl-bench",
         abstract: "Benchmarks for paperctl-tui's budgets (build with -c release).",
-        subcommands: [SimBench.self, TUIBench.self, LogsBench.self, SnapshotBench.self, LiveBench.self]
+        subcommands: [SimBench.self, TUIBench.self, LogsBench.self, SnapshotBench.self, LiveBench.self, RedactBench.self]
     )
 }
 

@@ -66,11 +66,11 @@ struct BackupCommand: AsyncParsableCommand {
         let runner = KubectlRunner(executable: executable, timeout: kubectlTimeout ?? paperConfig.timeoutSeconds)
         let session = ManualBackupSession(config: paperConfig, target: target, runner: runner)
         let outcome = await session.run(what == .files ? .files : .db, wait: wait, timeout: timeout) { line in
-            print(line)
+            print(TerminalText.safe(Redactor.redact(line)))
             fflush(nil)
         }
         if outcome.exitCode == 0 {
-            print(outcome.message)
+            print(TerminalText.safe(Redactor.redact(outcome.message)))
         } else {
             Self.fail(outcome.message)
         }
@@ -78,6 +78,6 @@ struct BackupCommand: AsyncParsableCommand {
     }
 
     static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("paperctl-tui backup: \(Redactor.redact(message))\n".utf8))
+        FileHandle.standardError.write(Data("paperctl-tui backup: \(TerminalText.safe(Redactor.redact(message)))\n".utf8))
     }
 }

@@ -155,7 +155,13 @@ struct DashboardCommand: AsyncParsableCommand {
         await proxy?.stop()
         commandSink.finish()
         for line in final.exitNotes { print(line) }
-        if journal.exists { print("paperctl-tui: incident journal: \(journal.path)") }
+        if let failure = journal.lastFailure {
+            print("paperctl-tui: incident journal NOT written (\(failure.count) \(failure.count == 1 ? "entry" : "entries") lost): \(failure.reason)")
+        } else if let unavailable = journal.unavailable {
+            print("paperctl-tui: no incident journal: \(unavailable)")
+        } else if journal.exists {
+            print("paperctl-tui: incident journal: \(journal.path)")
+        }
         if sim != nil { print("paperctl-tui: demo cluster stopped") }
     }
 }

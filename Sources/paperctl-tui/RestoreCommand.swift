@@ -193,7 +193,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
         }
         say("Plan:")
         say(restorePlan.text)
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files confirmed (CLI): snapshot \(chosen.shortID), \(request.scopeText), \(targetMode.rawValue)"
+        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files confirmed (CLI): snapshot \(chosen.shortID), \(request.scopeText), \(targetMode.rawValue)"
             + (skipSafetyBackup.map { "; safety backup skipped: \($0)" } ?? ""))
 
         let executor = toolkit.executor
@@ -208,7 +208,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                 say("To get back:")
                 for command in recovery { say("  \(command)") }
             }
-            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files stopped by signal \(sig); to get back: \(recovery.joined(separator: "; "))")
+            RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files stopped by signal \(sig); to get back: \(recovery.joined(separator: "; "))")
             Glibc.exit(130)
         }
         defer { watcher.cancel() }
@@ -222,7 +222,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                 current.withLock { $0 = restorePlan.recovery(upTo: i) }
                 await executor.lease?.renewIfDue(step: "step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
                 say("Step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
-                journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
+                RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
                 if !wait && !inPlace, case .job = step.kind, let command = step.command {
                     // Side by side without --wait: create the Job and leave.
                     if let failure = await executor.execute(command, report: { _ in }) {
@@ -231,14 +231,14 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                         throw ExitCode(1)
                     }
                     say("created; not waiting (use --wait). Files land in \(restorePlan.targetDirectory)")
-                    journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
+                    RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
                     throw ExitCode(0)
                 }
                 let lastLine = LastLine()
                 let outcome = await executor.run(step) { progress in
                     if lastLine.changed(progress.text) { say("  \(progress.text)") }
                 }
-                journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
+                RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
                 switch outcome {
                 case .done(let message):
                     say("  done: \(message)")
@@ -254,7 +254,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                 }
             }
             say("Restore finished: \(request.scopeText) of snapshot \(chosen.shortID) \(targetMode.rawValue) in \(restorePlan.targetDirectory)")
-            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
+            RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
             throw ExitCode(0)
         } catch {
             await executor.lease?.release()
@@ -366,7 +366,7 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
         }
         do {
             say("Running: \(create.displayLine) <<'EOF' (the manifest above) EOF")
-            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")")
+            RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")")
             if let failure = await toolkit.executor.execute(create, report: { _ in }) {
                 RestoreOutput.fail(cmd, failure.message)
                 if case .unknown = failure { throw ExitCode(3) }
@@ -379,7 +379,7 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
             let started = Date().timeIntervalSince1970
             let last = LastLine()
             let outcome = await toolkit.executor.waitForCluster(restorePlan.name) { p in if last.changed(p.text) { say("  \(p.text)") } }
-            journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: \(outcome.message)")
+            RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: \(outcome.message)")
             switch outcome {
             case .done(let message):
                 say("\(message) in \(UTCTime.humanDuration(Date().timeIntervalSince1970 - started)) (the RTO); recovered to \(UTCTime.rfc3339(restorePlan.recoveredTo))")
@@ -449,7 +449,7 @@ struct RestoreDrillCommand: AsyncParsableCommand {
             .flatMap { try? KubeJSON.decode(PersistentVolumeClaim.self, from: $0) }
         let result = await toolkit.drill(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" }) { _ in }
         let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(result.summary)")
+        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(result.summary)")
         throw RestoreOutput.exit(name, result.outcome, created: !result.job.isEmpty, said: result.summary,
                                  next: result.diagnosis.map { "; next step: \($0.nextStep)" } ?? "")
     }
@@ -477,7 +477,7 @@ struct RestoreDrillCommand: AsyncParsableCommand {
         RestoreOutput.say("Recovering the newest point (\(UTCTime.rfc3339(plan.recoveredTo))) into scratch cluster \(plan.name)…")
         let result = await toolkit.databaseDrill(plan, by: OperatorIdentity.current())
         let summary = result.summary
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(summary)")
+        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(summary)")
         if let failure = result.recordFailure {
             RestoreOutput.say("The drill record was not written (\(failure)): `check` will not show this drill.")
         } else if result.isRecorded {
@@ -538,7 +538,7 @@ struct RestoreUnlockCommand: AsyncParsableCommand {
         }
         let result = await toolkit.unlock(cronJob: cronJob) { _ in }
         let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
-        journal.append("- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restic unlock: \(result.outcome.succeeded ? "done" : "FAILED"): \(result.outcome.message)")
+        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restic unlock: \(result.outcome.succeeded ? "done" : "FAILED"): \(result.outcome.message)")
         let said = result.log.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
         throw RestoreOutput.exit(name, result.outcome, created: result.created, said: "\(result.outcome.message): \(said)")
     }
@@ -547,9 +547,16 @@ struct RestoreUnlockCommand: AsyncParsableCommand {
 // MARK: - Output
 
 enum RestoreOutput {
+    /// Prints lines redacted, with control characters escaped (a plan's newlines kept).
     static let say: @Sendable (String) -> Void = { line in
-        print(Redactor.redact(line))
+        print(TerminalText.safe(Redactor.redact(line), newlines: true))
         fflush(nil)
+    }
+
+    /// Appends to the journal; a failed write is said on stderr, as it happens.
+    static func record(_ journal: JournalFile, _ text: String) {
+        guard let reason = journal.append(text) else { return }
+        FileHandle.standardError.write(Data("paperctl-tui: incident journal NOT written: \(TerminalText.safe(reason))\n".utf8))
     }
 
     /// Prints how a Job-backed command ended and gives its exit status: 0 done, 1 nothing was
@@ -569,7 +576,7 @@ enum RestoreOutput {
     }
 
     static func fail(_ command: String, _ message: String) {
-        FileHandle.standardError.write(Data("paperctl-tui \(command): \(Redactor.redact(message))\n".utf8))
+        FileHandle.standardError.write(Data("paperctl-tui \(command): \(TerminalText.safe(Redactor.redact(message), newlines: true))\n".utf8))
     }
 }
 

@@ -88,6 +88,22 @@ struct AppLogFeedTests {
         #expect(feed.recentLines() == nil)
     }
 
+    /// A 1 MB log line is kept cut, with the cut marked: the feed's memory stays bounded.
+    @Test func aHugeLineIsCutAtIngestionWithAMark() async {
+        let huge = "[ERROR] token=abc" + String(repeating: "x", count: 1 << 20)
+        let streamer = ScriptedStreamer([.init(batches: [[Self.line(-30, huge)]], end: nil)])
+        let clock = TestClock(Self.t0)
+        let feed = Self.feed(streamer, clock: clock)
+        feed.start()
+        defer { feed.stop() }
+        #expect(await Self.eventually { streamer.commands.count == 1 })
+        clock.advance(2)
+        let kept = feed.recentLines()?.first?.text ?? ""
+        #expect(kept.hasPrefix("[ERROR] token=abc"))
+        #expect(kept.hasSuffix(" bytes]") && kept.contains(" … [cut "), "\(kept.suffix(40))")
+        #expect(kept.utf8.count < Redactor.lineLimit + 40)
+    }
+
     @Test func aStreamThatDeliversNothingNeverPassesForAQuietLog() async {
         // kubectl hanging on a dead server looks like an empty stream: the snapshot must read the log itself.
         let streamer = ScriptedStreamer([.init(batches: [], end: nil)])

@@ -149,3 +149,84 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+// MARK: - The forms that leaked (issue 21)
+
+@Suite("Redaction: every form that leaked, and the cost bound")
+struct RedactorLeakTests {
+    /// Each line, and the secret in it that must not survive.
+    static let leaked: [(line: String, secret: String)] = [
+        ("PAPERLESS_DBPASS: hunter2", "hunter2"),
+        ("DB_PASS: hunter2", "hunter2"),
+        ("  db_pass:\thunter2  # yaml", "hunter2"),
+        (#"{"name":"RESTIC_PASSWORD","value":"correct horse"}"#, "correct horse"),
+        ("{\n  \"name\": \"AWS_SECRET_ACCESS_KEY\",\n  \"value\": \"wJalrXUtnFEMI-K7MDENG\"\n}", "wJalrXUtnFEMI-K7MDENG"),
+        ("- name: PAPERLESS_SECRET_KEY\n  value: s3cr3t-v4lue", "s3cr3t-v4lue"),
+        ("postgresql://paperless:p/ss@w0rd@db:5432/paperless", "ss@w0rd"),
+        ("redis://default:a@b/c@redis:6379/0", "a@b/c"),
+        ("https://user:pa:ss/w@host/path", "pa:ss/w"),
+        (#"PASSWORD="correct horse battery""#, "horse battery"),
+        ("password = 'two words'", "two words"),
+        (#"{"token": "a \"quoted\" token"}"#, "quoted"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq9\nQ2hhbmdlIG1l\n-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA7bq9"),
+        ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B", "MIIEvQIBADANBgkqhkiG9w0B"),
+        (#"{"key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----"}"#, "b3BlbnNzaC1rZXktdjE"),
+        ("cloning with ghp_16C7e42F292c6912E7710c838347Ae178B4a", "16C7e42F292c6912E7710c838347Ae178B4a"),
+        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"),
+        ("gitlab token glpat-xxxxXXXXyyyyYYYYzzzz used", "xxxxXXXXyyyyYYYYzzzz"),
+        ("slack xoxb-123456789012-1234567890123-AbCdEfGhIjKl", "123456789012-1234567890123-AbCdEfGhIjKl"),
+        ("OP_SERVICE_ACCOUNT ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9", "eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSJ9"),
+        ("AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("[default]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "bPxRfiCY"),
+    ]
+
+    @Test(arguments: leaked)
+    func everyLeakedFormIsMasked(line: String, secret: String) {
+        let out = Redactor.redact(line)
+        #expect(!out.contains(secret), "\(out)")
+        #expect(out.contains(Redactor.mask), "\(out)")
+        #expect(out == Redactor.redactWithExpressions(line), "the pre-filter skipped a rule that matches")
+    }
+
+    @Test(arguments: [
+        ("PAPERLESS_DBPASS: hunter2", "PAPERLESS_DBPASS: ***"),
+        (#"{"name":"RESTIC_PASSWORD","value":"x y"}"#, #"{"name":"RESTIC_PASSWORD","value":"***"}"#),
+        ("-----BEGIN PRIVATE KEY-----\nMIIE\nAAAA\n-----END PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\n***\n-----END PRIVATE KEY-----"),
+        ("postgresql://u:p/ss@w0rd@db:5432/x", "postgresql://u:***@db:5432/x"),
+        ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "ghp_***"),
+    ])
+    func whatStaysReadable(line: String, expected: String) {
+        #expect(Redactor.redact(line) == expected)
+    }
+
+    @Test(arguments: [
+        // A port and a path with an @ in it is not a password.
+        "see https://example.com:8443/users/@me for details",
+        // A commit SHA next to an access key id is not a secret key (no upper case).
+        "AKIA key rotated in commit 3f786850e387550fdab836ed7e6dc881de23001b",
+        // An env pair whose name is not a secret keeps its value.
+        #"{"name":"TZ","value":"Europe/Berlin"}"#,
+        // Plural keys are prose.
+        "cannot read ExternalSecrets: cluster unreachable",
+    ])
+    func ordinaryTextStays(line: String) {
+        let out = Redactor.redact(line)
+        #expect(!out.contains(Redactor.mask) || line.contains("AKIA"), "\(out)")
+        if line.contains("AKIA") { #expect(out.contains("3f786850e387550fdab836ed7e6dc881de23001b")) }
+    }
+
+    @Test func aLongLineIsCutWithAVisibleMarkAndItsSecretStillMasked() {
+        let line = "token=abc" + String(repeating: "x", count: 40_000)
+        let out = Redactor.redact(line)
+        #expect(out.hasPrefix("token=***"))
+        #expect(out.hasSuffix(LineCap.mark(line.utf8.count - Redactor.lineLimit)), "\(out.suffix(40))")
+        #expect(out.utf8.count < Redactor.lineLimit + 40)
+        // Each line is cut on its own; a short line is left whole.
+        let two = "short line\n" + String(repeating: "é", count: 5_000)
+        let cut = Redactor.redact(two).split(separator: "\n")
+        #expect(cut[0] == "short line")
+        #expect(cut[1].hasSuffix(" … [cut 1808 bytes]") && cut[1].utf8.count == 8192 + " … [cut 1808 bytes]".utf8.count)
+    }
+}

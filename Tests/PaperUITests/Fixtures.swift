@@ -6,6 +6,10 @@ import PaperKube
 /// Dashboard data with every verdict somewhere, shaped like the checks' real output.
 enum Fixtures {
     static let now = 1_800_000_000.0
+    /// A drill-record message as someone with ConfigMap write access could set it: a title
+    /// change, an OSC 52 clipboard write, a C1 CSI clear-screen, ESC colours, a right-to-left
+    /// override, and wide characters.
+    static let hostile = "drill passed\u{1B}]0;pwned\u{07}\u{1B}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{07}\u{9B}2J\u{1B}[31m 日本語の記録 \u{202E}fdp.exe\u{1B}[0m end"
     static let target = KubeTarget(context: "demo", namespace: "paperless-ngx")
 
     static func data(_ overrides: [CheckID: Verdict] = [:]) -> DashboardData {

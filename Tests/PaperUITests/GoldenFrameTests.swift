@@ -28,6 +28,18 @@ import Testing
             s = Fixtures.actionState()
             s.data = .stale(Fixtures.dataWithFacts(), RefreshError(kind: .unreachable, message: "dial tcp 10.0.0.1:6443: connect: connection refused"))
             s.backoff = 20
+        case "dashboard-hostile":
+            // Text from the cluster with terminal escapes (title, OSC 52 clipboard, C1 CSI, a
+            // right-to-left override) and wide characters; a proxy password in kubectl's stderr;
+            // a journal that cannot be written. Nothing moves the layout, nothing reaches the terminal raw.
+            var data = Fixtures.dataWithFacts()
+            if let i = data.checks.firstIndex(where: { $0.id == .fileBackups }) {
+                data.checks[i] = CheckResult(id: .fileBackups, verdict: .critical, reason: Fixtures.hostile, evidence: [Fixtures.hostile])
+            }
+            s = Fixtures.state(data: nil)
+            s.data = .stale(data, RefreshError(kind: .unreachable, message: "proxyconnect tcp: dial http://ops:hunter2@proxy.corp:3128: i/o timeout"))
+            s.backoff = 20
+            s.journalProblem = "/home/op/.local/state/paperctl/2027-01-15.md is a symbolic link; refused"
         case "dashboard-production":
             s = Fixtures.state(data: Fixtures.dataWithFacts(), context: "do-nyc3-prod")
         case "dashboard-live", "dashboard-polling":
@@ -92,7 +104,7 @@ import Testing
         return s
     }
 
-    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

@@ -103,3 +103,13 @@ import Testing
         #expect(text.contains("/broker 5× FILTER"))
     }
 }
+
+@Suite struct LogLineCapTests {
+    /// The log tail keeps a 40 KB line cut to `Redactor.lineLimit` bytes, marked, its secret masked.
+    @Test func aHugeLineIsCutMarkedAndRedacted() {
+        let entry = LogEntry(raw: "2027-01-15T08:00:00.000000000Z [ERROR] token=abc" + String(repeating: "x", count: 40_000))
+        #expect(entry.text.hasPrefix("[ERROR] token=*** … [cut "), "\(entry.text.prefix(60))")
+        #expect(entry.text.utf8.count < 100)
+        #expect(entry.level == .error)
+    }
+}

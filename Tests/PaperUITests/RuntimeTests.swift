@@ -55,7 +55,7 @@ enum Wait {
 }
 
 func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result<DashboardData, RefreshError> = { .success(Fixtures.dataWithFacts()) },
-              lines: [String] = []) -> Services {
+              lines: [String] = [], journalFails: String? = nil) -> Services {
     Services(
         refresh: {
             log.refreshes.add(1, ordering: .relaxed)
@@ -65,7 +65,10 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
             log.actions.withLock { $0.append(plan) }
             return ActionOutcome(plan: plan, succeeded: true, message: "job.batch/\(plan.objectName) created")
         },
-        appendJournal: { text in log.journal.withLock { $0.append(text) } },
+        appendJournal: { text in
+            log.journal.withLock { $0.append(text) }
+            return journalFails
+        },
         readJournal: { ["/tmp/journal.md", "", "- 2027-01-15T08:00:00Z verdicts at start"] },
         streamLogs: { _, deliver in
             deliver(lines)
@@ -155,18 +158,34 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
 // MARK: - EffectRunner
 
 @Suite struct EffectRunnerTests {
-    @Test func effectsReturnedWhileTheQueueRunsAreRunToo() {
+    /// The journal runs off the loop, in the order asked: the `J` overlay's read comes back as a
+    /// message after the entries asked for before it were written.
+    @Test func journalEntriesAreWrittenInOrderOffTheLoopAndTheReadComesAfterThem() async throws {
         let log = ServiceLog()
-        let runner = EffectRunner(services: services(log)) { _ in }
-        var seen: [Msg] = []
-        // loadJournal is answered at once; the update for that answer asks for a journal entry and a quit.
-        let quit = runner.run([.loadJournal]) { msg in
-            seen.append(msg)
-            return [.journal("opened the journal"), .quit]
+        let sent = Mutex<[(Msg, entriesThen: Int)]>([])
+        let runner = EffectRunner(services: services(log)) { msg in
+            let entries = log.journal.withLock { $0.count }
+            sent.withLock { $0.append((msg, entries)) }
         }
+        let quit = runner.run([.journal("first"), .journal("second"), .loadJournal, .quit]) { _ in [] }
         #expect(quit)
-        #expect(seen.count == 1)
-        #expect(log.journal.withLock { $0 } == ["opened the journal"])
+        try await Wait.until("the journal read") { sent.withLock { !$0.isEmpty } }
+        let answer = try #require(sent.withLock { $0.first })
+        #expect(answer.0 == .journalLoaded(["/tmp/journal.md", "", "- 2027-01-15T08:00:00Z verdicts at start"]))
+        #expect(answer.entriesThen == 2, "the read waited for the entries before it")
+        #expect(log.journal.withLock { $0 } == ["first", "second"])
+    }
+
+    /// A journal that cannot be written says so: a persistent notice in the footer.
+    @Test func anUnwritableJournalIsAnnouncedInTheFooter() async throws {
+        let log = ServiceLog()
+        let screen = FakeScreen()
+        let (loop, task) = AppLoopTests.start(services(log, journalFails: "cannot write /home/op/.local/state/paperctl/2027-01-15.md: No space left on device"), screen: screen)
+        loop.post(.tick)
+        try await Wait.until("the notice") { screen.text.contains("journal NOT written: cannot write") }
+        loop.post(.stop)
+        let final = await task.value
+        #expect(final.journalProblem?.contains("No space left on device") == true)
     }
 }
 
@@ -224,6 +243,60 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         let dirMode = try FileManager.default.attributesOfItem(atPath: "\(dir)/paperctl")[.posixPermissions] as? Int
         #expect(dirMode == 0o700)
         #expect(journal.read().prefix(3) == [journal.path, "", "# paperctl incident journal 2027-01-15"])
+    }
+
+    @Test func aSymlinkedJournalIsRefusedAndItsTargetUntouched() throws {
+        let dir = NSTemporaryDirectory() + "paperctl-journal-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/paperctl", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let victim = "\(dir)/victim"
+        try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        let journal = JournalFile(environment: ["XDG_STATE_HOME": dir], now: Fixtures.now)
+        try FileManager.default.createSymbolicLink(atPath: journal.path, withDestinationPath: victim)
+        let reason = journal.append("- an entry")
+        #expect(reason?.contains("symbolic link") == true, "\(reason ?? "written")")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(journal.lastFailure?.count == 1)
+    }
+
+    @Test func aJournalThatIsNotARegularFileIsRefused() throws {
+        let dir = NSTemporaryDirectory() + "paperctl-journal-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = JournalFile(environment: ["XDG_STATE_HOME": dir], now: Fixtures.now)
+        try FileManager.default.createDirectory(atPath: journal.path, withIntermediateDirectories: true)
+        #expect(journal.append("- an entry") != nil)
+        #expect(journal.append("- another") != nil)
+        #expect(journal.lastFailure?.count == 2, "the exit report says how many entries were lost")
+    }
+
+    @Test func aLooseDirectoryIsMadePrivateAndNoHomeMeansNoJournal() throws {
+        let dir = NSTemporaryDirectory() + "paperctl-journal-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/paperctl", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let journal = JournalFile(environment: ["XDG_STATE_HOME": dir], now: Fixtures.now)
+        #expect(journal.append("- an entry") == nil)
+        #expect(try FileManager.default.attributesOfItem(atPath: "\(dir)/paperctl")[.posixPermissions] as? Int == 0o700)
+        let homeless = JournalFile(environment: ["PATH": "/usr/bin"], now: Fixtures.now)
+        #expect(homeless.unavailable?.contains("HOME") == true)
+        #expect(homeless.append("- an entry")?.contains("HOME") == true)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/.local/state/paperctl/2027-01-15.md"))
+    }
+
+    @Test func journalEntriesAreRedactedCutAndTerminalSafe() throws {
+        let dir = NSTemporaryDirectory() + "paperctl-journal-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = JournalFile(environment: ["XDG_STATE_HOME": dir], now: Fixtures.now)
+        var s = Fixtures.state(data: nil)
+        var data = Fixtures.data()
+        if let i = data.checks.firstIndex(where: { $0.id == .fileBackups }) {
+            data.checks[i] = CheckResult(id: .fileBackups, verdict: .critical, reason: Fixtures.hostile + " token=abc" + String(repeating: "x", count: 40_000))
+        }
+        for case .journal(let text) in update(&s, .refreshed(.success(data), at: Fixtures.now)) { journal.append(text) }
+        let text = try String(contentsOfFile: journal.path, encoding: .utf8)
+        #expect(!text.unicodeScalars.contains { $0 != "\n" && TerminalText.isControl($0.value) }, "a raw control byte in the journal")
+        let line = try #require(text.split(separator: "\n").first { $0.contains("file-backups") })
+        #expect(line.hasPrefix(#"  - file-backups: CRIT — drill passed\u{1B}]0;pwned\u{7}\u{1B}]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u{7}\u{9B}2J\u{1B}[31m 日本語の記録 \u{202E}fdp.exe\u{1B}[0m end token=*** … [cut "#), "\(line.prefix(300))")
+        #expect(line.utf8.count < Redactor.lineLimit + 64, "the 40 KB message is cut, the cut marked")
     }
 
     static let served = "pods\njobs.batch\ncronjobs.batch\nclusters.postgresql.cnpg.io\nbackups.postgresql.cnpg.io\nexternalsecrets.external-secrets.io\n"

@@ -35,7 +35,7 @@ public struct CheckResult: Sendable, Equatable, Codable {
         self.reason = Redactor.redact(reason)
         self.evidence = evidence.map(Redactor.redact)
         self.hint = hint.map(Redactor.redact)
-        self.command = command
+        self.command = command.map(Redactor.redact)
     }
 
     enum CodingKeys: String, CodingKey { case id, title, verdict, reason, evidence, hint, command, cause }

@@ -32,7 +32,7 @@ public struct ResticJob: Sendable, Equatable {
     public var script: String
     /// The Job as JSON for `kubectl create -f -`.
     public var json: String
-    /// The same JSON for the screen: env values given literally whose names look like secrets masked.
+    /// The same JSON for the screen: every literal env value masked but a few settings (`EnvDisplay`).
     public var displayJSON: String
 
     public struct BuildError: Error, Equatable, CustomStringConvertible {
@@ -132,30 +132,14 @@ public struct ResticJob: Sendable, Equatable {
             throw BuildError(description: "the Job could not be written as JSON")
         }
         var shown = job
-        if var spec = shown["spec"] as? [String: Any], var tpl = spec["template"] as? [String: Any], var ps = tpl["spec"] as? [String: Any],
-           var cs = ps["containers"] as? [[String: Any]] {
-            for i in cs.indices {
-                cs[i]["env"] = (cs[i]["env"] as? [[String: Any]] ?? []).map { e in
-                    guard let n = e["name"] as? String, e["value"] != nil, Self.looksSecret(n) else { return e }
-                    var masked = e
-                    masked["value"] = Redactor.mask
-                    return masked
-                }
-            }
-            ps["containers"] = cs
-            tpl["spec"] = ps
+        if var spec = shown["spec"] as? [String: Any], var tpl = spec["template"] as? [String: Any], let ps = tpl["spec"] as? [String: Any] {
+            tpl["spec"] = EnvDisplay.masked(podSpec: ps)
             spec["template"] = tpl
             shown["spec"] = spec
         }
         let display = (try? JSONSerialization.data(withJSONObject: shown, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? data
         return ResticJob(name: name, purpose: purpose, script: script, json: String(decoding: data, as: UTF8.self) + "\n",
                          displayJSON: Redactor.redact(String(decoding: display, as: UTF8.self)) + "\n")
-    }
-
-    /// An env var whose name says it holds a credential (its value is never shown).
-    static func looksSecret(_ name: String) -> Bool {
-        let n = name.uppercased()
-        return ["PASSWORD", "SECRET", "KEY", "TOKEN", "CREDENTIAL"].contains { n.contains($0) }
     }
 
     /// A Job paperctl made (a listing, restore, unlock or drill), not a backup run.

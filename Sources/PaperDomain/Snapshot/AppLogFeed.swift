@@ -189,7 +189,8 @@ public final class AppLogFeed: Sendable {
             state.lastError = nil
             state.heardFrom = true
             for raw in batch where !raw.isEmpty {
-                let line = LogLine(parsing: Substring(raw))
+                // A line is kept to `Redactor.lineLimit` bytes, with the cut marked: memory stays bounded.
+                let line = LogLine(parsing: Substring(LineCap.cap(raw, limit: Redactor.lineLimit)))
                 if let resumed = state.resumedAt, let time = line.time, time <= resumed + 1 {
                     guard time >= resumed.rounded(.down) - 1, state.known.insert(Self.key(line)).inserted else { continue }
                 }

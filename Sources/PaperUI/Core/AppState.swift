@@ -83,9 +83,10 @@ public struct RefreshError: Sendable, Equatable {
     public var kind: Kind
     public var message: String
 
+    /// `message` is redacted here: kubectl's stderr can name a proxy password or a token.
     public init(kind: Kind, message: String) {
         self.kind = kind
-        self.message = message
+        self.message = Redactor.redact(message)
     }
 
     /// Unauthorized and unreachable get one prominent banner and a backoff.
@@ -149,6 +150,8 @@ public struct AppState: Sendable, Equatable {
     public var commandLog: [CommandRecord] = []
     /// Short messages for the operator (action results, finished backups), newest last.
     public var notices: [String] = []
+    /// Why the last journal entry was not written: shown in the footer until the app ends.
+    public var journalProblem: String?
     /// Jobs and Backups created by our actions, followed by name and UID until they finish.
     public var tracked: [TrackedObject] = []
     public var lastForceSync: [String: Double] = [:]

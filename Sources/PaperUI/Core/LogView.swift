@@ -62,7 +62,9 @@ public struct LogEntry: Sendable, Equatable {
     public var text: String
     public var level: Level
 
+    /// `raw` is cut to `Redactor.lineLimit` bytes first (the cut marked), so what the tail keeps is bounded.
     public init(raw: String) {
+        let raw = LineCap.cap(raw, limit: Redactor.lineLimit)
         let stamped = LogLine.split(Substring(raw))
         time = stamped.map { String($0.stamp) }
         text = Redactor.redact(stamped.map { String($0.text) } ?? raw)

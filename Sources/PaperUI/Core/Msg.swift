@@ -26,6 +26,8 @@ public enum Msg: Sendable, Equatable {
     case commandRan(CommandRecord)
     case actionFinished(ActionOutcome, generation: Int, at: Double)
     case journalLoaded([String])
+    /// A journal entry was not written, and why.
+    case journalFailed(String)
     case logLines(generation: Int, [String])
     case logEnded(generation: Int, reason: String)
     /// A restore task's progress and outcome, under the generation the wizard gave it.

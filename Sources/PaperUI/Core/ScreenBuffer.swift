@@ -1,3 +1,5 @@
+import PaperDomain
+
 // MARK: - Role
 
 /// What a cell means; the theme decides how it looks. A verdict is never carried by colour alone.
@@ -21,6 +23,12 @@ public struct Cell: Sendable, Equatable {
         self.char = char
         self.role = role
     }
+
+    /// The right half of a wide character (the cell before it holds the character): a backend
+    /// draws nothing for it, the text of a row leaves it out.
+    public static let continuation: Character = "\u{0}"
+
+    public var isContinuation: Bool { char == Cell.continuation }
 }
 
 // MARK: - ScreenBuffer
@@ -37,23 +45,49 @@ public struct ScreenBuffer: Sendable, Equatable {
         cells = Array(repeating: Cell(), count: self.width * self.height)
     }
 
+    /// A cell. Writing keeps wide characters whole: overwriting either half of one blanks the other.
     public subscript(x: Int, y: Int) -> Cell {
         get { x >= 0 && y >= 0 && x < width && y < height ? cells[y * width + x] : Cell() }
-        set { if x >= 0 && y >= 0 && x < width && y < height { cells[y * width + x] = newValue } }
+        set {
+            guard x >= 0 && y >= 0 && x < width && y < height else { return }
+            let i = y * width + x
+            if cells[i].isContinuation, !newValue.isContinuation, x > 0 { cells[i - 1].char = " " }
+            if x + 1 < width, cells[i + 1].isContinuation { cells[i + 1].char = " " }
+            cells[i] = newValue
+        }
     }
 
+    /// Text as cells: line breaks and tabs become spaces, other control characters their visible
+    /// escapes (`TerminalText.safe`), so nothing but printable characters reaches the terminal.
+    public static func cellText(_ text: String) -> String {
+        let flat = text.utf8.contains { $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
+            ? String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" || $0 == "\t" || $0 == "\r" ? " " : $0 }))
+            : text
+        return TerminalText.safe(flat)
+    }
+
+    /// The columns `text` takes on the screen: wide characters two, escapes their length.
+    public static func displayWidth(_ text: String) -> Int { TerminalText.width(cellText(text)) }
+
     /// Writes text from (x, y), clipped to the buffer and to `maxWidth` columns; returns the columns used.
+    /// Control characters are shown escaped and a wide character takes two cells, so no text moves
+    /// what is drawn after it; a wide character that does not fit whole is left out.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height else { return 0 }
         let limit = min(width - x, maxWidth ?? Int.max)
         guard limit > 0 else { return 0 }
         var col = 0
-        for ch in text {
-            if col >= limit { break }
-            let c: Character = (ch == "\n" || ch == "\t" || ch == "\r") ? " " : ch
-            if x + col >= 0 { self[x + col, y] = Cell(c, role) }
-            col += 1
+        for ch in Self.cellText(text) {
+            let w = TerminalText.width(ch)
+            if col + w > limit { break }
+            if x + col >= 0 {
+                self[x + col, y] = Cell(ch, role)
+                if w == 2 { self[x + col + 1, y] = Cell(Cell.continuation, role) }
+            } else if w == 2, x + col + 1 == 0 {
+                self[0, y] = Cell(" ", role)
+            }
+            col += w
         }
         return col
     }
@@ -62,10 +96,10 @@ public struct ScreenBuffer: Sendable, Equatable {
     @discardableResult
     public mutating func putTruncated(_ text: String, x: Int, y: Int, role: Role, width w: Int, ellipsis: Character = "…") -> Int {
         guard w > 0 else { return 0 }
-        if text.count <= w { return put(text, x: x, y: y, role: role, maxWidth: w) }
-        put(String(text.prefix(max(0, w - 1))), x: x, y: y, role: role, maxWidth: w)
-        put(String(ellipsis), x: x + w - 1, y: y, role: role, maxWidth: 1)
-        return w
+        if Self.displayWidth(text) <= w { return put(text, x: x, y: y, role: role, maxWidth: w) }
+        let used = put(text, x: x, y: y, role: role, maxWidth: w - 1)
+        put(String(ellipsis), x: x + used, y: y, role: role, maxWidth: 1)
+        return used + 1
     }
 
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, char: Character = " ", role: Role = .text) {
@@ -94,7 +128,7 @@ public struct ScreenBuffer: Sendable, Equatable {
 
     /// The text of each row (trailing spaces kept), for tests and the `TERM=dumb` fallback.
     public var lines: [String] {
-        (0..<height).map { y in String(cells[(y * width)..<((y + 1) * width)].map(\.char)) }
+        (0..<height).map { y in String(cells[(y * width)..<((y + 1) * width)].filter { !$0.isContinuation }.map(\.char)) }
     }
 
     /// All text, rows joined by newlines, trailing spaces trimmed.

@@ -201,6 +201,10 @@ func renderFooter(_ buf: inout ScreenBuffer, _ state: AppState) {
     if state.readOnly {
         x += buf.put("READ-ONLY ", x: x, y: y, role: .warn)
     }
+    if let problem = state.journalProblem {
+        x += buf.putTruncated("journal NOT written: \(problem)", x: x, y: y, role: .critical, width: min(state.width / 2, state.width - x))
+        x += buf.put("  ", x: x, y: y, role: .text, maxWidth: state.width - x)
+    }
     if case .filter(let filter) = state.mode {
         x += buf.put(FilterMode.footer(filter), x: x, y: y, role: .focus)
     }
