@@ -52,6 +52,26 @@ import Testing
 
         // Discovery and the node stats proxy are readable.
         #expect(try await curl(["\(base)/apis"]).stdout.hasSuffix("HTTP 200"))
+        // Every collection the dashboard lists, and the app pod's log, pass.
+        for path in ["/api/v1/namespaces/paperless-ngx/pods", "/api/v1/namespaces/paperless-ngx/events?limit=5", "/apis/apps/v1/namespaces/paperless-ngx/deployments",
+                     "/apis/postgresql.cnpg.io/v1/namespaces/paperless-ngx/backups", "/apis/coordination.k8s.io/v1/namespaces/paperless-ngx/leases",
+                     "/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-7d9f8c6b5d-x2x4q/log?container=paperless-ngx&tailLines=1"] {
+            let answer = try await curl(["\(base)\(path)"])
+            #expect(answer.stdout.hasSuffix("HTTP 200"), "\(path): \(answer.stdout.suffix(200))")
+        }
+        // Nothing else: port-forward, the pod and service proxies (a way to Postgres), single
+        // objects and other subresources are refused by the proxy itself (issue 21).
+        for path in ["/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-db-1/portforward?ports=5432",
+                     "/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-db-1:5432/proxy/",
+                     "/api/v1/namespaces/paperless-ngx/services/paperless-ngx-db-rw:5432/proxy/",
+                     "/api/v1/namespaces/paperless-ngx/services/paperless-ngx-db-rw/proxy",
+                     "/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-7d9f8c6b5d-x2x4q",
+                     "/api/v1/namespaces/paperless-ngx/pods/paperless-ngx-7d9f8c6b5d-x2x4q/ephemeralcontainers",
+                     "/api/v1/namespaces/paperless-ngx/serviceaccounts",
+                     "/api/v1/namespaces/paperless-ngx/serviceaccounts/default/token"] {
+            let answer = try await curl(["\(base)\(path)"])
+            #expect(answer.stdout.hasSuffix("HTTP 403"), "\(path) came through the proxy: \(answer.stdout.suffix(200))")
+        }
         #expect(try await curl(["\(base)/api/v1/nodes/sim-node-1/proxy/stats/summary"]).stdout.contains("\"pods\""))
 
         // Writes are refused by the proxy itself, whatever the credentials could do.

@@ -140,20 +140,43 @@ extension KubectlCommand {
     /// Secrets, exec and attach are rejected even inside the namespace.
     /// Every credential stays inside kubectl.
     public static func readOnlyProxy(socket: String, target: KubeTarget) -> KubectlCommand {
-        let ns = NSRegularExpression.escapedPattern(for: target.namespace)
-        let paths = [
-            "^/api/v1/namespaces/\(ns)/.*",
-            "^/apis/[^/]+/[^/]+/namespaces/\(ns)/.*",
-            "^/api/?$", "^/apis/?$", "^/apis/[^/]+/?$", "^/apis/[^/]+/[^/]+/?$", "^/api/v1/?$", "^/version/?$",
-            "^/api/v1/nodes/[^/]+/proxy/stats/summary$",
-            "^/apis/external-secrets\\.io/[^/]+/clustersecretstores(/.*)?$",
-        ]
-        return KubectlCommand(arguments: target.connectionArguments + [
-            "proxy", "--unix-socket", socket, "--reject-methods", "POST,PUT,PATCH,DELETE", "--accept-paths", paths.joined(separator: ","),
-            // kubectl's default rejections (exec, attach), and Secrets: the dashboard never reads one.
-            "--reject-paths", "^/api/.*/pods/.*/exec,^/api/.*/pods/.*/attach,^/api/v1/namespaces/[^/]+/secrets(/.*)?$",
+        KubectlCommand(arguments: target.connectionArguments + [
+            "proxy", "--unix-socket", socket, "--reject-methods", "POST,PUT,PATCH,DELETE",
+            "--accept-paths", readOnlyProxyPaths(namespace: target.namespace).joined(separator: ","),
+            // Never, whatever the list above grows into: exec, attach, port-forward, the pod and
+            // service proxies (a port-forward to Postgres through the dashboard's socket), Secrets.
+            "--reject-paths", readOnlyProxyRejections.joined(separator: ","),
         ], logPolicy: .backgroundRead)
     }
+
+    /// What the dashboard's proxy carries, and nothing else: the collections of the types it
+    /// lists and watches (each at any version: ESO serves v1 or v1beta1), the app pod's log,
+    /// discovery, the server version, the kubelet's stats summary and the cluster-wide stores.
+    /// A single object by name, any other subresource and any other namespace are refused.
+    public static func readOnlyProxyPaths(namespace: String) -> [String] {
+        let ns = NSRegularExpression.escapedPattern(for: namespace)
+        let core = ResourceKind.allCases.filter { $0.group.isEmpty }.map(\.resource).sorted()
+        let grouped = Dictionary(grouping: ResourceKind.allCases.filter { !$0.group.isEmpty && $0 != .clusterSecretStore }, by: \.group)
+        var paths = [
+            "^/api/v1/namespaces/\(ns)/(\(core.joined(separator: "|")))/?$",
+            "^/api/v1/namespaces/\(ns)/pods/[^/]+/log$",
+        ]
+        for (group, kinds) in grouped.sorted(by: { $0.key < $1.key }) {
+            let escaped = NSRegularExpression.escapedPattern(for: group)
+            paths.append("^/apis/\(escaped)/[^/]+/namespaces/\(ns)/(\(kinds.map(\.resource).sorted().joined(separator: "|")))/?$")
+        }
+        return paths + [
+            "^/api/?$", "^/apis/?$", "^/apis/[^/]+/?$", "^/apis/[^/]+/[^/]+/?$", "^/api/v1/?$", "^/version/?$",
+            "^/api/v1/nodes/[^/]+/proxy/stats/summary$",
+            "^/apis/external-secrets\\.io/[^/]+/clustersecretstores/?$",
+        ]
+    }
+
+    static let readOnlyProxyRejections = [
+        "^/api/.*/pods/.*/exec", "^/api/.*/pods/.*/attach", "^/api/.*/pods/.*/portforward",
+        "^/api/v1/namespaces/[^/]+/(pods|services)/[^/]+/proxy(/.*)?$",
+        "^/api/v1/namespaces/[^/]+/secrets(/.*)?$", "^/api/v1/secrets(/.*)?$",
+    ]
 
     /// The last `tailLines` lines of one container of a (finished) pod, in one raw request: the
     /// failed backup's own words.
