@@ -105,7 +105,9 @@ public struct ProxyClient: Sendable {
                         for try await part in inbound {
                             switch part {
                             case .head(let h): status = Int(h.status.code)
-                            case .body(var chunk): body.writeBuffer(&chunk)
+                            case .body(var chunk):
+                                guard body.readableBytes + chunk.readableBytes <= Self.bodyLimit else { throw ProxyFailure.tooLarge }
+                                body.writeBuffer(&chunk)
                             case .end: return (status, Data(body.readableBytesView))
                             }
                         }
@@ -146,21 +148,30 @@ public struct ProxyClient: Sendable {
                     let written = await Self.send(path, on: outbound)
                     var status = 0
                     var pending = ByteBuffer()
+                    // Where the search for the next newline goes on: only the bytes that came since.
+                    var searched = 0
                     for try await part in inbound {
                         switch part {
                         case .head(let h):
                             status = Int(h.status.code)
                         case .body(var chunk):
+                            guard (200..<300).contains(status) else {
+                                if pending.readableBytes < Self.bodyLimit { pending.writeBuffer(&chunk) }
+                                continue
+                            }
                             pending.writeBuffer(&chunk)
-                            guard (200..<300).contains(status) else { continue }
                             var lines: [Data] = []
-                            while let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                            while let newline = pending.readableBytesView.dropFirst(searched).firstIndex(of: UInt8(ascii: "\n")) {
                                 let length = newline - pending.readerIndex
                                 if let bytes = pending.readBytes(length: length) { lines.append(Data(bytes)) }
                                 pending.moveReaderIndex(forwardBy: 1)
+                                searched = 0
                             }
+                            searched = pending.readableBytes
                             pending.discardReadBytes()
                             if !lines.isEmpty { onLines(lines) }
+                            // A line that never ends (a broken or hostile server) is not buffered forever.
+                            guard pending.readableBytes <= Self.lineLimit else { throw ProxyFailure.lineTooLong }
                         case .end:
                             guard (200..<300).contains(status) else { return .status(status, Data(pending.readableBytesView)) }
                             if pending.readableBytes > 0 { onLines([Data(pending.readableBytesView)]) }
@@ -181,11 +192,19 @@ public struct ProxyClient: Sendable {
 
     // MARK: - Helpers
 
-    enum ProxyFailure: Error { case closedEarly }
+    /// The largest answer a plain GET takes (a list of a very large namespace is a few MiB).
+    public static let bodyLimit = 64 << 20
+    /// The longest line a stream takes (a watch event carries one object; the API server's
+    /// own limit for an object is about 1.5 MiB).
+    public static let lineLimit = 4 << 20
+
+    enum ProxyFailure: Error { case closedEarly, tooLarge, lineTooLong }
 
     static func describe(_ error: any Error) -> String {
         switch error {
         case ProxyFailure.closedEarly: "the connection closed before the answer ended"
+        case ProxyFailure.tooLarge: "the answer is larger than \(bodyLimit >> 20) MiB"
+        case ProxyFailure.lineTooLong: "a streamed line is longer than \(lineLimit >> 20) MiB"
         case let io as IOError: io.description
         case is ChannelError: "the connection broke (\(error))"
         default: "\(error)"
