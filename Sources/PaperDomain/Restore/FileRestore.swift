@@ -159,9 +159,9 @@ public enum FileRestore {
             notes.append("the size is not known (\(neededBytes == nil ? "the snapshot has no summary" : "the volume's usage was not reported")): the free space could not be checked")
         }
         let json = request.resticVersion?.hasSubfolderRestore ?? false
-        let script = ResticJob.restoreScript(snapshot: request.snapshot.id, root: root, path: request.path, target: directory, verify: true, json: json)
         let job: ResticJob
-        do {
+        do throws(ResticJob.BuildError) {
+            let script = try ResticJob.restoreScript(snapshot: request.snapshot.id, root: root, path: request.path, target: directory, verify: true, json: json)
             job = try ResticJob.build(cronJob: cronJob, purpose: .restore, script: script, now: now, namespace: ns)
         } catch {
             throw Refusal("cannot build the restore Job from CronJob \(config.fileBackup.cronJob): \(error.description)")

@@ -185,28 +185,50 @@ public struct ResticJob: Sendable, Equatable {
 
     /// One directory of a snapshot and its direct entries (`restic ls` without `--recursive`), so a
     /// large volume is browsed a level at a time instead of printed whole into a pod log.
-    public static func filesScript(snapshot: String, directory: String) -> String {
-        "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
+    public static func filesScript(snapshot: String, directory: String) throws(BuildError) -> String {
+        try checkText(snapshot, field: "the snapshot id")
+        try checkText(directory, field: "the directory")
+        return "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
     }
 
     /// Removes stale locks only (`restic unlock` leaves a lock whose holder is alive).
     public static let unlockScript = "restic unlock"
 
-    /// Restores `snapshot:root` (optionally only `path` within it) into `target`; `verify`
-    /// re-reads what was written; `json` gives progress lines (restic 0.16 and later).
-    public static func restoreScript(snapshot: String, root: String, path: String?, target: String, verify: Bool, json: Bool) -> String {
+    /// Refuses a value that would reach the Job's script with a control character (a newline
+    /// would end the command, ESC would reach the operator's terminal through the log), naming
+    /// the flag or field it came from. Everything else is single-quoted and so never parsed.
+    public static func checkText(_ value: String, field: String) throws(BuildError) {
+        if let bad = value.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            throw BuildError(description: "\(field) contains the control character U+\(String(format: "%04X", bad.value)): refused")
+        }
+    }
+
+    /// A path inside a snapshot: no control characters, and no `.` or `..` part (restic cleans
+    /// patterns, so `a/../b` would select `b`).
+    public static func checkPath(_ path: String, field: String) throws(BuildError) {
+        try checkText(path, field: field)
+        if path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) {
+            throw BuildError(description: "\(field) has a '.' or '..' part: give the path inside the snapshot as it is listed")
+        }
+    }
+
+    /// Restores `snapshot:root` (optionally only `path` within it, matched literally) into
+    /// `target`; `verify` re-reads what was written; `json` gives progress lines and a summary
+    /// with restic's own count of restored files (restic 0.16 and later). Whether anything was
+    /// restored is judged from that count (`ResticOutput.restoredFiles`), not here.
+    public static func restoreScript(snapshot: String, root: String, path: String?, target: String, verify: Bool, json: Bool) throws(BuildError) -> String {
+        try checkText(snapshot, field: "--snapshot")
+        try checkText(root, field: "the snapshot's path")
+        try checkText(target, field: "the target directory")
         var words = ["restic", "restore", quoted("\(snapshot):\(root)"), "--target", quoted(target)]
-        if let path, !path.isEmpty { words += ["--include", quoted("/" + path.trimmingCharacters(in: CharacterSet(charactersIn: "/")))] }
+        if let path {
+            try checkPath(path, field: "--path")
+            let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            if !clean.isEmpty { words += ["--include", quoted("/" + ResticPattern.literal(clean))] }
+        }
         if verify { words.append("--verify") }
         if json { words.append("--json") }
-        let restore = words.joined(separator: " ")
-        // restic restores nothing, and exits 0, for a path the snapshot does not hold: say so and fail.
-        let check = path.flatMap { p -> String? in
-            let clean = p.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            guard !clean.isEmpty else { return nil }
-            return " && { test -e \(quoted(target + "/" + clean)) || { echo \"paperctl: /\(clean) is not in the snapshot: nothing was restored\" >&2; exit 1; }; }"
-        } ?? ""
-        return "restic version && mkdir -p \(quoted(target)) && \(restore)\(check)"
+        return "restic version && mkdir -p \(quoted(target)) && " + words.joined(separator: " ")
     }
 
     /// The template's own restic command line (command and args of its restic container).
@@ -233,9 +255,13 @@ public struct ResticJob: Sendable, Equatable {
         return "restic version && " + words.joined(separator: " ")
     }
 
-    /// The newest snapshot into a scratch directory with `--verify`, then what it holds.
+    /// The newest snapshot into a scratch directory with `--verify`, then what it holds. The
+    /// directory is single-quoted inside the command substitutions and the message is printf's
+    /// format, so no value is parsed by the shell.
     public static func drillScript(scratch: String) -> String {
-        "restic version && restic restore latest --target \(quoted(scratch)) --verify && echo \"paperctl-drill: files=$(find \(quoted(scratch)) -type f | wc -l) bytes=$(du -sb \(quoted(scratch)) | cut -f1)\""
+        let dir = quoted(scratch)
+        return "restic version && restic restore latest --target \(dir) --verify && "
+            + "printf 'paperctl-drill: files=%s bytes=%s\\n' \"$(find \(dir) -type f | wc -l)\" \"$(du -sb \(dir) | cut -f1)\""
     }
 
     /// A word for `/bin/sh -c`, single-quoted when it is not plain.
