@@ -152,6 +152,27 @@ import Testing
         #expect(RestoreExecutor.judgeRestore(log: #"{"message_type":"summary","total_files":2}"#, done: "Job j complete") == .done("Job j complete: restic restored 2 files"))
     }
 
+    @Test func inPlaceIsRefusedAtPlanTimeWithAResticOlderThan016() throws {
+        for version in [ResticVersion(0, 14, 0), ResticVersion(0, 15, 2)] {
+            do {
+                _ = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: version),
+                                         facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+                Issue.record("restic \(version) was not refused")
+            } catch {
+                #expect(error.description.contains("needs restic 0.16 or later") && error.description.contains("nothing was scaled down"), "\(error.description)")
+            }
+        }
+        // Without a listing, the image tag says which restic runs.
+        let old = Data(String(decoding: Self.cronJob, as: UTF8.self).replacingOccurrences(of: "restic/restic:0.17.3", with: "restic/restic:0.14.0").utf8)
+        #expect(ResticJob.imageVersion(cronJob: old) == ResticVersion(0, 14, 0))
+        #expect(ResticJob.imageVersion(cronJob: Self.cronJob) == ResticVersion(0, 17, 3))
+        #expect(throws: FileRestore.Refusal.self) {
+            try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace), facts: Self.facts(replicas: 2), cronJob: old, neededBytes: nil, now: Self.now)
+        }
+        _ = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: ResticVersion(0, 16, 0)),
+                                 facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+    }
+
     // MARK: Plans
 
     @Test func inPlaceRunsSafetyBackupThenScaleDownThenRestoreThenScaleBackThenChecks() throws {

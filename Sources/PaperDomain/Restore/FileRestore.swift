@@ -158,7 +158,12 @@ public enum FileRestore {
         } else if request.target == .sideBySide {
             notes.append("the size is not known (\(neededBytes == nil ? "the snapshot has no summary" : "the volume's usage was not reported")): the free space could not be checked")
         }
-        let json = request.resticVersion?.hasSubfolderRestore ?? false
+        // The image's restic: what its listing Job printed, else the image tag.
+        let version = request.resticVersion ?? ResticJob.imageVersion(cronJob: cronJob)
+        if request.target == .inPlace, let version, !version.hasSubfolderRestore {
+            throw Refusal("the CronJob's restic is \(version), and an in-place restore needs restic 0.16 or later (`restore <snapshot>:<subfolder>` and its --json summary came in 0.16): update the image; nothing was scaled down")
+        }
+        let json = version?.hasSubfolderRestore ?? false
         let job: ResticJob
         do throws(ResticJob.BuildError) {
             let script = try ResticJob.restoreScript(snapshot: request.snapshot.id, root: root, path: request.path, target: directory, verify: true, json: json)

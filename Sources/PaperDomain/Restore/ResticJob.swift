@@ -178,6 +178,20 @@ public struct ResticJob: Sendable, Equatable {
         return mounts.first { volumes.contains($0["name"] as? String ?? "") }?["mountPath"] as? String
     }
 
+    /// The restic version in the template's restic image tag (`restic/restic:0.17.3`), or nil
+    /// for a tag that is not a version (`latest`, a digest).
+    public static func imageVersion(cronJob: Data) -> ResticVersion? {
+        guard let root = (try? JSONSerialization.jsonObject(with: cronJob)) as? [String: Any],
+              let podSpec = (((root["spec"] as? [String: Any])?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any])
+                .flatMap({ ($0["template"] as? [String: Any])?["spec"] as? [String: Any] }),
+              let containers = podSpec["containers"] as? [[String: Any]],
+              let image = containers.first(where: { ($0["image"] as? String ?? "").contains("restic") })?["image"] as? String else { return nil }
+        let reference = image.split(separator: "@").first.map(String.init) ?? image
+        guard let colon = reference.lastIndex(of: ":"), !reference[colon...].contains("/") else { return nil }
+        let tag = reference[reference.index(after: colon)...].drop { $0 == "v" }
+        return ResticOutput.version(in: "restic \(tag)")
+    }
+
     // MARK: Scripts
 
     /// Lists the snapshots, with restic's version first (the wizard picks flags by it).
