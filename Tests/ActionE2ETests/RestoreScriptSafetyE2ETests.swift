@@ -42,7 +42,7 @@ import Testing
                 (try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/\(payload).pdf", target: target, verify: true, json: true),
                  ["restore", "4f2a9c1e:/data", "--target", target, "--include", "/media/" + ResticPattern.literal("\(payload).pdf"), "--verify", "--json"]),
                 (try ResticJob.filesScript(snapshot: "4f2a9c1e", directory: "/data/\(payload)"), ["ls", "--json", "4f2a9c1e", "/data/\(payload)"]),
-                (ResticJob.safetyBackupScript(mount: "/data/\(payload)", templateScript: nil), ["backup", "/data/\(payload)", "--tag", "paperctl-safety"]),
+                (try ResticJob.safetyBackupScript(mount: "/data/\(payload)"), ["backup", "/data/\(payload)", "--tag", "paperctl-safety", "--host", "paperctl-safety"]),
                 (ResticJob.drillScript(scratch: "\(dir)/scratch \(payload)"), ["restore", "latest", "--target", "\(dir)/scratch \(payload)", "--verify"]),
             ]
             for (script, expected) in scripts {
@@ -59,6 +59,32 @@ import Testing
         }
         // A newline (or any control character) never reaches a script.
         #expect(throws: ResticJob.BuildError.self) { try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "a\ntouch x", target: "/data", verify: true, json: true) }
+    }
+
+    @Test func theSafetySnapshotSurvivesTheCronJobsForgetAndSoDoesTheDaysScheduledOne() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-forget-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: "\(dir)/data", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let restic = try #require(ResticJobRunner.detect(stateDirectory: "\(dir)/state")?.executable, "restic is not on PATH (Tests/run-all.sh installs it)")
+        let env: [Environment.Key: String] = ["PATH": "\(URL(fileURLWithPath: restic).deletingLastPathComponent().path):/usr/bin:/bin", "HOME": dir,
+                                              "RESTIC_REPOSITORY": "\(dir)/repo", "RESTIC_PASSWORD": "pw", "RESTIC_CACHE_DIR": "\(dir)/cache"]
+        try "live\n".write(toFile: "\(dir)/data/file", atomically: true, encoding: .utf8)
+        #expect(try await runProcess(restic, ["init"], environment: env, limit: 60).status == 0)
+        // The CronJob's own backup (its host), then the safety backup exactly as the Job runs it.
+        #expect(try await runProcess(restic, ["backup", "\(dir)/data", "--host", "paperless-ngx", "--tag", "paperless-ngx"], environment: env, limit: 60).status == 0)
+        let scheduled = try #require(try await Self.snapshotIDs(restic, env).first)
+        try "changed\n".write(toFile: "\(dir)/data/file", atomically: true, encoding: .utf8)
+        #expect(try await runProcess("/bin/sh", ["-c", try ResticJob.safetyBackupScript(mount: "\(dir)/data")], environment: env, limit: 60).status == 0)
+        #expect(try await Self.snapshotIDs(restic, env).count == 2)
+        // The CronJob's forget policy (Seed, and the deployment's), as its next run applies it.
+        let forget = try await runProcess(restic, ["forget", "--keep-daily", "7", "--keep-weekly", "4", "--keep-monthly", "6", "--dry-run", "--json"], environment: env, limit: 60)
+        #expect(forget.status == 0, "\(forget.stderr)")
+        let groups = try #require(try JSONSerialization.jsonObject(with: Data(forget.stdout.utf8)) as? [[String: Any]])
+        let kept = groups.flatMap { ($0["keep"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
+        let removed = groups.flatMap { ($0["remove"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
+        #expect(kept.contains(scheduled), "the day's scheduled snapshot would be removed: \(forget.stdout)")
+        #expect(removed.isEmpty)
+        #expect(groups.count == 2, "the safety snapshot is in a forget group of its own")
     }
 
     @Test func anInPlaceRestoreOfInvoice1RestoresExactlyThatFileAndAPathThatMatchesNothingFails() async throws {

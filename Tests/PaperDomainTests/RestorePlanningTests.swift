@@ -117,8 +117,7 @@ import Testing
     @Test func theRestoreScriptUsesTheSubfolderFormSoFilesLandAtTheirLivePaths() throws {
         let script = try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/documents/originals", target: "/data", verify: true, json: true)
         #expect(script == "restic version && mkdir -p /data && restic restore 4f2a9c1e:/data --target /data --include /media/documents/originals --verify --json")
-        #expect(ResticJob.safetyBackupScript(mount: "/data", templateScript: ResticJob.templateScript(cronJob: Self.cronJob))
-            == "restic version && restic backup /data --tag paperctl-safety --host paperless-ngx")
+        #expect(try ResticJob.safetyBackupScript(mount: "/data") == "restic version && restic backup /data --tag paperctl-safety --host paperctl-safety")
     }
 
     @Test func theIncludeMatchesThePathLiterallyAndControlCharactersAreRefusedNamingTheFlag() throws {
@@ -171,6 +170,15 @@ import Testing
         }
         _ = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: ResticVersion(0, 16, 0)),
                                  facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+    }
+
+    @Test func thePlanSaysTheSafetySnapshotIsInItsOwnForgetGroupAndWhatTheNextForgetKeeps() throws {
+        let plan = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: ResticVersion(0, 17, 3)),
+                                        facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        #expect(plan.notes.contains { $0.contains("host paperctl-safety") && $0.contains("(--keep-daily 7)") && $0.contains("keeps today's scheduled snapshot") },
+                "\(plan.notes)")
+        #expect(ResticJob.forgetPolicy(templateScript: "restic backup /data --host h && restic forget --keep-daily 7 --keep-weekly=4 --prune") == "--keep-daily 7 --keep-weekly=4")
+        #expect(ResticJob.forgetPolicy(templateScript: "restic backup /data") == nil)
     }
 
     // MARK: Plans

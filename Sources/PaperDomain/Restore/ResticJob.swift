@@ -256,17 +256,35 @@ public struct ResticJob: Sendable, Equatable {
         return words.joined(separator: " ")
     }
 
-    /// A fresh backup of the live files before they are overwritten, tagged `paperctl-safety`.
+    /// The host name of safety snapshots: their own forget group.
+    public static let safetyHost = "paperctl-safety"
+
+    /// A fresh backup of the live files before they are overwritten, tagged `paperctl-safety`
+    /// and made as host `paperctl-safety`.
     ///
-    /// Unlike the CronJob's own script it runs no `forget --prune`: with `--keep-daily`, a
-    /// forget after a second backup on the same day removes the earlier one, which may be the
-    /// very snapshot the restore is about to read. The template's `--host` is kept, so the
-    /// snapshot groups with the scheduled ones.
-    public static func safetyBackupScript(mount: String, templateScript: String?) -> String {
-        var words = ["restic", "backup", quoted(mount), "--tag", "paperctl-safety"]
-        let template = (templateScript ?? "").split(separator: " ").map(String.init)
-        if let i = template.firstIndex(of: "--host"), i + 1 < template.count { words += ["--host", quoted(template[i + 1])] }
-        return "restic version && " + words.joined(separator: " ")
+    /// It runs no `forget`, and its host puts it in a forget group of its own (restic groups by
+    /// host and paths): with the template's host, the CronJob's next `forget --keep-daily 7`
+    /// would keep it as the day's snapshot and remove the scheduled one of that day, which may
+    /// be the very snapshot being restored. The same policy then keeps safety snapshots among
+    /// themselves (the newest of each day, week and month it names).
+    public static func safetyBackupScript(mount: String) throws(BuildError) -> String {
+        try checkText(mount, field: "the data volume's mount path")
+        return "restic version && " + ["restic", "backup", quoted(mount), "--tag", "paperctl-safety", "--host", safetyHost].joined(separator: " ")
+    }
+
+    /// The `--keep-*` flags of the template's `restic forget` (`--keep-daily 7 --keep-weekly 4`), or nil.
+    public static func forgetPolicy(templateScript: String?) -> String? {
+        let words = (templateScript ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        guard let forget = words.indices.first(where: { words[$0] == "forget" && $0 > 0 && words[$0 - 1].hasSuffix("restic") }) else { return nil }
+        var flags: [String] = []
+        var i = forget + 1
+        while i < words.count, words[i] != "&&", words[i] != ";" {
+            if words[i].hasPrefix("--keep-") {
+                if words[i].contains("=") { flags.append(words[i]) } else if i + 1 < words.count { flags.append("\(words[i]) \(words[i + 1])"); i += 1 }
+            }
+            i += 1
+        }
+        return flags.isEmpty ? nil : flags.joined(separator: " ")
     }
 
     /// The newest snapshot into a scratch directory with `--verify`, then what it holds. The
