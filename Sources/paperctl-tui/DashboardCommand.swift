@@ -13,7 +13,7 @@ import SimCluster
 struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "The incident dashboard (default). Without a kubeconfig it starts the built-in demo cluster.",
+        abstract: "The incident dashboard (default). Without a kubeconfig, outside a pod, it starts the built-in demo cluster.",
         discussion: """
             Keys: Tab/Shift-Tab or 1-6 focus a panel, j/k and arrows move, PgUp/PgDn g/G page, Enter details, \
             / filter, r refresh, t theme, ? help, q quit. Ctrl-C quits from every mode, like q on the dashboard.
@@ -57,6 +57,23 @@ struct DashboardCommand: AsyncParsableCommand {
         return !FileManager.default.fileExists(atPath: "\(home)/.kube/config")
     }
 
+    enum ClusterSource: Equatable {
+        /// `--demo`/`--scenario`, or nothing names a cluster and this is not a pod: the built-in demo.
+        case demo
+        /// Nothing names a cluster, but `KUBERNETES_SERVICE_HOST` is set: kubectl's in-cluster config.
+        case inCluster
+        /// Flags, `$KUBECONFIG` or `~/.kube/config`.
+        case configured
+    }
+
+    /// Where the dashboard's cluster comes from. The demo never starts by itself inside a pod.
+    static func clusterSource(demo: Bool, _ kube: KubeOptions, environment: [String: String]) -> ClusterSource {
+        if demo { return .demo }
+        guard noClusterConfigured(kube, environment: environment) else { return .configured }
+        if let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty { return .inCluster }
+        return .demo
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let config: PaperConfig
@@ -67,14 +84,28 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         var target = kube.cluster.target(config)
         var sim: SimulatedCluster?
-        if demo || !scenario.isEmpty || Self.noClusterConfigured(kube, environment: environment) {
+        var demoKubeconfig: DemoKubeconfig?
+        switch Self.clusterSource(demo: demo || !scenario.isEmpty, kube, environment: environment) {
+        case .demo:
             let s = try await SimulatedCluster.start(scenarios: try Scenario.parse(scenario), port: 0, speed: speed, jobRunner: ResticJobRunner.detect())
-            let path = "\(NSTemporaryDirectory())paperctl-demo-\(s.port).kubeconfig"
-            try s.kubeconfig().write(toFile: path, atomically: true, encoding: .utf8)
-            target = KubeTarget(kubeconfig: path, context: "demo", namespace: s.options.namespace)
+            do {
+                let written = try DemoKubeconfig.write(s.kubeconfig(), to: nil)
+                demoKubeconfig = written
+                target = KubeTarget(kubeconfig: written.path, context: "demo", namespace: s.options.namespace)
+            } catch {
+                await s.stop()
+                throw ValidationError("cannot write the demo cluster's kubeconfig: \(error)")
+            }
             sim = s
+        case .inCluster:
+            FileHandle.standardError.write(Data("paperctl-tui: no kubeconfig, and KUBERNETES_SERVICE_HOST is set: using kubectl's in-cluster configuration (this pod's service account), not the demo\n".utf8))
+        case .configured:
+            break
         }
-        defer { if let sim { Task { await sim.stop() } } }
+        defer {
+            if let sim { Task { await sim.stop() } }
+            demoKubeconfig?.remove()
+        }
 
         // A terminal curses cannot drive gets the text report instead of a silent exit.
         let term = environment["TERM"]

@@ -10,7 +10,7 @@ import Glibc
 struct DemoClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-cluster",
-        abstract: "Serve a simulated Paperless-ngx Kubernetes API on 127.0.0.1 for kubectl (demo and test bed).",
+        abstract: "Serve a simulated Paperless-ngx Kubernetes API on 127.0.0.1 for kubectl, to your own user only (demo and test bed).",
         discussion: """
             Scenarios (combine with several --scenario flags or commas):
             \(Scenario.allCases.map { "  \($0.rawValue.padding(22)) \($0.summary)" }.joined(separator: "\n"))
@@ -23,7 +23,7 @@ struct DemoClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "TCP port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 0
 
-    @Option(name: .long, help: "Where to write the kubeconfig (default: a file in $TMPDIR).")
+    @Option(name: .long, help: "Where to write the kubeconfig, as a new file, mode 0600 (default: a private 0700 directory in $TMPDIR). It is removed when the demo stops.")
     var writeKubeconfig: String?
 
     @Option(name: .long, help: "How much faster than real time the simulated clock runs.")
@@ -57,14 +57,19 @@ struct DemoClusterCommand: AsyncParsableCommand {
         } catch let error as HTTPServer.StartError {
             throw ValidationError(error.description)
         }
-        let path = writeKubeconfig ?? "\(TemporaryDirectory.path)/paperctl-demo-\(sim.port).kubeconfig"
+        let kubeconfig: DemoKubeconfig
         do {
-            try FileText.write(sim.kubeconfig(), to: path)
+            kubeconfig = try DemoKubeconfig.write(sim.kubeconfig(), to: writeKubeconfig)
+        } catch let error as ValidationError {
+            await sim.stop()
+            throw error
         } catch {
-            throw ValidationError("cannot write the kubeconfig to \(path): \(error)")
+            await sim.stop()
+            throw ValidationError("cannot write the kubeconfig: \(error)")
         }
+        let path = kubeconfig.path
         print("paperctl-tui demo cluster: \(sim.serverURL)  scenarios: \(scenarios.map(\.rawValue).joined(separator: ","))  speed: \(speed)x")
-        print("kubeconfig: \(path)")
+        print("kubeconfig: \(path)  (mode 0600; removed when the demo stops)")
         print("export KUBECONFIG=\(path)")
         if let restic, !simulatedRestic {
             print("restic Jobs run the real restic; local repository: \(restic.repositoryDirectory) (RESTIC_PASSWORD is in Secret paperless-ngx-restic)")
@@ -73,6 +78,7 @@ struct DemoClusterCommand: AsyncParsableCommand {
         fflush(nil)
         await ProcessSignals.waitForTermination()
         await sim.stop()
+        kubeconfig.remove()
     }
 }
 

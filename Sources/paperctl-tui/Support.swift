@@ -19,8 +19,10 @@ enum FileText {
         var description: String { "\(path): \(String(cString: strerror(errno)))" }
     }
 
-    static func write(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    /// `exclusive`: a new file only (`O_EXCL|O_NOFOLLOW`): an existing file or a planted symlink is refused.
+    static func write(_ text: String, to path: String, exclusive: Bool = false) throws {
+        let flags = exclusive ? O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC
+        let fd = open(path, flags, 0o600)
         guard fd >= 0 else { throw WriteError(path: path, errno: errno) }
         defer { close(fd) }
         let bytes = Array(text.utf8)
@@ -30,6 +32,47 @@ enum FileText {
             guard n > 0 else { throw WriteError(path: path, errno: errno) }
             offset += n
         }
+    }
+}
+
+/// The demo cluster's kubeconfig: written 0600 as a new file
+/// (`O_EXCL|O_NOFOLLOW`), by default in a private 0700 directory made with `mkdtemp`, and
+/// removed when the demo stops.
+struct DemoKubeconfig {
+    let path: String
+    /// The private directory made for it (removed with it), or nil for `--write-kubeconfig PATH`.
+    let directory: String?
+
+    static func write(_ text: String, to explicitPath: String?) throws -> DemoKubeconfig {
+        if let explicitPath {
+            do {
+                try FileText.write(text, to: explicitPath, exclusive: true)
+            } catch let error as FileText.WriteError where error.errno == EEXIST {
+                throw ValidationError("\(explicitPath) already exists: the demo writes its kubeconfig only as a new file; remove it or choose another path")
+            }
+            return DemoKubeconfig(path: explicitPath, directory: nil)
+        }
+        var template = Array("\(TemporaryDirectory.path)/paperctl-demo-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return nil }
+            return String(cString: base)
+        }
+        guard let directory = made else {
+            throw FileText.WriteError(path: "\(TemporaryDirectory.path)/paperctl-demo-XXXXXX", errno: errno)
+        }
+        let path = "\(directory)/kubeconfig"
+        do {
+            try FileText.write(text, to: path, exclusive: true)
+        } catch {
+            rmdir(directory)
+            throw error
+        }
+        return DemoKubeconfig(path: path, directory: directory)
+    }
+
+    func remove() {
+        unlink(path)
+        if let directory { rmdir(directory) }
     }
 }
 

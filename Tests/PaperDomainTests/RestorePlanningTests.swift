@@ -114,12 +114,71 @@ import Testing
         #expect(throws: ResticJob.BuildError.self) { try ResticJob.build(cronJob: Data("{}".utf8), purpose: .restore, script: "x", now: 0, namespace: "n") }
     }
 
-    @Test func theRestoreScriptUsesTheSubfolderFormSoFilesLandAtTheirLivePaths() {
-        let script = ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/documents/originals", target: "/data", verify: true, json: true)
-        #expect(script.contains("restic restore 4f2a9c1e:/data --target /data --include /media/documents/originals --verify --json"))
-        #expect(script.contains("test -e /data/media/documents/originals || {"), "a path the snapshot lacks fails instead of restoring nothing")
-        #expect(ResticJob.safetyBackupScript(mount: "/data", templateScript: ResticJob.templateScript(cronJob: Self.cronJob))
-            == "restic version && restic backup /data --tag paperctl-safety --host paperless-ngx")
+    @Test func theRestoreScriptUsesTheSubfolderFormSoFilesLandAtTheirLivePaths() throws {
+        let script = try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/documents/originals", target: "/data", verify: true, json: true)
+        #expect(script == "restic version && mkdir -p /data && restic restore 4f2a9c1e:/data --target /data --include /media/documents/originals --verify --json")
+        #expect(try ResticJob.safetyBackupScript(mount: "/data") == "restic version && restic backup /data --tag paperctl-safety --host paperctl-safety")
+    }
+
+    @Test func theIncludeMatchesThePathLiterallyAndControlCharactersAreRefusedNamingTheFlag() throws {
+        let script = try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/invoice[1]*?\\.pdf", target: "/data", verify: true, json: true)
+        #expect(script.hasSuffix(#"--include '/media/invoice\[1\]\*\?\\.pdf' --verify --json"#))
+        for bad in ["media/a\nb.pdf", "media/\u{1B}]52;c;x\u{07}.pdf", "media/\u{9B}31m.pdf"] {
+            #expect(throws: ResticJob.BuildError.self) { try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: bad, target: "/data", verify: true, json: true) }
+            do {
+                _ = try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: bad, target: "/data", verify: true, json: true)
+            } catch {
+                #expect(error.description.hasPrefix("--path contains the control character U+"), "\(error.description)")
+            }
+        }
+        #expect(throws: ResticJob.BuildError.self) { try ResticJob.restoreScript(snapshot: "4f2a9c1e", root: "/data", path: "media/../secrets", target: "/data", verify: true, json: true) }
+        #expect(throws: ResticJob.BuildError.self) { try ResticJob.restoreScript(snapshot: "4f2a\n9c1e", root: "/data", path: nil, target: "/data", verify: true, json: true) }
+        // The plan refuses it too, before any step.
+        #expect(throws: FileRestore.Refusal.self) {
+            try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media/a\u{1B}[2Jb", target: .inPlace, resticVersion: ResticVersion(0, 17, 3)),
+                                 facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        }
+    }
+
+    @Test func restoredFilesAreCountedFromResticsSummaryOrItsVerifyLineNeverGuessed() {
+        #expect(ResticOutput.restoredFiles(in: #"{"message_type":"status","percent_done":0.5,"total_files":3}"# + "\n" + #"{"message_type":"summary","seconds_elapsed":1,"total_files":1,"files_restored":1}"#) == 1)
+        // restic leaves zero counts out of its JSON (omitempty).
+        #expect(ResticOutput.restoredFiles(in: #"{"message_type":"summary","seconds_elapsed":1}"#) == 0)
+        #expect(ResticOutput.restoredFiles(in: "restoring <Snapshot 4f2a9c1e of [/data]> to /data\nverifying files in /data\nfinished verifying 3 files in /data (took 12ms)") == 3)
+        #expect(ResticOutput.restoredFiles(in: "restic 0.14.0 compiled with go1.19.8 on linux/amd64\nrestoring <Snapshot 4f2a9c1e of [/data]> to /data") == nil)
+        #expect(RestoreExecutor.judgeRestore(log: #"{"message_type":"summary"}"#, done: "Job j complete") == .failed("Job j complete, but restic restored no file: the path matches nothing in the snapshot"))
+        #expect(RestoreExecutor.judgeRestore(log: "", done: "Job j complete").succeeded == false)
+        #expect(RestoreExecutor.judgeRestore(log: #"{"message_type":"summary","total_files":2}"#, done: "Job j complete") == .done("Job j complete: restic restored 2 files"))
+    }
+
+    @Test func inPlaceIsRefusedAtPlanTimeWithAResticOlderThan016() throws {
+        for version in [ResticVersion(0, 14, 0), ResticVersion(0, 15, 2)] {
+            do {
+                _ = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: version),
+                                         facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+                Issue.record("restic \(version) was not refused")
+            } catch {
+                #expect(error.description.contains("needs restic 0.16 or later") && error.description.contains("nothing was scaled down"), "\(error.description)")
+            }
+        }
+        // Without a listing, the image tag says which restic runs.
+        let old = Data(String(decoding: Self.cronJob, as: UTF8.self).replacingOccurrences(of: "restic/restic:0.17.3", with: "restic/restic:0.14.0").utf8)
+        #expect(ResticJob.imageVersion(cronJob: old) == ResticVersion(0, 14, 0))
+        #expect(ResticJob.imageVersion(cronJob: Self.cronJob) == ResticVersion(0, 17, 3))
+        #expect(throws: FileRestore.Refusal.self) {
+            try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace), facts: Self.facts(replicas: 2), cronJob: old, neededBytes: nil, now: Self.now)
+        }
+        _ = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: ResticVersion(0, 16, 0)),
+                                 facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+    }
+
+    @Test func thePlanSaysTheSafetySnapshotIsInItsOwnForgetGroupAndWhatTheNextForgetKeeps() throws {
+        let plan = try FileRestore.plan(FileRestoreRequest(snapshot: Self.snapshot, path: "media", target: .inPlace, resticVersion: ResticVersion(0, 17, 3)),
+                                        facts: Self.facts(replicas: 2), cronJob: Self.cronJob, neededBytes: nil, now: Self.now)
+        #expect(plan.notes.contains { $0.contains("host paperctl-safety") && $0.contains("(--keep-daily 7)") && $0.contains("keeps today's scheduled snapshot") },
+                "\(plan.notes)")
+        #expect(ResticJob.forgetPolicy(templateScript: "restic backup /data --host h && restic forget --keep-daily 7 --keep-weekly=4 --prune") == "--keep-daily 7 --keep-weekly=4")
+        #expect(ResticJob.forgetPolicy(templateScript: "restic backup /data") == nil)
     }
 
     // MARK: Plans

@@ -76,14 +76,47 @@ import Glibc
             }
             let get = try? await Subprocess.run(.name("kubectl"), arguments: ["--kubeconfig", kubeconfig, "--cache-dir", "\(dir)/cache", "get", "cronjobs", "-o", "name"],
                                                 output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+            let config = (try? String(contentsOfFile: kubeconfig, encoding: .utf8)) ?? ""
+            let mode = ((try? FileManager.default.attributesOfItem(atPath: kubeconfig))?[.posixPermissions] as? NSNumber)?.intValue
             try? execution.send(signal: .interrupt)
-            return get?.standardOutput ?? ""
+            return (get?.standardOutput ?? "", config, mode)
         }
-        #expect(result.closureResult.contains("cronjob.batch/paperless-ngx-backup"))
+        let (listed, config, mode) = result.closureResult
+        #expect(listed.contains("cronjob.batch/paperless-ngx-backup"))
         #expect(result.terminationStatus == .exited(0))
         #expect(result.standardOutput.contains("export KUBECONFIG=\(kubeconfig)"))
-        let config = try String(contentsOfFile: kubeconfig, encoding: .utf8)
         #expect(config.contains("current-context: demo"))
         #expect(config.contains("namespace: paperless-ngx"))
+        // Only its owner can read it, and it is gone once the demo stops.
+        #expect(mode == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: kubeconfig))
+    }
+
+    @Test func theDemoRefusesToWriteItsKubeconfigOverAnExistingFileOrSymlink() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-demo-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "victim\n".write(toFile: "\(dir)/victim", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/kc", withDestinationPath: "\(dir)/victim")
+        let r = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["demo-cluster", "--write-kubeconfig", "\(dir)/kc"],
+                                         input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        #expect(r.terminationStatus != .exited(0))
+        #expect(r.standardError.contains("already exists"), "\(r.standardError)")
+        #expect(try String(contentsOfFile: "\(dir)/victim", encoding: .utf8) == "victim\n")
+    }
+
+    @Test func inAPodWithoutAKubeconfigTheDashboardUsesTheInClusterConfigAndStartsNoDemo() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-pod-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // No tty: the dashboard prints the check report instead, against whatever cluster it chose.
+        let env: [Environment.Key: String] = ["HOME": dir, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TERM": "dumb",
+                                               "KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443", "XDG_STATE_HOME": "\(dir)/state"]
+        let r = try await Subprocess.run(.path(.init(Self.binary)), arguments: ["--timeout", "5"], environment: .custom(env),
+                                         input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        #expect(r.standardError.contains("KUBERNETES_SERVICE_HOST is set: using kubectl's in-cluster configuration"), "\(r.standardError)")
+        // kubectl found no service account here, so nothing answered: the demo did not stand in.
+        #expect(r.standardOutput.contains("cluster unreachable"), "the demo cluster answered: \(r.standardOutput)")
+        #expect(!r.standardOutput.contains("demo cluster stopped"))
     }
 }

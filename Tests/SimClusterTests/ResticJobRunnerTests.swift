@@ -118,8 +118,11 @@ import Testing
     @Test func aHangingResticContainerIsInterruptedByTheWatchdog() async throws {
         let dir = NSTemporaryDirectory() + "paperctl-restic-watchdog-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let found = try #require(ResticJobRunner.detect(stateDirectory: "\(dir)/state"))
-        let runner = ResticJobRunner(executable: found.executable, stateDirectory: "\(dir)/state", timeout: 1)
+        // A restic that hangs: the runner runs only restic, so the stand-in is the executable.
+        let hanging = "\(dir)/hanging-restic"
+        try "#!/bin/sh\necho started\nexec sleep 60\n".write(toFile: hanging, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hanging)
+        let runner = ResticJobRunner(executable: hanging, stateDirectory: "\(dir)/state", timeout: 1)
         let sim = try await SimulatedCluster.start(scenarios: [.healthy], port: 0, speed: 20, jobRunner: runner)
         try sim.kubeconfig().write(toFile: "\(dir)/kubeconfig", atomically: true, encoding: .utf8)
         let h = SimHarness(sim: sim, directory: dir)
@@ -127,7 +130,7 @@ import Testing
         let job = """
             {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "hanging-restic"},
              "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
-               "containers": [{"name": "restic", "image": "restic/restic:0.17.3", "command": ["/bin/sh", "-c"], "args": ["echo started; sleep 60"]}]}}}}
+               "containers": [{"name": "restic", "image": "restic/restic:0.17.3", "command": ["/bin/sh", "-c"], "args": ["restic snapshots"]}]}}}}
             """
         let created = try await h.kubectl(["create", "-f", "-"], stdin: job)
         #expect(created.succeeded, "\(created.stderr)")

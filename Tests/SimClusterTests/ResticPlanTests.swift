@@ -4,14 +4,37 @@ import Testing
 
 /// How the restic runner maps a container onto the local machine.
 @Suite struct ResticPlanTests {
-    @Test func theMountPathIsRewrittenOnlyWhereItIsAPath() {
+    @Test func theMountPathIsRewrittenOnlyWhereAWordIsThatPathOrBelowIt() {
         let local = "/state/pvc-paperless-ngx-data"
-        #expect(ResticJobRunner.rewrite("restic backup /data --host paperless-ngx", mountPath: "/data", to: local)
-                == "restic backup \(local) --host paperless-ngx")
-        #expect(ResticJobRunner.rewrite("ls /data/media && echo '/data'", mountPath: "/data", to: local) == "ls \(local)/media && echo '\(local)'")
         #expect(ResticJobRunner.rewrite("/data", mountPath: "/data", to: local) == local)
+        #expect(ResticJobRunner.rewrite("/data/media", mountPath: "/data", to: local) == "\(local)/media")
         // Not inside other words or paths.
-        #expect(ResticJobRunner.rewrite("cat /database /srv/data /data2", mountPath: "/data", to: local) == "cat /database /srv/data /data2")
+        for word in ["/database", "/srv/data", "/data2", "snap:/data", "--target=/data"] {
+            #expect(ResticJobRunner.rewrite(word, mountPath: "/data", to: local) == word)
+        }
+    }
+
+    @Test func scriptsAreReadWithoutAShellAndOnlyResticMkdirAndTheDrillSummaryRun() throws {
+        #expect(try SimScript.commands(of: ["/bin/sh", "-c", "restic backup /data --host paperless-ngx && restic forget --keep-daily 7 --prune"])
+                == [.restic(["backup", "/data", "--host", "paperless-ngx"]), .restic(["forget", "--keep-daily", "7", "--prune"])])
+        #expect(try SimScript.commands(of: ["/bin/sh", "-c", #"restic version && mkdir -p '/data/a b' && restic restore 'x:/data' --target '/data/a b' --include '/it'\''s \[1\].pdf'"#])
+                == [.restic(["version"]), .mkdir("/data/a b"), .restic(["restore", "x:/data", "--target", "/data/a b", "--include", #"/it's \[1\].pdf"#])])
+        #expect(try SimScript.commands(of: ["restic", "snapshots", "--json"]) == [.restic(["snapshots", "--json"])])
+        #expect(try SimScript.commands(of: []) == [.restic(["version"])])
+        #expect(try SimScript.commands(of: ["/bin/sh", "-c", #"restic version && restic restore latest --target /paperctl-drill --verify && printf 'paperctl-drill: files=%s bytes=%s\n' "$(find /paperctl-drill -type f | wc -l)" "$(du -sb /paperctl-drill | cut -f1)""#])
+                == [.restic(["version"]), .restic(["restore", "latest", "--target", "/paperctl-drill", "--verify"]), .drillSummary("/paperctl-drill")])
+        let refused = [
+            "touch /tmp/pwned", "restic version; touch /tmp/pwned", "restic ls $(id)", "restic ls `id`", #"restic ls "$HOME""#,
+            "restic version | sh", "restic version > /tmp/x", "restic version &", "restic ls /data/*", "restic version &&",
+            #"restic version && printf 'paperctl-drill: files=%s bytes=%s\n' "$(find /a -type f | wc -l)" "$(du -sb /b | cut -f1)""#,
+            #"restic version && printf 'paperctl-drill: files=%s bytes=%s\n' "$(find $(id) -type f | wc -l)" "$(du -sb $(id) | cut -f1)""#,
+            "restic ls 'unterminated", "restic version\ntouch /tmp/pwned",
+        ]
+        for script in refused {
+            #expect(throws: SimScript.Refusal.self, "\(script)") { try SimScript.commands(of: ["/bin/sh", "-c", script]) }
+        }
+        #expect(throws: SimScript.Refusal.self) { try SimScript.commands(of: ["/usr/bin/id"]) }
+        #expect(throws: SimScript.Refusal.self) { try SimScript.commands(of: ["/bin/sh", "/tmp/script.sh"]) }
     }
 
     @Test func containerEnvComesFromValuesAndSecretsWithTheRepositoryMappedLocally() async throws {
@@ -25,8 +48,8 @@ import Testing
         #expect(plan.environment["RESTIC_PASSWORD"] == "hunter2-PLANTED-s3cr3t")
         #expect(plan.environment["AWS_ACCESS_KEY_ID"] == "DO00SIMULATEDKEYID00")
         #expect(plan.environment["RESTIC_REPOSITORY"] == "/state/restic-repo")
-        #expect(plan.arguments == ["/bin/sh", "-c",
-                                   "restic backup /state/pvc-paperless-ngx-data --host paperless-ngx --tag paperless-ngx && restic forget --keep-daily 7 --keep-weekly 4 --keep-monthly 6 --prune"])
+        #expect(plan.commands == [.restic(["backup", "/state/pvc-paperless-ngx-data", "--host", "paperless-ngx", "--tag", "paperless-ngx"]),
+                                  .restic(["forget", "--keep-daily", "7", "--keep-weekly", "4", "--keep-monthly", "6", "--prune"])])
         #expect(plan.volumes == ["/state/pvc-paperless-ngx-data"])
     }
 

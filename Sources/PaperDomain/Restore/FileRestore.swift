@@ -158,10 +158,15 @@ public enum FileRestore {
         } else if request.target == .sideBySide {
             notes.append("the size is not known (\(neededBytes == nil ? "the snapshot has no summary" : "the volume's usage was not reported")): the free space could not be checked")
         }
-        let json = request.resticVersion?.hasSubfolderRestore ?? false
-        let script = ResticJob.restoreScript(snapshot: request.snapshot.id, root: root, path: request.path, target: directory, verify: true, json: json)
+        // The image's restic: what its listing Job printed, else the image tag.
+        let version = request.resticVersion ?? ResticJob.imageVersion(cronJob: cronJob)
+        if request.target == .inPlace, let version, !version.hasSubfolderRestore {
+            throw Refusal("the CronJob's restic is \(version), and an in-place restore needs restic 0.16 or later (`restore <snapshot>:<subfolder>` and its --json summary came in 0.16): update the image; nothing was scaled down")
+        }
+        let json = version?.hasSubfolderRestore ?? false
         let job: ResticJob
-        do {
+        do throws(ResticJob.BuildError) {
+            let script = try ResticJob.restoreScript(snapshot: request.snapshot.id, root: root, path: request.path, target: directory, verify: true, json: json)
             job = try ResticJob.build(cronJob: cronJob, purpose: .restore, script: script, now: now, namespace: ns)
         } catch {
             throw Refusal("cannot build the restore Job from CronJob \(config.fileBackup.cronJob): \(error.description)")
@@ -195,16 +200,17 @@ public enum FileRestore {
                 if let why = ManualBackup.fileBackupRefusal(active: active, config: config) { throw Refusal("the safety backup cannot start: \(why)") }
                 let safety: ResticJob
                 do {
-                    safety = try ResticJob.build(cronJob: cronJob, purpose: .safetyBackup, script: ResticJob.safetyBackupScript(mount: mount, templateScript: ResticJob.templateScript(cronJob: cronJob)),
-                                                 now: now, namespace: ns)
+                    safety = try ResticJob.build(cronJob: cronJob, purpose: .safetyBackup, script: ResticJob.safetyBackupScript(mount: mount), now: now, namespace: ns)
                 } catch {
                     throw Refusal("cannot build the safety backup Job: \(error.description)")
                 }
                 let createSafety = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", ns],
                                                   logPolicy: .action(title: "Create safety backup Job \(safety.name)"), stdin: Data(safety.json.utf8))
-                steps.append(RestoreStep(kind: .safetyBackup(safety), title: "Safety backup of the live files now (tag paperctl-safety, no forget), and wait for it to succeed",
+                steps.append(RestoreStep(kind: .safetyBackup(safety), title: "Safety backup of the live files now (host and tag \(ResticJob.safetyHost), no forget), and wait for it to succeed",
                                          command: createSafety, display: safety.displayJSON))
-                notes.append("the safety backup runs no `forget --prune`: a forget after a second backup on the same day could remove the snapshot being restored")
+                let policy = ResticJob.forgetPolicy(templateScript: ResticJob.templateScript(cronJob: cronJob))
+                notes.append("the safety snapshot is made as host \(ResticJob.safetyHost), a forget group of its own: the CronJob's next forget"
+                    + (policy.map { " (\($0))" } ?? "") + " keeps today's scheduled snapshot, and keeps safety snapshots by the same policy among themselves")
             }
             let cronName = config.fileBackup.cronJob
             let suspend = KubectlCommand(arguments: target.connectionArguments + ["patch", "cronjob", cronName, "--type=merge", "-p", #"{"spec":{"suspend":true}}"#, "-n", ns],

@@ -162,6 +162,20 @@ public struct ResticJob: Sendable, Equatable {
         return mounts.first { volumes.contains($0["name"] as? String ?? "") }?["mountPath"] as? String
     }
 
+    /// The restic version in the template's restic image tag (`restic/restic:0.17.3`), or nil
+    /// for a tag that is not a version (`latest`, a digest).
+    public static func imageVersion(cronJob: Data) -> ResticVersion? {
+        guard let root = (try? JSONSerialization.jsonObject(with: cronJob)) as? [String: Any],
+              let podSpec = (((root["spec"] as? [String: Any])?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any])
+                .flatMap({ ($0["template"] as? [String: Any])?["spec"] as? [String: Any] }),
+              let containers = podSpec["containers"] as? [[String: Any]],
+              let image = containers.first(where: { ($0["image"] as? String ?? "").contains("restic") })?["image"] as? String else { return nil }
+        let reference = image.split(separator: "@").first.map(String.init) ?? image
+        guard let colon = reference.lastIndex(of: ":"), !reference[colon...].contains("/") else { return nil }
+        let tag = reference[reference.index(after: colon)...].drop { $0 == "v" }
+        return ResticOutput.version(in: "restic \(tag)")
+    }
+
     // MARK: Scripts
 
     /// Lists the snapshots, with restic's version first (the wizard picks flags by it).
@@ -169,28 +183,50 @@ public struct ResticJob: Sendable, Equatable {
 
     /// One directory of a snapshot and its direct entries (`restic ls` without `--recursive`), so a
     /// large volume is browsed a level at a time instead of printed whole into a pod log.
-    public static func filesScript(snapshot: String, directory: String) -> String {
-        "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
+    public static func filesScript(snapshot: String, directory: String) throws(BuildError) -> String {
+        try checkText(snapshot, field: "the snapshot id")
+        try checkText(directory, field: "the directory")
+        return "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
     }
 
     /// Removes stale locks only (`restic unlock` leaves a lock whose holder is alive).
     public static let unlockScript = "restic unlock"
 
-    /// Restores `snapshot:root` (optionally only `path` within it) into `target`; `verify`
-    /// re-reads what was written; `json` gives progress lines (restic 0.16 and later).
-    public static func restoreScript(snapshot: String, root: String, path: String?, target: String, verify: Bool, json: Bool) -> String {
+    /// Refuses a value that would reach the Job's script with a control character (a newline
+    /// would end the command, ESC would reach the operator's terminal through the log), naming
+    /// the flag or field it came from. Everything else is single-quoted and so never parsed.
+    public static func checkText(_ value: String, field: String) throws(BuildError) {
+        if let bad = value.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            throw BuildError(description: "\(field) contains the control character U+\(String(format: "%04X", bad.value)): refused")
+        }
+    }
+
+    /// A path inside a snapshot: no control characters, and no `.` or `..` part (restic cleans
+    /// patterns, so `a/../b` would select `b`).
+    public static func checkPath(_ path: String, field: String) throws(BuildError) {
+        try checkText(path, field: field)
+        if path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) {
+            throw BuildError(description: "\(field) has a '.' or '..' part: give the path inside the snapshot as it is listed")
+        }
+    }
+
+    /// Restores `snapshot:root` (optionally only `path` within it, matched literally) into
+    /// `target`; `verify` re-reads what was written; `json` gives progress lines and a summary
+    /// with restic's own count of restored files (restic 0.16 and later). Whether anything was
+    /// restored is judged from that count (`ResticOutput.restoredFiles`), not here.
+    public static func restoreScript(snapshot: String, root: String, path: String?, target: String, verify: Bool, json: Bool) throws(BuildError) -> String {
+        try checkText(snapshot, field: "--snapshot")
+        try checkText(root, field: "the snapshot's path")
+        try checkText(target, field: "the target directory")
         var words = ["restic", "restore", quoted("\(snapshot):\(root)"), "--target", quoted(target)]
-        if let path, !path.isEmpty { words += ["--include", quoted("/" + path.trimmingCharacters(in: CharacterSet(charactersIn: "/")))] }
+        if let path {
+            try checkPath(path, field: "--path")
+            let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            if !clean.isEmpty { words += ["--include", quoted("/" + ResticPattern.literal(clean))] }
+        }
         if verify { words.append("--verify") }
         if json { words.append("--json") }
-        let restore = words.joined(separator: " ")
-        // restic restores nothing, and exits 0, for a path the snapshot does not hold: say so and fail.
-        let check = path.flatMap { p -> String? in
-            let clean = p.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            guard !clean.isEmpty else { return nil }
-            return " && { test -e \(quoted(target + "/" + clean)) || { echo \"paperctl: /\(clean) is not in the snapshot: nothing was restored\" >&2; exit 1; }; }"
-        } ?? ""
-        return "restic version && mkdir -p \(quoted(target)) && \(restore)\(check)"
+        return "restic version && mkdir -p \(quoted(target)) && " + words.joined(separator: " ")
     }
 
     /// The template's own restic command line (command and args of its restic container).
@@ -204,22 +240,44 @@ public struct ResticJob: Sendable, Equatable {
         return words.joined(separator: " ")
     }
 
-    /// A fresh backup of the live files before they are overwritten, tagged `paperctl-safety`.
+    /// The host name of safety snapshots: their own forget group.
+    public static let safetyHost = "paperctl-safety"
+
+    /// A fresh backup of the live files before they are overwritten, tagged `paperctl-safety`
+    /// and made as host `paperctl-safety`.
     ///
-    /// Unlike the CronJob's own script it runs no `forget --prune`: with `--keep-daily`, a
-    /// forget after a second backup on the same day removes the earlier one, which may be the
-    /// very snapshot the restore is about to read. The template's `--host` is kept, so the
-    /// snapshot groups with the scheduled ones.
-    public static func safetyBackupScript(mount: String, templateScript: String?) -> String {
-        var words = ["restic", "backup", quoted(mount), "--tag", "paperctl-safety"]
-        let template = (templateScript ?? "").split(separator: " ").map(String.init)
-        if let i = template.firstIndex(of: "--host"), i + 1 < template.count { words += ["--host", quoted(template[i + 1])] }
-        return "restic version && " + words.joined(separator: " ")
+    /// It runs no `forget`, and its host puts it in a forget group of its own (restic groups by
+    /// host and paths): with the template's host, the CronJob's next `forget --keep-daily 7`
+    /// would keep it as the day's snapshot and remove the scheduled one of that day, which may
+    /// be the very snapshot being restored. The same policy then keeps safety snapshots among
+    /// themselves (the newest of each day, week and month it names).
+    public static func safetyBackupScript(mount: String) throws(BuildError) -> String {
+        try checkText(mount, field: "the data volume's mount path")
+        return "restic version && " + ["restic", "backup", quoted(mount), "--tag", "paperctl-safety", "--host", safetyHost].joined(separator: " ")
     }
 
-    /// The newest snapshot into a scratch directory with `--verify`, then what it holds.
+    /// The `--keep-*` flags of the template's `restic forget` (`--keep-daily 7 --keep-weekly 4`), or nil.
+    public static func forgetPolicy(templateScript: String?) -> String? {
+        let words = (templateScript ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        guard let forget = words.indices.first(where: { words[$0] == "forget" && $0 > 0 && words[$0 - 1].hasSuffix("restic") }) else { return nil }
+        var flags: [String] = []
+        var i = forget + 1
+        while i < words.count, words[i] != "&&", words[i] != ";" {
+            if words[i].hasPrefix("--keep-") {
+                if words[i].contains("=") { flags.append(words[i]) } else if i + 1 < words.count { flags.append("\(words[i]) \(words[i + 1])"); i += 1 }
+            }
+            i += 1
+        }
+        return flags.isEmpty ? nil : flags.joined(separator: " ")
+    }
+
+    /// The newest snapshot into a scratch directory with `--verify`, then what it holds. The
+    /// directory is single-quoted inside the command substitutions and the message is printf's
+    /// format, so no value is parsed by the shell.
     public static func drillScript(scratch: String) -> String {
-        "restic version && restic restore latest --target \(quoted(scratch)) --verify && echo \"paperctl-drill: files=$(find \(quoted(scratch)) -type f | wc -l) bytes=$(du -sb \(quoted(scratch)) | cut -f1)\""
+        let dir = quoted(scratch)
+        return "restic version && restic restore latest --target \(dir) --verify && "
+            + "printf 'paperctl-drill: files=%s bytes=%s\\n' \"$(find \(dir) -type f | wc -l)\" \"$(du -sb \(dir) | cut -f1)\""
     }
 
     /// A word for `/bin/sh -c`, single-quoted when it is not plain.

@@ -118,6 +118,23 @@ public enum ResticOutput {
         }
     }
 
+    /// How many files restic says a restore selected: `total_files` of the `--json` summary
+    /// (restic 0.16 and later; 0 when left out), else `finished verifying N files` of `--verify`.
+    /// Nil when restic printed neither, so nothing shows that the restore restored anything.
+    public static func restoredFiles(in log: String) -> Int? {
+        for line in log.split(whereSeparator: \.isNewline).reversed() {
+            if line.first == "{", line.contains("\"summary\""),
+               let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], object["message_type"] as? String == "summary" {
+                return (object["total_files"] as? NSNumber)?.intValue ?? 0
+            }
+            if line.hasPrefix("finished verifying ") {
+                let words = line.split(separator: " ")
+                if words.count > 3, words[3] == "files", let n = Int(words[2]) { return n }
+            }
+        }
+        return nil
+    }
+
     /// How far a restore is: a `--json` status line (restic 0.16 and later), or nil.
     public static func restoreProgress(line: String) -> RestoreProgress? {
         guard line.first == "{", let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }

@@ -110,7 +110,8 @@ public struct RestoreExecutor: Sendable {
             guard let command = step.command else { return .failed("no command") }
             if let failure = await execute(command, report: report) { return failure }
             let result = await waitForJob(job.name, report: report)
-            return result.outcome
+            guard job.purpose == .restore, case .done(let message) = result.outcome else { return result.outcome }
+            return Self.judgeRestore(log: result.log, done: message)
         case .suspendCronJob(let name, let suspend):
             guard let command = step.command else { return .failed("no command") }
             if let failure = await execute(command, report: report) { return failure }
@@ -157,6 +158,19 @@ public struct RestoreExecutor: Sendable {
                                     logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
         if let failure = await execute(create, report: report) { return JobResult(outcome: failure, log: "", created: false) }
         return await waitForJob(job.name, report: report)
+    }
+
+    /// A restore Job that exited 0 succeeded only when restic itself counted restored files: it
+    /// exits 0 for an include that matches nothing, and in place the live files are there anyway.
+    static func judgeRestore(log: String, done message: String) -> Outcome {
+        switch ResticOutput.restoredFiles(in: log) {
+        case nil:
+            return .failed("\(message), but restic printed no count of restored files (no --json summary, no `finished verifying`): the restore is not confirmed; read the Job's log")
+        case 0?:
+            return .failed("\(message), but restic restored no file: the path matches nothing in the snapshot")
+        case let n?:
+            return .done("\(message): restic restored \(n) file\(n == 1 ? "" : "s")")
+        }
     }
 
     /// The app's pods Ready and no error line in its log since the step began.

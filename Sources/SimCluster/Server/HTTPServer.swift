@@ -101,15 +101,19 @@ public final class HTTPServer: Sendable {
     typealias Server = NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
 
     let handler: any APIHandling
+    /// Serve only the user running the server, and no browser page (see `Admission`).
+    let ownerOnly: Bool
     let group: MultiThreadedEventLoopGroup
     let server: Server
     public let port: Int
     /// The open connections, so that stopping can close them before the event loop goes.
     let connections: Connections
 
-    /// Binds 127.0.0.1:`port` (0 picks a free port).
-    public init(port: Int, handler: any APIHandling) async throws {
+    /// Binds 127.0.0.1:`port` (0 picks a free port). `ownerOnly`: a request from another user's
+    /// process, or from a browser, is answered 403 and never reaches the handler (`Admission`).
+    public init(port: Int, handler: any APIHandling, ownerOnly: Bool = true) async throws {
         self.handler = handler
+        self.ownerOnly = ownerOnly
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         let connections = Connections()
@@ -139,6 +143,7 @@ public final class HTTPServer: Sendable {
     /// Serves until the task is cancelled or `shutdown()` is called.
     public func run() async {
         let handler = self.handler
+        let ownerOnly = self.ownerOnly
         let server = self.server
         // The accept loop runs in a task of its own, out of cancellation's reach: a cancelled loop
         // would drop connections already accepted but not yet handed out, and NIO traps
@@ -150,7 +155,7 @@ public final class HTTPServer: Sendable {
                 try await server.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await connection in inbound {
-                            group.addTask { await Self.serve(connection, handler: handler) }
+                            group.addTask { await Self.serve(connection, handler: handler, ownerOnly: ownerOnly) }
                         }
                     }
                 }
@@ -176,8 +181,17 @@ public final class HTTPServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    static func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any APIHandling) async {
+    /// The API's answer to a request it does not admit.
+    static func forbiddenResponse(_ why: String) -> APIResponse {
+        .json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": .string("paperctl demo cluster: \(why)"),
+               "reason": "Forbidden", "code": 403], status: 403)
+    }
+
+    static func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: any APIHandling, ownerOnly: Bool = true) async {
         let channel = connection.channel
+        // Who is on the other end is decided once per connection, before any request is read.
+        let admission = ownerOnly ? Admission(serverPort: channel.localAddress?.port ?? 0) : nil
+        let peerRefusal = admission?.refusal(peerPort: channel.remoteAddress?.port)
         /// Returns once the client has gone (or the caller is cancelled).
         @Sendable func clientGone() async {
             while channel.isActive && !Task.isCancelled {
@@ -187,20 +201,27 @@ public final class HTTPServer: Sendable {
         try? await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body: [UInt8] = []
+            var refusal: String?
             for try await part in inbound {
                 switch part {
                 case .head(let h):
                     head = h
                     body = []
+                    refusal = peerRefusal ?? admission?.refusal(host: h.headers.first(name: "host"), browser: Admission.browserHeaders.contains { h.headers.contains(name: $0) })
                 case .body(var buffer):
-                    if let bytes = buffer.readBytes(length: buffer.readableBytes) { body.append(contentsOf: bytes) }
+                    // A refused request is not even buffered.
+                    if refusal == nil, let bytes = buffer.readBytes(length: buffer.readableBytes) { body.append(contentsOf: bytes) }
                 case .end:
                     guard let h = head else { continue }
                     var headers: [String: String] = [:]
                     for (name, value) in h.headers { headers[name.lowercased()] = value }
                     let request = APIRequest(method: h.method.rawValue, uri: h.uri, headers: headers, body: body)
+                    let refused = refusal
                     let response = await withTaskGroup(of: APIResponse?.self) { g -> APIResponse? in
-                        g.addTask { await handler.handle(request) }
+                        g.addTask {
+                            if let refused { return Self.forbiddenResponse(refused) }
+                            return await handler.handle(request)
+                        }
                         g.addTask {
                             await clientGone()
                             return nil

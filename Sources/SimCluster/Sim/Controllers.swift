@@ -247,7 +247,10 @@ public final class Controllers: Sendable {
             }
             if phase == "Running", let finishAt = plan.finishAt, finishAt <= now {
                 let started = plan.startedAt ?? now
-                let lines = plan.lines ?? LogText.resticRun(outcome: plan.exitCode == 0 ? .success : options.restic, start: started)
+                let command = Self.commandText(of: job)
+                let restores = plan.exitCode == 0 && command.contains("restic restore") && !command.contains("paperctl-drill")
+                let lines = plan.lines ?? (restores ? LogText.resticRestore(json: command.contains("--json"))
+                                                    : LogText.resticRun(outcome: plan.exitCode == 0 ? .success : options.restic, start: started))
                 let container = pod.value(at: "spec.containers.0.name")?.stringValue ?? "main"
                 for (i, line) in lines.enumerated() {
                     logs.append(namespace: ns, pod: podName, container: container, time: started + (finishAt - started) * Double(i + 1) / Double(lines.count + 1), line)

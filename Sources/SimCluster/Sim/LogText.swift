@@ -160,6 +160,14 @@ enum LogText {
         }
     }
 
+    /// A simulated `restic restore --verify`: restic 0.16+'s `--json` summary, or 0.14's verify line.
+    static func resticRestore(json: Bool) -> [String] {
+        json ? ["restic 0.17.3 compiled with go1.23.3 on linux/amd64",
+                #"{"message_type":"summary","seconds_elapsed":31,"total_files":12,"files_restored":12,"total_bytes":50555383,"bytes_restored":50555383}"#]
+             : ["restic 0.14.0 compiled with go1.19.8 on linux/amd64", "restoring <Snapshot 4f2a9c1e of [/data]> to /data",
+                "verifying files in /data", "finished verifying 12 files in /data (took 1.204s)"]
+    }
+
     /// `restic backup` against a bucket that refuses writes.
     static let resticBackupDenied = [
         "repository 9b6c2d51 opened (version 2, compression level auto)",

@@ -7,16 +7,24 @@ import Synchronization
 
 /// Runs restic-image Jobs with the real `restic` binary instead of the timer simulation.
 ///
-/// The pod's first restic container runs as its command and args say (`/bin/sh -c "restic
-/// backup /data … && restic forget …"`), with its env resolved the way the kubelet does it (plain
-/// values, and `secretKeyRef` read from the simulated Secrets). Two things are mapped to the
-/// local machine:
+/// The container's command is never given to a shell. Its script (`/bin/sh -c "restic backup
+/// /data … && restic forget …"`) is parsed: only commands joined by `&&`, whose words are plain
+/// or single-quoted, and of those only `restic …` (run as the configured restic executable with
+/// that argv), `mkdir -p DIR` and the drill's closing `printf` (both done here in Swift).
+/// Anything else (a `$`, a backtick, `;`, a redirection, another program) fails the container
+/// with exit 1 and a log line saying why. Its env is resolved the way the kubelet does it
+/// (plain values, and `secretKeyRef` read from the simulated Secrets). Two things are mapped to
+/// the local machine:
 ///
 /// - `RESTIC_REPOSITORY` points at `<stateDirectory>/restic-repo`, created with `restic init`
 ///   and the resolved `RESTIC_PASSWORD` on first use;
 /// - each volume mount backed by a PVC (`/data` from `paperless-ngx-data`) becomes
-///   `<stateDirectory>/pvc-<claim>`, seeded with a small Paperless-ngx media and data tree; the
-///   mount path is rewritten in the command and args.
+///   `<stateDirectory>/pvc-<claim>`, seeded with a small Paperless-ngx media and data tree; a
+///   word that is the mount path or a path below it is rewritten.
+///
+/// With a restic older than 0.16 (Debian's 0.14), `restore <snapshot>:<subfolder>` and the
+/// restore's `--json` summary are emulated (see `emulatedRestore`), and `restic version` says
+/// 0.16.0 with the real version beside it, so the dashboard plans as for the image's restic.
 ///
 /// stdout and stderr lines go to the pod log as they come; restic's own exit code becomes the
 /// container's. A watchdog interrupts the process group after `timeout` seconds (restic exits
@@ -101,7 +109,7 @@ public final class ResticJobRunner: JobRunning {
     // MARK: Plan
 
     struct ContainerPlan: Sendable {
-        var arguments: [String]
+        var commands: [SimCommand]
         var environment: [String: String]
         var volumes: [String]
         /// emptyDir stand-ins: created empty before the run, removed after it.
@@ -159,34 +167,41 @@ public final class ResticJobRunner: JobRunning {
         }
         mounts.sort { $0.0.count > $1.0.count }
         let command = (container["command"]?.arrayValue ?? []).compactMap(\.stringValue) + (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let arguments = command.map { word in mounts.reduce(word) { Self.rewrite($0, mountPath: $1.0, to: $1.1) } }
-        return ContainerPlan(arguments: arguments.isEmpty ? ["restic", "version"] : arguments, environment: env,
+        let parsed: [SimCommand]
+        do {
+            parsed = try SimScript.commands(of: command)
+        } catch {
+            throw ResolveError(description: "paperctl simulator: \(error.description); nothing was run")
+        }
+        let local = mounts.map(\.1) + [stateDirectory]
+        let commands = try parsed.map { c throws(ResolveError) -> SimCommand in
+            let mapped = c.mappingPaths { word in mounts.reduce(word) { Self.rewrite($0, mountPath: $1.0, to: $1.1) } }
+            // Directories made or measured here stay inside the simulator's own state.
+            if case .mkdir(let dir) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
+                throw ResolveError(description: "paperctl simulator: mkdir outside the container's volumes (\(dir)) refused; nothing was run")
+            }
+            if case .drillSummary(let dir) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
+                throw ResolveError(description: "paperctl simulator: the drill summary of a directory outside the container's volumes (\(dir)) refused; nothing was run")
+            }
+            return mapped
+        }
+        return ContainerPlan(commands: commands, environment: env,
                              volumes: mounts.map(\.1).filter { !scratchDirectories.contains($0) }, scratch: scratchDirectories)
     }
 
-    /// Replaces `mountPath` where it stands as a path of its own (`/data`, `/data/x`), not inside another word.
-    static func rewrite(_ text: String, mountPath: String, to local: String) -> String {
-        guard !mountPath.isEmpty, mountPath != "/" else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: mountPath) {
-            let before = rest[rest.startIndex..<range.lowerBound]
-            let previous = before.last ?? out.last
-            let next = rest[range.upperBound...].first
-            let startsWord = previous == nil || previous == " " || previous == "=" || previous == "'" || previous == "\"" || previous == "\t"
-            let endsWord = next == nil || next == " " || next == "/" || next == "'" || next == "\"" || next == ";" || next == "\t"
-            out += before
-            out += startsWord && endsWord ? local : mountPath
-            rest = rest[range.upperBound...]
-        }
-        return out + rest
+    /// `word` with `mountPath` replaced when the word is that path or a path below it.
+    static func rewrite(_ word: String, mountPath: String, to local: String) -> String {
+        guard !mountPath.isEmpty, mountPath != "/" else { return word }
+        if word == mountPath { return local }
+        if word.hasPrefix(mountPath + "/") { return local + word.dropFirst(mountPath.count) }
+        return word
     }
 
     // MARK: Run
 
     private func run(_ plan: ContainerPlan, lines: AsyncStream<String>.Continuation) async -> Int {
         var environment: [String: String] = [
-            "PATH": (["\(stateDirectory)/shim", URL(fileURLWithPath: executable).deletingLastPathComponent().path] + ["/usr/local/bin", "/usr/bin", "/bin"]).joined(separator: ":"),
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "\(stateDirectory)/home",
             "RESTIC_CACHE_DIR": "\(stateDirectory)/restic-cache",
             "TMPDIR": "\(stateDirectory)/tmp",
@@ -197,7 +212,6 @@ public final class ResticJobRunner: JobRunning {
         do {
             try prepareDirectories(plan.volumes)
             for dir in plan.scratch { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            try installShim()
         } catch {
             lines.yield("Error: cannot prepare the local volume: \(error)")
             return 1
@@ -208,8 +222,177 @@ public final class ResticJobRunner: JobRunning {
             lines.yield("Fatal: \(initFailure)")
             return 1
         }
-        let exe: Executable = plan.arguments[0].hasPrefix("/") ? .path(.init(plan.arguments[0])) : .name(plan.arguments[0])
-        return await Self.stream(exe, arguments: Array(plan.arguments.dropFirst()), environment: env, timeout: timeout, lines: lines)
+        // `a && b && c`: each in turn, stopping at the first that fails.
+        for command in plan.commands {
+            let code: Int
+            switch command {
+            case .restic(let arguments):
+                code = await runRestic(arguments, environment: env, lines: lines)
+            case .mkdir(let dir):
+                do {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    code = 0
+                } catch {
+                    lines.yield("mkdir: cannot create directory '\(dir)': \(error.localizedDescription)")
+                    code = 1
+                }
+            case .drillSummary(let dir):
+                let (files, bytes) = Self.measure(dir)
+                lines.yield("paperctl-drill: files=\(files) bytes=\(bytes)")
+                code = 0
+            }
+            if code != 0 { return code }
+        }
+        return 0
+    }
+
+    /// One `restic …` command: the real restic with that argv, or the emulation of what the
+    /// image's restic has and the local one lacks.
+    private func runRestic(_ arguments: [String], environment: [String: String], lines: AsyncStream<String>.Continuation) async -> Int {
+        let exe: Executable = .path(.init(executable))
+        if arguments.first == "version" {
+            let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+            let forward = Task { [self] in
+                for await line in stream {
+                    if let version = Self.parseVersion(line), version < (0, 16) {
+                        hostVersion.withLock { $0 = version }
+                        lines.yield("restic 0.16.0 (paperctl simulator: emulated over \(line))")
+                    } else {
+                        lines.yield(line)
+                    }
+                }
+            }
+            let code = await Self.stream(exe, arguments: arguments, environment: environment, timeout: timeout, lines: continuation)
+            continuation.finish()
+            await forward.value
+            return code
+        }
+        if arguments.first == "restore", arguments.count > 1, arguments[1].contains(":/"), await localVersion(environment: environment) < (0, 16) {
+            return await emulatedRestore(arguments, environment: environment, lines: lines)
+        }
+        return await Self.stream(exe, arguments: arguments, environment: environment, timeout: timeout, lines: lines)
+    }
+
+    private let hostVersion = Mutex<(Int, Int)?>(nil)
+
+    /// The local restic's (major, minor), read once with `restic version`.
+    private func localVersion(environment: [String: String]) async -> (Int, Int) {
+        if let known = hostVersion.withLock({ $0 }) { return known }
+        let collected = Mutex<[String]>([])
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let collector = Task { for await line in stream { collected.withLock { $0.append(line) } } }
+        _ = await Self.stream(.path(.init(executable)), arguments: ["version"], environment: environment, timeout: 30, lines: continuation)
+        continuation.finish()
+        await collector.value
+        let version = collected.withLock { $0 }.lazy.compactMap(Self.parseVersion).first ?? (0, 0)
+        hostVersion.withLock { $0 = version }
+        return version
+    }
+
+    /// `restic 0.14.0 compiled with …` → (0, 14).
+    static func parseVersion(_ line: String) -> (Int, Int)? {
+        let words = line.split(separator: " ")
+        guard words.count >= 2, words[0] == "restic" else { return nil }
+        let numbers = words[1].split(separator: ".").compactMap { Int($0) }
+        return numbers.count >= 2 ? (numbers[0], numbers[1]) : nil
+    }
+
+    /// `restic restore <snapshot>:<subfolder> --target T [--include P]… [--json] …` for a restic
+    /// without the subfolder syntax (< 0.16): the snapshot is restored into a temporary directory
+    /// with each include prefixed by the (escaped) subfolder, and the subfolder's content is
+    /// copied to the target. With `--json`, a summary line like restic 0.16's gives the count of
+    /// files the includes selected (restic's own `finished verifying` count is printed too).
+    private func emulatedRestore(_ arguments: [String], environment: [String: String], lines: AsyncStream<String>.Continuation) async -> Int {
+        let spec = arguments[1]
+        guard let colon = spec.firstIndex(of: ":") else { return 1 }
+        let snapshot = String(spec[..<colon])
+        let subfolder = String(spec[spec.index(after: colon)...])
+        var target: String?
+        var includes: [String] = []
+        var json = false
+        var rest: [String] = []
+        var i = 2
+        while i < arguments.count {
+            let word = arguments[i]
+            switch word {
+            case "--target", "-t", "--include", "-i":
+                guard i + 1 < arguments.count else {
+                    lines.yield("Fatal: flag needs an argument: \(word)")
+                    return 1
+                }
+                if word == "--target" || word == "-t" { target = arguments[i + 1] } else { includes.append(arguments[i + 1]) }
+                i += 2
+                continue
+            case "--json":
+                json = true
+            default:
+                rest.append(word)
+            }
+            i += 1
+        }
+        guard let target else {
+            lines.yield("Fatal: please specify a directory to restore to (--target)")
+            return 1
+        }
+        let temporary = "\(stateDirectory)/tmp/restore-\(RandomName.suffix())\(RandomName.suffix())"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let prefix = ResticPattern.literal(subfolder)
+        let patterns = includes.isEmpty ? [prefix] : includes.map { prefix + ($0.hasPrefix("/") ? $0 : "/" + $0) }
+        let real = ["restore", snapshot, "--target", temporary] + patterns.flatMap { ["--include", $0] } + rest
+        let code = await Self.stream(.path(.init(executable)), arguments: real, environment: environment, timeout: timeout, lines: lines)
+        guard code == 0 else { return code }
+        let source = temporary + subfolder
+        let (files, bytes) = Self.measure(source)
+        do {
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            try Self.copyContents(of: source, into: target)
+        } catch {
+            lines.yield("Fatal: copying the restored subfolder to \(target) failed: \(error.localizedDescription)")
+            return 1
+        }
+        if json {
+            lines.yield(#"{"message_type":"summary","total_files":\#(files),"files_restored":\#(files),"total_bytes":\#(bytes),"bytes_restored":\#(bytes)}"#)
+        }
+        return 0
+    }
+
+    /// Regular files below `dir` and their total size.
+    static func measure(_ dir: String) -> (files: Int, bytes: Int) {
+        var files = 0
+        var bytes = 0
+        guard let walker = FileManager.default.enumerator(atPath: dir) else { return (0, 0) }
+        for case let path as String in walker {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: "\(dir)/\(path)"),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { continue }
+            files += 1
+            bytes += (attributes[.size] as? NSNumber)?.intValue ?? 0
+        }
+        return (files, bytes)
+    }
+
+    /// Copies what `source` holds into `target`, replacing files of the same name (like `cp -a source/. target/`).
+    static func copyContents(of source: String, into target: String) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: source, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            if fm.fileExists(atPath: target) { try fm.removeItem(atPath: target) }
+            try fm.copyItem(atPath: source, toPath: target)
+            return
+        }
+        for name in try fm.contentsOfDirectory(atPath: source) {
+            let from = "\(source)/\(name)", to = "\(target)/\(name)"
+            var fromIsDirectory: ObjCBool = false
+            _ = fm.fileExists(atPath: from, isDirectory: &fromIsDirectory)
+            var toIsDirectory: ObjCBool = false
+            let exists = fm.fileExists(atPath: to, isDirectory: &toIsDirectory)
+            if fromIsDirectory.boolValue, exists, toIsDirectory.boolValue {
+                try copyContents(of: from, into: to)
+            } else {
+                if exists { try fm.removeItem(atPath: to) }
+                try fm.copyItem(atPath: from, toPath: to)
+            }
+        }
     }
 
     /// Runs a process in its own session, forwarding stdout and stderr lines, with the watchdog.
@@ -264,54 +447,6 @@ public final class ResticJobRunner: JobRunning {
             if !fm.fileExists(atPath: volume) { try PaperlessFiles.plant(in: volume) }
             try PaperlessFiles.appendLogLine(in: volume)
         }
-    }
-
-    /// The deployment's restic (0.17) restores `<snapshot>:<subfolder>`; Debian's restic 0.14 has
-    /// no such syntax (it came in 0.16). This wrapper, first on the container's PATH, restores the
-    /// snapshot into a temporary directory and copies the subfolder's content to the target, so a
-    /// restore Job written for the real image runs here unchanged. Everything else goes straight
-    /// to the real restic.
-    private func installShim() throws {
-        let path = "\(stateDirectory)/shim/restic"
-        let script = Self.shimScript(realRestic: executable)
-        if (try? String(contentsOfFile: path, encoding: .utf8)) == script { return }
-        try FileManager.default.createDirectory(atPath: "\(stateDirectory)/shim", withIntermediateDirectories: true)
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-    }
-
-    static func shimScript(realRestic: String) -> String {
-        """
-        #!/bin/sh
-        # paperctl simulator: `restic restore <snapshot>:<subfolder>` for a restic without it (< 0.16).
-        REAL='\(realRestic.replacingOccurrences(of: "'", with: "'\\''"))'
-        if [ "$1" = restore ]; then
-          case "$2" in
-            *:/*)
-              if "$REAL" version | grep -q -E '^restic 0[.](1[6-9]|[2-9][0-9])'; then exec "$REAL" "$@"; fi
-              snap="${2%%:*}"; sub="${2#*:}"; shift 2
-              target=""; tmp=$(mktemp -d "${TMPDIR:-/tmp}/paperctl-restore.XXXXXX")
-              args=""; included=no
-              while [ $# -gt 0 ]; do
-                case "$1" in
-                  --target|-t) target="$2"; shift 2 ;;
-                  --include|-i) args="$args --include $sub$2"; included=yes; shift 2 ;;
-                  --json) shift ;;
-                  *) args="$args $1"; shift ;;
-                esac
-              done
-              [ "$included" = yes ] || args="$args --include $sub"
-              # shellcheck disable=SC2086
-              "$REAL" restore "$snap" --target "$tmp" $args || { code=$?; rm -rf "$tmp"; exit $code; }
-              mkdir -p "$target" && cp -a "$tmp$sub/." "$target/"; code=$?
-              rm -rf "$tmp"
-              exit $code
-              ;;
-          esac
-        fi
-        exec "$REAL" "$@"
-
-        """
     }
 
     /// `restic init` when the repository has no config yet and the container has a password;
