@@ -130,9 +130,9 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         loop.post(.input)
         try await Wait.until("the outcome notice") { screen.text.contains("done: job.batch/manual-backup-") }
         #expect(log.actions.withLock { $0.map(\.kind) } == [.fileBackup])
-        let journal = log.journal.withLock { $0 }
-        #expect(journal.contains { $0.contains("action confirmed: Start a restic file backup") })
-        #expect(journal.contains { $0.contains("result: ok") })
+        // The journal is written off the loop, in order: wait for the outcome's entry.
+        try await Wait.until("the outcome in the journal") { log.journal.withLock { $0 }.contains { $0.contains("result: ok") } }
+        #expect(log.journal.withLock { $0 }.contains { $0.contains("action confirmed: Start a restic file backup") })
         loop.post(.stop)
         _ = await task.value
         #expect(screen.closed)
