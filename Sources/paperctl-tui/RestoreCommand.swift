@@ -109,6 +109,9 @@ struct RestoreFilesCommand: AsyncParsableCommand {
     @OptionGroup var options: RestoreOptions
 
     func validate() throws {
+        if snapshot.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--snapshot is empty: give a snapshot id (or a prefix of one) or latest; an empty id would match every snapshot")
+        }
         if side && inPlace { throw ValidationError("--side and --in-place exclude each other") }
         if let reason = skipSafetyBackup, reason.trimmingCharacters(in: .whitespaces).count < 5 {
             throw ValidationError("--skip-safety-backup needs a reason of a few words (it goes into the journal)")
