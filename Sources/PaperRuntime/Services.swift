@@ -103,9 +103,18 @@ extension RestoreTasks {
         return .released
     }
 
-    /// A plan step, with the Lease renewed first so that it names the step.
+    /// A plan step, with the Lease renewed first so that it names the step. A lost Lease is taken
+    /// again first; when it cannot be, the step does not start.
     static func stepping(_ toolkit: RestoreToolkit, _ step: RestoreStep, _ index: Int, _ report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult {
-        await toolkit.executor.lease?.renewIfDue(step: "step \(index + 1): \(step.title)")
+        switch await toolkit.executor.lease?.permit(step: "step \(index + 1): \(step.title)") ?? .granted {
+        case .refused(let why):
+            report(RestoreExecutor.Progress(why, leaseLost: true))
+            return .step(index: index, .failed("not started: \(why)"))
+        case .retaken(let note):
+            report(RestoreExecutor.Progress(note, leaseLost: true))
+        case .granted:
+            break
+        }
         return .step(index: index, await toolkit.executor.run(step, report: report))
     }
 }

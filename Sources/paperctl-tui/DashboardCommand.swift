@@ -80,7 +80,9 @@ struct DashboardCommand: AsyncParsableCommand {
         do {
             config = try ConfigLoader.load(explicitPath: kube.config)
         } catch {
-            throw ValidationError("config refused: \(error.description)")
+            // One line naming the file, the line and the key; not the usage text. 3, as `check` says it.
+            FileHandle.standardError.write(Data("paperctl-tui: config refused: \(TerminalText.safe(error.description))\n".utf8))
+            throw ExitCode(3)
         }
         var target = kube.cluster.target(config)
         var sim: SimulatedCluster?
@@ -135,7 +137,8 @@ struct DashboardCommand: AsyncParsableCommand {
         do {
             executable = try KubectlLocator(explicitPath: kube.kubectl, environment: environment).locate()
         } catch {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data("paperctl-tui: \(TerminalText.safe(error.description))\n".utf8))
+            throw ExitCode(3)
         }
         let clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let (commandMessages, commandSink) = AsyncStream<Msg>.makeStream(bufferingPolicy: .bufferingNewest(500))

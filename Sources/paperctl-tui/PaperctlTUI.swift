@@ -15,8 +15,10 @@ struct PaperctlTUI: AsyncParsableCommand {
         defaultSubcommand: DashboardCommand.self
     )
 
-    /// Like the default entry point, except that `check` reports a command line it cannot parse
-    /// with status 3 (UNKNOWN), as monitoring plugins do, instead of the usual 64.
+    /// Like the default entry point, except that a command line the parser refuses exits with a
+    /// documented status instead of argument-parser's 64: 3 (UNKNOWN) for `check` and the
+    /// dashboard, as monitoring plugins do (the dashboard prints `check`'s report without a
+    /// terminal), and 1 ("nothing started") for `backup`, `restore`, `demo-cluster` and `version`.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -26,14 +28,19 @@ struct PaperctlTUI: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            let isCheck = CommandLine.arguments.dropFirst().first == "check"
-            if isCheck, exitCode(for: error) == .validationFailure {
-                let message = fullMessage(for: error)
-                FileDescriptorText.write(message + "\n", to: 2)
-                Glibc.exit(3)
+            if exitCode(for: error) == .validationFailure {
+                FileDescriptorText.write(fullMessage(for: error) + "\n", to: 2)
+                Glibc.exit(usageErrorStatus(arguments: Array(CommandLine.arguments.dropFirst())))
             }
             exit(withError: error)
         }
+    }
+
+    /// The exit status for a refused command line, from the subcommand it names (none: the dashboard).
+    static func usageErrorStatus(arguments: [String]) -> Int32 {
+        let names = RootSubcommands.all.map { $0.configuration.commandName ?? "" }
+        let subcommand = arguments.first { names.contains($0) } ?? DashboardCommand.configuration.commandName
+        return subcommand == CheckCommand.configuration.commandName || subcommand == DashboardCommand.configuration.commandName ? 3 : 1
     }
 }
 

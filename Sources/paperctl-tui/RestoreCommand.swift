@@ -109,6 +109,9 @@ struct RestoreFilesCommand: AsyncParsableCommand {
     @OptionGroup var options: RestoreOptions
 
     func validate() throws {
+        if snapshot.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--snapshot is empty: give a snapshot id (or a prefix of one) or latest; an empty id would match every snapshot")
+        }
         if side && inPlace { throw ValidationError("--side and --in-place exclude each other") }
         if let reason = skipSafetyBackup, reason.trimmingCharacters(in: .whitespaces).count < 5 {
             throw ValidationError("--skip-safety-backup needs a reason of a few words (it goes into the journal)")
@@ -220,7 +223,23 @@ struct RestoreFilesCommand: AsyncParsableCommand {
         do {
             for (i, step) in restorePlan.steps.enumerated() {
                 current.withLock { $0 = restorePlan.recovery(upTo: i) }
-                await executor.lease?.renewIfDue(step: "step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
+                // No writing step starts on a lost Lease: it is taken again first, or the plan stops.
+                switch await executor.lease?.permit(step: "step \(i + 1)/\(restorePlan.steps.count): \(step.title)") ?? .granted {
+                case .refused(let why):
+                    RestoreOutput.fail(name, "step \(i + 1) (\(step.title)) not started: \(why)")
+                    RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) not started: \(why)")
+                    let recovery = restorePlan.recovery(upTo: i - 1)
+                    if !recovery.isEmpty {
+                        say("The plan stopped. To get back:")
+                        for command in recovery { say("  \(command)") }
+                    }
+                    throw ExitCode(i == 0 ? 1 : 2)
+                case .retaken(let note):
+                    RestoreOutput.fail(name, note)
+                    RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(note)")
+                case .granted:
+                    break
+                }
                 say("Step \(i + 1)/\(restorePlan.steps.count): \(step.title)")
                 RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))
                 if !wait && !inPlace, case .job = step.kind, let command = step.command {
@@ -232,11 +251,24 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                     }
                     say("created; not waiting (use --wait). Files land in \(restorePlan.targetDirectory)")
                     RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
+                    // Nobody renews the Lease after this process ends: it is left on for the Job instead,
+                    // naming it, for the step timeout; another restore takes it over once the Job has ended.
+                    let jobName = if case .job(let job) = step.kind { job.name } else { "" }
+                    if let failure = await executor.lease?.handOver(toJob: jobName, seconds: Int(options.timeout)) {
+                        RestoreOutput.fail(name, "the restore Lease is NOT held while Job \(jobName) runs (\(failure)): another restore could start meanwhile")
+                    } else {
+                        say("The restore Lease \(RestoreLease.name) stays on for Job \(jobName), not renewed: it is free once the Job has ended, at the latest in \(UTCTime.humanDuration(options.timeout)) (--timeout).")
+                    }
                     throw ExitCode(0)
                 }
                 let lastLine = LastLine()
                 let outcome = await executor.run(step) { progress in
-                    if lastLine.changed(progress.text) { say("  \(progress.text)") }
+                    if progress.leaseLost {
+                        RestoreOutput.fail(name, progress.text)
+                        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(progress.text)")
+                    } else if lastLine.changed(progress.text) {
+                        say("  \(progress.text)")
+                    }
                 }
                 RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore step \(i + 1) \(outcome.succeeded ? "done" : "FAILED"): \(outcome.message)")
                 switch outcome {
@@ -257,7 +289,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
             throw ExitCode(0)
         } catch {
-            await executor.lease?.release()
+            if let failure = await executor.lease?.release() { RestoreOutput.fail(name, failure) }
             throw error
         }
     }
@@ -378,7 +410,14 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
             }
             let started = Date().timeIntervalSince1970
             let last = LastLine()
-            let outcome = await toolkit.executor.waitForCluster(restorePlan.name) { p in if last.changed(p.text) { say("  \(p.text)") } }
+            let outcome = await toolkit.executor.waitForCluster(restorePlan.name) { p in
+                if p.leaseLost {
+                    RestoreOutput.fail(cmd, p.text)
+                    RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) \(p.text)")
+                } else if last.changed(p.text) {
+                    say("  \(p.text)")
+                }
+            }
             RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: \(outcome.message)")
             switch outcome {
             case .done(let message):
@@ -399,7 +438,7 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
                 throw ExitCode(3)
             }
         } catch {
-            await toolkit.executor.lease?.release()
+            if let failure = await toolkit.executor.lease?.release() { RestoreOutput.fail(cmd, failure) }
             throw error
         }
     }

@@ -57,4 +57,49 @@ import Testing
         #expect(writes.contains("update") && writes.last == "delete", "\(writes)")
         #expect(env.sim.store.get(Catalogue.leases, namespace: Self.ns, name: "paperctl-restore") == nil)
     }
+
+    /// A kubectl whose second read of the restore Lease fails as an unreachable server would
+    /// (the first read is the take); every other call goes to the real kubectl.
+    static func leaseReadFailingKubectl(_ dir: String) throws -> String {
+        let real = try KubectlLocator().locate()
+        let path = "\(dir)/kubectl-faulty"
+        let script = """
+            #!/bin/sh
+            case " $* " in
+              *" get leases.coordination.k8s.io "*)
+                n=$(($(cat '\(dir)/lease-reads' 2>/dev/null || echo 0) + 1)); echo "$n" > '\(dir)/lease-reads'
+                if [ "$n" -eq 2 ]; then echo 'Unable to connect to the server: dial tcp 127.0.0.1:6443: i/o timeout' >&2; exit 1; fi ;;
+            esac
+            exec '\(real)' "$@"
+
+            """
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    @Test func aFailedLeaseReadDuringARestoreKeepsTheLeaseAndItIsDeletedAtTheEnd() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: true)
+        defer { Task { await env.stop() } }
+        #expect(try await env.paperctl(["backup", "files", "--wait", "--timeout", "60"]).status == 0)
+        let kubectl = try Self.leaseReadFailingKubectl(env.directory)
+        let run = try await env.paperctl(["restore", "files", "--snapshot", "latest", "--yes", "--wait", "--kubectl", kubectl], limit: 150)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let reads = Int((try? String(contentsOfFile: "\(env.directory)/lease-reads", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(reads >= 3, "the failing read was not reached (\(reads) reads)")
+        #expect(!run.stderr.contains("LOST"), "an unreachable server is no loss: \(run.stderr)")
+        // Kept through the failure, and given back at the end.
+        let writes = env.sim.store.recordedWrites.filter { $0.resource.contains("leases") }.map(\.verb)
+        #expect(writes.first == "create" && writes.last == "delete", "\(writes)")
+        #expect(env.sim.store.get(Catalogue.leases, namespace: Self.ns, name: "paperctl-restore") == nil)
+
+        // Without --wait the Lease is left on for the Job, said plainly, for the --timeout.
+        let left = try await env.paperctl(["restore", "files", "--snapshot", "latest", "--yes", "--timeout", "1800"], limit: 120)
+        #expect(left.status == 0, "\(left.stdout)\n\(left.stderr)")
+        #expect(left.stdout.contains("The restore Lease paperctl-restore stays on for Job ") && left.stdout.contains("it is free once the Job has ended, at the latest in 30m"), "\(left.stdout)")
+        let lease = try #require(env.sim.store.get(Catalogue.leases, namespace: Self.ns, name: "paperctl-restore"))
+        #expect(lease.value(at: "spec.leaseDurationSeconds")?.intValue == 1800)
+        let job = try #require(lease.value(at: "metadata.annotations")?["paperctl.io/job"]?.stringValue)
+        #expect(env.sim.store.get(Catalogue.jobs, namespace: Self.ns, name: job) != nil)
+    }
 }

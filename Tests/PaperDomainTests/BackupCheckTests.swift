@@ -342,13 +342,23 @@ struct NewScheduleTests {
 
 @Suite("database drill record")
 struct DatabaseDrillRecordTests {
-    static func snapshot(with record: DrillRecord?) throws -> Snapshot {
+    /// The snapshot with `record`, and the scratch clusters of its runs (the evidence) unless `evidence` is false.
+    static func snapshot(with record: DrillRecord?, evidence: Bool = true) throws -> Snapshot {
         var snapshot = Fixtures.healthySnapshot()
         if let record {
             let json = record.configMapJSON(namespace: "paperless-ngx")
             snapshot.configMaps = [try KubeJSON.decode(ConfigMap.self, from: Data(json.utf8)), ConfigMap(metadata: ObjectMeta(name: "kube-root-ca.crt"))]
+            if evidence {
+                for run in [record.last, record.lastPassed].compactMap({ $0 }) where !snapshot.clusters.contains(where: { $0.metadata.name == run.cluster }) {
+                    snapshot.clusters.append(drillCluster(run))
+                }
+            }
         }
         return snapshot
+    }
+
+    static func drillCluster(_ run: DrillRecord.Run, label: String = "db-drill") -> CNPGCluster {
+        CNPGCluster(metadata: ObjectMeta(name: run.cluster, creationTimestamp: (run.finished ?? 0) - Double(run.rtoSeconds), labels: ["paperctl.io/purpose": label]))
     }
 
     static func run(_ passed: Bool, hoursAgo: Double, rto: Double = 187) -> DrillRecord.Run {
@@ -373,6 +383,39 @@ struct DatabaseDrillRecordTests {
         #expect(result.reason.contains("last passed 8d ago (RTO 3m7s)"))
         #expect(!result.reason.contains("hunter2"), "the record holds no credential")
         #expect(result.command == "kubectl describe cluster paperless-ngx-db-drill-2 -n paperless-ngx")
+    }
+
+    @Test func aHandMadeRecordWithoutEvidenceIsRecordedUnverifiedNotPassed() throws {
+        // Anyone who may write ConfigMaps in the namespace can write this record.
+        let record = DrillRecord().adding(Self.run(true, hoursAgo: 26))
+        let result = Fixtures.run(.dbBackups, try Self.snapshot(with: record, evidence: false))
+        #expect(!result.evidence.contains { $0.contains("last database drill passed") }, "\(result.evidence)")
+        #expect(result.evidence.contains {
+            $0.hasPrefix("a database drill that passed 26h ago is recorded by ops@bastion, unverified: neither cluster paperless-ngx-db-drill-26 nor its events are in the namespace")
+        }, "\(result.evidence)")
+        // A record naming the live cluster proves nothing either, though the cluster and its events exist.
+        var live = Self.run(true, hoursAgo: 26)
+        live.cluster = "paperless-ngx-db"
+        var snapshot = try Self.snapshot(with: DrillRecord().adding(live), evidence: false)
+        #expect(snapshot.clusters.contains { $0.metadata.name == "paperless-ngx-db" })
+        snapshot.events = [try KubeJSON.decode(KubeEvent.self, from: Data(#"{"metadata":{"name":"e1"},"involvedObject":{"kind":"Cluster","name":"paperless-ngx-db"},"reason":"CreatingPod"}"#.utf8))]
+        #expect(Fixtures.run(.dbBackups, snapshot).evidence.contains { $0.contains("recorded by ops@bastion, unverified: neither cluster paperless-ngx-db") })
+    }
+
+    @Test func theScratchClustersEventsVerifyARecordAfterTheClusterIsDeleted() throws {
+        let record = DrillRecord().adding(Self.run(true, hoursAgo: 1))
+        var snapshot = try Self.snapshot(with: record, evidence: false)
+        snapshot.events = [try KubeJSON.decode(KubeEvent.self, from: Data(#"{"metadata":{"name":"e1"},"involvedObject":{"kind":"Cluster","name":"paperless-ngx-db-drill-1"},"reason":"CreatingPod"}"#.utf8))]
+        #expect(Fixtures.run(.dbBackups, snapshot).evidence.contains { $0.hasPrefix("last database drill passed 1h ago: paperless-ngx-db-drill-1") })
+    }
+
+    @Test func aFailedRecordNamesAnUnverifiedPassAsSuch() throws {
+        let pass = Self.run(true, hoursAgo: 200)
+        let record = DrillRecord().adding(pass).adding(Self.run(false, hoursAgo: 2))
+        var snapshot = try Self.snapshot(with: record, evidence: false)
+        snapshot.clusters.append(Self.drillCluster(Self.run(false, hoursAgo: 2)))
+        let result = Fixtures.run(.dbBackups, snapshot)
+        #expect(result.reason.contains("last passed 8d ago (RTO 3m7s), recorded by ops@bastion, unverified: neither cluster paperless-ngx-db-drill-200"), "\(result.reason)")
     }
 
     @Test func noRecordOrAnUnreadableOneIsSaidSo() throws {

@@ -93,6 +93,26 @@ struct ConfigTests {
         }
     }
 
+    /// The line an editor shows for the mistake (1-based), not where libyaml gave up reading.
+    @Test(arguments: [
+        ("namespace: docs\napp:\n  deployment: [unclosed\n", 3),
+        ("namespace: docs\nbroken line without a colon\nrefreshSeconds: 5\n", 2),
+        ("namespace: 'docs\nrefreshSeconds: 5\n", 1),
+        ("namespace: docs\napp: deployment: x\n", 2),
+        ("namespace: docs\n\tapp: x\n", 2),
+        ("namespace: docs\n- x\n", 2),
+        ("namespace: docs\n  app: x\n", 2),
+    ])
+    func aYAMLErrorNamesTheLineOfTheMistake(yaml: String, line: Int) {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "c.yaml")
+            Issue.record("accepted bad YAML: \(yaml)")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.description.hasPrefix("c.yaml:\(line): invalid YAML"), "\(error)")
+        }
+    }
+
     @Test func warnMustBeBelowCritical() {
         #expect(throws: ConfigError.self) { try ConfigLoader.parse("thresholds:\n  storageWarnPercent: 95\n") }
     }

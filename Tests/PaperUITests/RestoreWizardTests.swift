@@ -123,6 +123,26 @@ import Testing
         #expect(failed.contains { if case .journal(let t) = $0 { t.contains("FAILED") && t.contains("--replicas=1") } else { false } })
     }
 
+    @Test func aLostLeaseIsAnnouncedOnTheWizardInTheNoticesAndTheJournalAndTheNextStepIsRefused() throws {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        Self.press(&s, .char("y"))
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        var (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
+        generation = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete")))))).generation
+        // While step 2 runs, a renewal finds the Lease in another's hands.
+        let lost = "the restore Lease paperctl-restore was LOST: bob@bastion pid 9 holds it now; no further writing step starts until it is taken again"
+        let said = update(&s, .restoreProgress(generation: generation, RestoreExecutor.Progress(lost, leaseLost: true)))
+        #expect(said.contains { if case .journal(let t) = $0 { t.contains("was LOST: bob@bastion pid 9") } else { false } })
+        #expect(s.notices.last == lost)
+        #expect(render(s).text.contains("The restore Lease paperctl-restore was LOST: bob@bastion pid 9 holds it now"), "\(render(s).text)")
+        // The next step is refused by the executor's permit: the plan stops with the way back.
+        generation = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 1, .done("CronJob suspended")))))).generation
+        let refused = update(&s, .restoreFinished(generation: generation, .step(index: 2, .failed("not started: \(lost)"))))
+        #expect(WizardFixtures.task(refused) == nil, "nothing runs after the refusal")
+        #expect(WizardFixtures.wizard(s)?.message?.contains("Step 3 (") == true && WizardFixtures.wizard(s)?.message?.contains("not started: the restore Lease") == true)
+    }
+
     @Test func escOrCtrlCWhileAStepRunsAsksFirstAndQuittingKeepsTheWayBack() throws {
         var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]

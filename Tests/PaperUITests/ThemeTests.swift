@@ -32,6 +32,11 @@ import Testing
         ("name: x\nbackground: nope\nroles:\n  text: { fg: \"#000000\" }\n", "background", "not in the palette"),
         ("name: x\nbackground: [1]\nroles:\n  text: { fg: \"#000000\" }\n", "background", "terminal, a palette name"),
         ("name: x\nbackground: \"#ffffff\"\nroles:\n  ok: { fg: \"#008700\" }\n", "roles.text.fg", "paints its background"),
+        // Strict hex: a sign, a space or a 0x is not a colour, though UInt32(_:radix:) would read it.
+        ("name: x\npalette:\n  white: \"#+fffff\"\nroles: {}\n", "palette.white", "expected a colour \"#rrggbb\", got #+fffff"),
+        ("name: x\nroles:\n  ok: { fg: \"#-00001\" }\n", "roles.ok.fg", "\"#-00001\" is not in the palette and not a \"#rrggbb\" colour"),
+        ("name: x\nbackground: \"#0x1234\"\nroles:\n  text: { fg: \"#000000\" }\n", "background", "not a \"#rrggbb\" colour"),
+        ("name: x\nroles:\n  ok: { fg: \"#ffffg0\" }\n", "roles.ok.fg", "not a \"#rrggbb\" colour"),
     ])
     func invalidThemesNameTheFileKeyAndReason(yaml: String, key: String, reason: String) {
         do {

@@ -203,8 +203,16 @@ public struct DatabaseBackupsCheck: HealthCheck {
             f.note("no database drill on record: `paperctl-tui restore drill db` proves the newest point recovers, and times it")
             return
         }
-        let passed = record.lastPassed.flatMap { run in run.finished.map { "last passed \(ctx.age($0)) ago (RTO \(UTCTime.humanDuration(Double(run.rtoSeconds))))" } }
-        if last.passed {
+        // The record is anyone's to write: a run counts only with its evidence in the namespace.
+        let verified = { (run: DrillRecord.Run) in DrillRecord.evidence(for: run, clusters: ctx.snapshot.clusters, events: ctx.snapshot.events) != nil }
+        let unverified = { (run: DrillRecord.Run) in "recorded by \(run.by ?? "someone"), unverified: neither cluster \(run.cluster) nor its events are in the namespace" }
+        let passed = record.lastPassed.flatMap { run in
+            run.finished.map { "last passed \(ctx.age($0)) ago (RTO \(UTCTime.humanDuration(Double(run.rtoSeconds))))" + (verified(run) ? "" : ", \(unverified(run))") }
+        }
+        if last.passed, !verified(last) {
+            f.note("a database drill that passed \(ctx.age(finished)) ago is \(unverified(last)) (ConfigMap \(DrillRecord.configMapName) alone proves nothing): "
+                + "`paperctl-tui restore drill db` proves the newest point recovers")
+        } else if last.passed {
             f.note("last database drill passed \(ctx.age(finished)) ago: \(last.cluster) healthy in \(UTCTime.humanDuration(Double(last.rtoSeconds))) (the RTO)"
                 + (last.recoveredTo.map { ", recovered to \($0)" } ?? "") + (last.by.map { ", by \($0)" } ?? ""))
         } else {

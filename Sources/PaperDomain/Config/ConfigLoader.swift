@@ -39,7 +39,7 @@ public enum ConfigLoader {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: line(of: error), reason: "invalid YAML: \(problem(of: error))")
+            throw ConfigError(file: file, line: line(of: error, in: yaml), reason: "invalid YAML: \(problem(of: error))")
         } catch {
             throw ConfigError(file: file, reason: "invalid YAML: \(error)")
         }
@@ -50,10 +50,25 @@ public enum ConfigLoader {
         return config
     }
 
-    static func line(of error: YamlError) -> Int? {
+    /// The line (1-based, as an editor numbers it) of the mistake. libyaml reports where it gave
+    /// up, which is often the next line or the end of the file: for a key without its colon or a
+    /// quote never closed, the scanner's context ("while scanning a simple key / a quoted scalar")
+    /// marks the token at fault; any other problem found on a blank line or past the end belongs
+    /// to the last line with content before it.
+    static func line(of error: YamlError, in yaml: String) -> Int? {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: nil
+        case .scanner(let context?, _, _, _) where context.text.contains("simple key") || context.text.contains("quoted scalar"):
+            return context.mark.line
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            let empty = { (n: Int) in
+                n > lines.count || lines[n - 1].allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" } || lines[n - 1].drop { $0 == " " }.hasPrefix("#")
+            }
+            var line = mark.line
+            while line > 1, empty(line) { line -= 1 }
+            return line
+        default:
+            return nil
         }
     }
 

@@ -54,6 +54,25 @@ public struct DrillRecord: Sendable, Equatable, Codable {
         return try? JSONDecoder().decode(DrillRecord.self, from: Data(text.utf8))
     }
 
+    /// What in the namespace proves that `run` happened, or nil. Anyone who may write ConfigMaps
+    /// can write this record; the scratch cluster (labelled `paperctl.io/purpose=db-drill` and
+    /// created before the drill finished) or the events about it come from the API server and
+    /// CloudNativePG. They go when the cluster is deleted (`--cleanup`) and the events expire (an
+    /// hour by default): the record then reads as unverified.
+    public static func evidence(for run: Run, clusters: [CNPGCluster], events: [KubeEvent]) -> String? {
+        let finished = run.finished ?? 0
+        if let cluster = clusters.first(where: { $0.metadata.name == run.cluster }) {
+            // A record naming the live cluster (or any cluster not made by a drill) proves nothing.
+            guard cluster.metadata.labels[DatabaseRestore.purposeLabel] == "db-drill",
+                  (cluster.metadata.creationTimestamp ?? .infinity) <= finished + 60 else { return nil }
+            return "cluster \(run.cluster) is in the namespace"
+        }
+        if events.contains(where: { $0.involvedKind == "Cluster" && $0.involvedName == run.cluster }) {
+            return "the events of cluster \(run.cluster) are in the namespace"
+        }
+        return nil
+    }
+
     /// This record with `run` added.
     public func adding(_ run: Run) -> DrillRecord {
         DrillRecord(last: run, lastPassed: run.passed ? run : lastPassed)

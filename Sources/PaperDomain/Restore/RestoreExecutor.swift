@@ -72,10 +72,13 @@ public struct RestoreExecutor: Sendable {
     public struct Progress: Sendable, Equatable {
         public var text: String
         public var fraction: Double?
+        /// The restore Lease was found lost while the step ran: to be announced, not just shown.
+        public var leaseLost: Bool
 
-        public init(_ text: String, fraction: Double? = nil) {
+        public init(_ text: String, fraction: Double? = nil, leaseLost: Bool = false) {
             self.text = text
             self.fraction = fraction
+            self.leaseLost = leaseLost
         }
     }
 
@@ -252,7 +255,7 @@ public struct RestoreExecutor: Sendable {
         let deadline = now() + stepTimeout
         var lastError = ""
         while true {
-            await lease?.renewIfDue()
+            if let lost = await lease?.renewIfDue() { report(Progress(lost, leaseLost: true)) }
             do {
                 if let outcome = try await step() { return outcome }
                 lastError = ""

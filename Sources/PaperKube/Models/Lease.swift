@@ -35,9 +35,10 @@ public struct Lease: Sendable, Equatable, Decodable {
         return from + Double(duration)
     }
 
-    /// Held by someone at `now`: a holder, and not yet lapsed.
-    public func isHeld(at now: Double) -> Bool {
+    /// Held by someone at `now`: a holder, and not yet lapsed. `margin` seconds are added to the
+    /// lapse: `renewTime` is the holder's clock and `now` ours, and kubectl gives no server time.
+    public func isHeld(at now: Double, margin: Double = 0) -> Bool {
         guard let holder = holderIdentity, !holder.isEmpty else { return false }
-        return (expiresAt ?? .infinity) > now
+        return (expiresAt ?? .infinity) + margin > now
     }
 }

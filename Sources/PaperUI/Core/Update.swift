@@ -58,8 +58,7 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .logEnded(let generation, let reason):
         return LogTailMode.ended(&state, generation: generation, reason: reason)
     case .restoreProgress(let generation, let progress):
-        RestoreWizardMode.progress(&state, generation: generation, progress)
-        return []
+        return RestoreWizardMode.progress(&state, generation: generation, progress)
     case .restoreFinished(let generation, let result):
         return RestoreWizardMode.finished(&state, generation: generation, result)
     }

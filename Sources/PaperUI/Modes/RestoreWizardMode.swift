@@ -780,11 +780,21 @@ enum RestoreWizardMode {
 
     // MARK: Results
 
-    static func progress(_ state: inout AppState, generation: Int, _ progress: RestoreExecutor.Progress) {
-        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return }
-        w.progress = Redactor.redact(progress.text)
+    static func progress(_ state: inout AppState, generation: Int, _ progress: RestoreExecutor.Progress) -> [Effect] {
+        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return [] }
+        var effects: [Effect] = []
+        if progress.leaseLost {
+            // A lost (or retaken) restore Lease is announced: the wizard's banner, a notice, the journal.
+            let text = Redactor.redact(progress.text)
+            w.message = text.prefix(1).uppercased() + text.dropFirst() + "."
+            notify(&state, text)
+            effects.append(journal(state, text))
+        } else {
+            w.progress = Redactor.redact(progress.text)
+        }
         if let f = progress.fraction { w.fraction = f }
         state.stack[i] = .restore(w)
+        return effects
     }
 
     static func finished(_ state: inout AppState, generation: Int, _ result: RestoreTaskResult) -> [Effect] {

@@ -16,7 +16,10 @@ public struct RGB: Sendable, Equatable, Hashable {
 
     /// `#rrggbb`
     public init?(hex: String) {
-        guard hex.count == 7, hex.first == "#", let v = UInt32(hex.dropFirst(), radix: 16) else { return nil }
+        // Exactly six hex digits: UInt32(_:radix:) alone would take a sign ("#+fffff", "#-00001").
+        let digits = hex.utf8.dropFirst()
+        guard hex.utf8.count == 7, hex.first == "#", digits.allSatisfy({ (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) }),
+              let v = UInt32(String(decoding: digits, as: UTF8.self), radix: 16) else { return nil }
         self.init(UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff))
     }
 

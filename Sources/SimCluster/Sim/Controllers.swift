@@ -531,6 +531,18 @@ public final class Controllers: Sendable {
                                                "storageClassName": "do-block-storage", "volumeMode": "Filesystem"],
                                       "status": ["phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": ["storage": cluster.value(at: "spec.storage.size") ?? "1Gi"]]]
                 _ = try? store.create(Catalogue.pvcs, namespace: ns, object: pvc)
+                // CloudNativePG's event on the Cluster as it creates the first instance: a drill's
+                // record is verified by these events once its scratch cluster is deleted.
+                let event: JSONValue = [
+                    "apiVersion": "v1", "kind": "Event",
+                    "metadata": ["name": .string("\(name).\(uid.prefix(8))")],
+                    "involvedObject": ["apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "name": .string(name), "namespace": .string(ns), "uid": .string(uid)],
+                    "type": "Normal", "reason": "CreatingInstance",
+                    "message": .string(cluster.value(at: "spec.bootstrap.recovery") != nil ? "Primary instance (from backup)" : "Primary instance (initdb)"),
+                    "count": 1, "firstTimestamp": .string(UTCTime.rfc3339(now)), "lastTimestamp": .string(UTCTime.rfc3339(now)),
+                    "source": ["component": "cloudnative-pg"],
+                ]
+                _ = try? store.create(Catalogue.events, namespace: ns, object: event)
             } else if phase == "Setting up primary", now >= created + 4, cluster.value(at: "spec.bootstrap.recovery") != nil,
                       cluster.value(at: "status.phaseReason")?.stringValue?.hasPrefix("Recovering") != true {
                 // A recovery: a full-recovery Job whose log says how it went, by CNPG's rules.
