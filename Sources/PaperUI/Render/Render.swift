@@ -104,16 +104,17 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     let overall = state.data.data?.overall
     let badgeText = overall.map { " \(badge($0, g)) " } ?? (state.data.error == nil ? " loading… " : " \(badge(.unknown, g)) ")
     let summary = state.data.data.flatMap { data in
-        Remedy.worst(data).map { result, remedy in "\(shortTitle(result.id)): \(result.cause?.kind ?? result.reason) — \(remedy.says)" }
+        Remedy.worst(data).map { result, remedy in "\(shortTitle(result.id)): \(result.cause?.kind ?? firstProblem(result.reason)) — \(remedy.says)" }
     }
     let (long, short, role) = headerStatus(state)
     let fixed = ScreenBuffer.displayWidth(ctx + ns + badgeText) + 1
     let want = summary.map { ScreenBuffer.displayWidth($0) + 2 } ?? 0
     var right = long
     var brand = " paperctl "
-    if fixed + brand.count + want + long.count + 1 > state.width { right = short }
+    // From 100 columns the data's age and feed stay whole and the cause is cut instead.
+    if state.width < 100, fixed + brand.count + want + long.count + 1 > state.width { right = short }
     if fixed + brand.count + want + right.count + 1 > state.width { brand = "" }
-    if fixed + want + right.count + 1 > state.width {
+    if state.width < 100, fixed + want + right.count + 1 > state.width {
         // Context and namespace as one: "demo/paperless-ngx".
         ctx = state.isProductionContext ? " \(state.context)/\(state.namespace) [PRODUCTION] " : " \(state.context)/\(state.namespace) "
         ns = ""
@@ -129,6 +130,11 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
         x += buf.putTruncated(summary, x: x, y: 0, role: PanelRows.role(for: overall), width: max(0, start - 1 - x), ellipsis: g.ellipsis)
     }
     buf.put(right, x: start, y: 0, role: role, maxWidth: state.width - start)
+}
+
+/// The first of a reason's problems ("17× Redis connection errors, newest 90s ago; 16× …" is its first part).
+func firstProblem(_ reason: String) -> String {
+    reason.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? reason
 }
 
 /// A check's title without its parenthesis: "File backups (restic)" is "File backups".
