@@ -31,7 +31,8 @@ import Testing
         try await t.send("3")
         try await t.send("Enter")
         // The overlay's body, not only its title: the title is drawn first.
-        try await t.waitFor("details (Esc back)", "Next step:", "Run: kubectl", "create job")
+        // What to run follows the cause: the unlock, not another backup Job that fails the same way.
+        try await t.waitFor("details (Esc back)", "Next step:", "Run: paperctl-tui restore unlock", "Key: u unlocks")
         try await t.send("Escape")
         try await t.send("?")
         try await t.waitFor("Keys (Esc closes)", "quit (same in every mode)")
@@ -70,8 +71,13 @@ import Testing
         let t = try await Tmux.start(["--demo"], width: 120, height: 35)
         defer { t.stopNow() }
         try await t.waitFor("[6] Log errors")
+        // A split pane: the compact list of checks, not "too small"; tmux's own 80x23 gets the panels.
         try await t.resize(width: 70, height: 20)
-        try await t.waitFor("terminal too small", "70x20, need 80x24")
+        try await t.waitFor("all 10 checks OK")
+        try await t.resize(width: 80, height: 23)
+        try await t.waitFor("[6] Log errors")
+        try await t.resize(width: 30, height: 8)
+        try await t.waitFor("terminal too small")
         try await t.resize(width: 200, height: 50)
         try await t.waitUntil("the panels laid out wider than 150 columns") { screen in
             screen.contains("[6] Log errors") && (screen.split(separator: "\n").map(\.count).max() ?? 0) > 150
@@ -260,6 +266,9 @@ import Testing
         let t = try await Tmux.start(["--demo", "--scenario", "redis-errors", "--speed", "20"])
         defer { t.stopNow() }
         try await t.waitFor(" old ·")
+        // The focus starts on the Log errors panel, where `l` opens Redis's own log (the errors
+        // are about Redis); from the Pods panel it opens the app's.
+        try await t.send("1")
         try await t.send("l")
         // The app container, not linkerd-proxy.
         let first = try await t.waitFor("streaming", "LOGS paperless-ngx-7d9f8c6b5d-x2x4q/paperless-ngx")

@@ -189,6 +189,30 @@ struct WALArchivingCheckTests {
         #expect(result.evidence.first == "cause: \(kind) — \(message)")
     }
 
+    /// Broken archiving: a backup taken now fails the same way, so what to run is the credentials
+    /// Secret by name (from spec.backup.barmanObjectStore.s3Credentials), not `kubectl cnpg backup`.
+    @Test func brokenArchivingOffersTheCredentialsSecretNotABackup() throws {
+        var snapshot = Fixtures.healthySnapshot()
+        snapshot.clusters[0].credentialsSecret = "paperless-ngx-db-s3"
+        snapshot.clusters[0].conditions.removeAll { $0.type == "ContinuousArchiving" }
+        snapshot.clusters[0].conditions.append(Condition(type: "ContinuousArchiving", status: "False", reason: "ContinuousArchivingFailing",
+                                                         message: "unexpected failure invoking barman-cloud-wal-archive: exit status 1", lastTransitionTime: Fixtures.now - 3 * 86_400))
+        snapshot.backups = snapshot.backups.map { b in var b = b; b.stoppedAt = Fixtures.now - 4 * 86_400; return b }
+        let backups = Fixtures.run(.dbBackups, snapshot)
+        #expect(backups.verdict == .critical)
+        #expect(backups.command == "kubectl describe secret paperless-ngx-db-s3 -n paperless-ngx")
+        #expect(backups.hint?.contains("a backup fails the same way while WAL archiving fails: check the S3 credentials in Secret paperless-ngx-db-s3") == true, "\(backups.hint ?? "")")
+        let wal = Fixtures.run(.walArchiving, snapshot)
+        #expect(try #require(wal.cause).nextStep.hasSuffix("the object store's credentials are in Secret paperless-ngx-db-s3"))
+    }
+
+    @Test func theCredentialsSecretIsReadFromTheClusterAndTheObjectStore() throws {
+        let cluster = try KubeJSON.decode(CNPGCluster.self, from: Data(#"{"metadata":{"name":"db"},"spec":{"backup":{"barmanObjectStore":{"destinationPath":"s3://b/","s3Credentials":{"accessKeyId":{"name":"db-s3","key":"ACCESS_KEY_ID"}}}}}}"#.utf8))
+        #expect(cluster.credentialsSecret == "db-s3")
+        let store = try KubeJSON.decode(BarmanObjectStore.self, from: Data(#"{"metadata":{"name":"store"},"spec":{"configuration":{"destinationPath":"s3://b/","s3Credentials":{"accessKeyId":{"name":"store-s3","key":"ACCESS_KEY_ID"}}}}}"#.utf8))
+        #expect(store.credentialsSecret == "store-s3")
+    }
+
     @Test func aFailedBackupsErrorNamesTheCause() throws {
         var snapshot = Fixtures.healthySnapshot()
         snapshot.backups.append(CNPGBackup(metadata: ObjectMeta(name: "manual-9", creationTimestamp: Fixtures.now - 600), clusterName: "paperless-ngx-db", phase: .failed,

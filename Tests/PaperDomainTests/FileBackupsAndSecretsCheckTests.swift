@@ -35,7 +35,13 @@ struct FileBackupsCheckTests {
         let result = Fixtures.run(.fileBackups, withFailedJob(code: code))
         #expect(result.verdict == .warn)
         #expect(result.reason == "1 failed Job since the last success: newest \(meaning)")
-        #expect(result.command == "kubectl logs -l app.kubernetes.io/name=paperless-ngx-backup --tail=100 -n paperless-ngx")
+        // A lock's and a wrong password's run is the unlock and the ExternalSecret, not the log.
+        let run = switch code {
+        case 11: "paperctl-tui restore unlock -n paperless-ngx"
+        case 12: "kubectl describe externalsecret paperless-ngx-restic -n paperless-ngx"
+        default: "kubectl logs -l app.kubernetes.io/name=paperless-ngx-backup --tail=100 -n paperless-ngx"
+        }
+        #expect(result.command == run)
     }
 
     /// restic up to 0.16 exits 1 for a lock, a wrong password and more: its own words tell them apart.
@@ -58,7 +64,24 @@ struct FileBackupsCheckTests {
         // The cause and the next step come right after the problems: the panel's first rows.
         #expect(result.evidence[1].hasPrefix("cause: \(kind) — ") && result.evidence[2].hasPrefix("next step: "))
         #expect(!result.evidence.joined().contains("wJalrXUtnFEMI"), "the evidence line is redacted")
-        #expect(result.command == "kubectl logs pod/manual-backup-1796032800-x7k2p -c restic --tail=40 -n paperless-ngx")
+        // What to run follows the cause: a new backup Job would fail the same way on a lock or a wrong password.
+        let run = switch kind {
+        case "repository locked": "paperctl-tui restore unlock -n paperless-ngx"
+        case "wrong password or no key": "kubectl describe externalsecret paperless-ngx-restic -n paperless-ngx"
+        default: "kubectl logs pod/manual-backup-1796032800-x7k2p -c restic --tail=40 -n paperless-ngx"
+        }
+        #expect(result.command == run)
+    }
+
+    /// A lock behind a missed run: the run offered is the unlock, never another backup Job.
+    @Test func aMissedRunCausedByALockOffersTheUnlockNotABackup() throws {
+        var snapshot = withFailedJob(code: 11)
+        snapshot.cronJobs[0].lastSuccessfulTime = Fixtures.now - 3 * 86_400
+        snapshot.jobs.removeAll { $0.outcome == .succeeded }
+        let result = Fixtures.run(.fileBackups, snapshot)
+        #expect(result.verdict == .critical && result.reason.hasPrefix("missed the run due"))
+        #expect(result.command == "paperctl-tui restore unlock -n paperless-ngx")
+        #expect(result.command?.contains("create job") == false)
     }
 
     @Test func anUnreadableLogFallsBackToTheCodeAndSaysWhy() {

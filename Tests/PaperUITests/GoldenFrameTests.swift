@@ -126,6 +126,47 @@ import Testing
     @Test(arguments: frames)
     func everyModeMatchesItsGoldenFrame(frame: Frame) throws {
         let buffer = render(Self.state(frame.name, width: frame.width, height: frame.height))
+        try Self.compare(buffer, frame)
+    }
+
+    // MARK: The first screen of each incident
+
+    /// The check results `paperctl-tui check --json` printed against the simulator's scenario
+    /// (Golden/scenarios/NAME.json, the kubeconfig replaced by `--context demo`), with the typed
+    /// facts the keys act on.
+    static func scenario(_ name: String, width: Int, height: Int) throws -> AppState {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/scenarios/\(name).json")
+        let checks = try JSONDecoder().decode([CheckResult].self, from: Data(contentsOf: url))
+        var data = DashboardData(checks: checks, takenAt: Fixtures.now - 3, actions: Fixtures.facts(), logSources: Fixtures.logSources)
+        data.facts = [:]
+        var s = Fixtures.state(data: nil)
+        _ = update(&s, .refreshed(.success(data), at: Fixtures.now))
+        s.nextRefreshAt = Fixtures.now + 2
+        _ = update(&s, .resize(width: width, height: height))
+        return s
+    }
+
+    static let scenarios = ["restic-locked", "restic-wrong-password", "redis-errors", "db-backup-failing", "secret-sync-failing"]
+    static let scenarioFrames = scenarios.flatMap { n in [(80, 22), (80, 24), (120, 35), (70, 20)].map { Frame(name: "scenario-\(n)", width: $0.0, height: $0.1) } }
+
+    /// At the sizes on-call uses, the first screen says what is wrong, why and what now, without
+    /// scrolling: the worst check's cause, its next step and its key are on screen.
+    @Test(arguments: scenarioFrames)
+    func theFirstScreenShowsTheWorstCauseNextStepAndKey(frame: Frame) throws {
+        let state = try Self.scenario(String(frame.name.dropFirst("scenario-".count)), width: frame.width, height: frame.height)
+        let buffer = render(state)
+        let text = buffer.lines.joined(separator: "\n")
+        let data = try #require(state.data.data)
+        let (worst, remedy) = try #require(Remedy.worst(data))
+        if let cause = worst.cause { #expect(text.contains("cause: \(cause.kind)"), "\(frame.testDescription): no cause\n\(text)") }
+        #expect(text.contains("next step: "), "\(frame.testDescription): no next step\n\(text)")
+        // The key that acts on the cause; without one (the object store's credentials), the command naming the Secret.
+        #expect(text.contains(remedy.key == "Enter" ? "Enter: details; run: " : "\(remedy.key): "), "\(frame.testDescription): no key row\n\(text)")
+        #expect(state.dashboard.focus == PanelID.allCases.first { $0.checks.contains(worst.id) }, "the focus starts on the worst panel")
+        try Self.compare(buffer, frame)
+    }
+
+    static func compare(_ buffer: ScreenBuffer, _ frame: Frame) throws {
         let actual = Self.encode(buffer)
         let path = Self.path(frame)
         if ProcessInfo.processInfo.environment["PAPERCTL_RECORD_GOLDEN"] == "1" {
@@ -139,7 +180,6 @@ import Testing
         let e = expected.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         let a = actual.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         #expect(e.count == a.count, "\(frame.testDescription): \(a.count) lines, golden has \(e.count)")
-        // Report the first differing cell, then the whole frame as drawn.
         for y in 0..<min(e.count, a.count) where e[y] != a[y] {
             let x = zip(e[y], a[y]).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e[y].count, a[y].count)
             let layer = y <= frame.height ? "character" : "role"

@@ -147,10 +147,18 @@ enum ModeFixtures {
         }
         for b in Keymap.all { #expect(text.contains("\(b.label.padded(11)) \(b.description)"), "help lacks \(b.label) \(b.description)") }
         for fixture in ModeFixtures.all {
-            let footer = render(fixture.state).lines.last ?? ""
+            // Wide enough, every footer key of the table is there; at 80 columns the keys that leave
+            // (? help, q quit, Esc back) stay at the right edge and the others give way.
+            var wide = fixture.state
+            _ = update(&wide, .resize(width: 200, height: 60))
+            let footer = render(wide).lines.last ?? ""
             for b in Keymap.bindings(for: fixture.scope) where b.inFooter {
                 #expect(footer.contains("\(b.label) \(b.short)"), "\(fixture.scope) footer lacks \(b.label)")
             }
+            var narrow = fixture.state
+            _ = update(&narrow, .resize(width: 80, height: 24))
+            let edge = footerKeys(narrow).right.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
+            #expect((render(narrow).lines.last ?? "").hasSuffix(edge + " "), "\(fixture.scope) footer keeps \(edge) at the right edge")
         }
     }
 }

@@ -47,10 +47,10 @@ import Testing
         var data = Fixtures.data()
         data.feed = .live(watches: 15)
         var s = Fixtures.state(data: data)
-        #expect(render(s).lines[0].contains("live · data"))
+        #expect(render(s).lines[0].contains("live · "))
         data.feed = .down(reason: "kubectl proxy exited", retryAt: s.now + 8)
         s.data = .loaded(data)
-        #expect(render(s).lines[0].contains("POLLING · data"))
+        #expect(render(s).lines[0].contains("POLLING · "))
         data.feed = .off
         s.data = .loaded(data)
         #expect(!render(s).lines[0].contains("live") && !render(s).lines[0].contains("POLLING"))

@@ -14,9 +14,10 @@ import Testing
         #expect(text.contains("▲ WARN"))
         #expect(text.contains("✔ OK"))
         #expect(text.contains("? UNKNOWN"))
-        #expect(text.contains("ctx: demo"))
-        #expect(text.contains("ns: paperless-ngx"))
-        #expect(text.contains("data 3s old"))
+        // Short of room, the header keeps the worst check's cause and key; context and namespace shorten to demo/paperless-ngx.
+        #expect(text.contains("ctx: demo") || text.contains(" demo/paperless-ngx "))
+        #expect(text.contains("File backups: repository locked — u unlocks"))
+        #expect(text.contains("3s old"))
     }
 
     @Test func headerCarriesTheWorstVerdict() {
@@ -39,11 +40,29 @@ import Testing
         #expect(text.contains("85% used"))
     }
 
-    @Test(arguments: [(0, 0), (1, 1), (2, 1), (10, 3), (40, 10), (79, 24), (80, 23), (300, 2)])
+    @Test(arguments: [(0, 0), (1, 1), (2, 1), (10, 3), (39, 24), (300, 9)])
     func tinySizesNeverCrashAndSayTooSmall(width: Int, height: Int) {
         let b = render(Fixtures.state(width: width, height: height))
         #expect(b.width == max(0, width) && b.height == max(0, height))
         if width >= 18 && height >= 3 { #expect(b.text.contains("terminal too small")) }
+    }
+
+    /// From 40×10 to 80×22 (a split pane, tmux's 80×23 is above it) the dashboard is a list of
+    /// the checks that are not OK, worst first, with the cause and the key; never "too small".
+    @Test(arguments: [(40, 10), (79, 24), (60, 21), (300, 21)])
+    func smallSizesListTheProblemsWorstFirst(width: Int, height: Int) throws {
+        let b = render(Fixtures.state(width: width, height: height))
+        #expect(!b.text.contains("terminal too small"))
+        let lines = b.lines
+        let first = try #require(lines.firstIndex { $0.contains("CRIT File backups") })
+        if let warn = lines.firstIndex(where: { $0.contains("WARN ") }) { #expect(first < warn, "CRIT before WARN") }
+        if height >= 20 { #expect(b.text.contains("u: restic unlock")) }
+    }
+
+    @Test func tmuxsEightyByTwentyThreePaneShowsThePanels() {
+        let text = render(Fixtures.state(width: 80, height: 23)).text
+        #expect(text.contains("[3] File backups") && text.contains("cause: repository locked"))
+        #expect(!text.contains("terminal too small"))
     }
 
     @Test func asciiGlyphsForNonUTF8Locales() {

@@ -74,15 +74,14 @@ import PaperDomain
         for (y, line) in buffer.lines.enumerated() {
             #expect(TerminalText.width(line) == width, "row \(y) is \(TerminalText.width(line)) cells: \(line)")
         }
-        let plain = render(GoldenFrameTests.state("dashboard-stale", width: width, height: height))
-        // The panels' frames are where the ordinary dashboard has them.
-        for y in 2..<(height - 1) {
-            for x in 0..<width where [Character("┌"), "┐", "└", "┘", "│"].contains(plain[x, y].char) && plain[x, y].role == .border {
-                #expect(buffer[x, y].char == plain[x, y].char, "border at \(x),\(y)")
-            }
+        // The panels' frames are where the layout put them: the hostile text moved no corner.
+        for (panel, r) in PanelLayout.rects(in: GoldenFrameTests.state("dashboard-hostile", width: width, height: height)) where r.height >= 3 {
+            #expect(buffer[r.x, r.y].char == "┌" && buffer[r.x + r.width - 1, r.y].char == "┐", "\(panel) top corners")
+            #expect(buffer[r.x, r.y + r.height - 1].char == "└" && buffer[r.x + r.width - 1, r.y + r.height - 1].char == "┘", "\(panel) bottom corners")
         }
         #expect(!buffer.text.contains("hunter2"))
         #expect(buffer.text.contains(#"\u{1B}]52;c;"#) || width < 100, "the clipboard write is shown, escaped")
-        #expect(buffer.lines[height - 1].contains("journal NOT written"))
+        #expect(buffer.lines[height - 2].contains("journal NOT written"), "on the notice line, above the keys")
+        #expect(buffer.lines[height - 1].hasSuffix("? help  q quit "))
     }
 }

@@ -40,6 +40,9 @@ struct BackupFacts {
         return false
     }
 
+    /// The Secret with the object store's credentials: the ObjectStore's with the plugin, else the Cluster's.
+    var credentialsSecret: String? { usesPlugin ? objectStore?.credentialsSecret : cluster.credentialsSecret }
+
     /// The recovery window for this cluster's server in the plugin's ObjectStore.
     var recoveryWindow: RecoveryWindow? { objectStore?.serverRecoveryWindow[cluster.backupServerName] }
 

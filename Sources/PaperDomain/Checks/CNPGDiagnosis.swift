@@ -81,6 +81,23 @@ public enum CNPGDiagnosis {
         return nil
     }
 
+    /// Causes that sit in the object store or its credentials: a backup taken now fails the same way.
+    public static func isObjectStorage(_ cause: CheckResult.Cause) -> Bool {
+        ["object storage", "bucket missing", "barman-cloud operation failed", "unexpected barman-cloud failure"].contains { cause.kind.hasPrefix($0) }
+    }
+
+    /// The cause with the credentials Secret named in its next step, when the tool knows it.
+    public static func naming(_ cause: CheckResult.Cause?, secret: String?) -> CheckResult.Cause? {
+        guard var cause, let secret, isObjectStorage(cause), !cause.nextStep.contains(secret) else { return cause }
+        let generic = "the S3 credentials Secret the backup configuration references"
+        if cause.nextStep.contains(generic) {
+            cause.nextStep = cause.nextStep.replacingOccurrences(of: generic, with: "the S3 credentials Secret \(secret)")
+        } else {
+            cause.nextStep += "; the object store's credentials are in Secret \(secret)"
+        }
+        return cause
+    }
+
     static let unreachableNextStep = "check the database pods' egress NetworkPolicy to the object store (443) and the endpointURL; then watch ContinuousArchiving recover"
 
     /// The message without the gRPC wrapping the plugin adds (`rpc error: code = Unknown desc = `).

@@ -38,6 +38,12 @@ public struct CheckContext: Sendable {
         return (["kubectl"] + args).map(KubectlCommand.shellQuoted).joined(separator: " ")
     }
 
+    /// `paperctl-tui WORDS --kubeconfig … --context … -n NAMESPACE`, shell-quoted: this tool's own
+    /// subcommand for a cause kubectl alone cannot fix (a restic lock).
+    public func paperctl(_ words: String...) -> String {
+        (["paperctl-tui"] + words + snapshot.target.connectionArguments + ["-n", namespace]).map(KubectlCommand.shellQuoted).joined(separator: " ")
+    }
+
     /// `3h12m ago` style age of `time` relative to now.
     public func age(_ time: Double) -> String { UTCTime.humanDuration(now - time) }
 

@@ -35,15 +35,27 @@ public struct DatabaseBackupsCheck: HealthCheck {
         let lastCompleted = facts.completed.last?.referenceTime ?? facts.statusLastSuccess.time
         let failedSince = facts.backups.filter { $0.phase == .failed && ($0.referenceTime ?? 0) > (lastCompleted ?? -Double.infinity) }
             .sorted { ($0.referenceTime ?? 0) > ($1.referenceTime ?? 0) }
-        let failureCause = failedSince.first?.error.flatMap {
+        let secret = facts.credentialsSecret
+        let failureCause = CNPGDiagnosis.naming(failedSince.first?.error.flatMap {
             CNPGDiagnosis.diagnose($0, source: "Backup \(failedSince[0].metadata.name) status.error", context: .live(timeline: cluster.timeline))
-        }
+        }, secret: secret)
+        // While WAL archiving fails, or the object store refuses, a backup taken now fails the same
+        // way (and `B` refuses): what to run is the Secret with the credentials, not a backup.
+        let archiving = cluster.conditions[type: "ContinuousArchiving"]
+        let archivingCause = archiving?.isFalse == true
+            ? CNPGDiagnosis.naming(CNPGDiagnosis.diagnose(archiving?.message ?? "", source: "Cluster \(cluster.metadata.name) condition ContinuousArchiving", context: .live(timeline: cluster.timeline)), secret: secret)
+            : nil
+        let storageBroken = archiving?.isFalse == true || failureCause.map(CNPGDiagnosis.isObjectStorage) == true
+        let sameFailure: String? = storageBroken
+            ? secret.map { ctx.kubectl("describe", "secret", $0) } ?? WALArchivingCheck.command(for: archivingCause ?? failureCause, ctx, cluster) ?? ctx.kubectl("describe", "cluster", cluster.metadata.name)
+            : nil
         // A backup taken now fails the same way while the plugin is unreachable.
         let pluginDown: String? = failureCause?.kind.hasPrefix("Barman Cloud plugin") == true ? WALArchivingCheck.command(for: failureCause, ctx, cluster) : nil
         // Nor can a cluster that is down take one.
         let phase = cluster.phase ?? ""
         let down = (cluster.readyInstances ?? 0) == 0 && !phase.isEmpty && phase != CNPGCluster.healthyPhase || CNPGDiagnosis.needsHuman(phase: phase) || cluster.isHibernated
-        let backupNow = stuck.map { ctx.kubectl("delete", "backup", $0.backup.metadata.name) } ?? pluginDown ?? (down ? ctx.kubectl("cnpg", "status", cluster.metadata.name) : facts.backupNowCommand(ctx))
+        let backupNow = stuck.map { ctx.kubectl("delete", "backup", $0.backup.metadata.name) } ?? pluginDown ?? sameFailure
+            ?? (down ? ctx.kubectl("cnpg", "status", cluster.metadata.name) : facts.backupNowCommand(ctx))
         func nowHint(_ text: String) -> String {
             if down, stuck == nil {
                 return "the cluster is down (phase \"\(phase)\"): no backup can run until it is up again (see the database check); then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
@@ -52,6 +64,11 @@ public struct DatabaseBackupsCheck: HealthCheck {
                 return "no backup can start while \(stuck.backup.metadata.name) is \(stuck.backup.phase): delete it first (the command), then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
             }
             if pluginDown != nil, let failureCause { return "a backup fails the same way until the plugin is back: \(failureCause.nextStep)" }
+            if storageBroken {
+                let why = archiving?.isFalse == true ? "WAL archiving fails" : "the object store refuses"
+                let check = secret.map { "check the S3 credentials in Secret \($0) (and its ExternalSecret's sync) and the instance's log" } ?? (archivingCause ?? failureCause)?.nextStep ?? "check the object-store credentials and the instance's log"
+                return "a backup fails the same way while \(why): \(check); then \(text.replacingOccurrences(of: "take a backup now", with: "take a backup"))"
+            }
             return text
         }
 
@@ -122,7 +139,7 @@ public struct DatabaseBackupsCheck: HealthCheck {
         // Failures since the last success.
         if let latest = failedSince.first {
             f.cause = failureCause
-            let command = WALArchivingCheck.command(for: f.cause, ctx, cluster) ?? ctx.kubectl("describe", "backup", latest.metadata.name)
+            let command = WALArchivingCheck.command(for: f.cause, ctx, cluster, secret: secret) ?? ctx.kubectl("describe", "backup", latest.metadata.name)
             f.raise(.warn, "\(failedSince.count) failed Backup\(failedSince.count == 1 ? "" : "s") since the last success (newest \(latest.metadata.name): \(latest.error ?? "no error message"))",
                     hint: "read the failed Backup's error; usually object-store credentials or WAL archiving", command: command)
         }

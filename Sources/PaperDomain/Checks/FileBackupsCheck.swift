@@ -89,6 +89,12 @@ public struct FileBackupsCheck: HealthCheck {
             if diagnosis == nil, let code = newestCode, [3, 10, 11, 12, 130, 137].contains(code) { diagnosis = ResticDiagnosis.diagnose(log: "", exitCode: code) }
             if let d = diagnosis {
                 f.cause = CheckResult.Cause(kind: d.cause.rawValue, evidence: d.evidence, nextStep: d.nextStep, source: source)
+                // What to run follows the cause: a new backup Job fails the same way on a lock or a wrong password.
+                switch d.cause {
+                case .locked: f.causeCommand = ctx.paperctl("restore", "unlock")
+                case .wrongPassword: f.causeCommand = Self.resticExternalSecret(snapshot, config).map { ctx.kubectl("describe", "externalsecret", $0) } ?? logCommand
+                default: f.causeCommand = logCommand
+                }
                 detail = ": newest \(d.cause.rawValue)" + (newestCode.map { " (restic exit \($0))" } ?? "")
             }
             f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
@@ -105,5 +111,16 @@ public struct FileBackupsCheck: HealthCheck {
         }
         let okReason = "last restic backup \(lastSuccess.map { ctx.age($0) } ?? "?") ago, \(failedSince.count) failed since" + (cron.flatMap { $0.next(after: ctx.now) }.map { ", next \(ctx.when($0))" } ?? "")
         return f.result(id, ok: okReason, command: jobsCommand)
+    }
+
+    /// The ExternalSecret that writes the restic password: the one of the namespace (or of the
+    /// config's list) whose name says restic.
+    public static func resticExternalSecret(_ snapshot: Snapshot, _ config: PaperConfig) -> String? {
+        resticExternalSecret(names: snapshot.externalSecrets.map(\.metadata.name), config)
+    }
+
+    /// The same, from the ExternalSecrets' names.
+    public static func resticExternalSecret(names: [String], _ config: PaperConfig) -> String? {
+        names.sorted().first { $0.contains("restic") } ?? config.externalSecrets.first { $0.contains("restic") }
     }
 }

@@ -14,6 +14,9 @@ struct Findings {
     /// The cause behind the problems, when a log or status message names it: its lines come
     /// right after the problems (the first screen shows them) and its next step is the hint.
     var cause: CheckResult.Cause?
+    /// The command that goes with the cause (the unlock, the ExternalSecret, the Secret): it
+    /// beats the worst problem's command, which may be one that fails the same way.
+    var causeCommand: String?
 
     mutating func raise(_ verdict: Verdict, _ text: String, hint: String? = nil, command: String? = nil) {
         problems.append(Problem(verdict: verdict, text: text, hint: hint, command: command))
@@ -41,7 +44,7 @@ struct Findings {
             id: id, verdict: verdict, reason: reason,
             evidence: sorted.map { "\($0.verdict.label): \($0.text)" } + causeLines + evidence,
             hint: cause?.nextStep ?? worst.hint ?? hinted?.hint ?? okHint,
-            command: worst.command ?? commanded?.command ?? okCommand,
+            command: causeCommand ?? worst.command ?? commanded?.command ?? okCommand,
             cause: cause
         )
     }

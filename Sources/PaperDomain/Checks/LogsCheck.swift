@@ -27,13 +27,20 @@ public struct LogsCheck: HealthCheck {
         guard !digest.groups.isEmpty else {
             return CheckResult(id: id, verdict: .ok, reason: "no Celery/Redis errors in \(digest.linesInWindow) log lines of the last \(UTCTime.humanDuration(window))", command: command)
         }
+        // Errors about Redis are read in Redis's own log, not the app's.
+        let redisCommand = ctx.kubectl("logs", "deploy/\(config.redis.deployment)", "--since=\(KubectlCommand.goDuration(Int(window)))", "--timestamps")
         var f = Findings()
         for group in digest.groups {
             let when = group.newest.map { ", newest \(ctx.age($0)) ago" } ?? ""
-            f.raise(group.verdict, "\(group.count)× \(group.title)\(when)", hint: group.hint, command: command)
+            f.raise(group.verdict, "\(group.count)× \(group.title)\(when)", hint: group.hint, command: Self.isAboutRedis(group.id) ? redisCommand : command)
             f.note("\(group.count)× [\(group.id)]\(group.newest.map { " \(UTCTime.rfc3339($0))" } ?? ""): \(group.example)")
             for variant in group.variants.dropFirst() { f.note("   also: \(variant)") }
         }
         return f.result(id, ok: "", command: command)
+    }
+
+    /// A log signature whose cause sits in Redis (the broker), not in the app.
+    public static func isAboutRedis(_ signature: String) -> Bool {
+        signature.contains("redis") || signature.contains("broker")
     }
 }

@@ -56,20 +56,25 @@ public struct WALArchivingCheck: HealthCheck {
         if condition.isFalse {
             if point == nil { evidence.append(noPoint) }
             if let timeline = cluster.timeline { evidence.append("timeline: \(timeline)\(timeline > 1 ? " (the cluster has failed over or switched over)" : "")") }
-            let cause = CNPGDiagnosis.diagnose(message, source: "Cluster \(name) condition ContinuousArchiving", context: .live(timeline: cluster.timeline))
+            let cause = CNPGDiagnosis.naming(CNPGDiagnosis.diagnose(message, source: "Cluster \(name) condition ContinuousArchiving", context: .live(timeline: cluster.timeline)),
+                                             secret: facts.credentialsSecret)
             if let cause { evidence.insert(contentsOf: ["cause: \(cause.kind) — \(cause.evidence)", "next step: \(cause.nextStep)"], at: 0) }
             let shown = cause.map { "\($0.kind): \($0.evidence)" } ?? message
             return CheckResult(id: id, verdict: .critical, reason: "WAL archiving failing\(since): " + shown + (point == nil ? "; no point of recoverability" : ""), evidence: evidence,
                                hint: cause?.nextStep ?? "failing archiving blocks backups and fills the WAL volume: check the object-store credentials and the instance log",
-                               command: Self.command(for: cause, ctx, cluster) ?? status, cause: cause)
+                               command: Self.command(for: cause, ctx, cluster, secret: facts.credentialsSecret) ?? status, cause: cause)
         }
         return CheckResult(id: id, verdict: .unknown, reason: "ContinuousArchiving is \(condition.status): \(message)", evidence: evidence, command: status)
     }
 
     /// The command that goes with a cause: the plugin's Deployment, or the log that holds barman-cloud's own line.
-    static func command(for cause: CheckResult.Cause?, _ ctx: CheckContext, _ cluster: CNPGCluster) -> String? {
+    /// With `secret`, a cause about the credentials names that Secret.
+    static func command(for cause: CheckResult.Cause?, _ ctx: CheckContext, _ cluster: CNPGCluster, secret: String? = nil) -> String? {
         guard let cause else { return nil }
         if cause.kind.hasPrefix("Barman Cloud plugin") { return ctx.kubectl(in: "cnpg-system", "rollout", "status", "deployment/barman-cloud") }
+        if let secret, cause.kind.hasPrefix("object storage refused") || cause.kind.hasPrefix("unexpected barman-cloud failure") {
+            return ctx.kubectl("describe", "secret", secret)
+        }
         if cause.kind.hasPrefix("barman-cloud operation failed"), let primary = cluster.reportedPrimaries.first ?? cluster.currentPrimary {
             let container = { if case .plugin = cluster.backupConfiguration { return "plugin-barman-cloud" } else { return "postgres" } }()
             return ctx.kubectl("logs", primary, "-c", container, "--tail=100")

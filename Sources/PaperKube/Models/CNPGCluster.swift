@@ -8,6 +8,8 @@ public struct CNPGCluster: Sendable, Equatable, Decodable {
     public var instances: Int?
     /// How the cluster is configured to back up: in-tree `barmanObjectStore`, a plugin, or none.
     public var backupConfiguration: BackupConfiguration
+    /// The Secret `spec.backup.barmanObjectStore.s3Credentials` names (its access key's), when set.
+    public var credentialsSecret: String?
     public var phase: String?
     public var phaseReason: String?
     public var readyInstances: Int?
@@ -101,7 +103,9 @@ public struct CNPGCluster: Sendable, Equatable, Decodable {
     enum SpecKeys: String, CodingKey { case instances, backup, plugins, storage, walStorage }
     enum StorageKeys: String, CodingKey { case size }
     enum BackupKeys: String, CodingKey { case barmanObjectStore, volumeSnapshot }
-    enum StoreKeys: String, CodingKey { case destinationPath }
+    enum StoreKeys: String, CodingKey { case destinationPath, s3Credentials }
+    enum CredentialsKeys: String, CodingKey { case accessKeyId }
+    enum SecretRefKeys: String, CodingKey { case name }
     enum StatusKeys: String, CodingKey {
         case phase, phaseReason, readyInstances, instances, currentPrimary, targetPrimary, timelineID, instancesReportedState, conditions
         case firstRecoverabilityPoint, lastSuccessfulBackup, lastFailedBackup
@@ -120,6 +124,7 @@ public struct CNPGCluster: Sendable, Equatable, Decodable {
             backupConfiguration = .plugin(name: archiver.name, objectStore: archiver.parameters["barmanObjectName"], serverName: archiver.parameters["serverName"])
         } else if let store = try? backup?.nestedContainer(keyedBy: StoreKeys.self, forKey: .barmanObjectStore) {
             backupConfiguration = .barmanObjectStore(destinationPath: store.string(.destinationPath))
+            credentialsSecret = Self.accessKeySecret(try? store.nestedContainer(keyedBy: CredentialsKeys.self, forKey: .s3Credentials))
         } else if backup?.contains(.volumeSnapshot) == true {
             backupConfiguration = .volumeSnapshot
         } else {
@@ -144,6 +149,11 @@ public struct CNPGCluster: Sendable, Equatable, Decodable {
     public var backupServerName: String {
         if case .plugin(_, _, let serverName?) = backupConfiguration, !serverName.isEmpty { return serverName }
         return metadata.name
+    }
+
+    /// `accessKeyId.name` of an `s3Credentials` block.
+    static func accessKeySecret(_ credentials: KeyedDecodingContainer<CredentialsKeys>?) -> String? {
+        (try? credentials?.nestedContainer(keyedBy: SecretRefKeys.self, forKey: .accessKeyId))?.string(.name)
     }
 }
 

@@ -201,7 +201,8 @@ public struct AppState: Sendable, Equatable {
         return c.contains("prod") || c.contains("prd") || c.hasSuffix("-live")
     }
 
-    public var tooSmall: Bool { width < 80 || height < 24 }
+    /// Too small for anything: below 40×10 (from there to 80×22 the dashboard is a compact list).
+    public var tooSmall: Bool { width < 40 || height < 10 }
 
     public mutating func nextGeneration() -> Int {
         generation += 1

@@ -12,7 +12,7 @@ public enum Intent: Sendable, Equatable, Hashable {
     case scroll(Scroll)
     case focusNext, focusPrevious
     case focus(PanelID)
-    case openDetail, openFilter, clearFilter, refresh, nextTheme, openHelp, openLogs, openCommandLog, openJournal
+    case openDetail, openFilter, clearFilter, zoom, refresh, nextTheme, openHelp, openLogs, openCommandLog, openJournal
     case fileBackup, databaseBackup, forceSync
     /// Run the command a dialog shows.
     case confirm

@@ -39,6 +39,14 @@ public enum Mode: Sendable, Equatable {
         }
     }
 
+    /// The log tail and the restore wizard are laid out for 80×22 and more.
+    public var needsFullSize: Bool {
+        switch self {
+        case .logs, .restore: true
+        default: false
+        }
+    }
+
     /// Full-screen modes replace what is under them; the others are drawn over it.
     public var isFullScreen: Bool {
         switch self {

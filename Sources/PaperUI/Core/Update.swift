@@ -175,6 +175,7 @@ func refreshed(_ state: inout AppState, _ result: Result<DashboardData, RefreshE
         noteChangeDuringRefresh(&state)
         var effects = Journal.verdictEntries(old: previous, new: data, context: state.context, namespace: state.namespace)
         effects += trackFinished(&state, data)
+        DashboardMode.focusWorst(&state)
         DashboardMode.clampSelection(&state)
         // A key pressed before the first data: act on it now, if the operator is still where they pressed it.
         if let pending = state.pending {

@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 import PaperKube
 
@@ -9,6 +10,10 @@ public struct DashboardState: Sendable, Equatable {
     public var selected: [PanelID: Int] = [:]
     public var scroll: [PanelID: Int] = [:]
     public var filters: [PanelID: String] = [:]
+    /// The focused panel fills the body (`z`).
+    public var zoomed = false
+    /// The operator moved the focus: new data no longer move it to the worst panel.
+    public var focusChosen = false
 
     public init() {}
 }
@@ -27,6 +32,14 @@ enum DashboardMode {
             keepVisible(&state, panel, page: page)
         }
         switch intent {
+        case .focusNext, .focusPrevious, .focus:
+            state.dashboard.focusChosen = true
+        default:
+            break
+        }
+        switch intent {
+        case .zoom:
+            state.dashboard.zoomed.toggle()
         case .focusNext:
             state.dashboard.focus = PanelID(rawValue: (panel.rawValue + 1) % PanelID.allCases.count) ?? .pods
         case .focusPrevious:
@@ -47,6 +60,7 @@ enum DashboardMode {
         case .openFilter:
             return ModeStep(.push(.filter(FilterState(panel: panel, draft: state.dashboard.filters[panel] ?? ""))))
         case .clearFilter:
+            state.dashboard.zoomed = false
             state.dashboard.filters[panel] = nil
             if let pending = state.pending {
                 state.pending = nil
@@ -68,7 +82,7 @@ enum DashboardMode {
             return ModeStep(.stay, [.loadJournal])
         case .fileBackup, .databaseBackup, .forceSync:
             guard let request = ActionRequest.make(intent, state) else { return .stay }
-            return ModeStep(.push(.dialog(request.dialog(state))))
+            return ModeStep(.push(.dialog(request.dialog(state, warning: ActionRequest.sameFailureWarning(intent, state)))))
         default:
             break
         }
@@ -91,6 +105,20 @@ enum DashboardMode {
         state.dashboard.scroll[panel] = max(0, top)
     }
 
+    /// The panel of the worst check (the first of equals in panel order).
+    static func worstPanel(_ data: DashboardData) -> PanelID? {
+        PanelID.allCases.enumerated().max { a, b in
+            let va = data.verdict(for: a.element), vb = data.verdict(for: b.element)
+            return va != vb ? va < vb : a.offset > b.offset
+        }?.element
+    }
+
+    /// Until the operator picks a panel, the focus follows the worst one.
+    static func focusWorst(_ state: inout AppState) {
+        guard !state.dashboard.focusChosen, let data = state.data.data, let worst = worstPanel(data), data.verdict(for: worst) != .ok else { return }
+        state.dashboard.focus = worst
+    }
+
     static func clampSelection(_ state: inout AppState) {
         for panel in PanelID.allCases {
             let count = PanelRows.rows(for: panel, in: state).count
@@ -109,15 +137,73 @@ enum DashboardMode {
 
     // MARK: View
 
-    static func render(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
-        for panel in PanelID.allCases { renderPanel(&buf, state, panel, g) }
+    /// The rows a panel row takes at `width`: cause, next step, key hints and CRIT/WARN rows wrap
+    /// in full (the end of a finding is often the point); other rows take one line.
+    static func lineCounts(_ rows: [PanelRow], width: Int) -> [Int] {
+        rows.map { row in
+            guard row.gauge == nil, width > 10, ScreenBuffer.displayWidth(row.text) > width - 2 else { return 1 }
+            return max(1, wrap([(row.text, row.role)], width: width - 2).count)
+        }
     }
 
-    static func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID, _ g: Glyphs) {
-        let r = PanelLayout.rect(for: panel, in: state)
-        guard r.width >= 4, r.height >= 2 else { return }
+    /// The lines a panel's rows take when only the essential rows wrap.
+    static func neededLines(_ rows: [PanelRow], width: Int) -> Int {
+        zip(rows, lineCounts(rows, width: width)).reduce(0) { $0 + (isEssential($1.0) ? $1.1 : 1) }
+    }
+
+    /// Rows that are never cut: what is wrong, why, and what to do.
+    static func isEssential(_ row: PanelRow) -> Bool {
+        !row.isSummary && row.verdict == .critical || row.verdict == .warn || row.role == .keyHint || row.text.hasPrefix("cause: ") || row.text.hasPrefix("next step: ")
+    }
+
+    static func render(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
+        if PanelLayout.compact(state) {
+            renderCompact(&buf, state, g)
+            return
+        }
+        let rects = PanelLayout.rects(in: state)
+        for panel in PanelID.allCases {
+            if let r = rects[panel] { renderPanel(&buf, state, panel, r, g) }
+        }
+    }
+
+    /// Below 80×22: the checks that are not OK, worst first, each with its cause, next step and key.
+    static func renderCompact(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
+        let body = PanelLayout.body(state)
+        guard body.height > 0, body.width > 4 else { return }
+        var lines: [(String, Role)] = []
+        if let data = state.data.data {
+            let bad = data.checks.enumerated().filter { $0.element.verdict != .ok }
+                .sorted { $0.element.verdict != $1.element.verdict ? $0.element.verdict > $1.element.verdict : $0.offset < $1.offset }.map(\.element)
+            if bad.isEmpty {
+                lines.append(("\(symbol(.ok, g)) all \(data.checks.count) checks OK", .ok))
+            }
+            for result in bad {
+                lines.append(("\(badge(result.verdict, g)) \(result.id.title): \(result.reason)", PanelRows.role(for: result.verdict)))
+                if let cause = result.cause { lines.append(("  cause: \(cause.kind) — \(cause.evidence)", .text)) }
+                if let hint = result.hint { lines.append(("  next step: \(hint)", .focus)) }
+                let remedy = Remedy.of(result, data)
+                lines.append(("  " + (PanelRows.keyRow(remedy, result) ?? "\(remedy.says)"), .keyHint))
+            }
+        } else {
+            lines.append((state.data.error.map { "no data: \($0.message)" } ?? "loading…", state.data.error == nil ? .muted : .critical))
+        }
+        let wrapped = wrap(lines, width: body.width - 2)
+        let shown = wrapped.count > body.height ? Array(wrapped.prefix(body.height - 1)) + [("… \(wrapped.count - body.height + 1) more lines: enlarge the terminal (the panels need 80x22)", Role.muted)] : wrapped
+        for (i, line) in shown.enumerated() {
+            buf.putTruncated(line.0, x: body.x + 1, y: body.y + i, role: line.1, width: body.width - 2, ellipsis: g.ellipsis)
+        }
+    }
+
+    static func renderPanel(_ buf: inout ScreenBuffer, _ state: AppState, _ panel: PanelID, _ r: Rect, _ g: Glyphs) {
+        guard r.width >= 4, r.height >= 1 else { return }
         let focused = state.dashboard.focus == panel
-        buf.box(x: r.x, y: r.y, width: r.width, height: r.height, role: focused ? .focus : .border, glyphs: g)
+        if r.height < 3 {
+            // Collapsed: the title line only.
+            buf.fill(x: r.x, y: r.y, width: r.width, height: 1, char: g.horizontal, role: focused ? .focus : .border)
+        } else {
+            buf.box(x: r.x, y: r.y, width: r.width, height: r.height, role: focused ? .focus : .border, glyphs: g)
+        }
         // Title: [n] Name VERDICT reason
         var x = r.x + 1
         let inner = r.width - 2
@@ -130,13 +216,13 @@ enum DashboardMode {
                 x += buf.putTruncated(reason, x: x, y: r.y, role: .text, width: r.x + r.width - 1 - x, ellipsis: g.ellipsis)
             }
         }
+        guard r.height >= 3 else { return }
         if let filter = state.dashboard.filters[panel] {
             let label = " /\(filter) "
             buf.put(label, x: max(r.x + 1, r.x + r.width - 1 - label.count), y: r.y + r.height - 1, role: .keyHint)
         }
         let rows = PanelRows.rows(for: panel, in: state)
         let visible = r.height - 2
-        guard visible > 0 else { return }
         if state.data.data == nil {
             let text = state.data.error.map { "no data: \($0.message)" } ?? "loading…"
             buf.putTruncated(text, x: r.x + 2, y: r.y + 1, role: state.data.error == nil ? .muted : .critical, width: r.width - 4, ellipsis: g.ellipsis)
@@ -148,22 +234,20 @@ enum DashboardMode {
         }
         let top = state.dashboard.scroll[panel] ?? 0
         let selected = state.dashboard.selected[panel] ?? 0
-        let textWidth = r.width - 4
-        // Long rows take a second line when everything fits that way, and problem rows (CRIT/WARN)
-        // always do: the end of a finding ("…is in CrashLoopBackOff") is often the point.
-        let longRow = rows.map { row in row.gauge == nil && row.text.count > textWidth && textWidth > 10 }
-        let wrapAll = longRow.filter { $0 }.count + rows.count <= visible
-        let wrapLines = rows.indices.map { i in longRow[i] && (wrapAll || rows[i].verdict == .critical || rows[i].verdict == .warn) ? 2 : 1 }
+        let full = lineCounts(rows, width: r.width - 2)
+        // Everything wraps when it fits that way; otherwise only the rows that say what is wrong and what to do.
+        let wrapAll = full.reduce(0, +) <= visible
+        let counts = rows.indices.map { i in wrapAll || isEssential(rows[i]) ? full[i] : 1 }
         var start = wrapAll ? 0 : min(top, max(0, rows.count - 1))
         if focused, selected >= start, selected < rows.count {
-            while start < selected, wrapLines[start...selected].reduce(0, +) > visible { start += 1 }
+            while start < selected, counts[start...selected].reduce(0, +) > visible { start += 1 }
         }
         var y = r.y + 1
         var index = start
         while y < r.y + 1 + visible, index < rows.count {
             let row = rows[index]
             let isSelected = focused && index == selected && state.mode.scope != .help
-            let lineCount = min(wrapLines[index], r.y + 1 + visible - y)
+            let lineCount = min(counts[index], r.y + 1 + visible - y)
             if isSelected { buf.fill(x: r.x + 1, y: y, width: r.width - 2, height: lineCount, role: .selection) }
             var cx = r.x + 1
             let mark = row.verdict.map { symbol($0, g) + " " } ?? "  "
@@ -179,10 +263,13 @@ enum DashboardMode {
                 width = r.x + r.width - 1 - cx
             }
             let role = isSelected ? Role.selection : row.role
-            if lineCount == 2 {
-                let (first, rest) = splitAtWord(row.text, width: width)
-                buf.put(first, x: cx, y: y, role: role, maxWidth: width)
-                buf.putTruncated(rest, x: cx, y: y + 1, role: role, width: width, ellipsis: g.ellipsis)
+            if lineCount > 1 {
+                let lines = wrap([(row.text, role)], width: width)
+                for (i, line) in lines.prefix(lineCount).enumerated() {
+                    let last = i == lineCount - 1 && lines.count > lineCount
+                    buf.putTruncated(last ? line.0 + " " + lines[(i + 1)...].map { $0.0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") : line.0,
+                                     x: cx, y: y + i, role: role, width: width, ellipsis: g.ellipsis)
+                }
             } else {
                 buf.putTruncated(row.text, x: cx, y: y, role: role, width: width, ellipsis: g.ellipsis)
             }

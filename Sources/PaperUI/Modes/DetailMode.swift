@@ -57,6 +57,8 @@ enum DetailMode {
             }
             if let hint = result.hint { lines.append(("  Next step: \(hint)", .focus)) }
             if let command = result.command { lines.append(("  Run: \(command)", .keyHint)) }
+            let remedy = Remedy.of(result, data)
+            if remedy.key != "Enter" { lines.append(("  Key: \(remedy.says) (from the dashboard)", .keyHint)) }
             lines.append(("", .text))
         }
         return lines

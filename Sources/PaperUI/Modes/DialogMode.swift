@@ -14,6 +14,8 @@ public struct DialogState: Sendable, Equatable {
     public var kind: Kind
     public var title: String
     public var body: String
+    /// Said above the command: why it will probably fail the same way (the diagnosed cause).
+    public var warning: String?
 
     public init(confirm plan: ActionPlan) {
         kind = .confirm(plan)
@@ -50,6 +52,11 @@ struct ActionRequest {
         case .databaseBackup:
             return ActionRequest(title: "Database backup (CNPG)", decision: facts.planDatabaseBackup(now: state.now))
         case .forceSync:
+            // Outside the Secrets panel, the ExternalSecret the focused panel's diagnosed cause names (a wrong restic password).
+            if state.dashboard.focus != .secrets, let data = state.data.data,
+               let secret = data.results(for: state.dashboard.focus).compactMap({ Remedy.of($0, data).externalSecret }).first {
+                return ActionRequest(title: "Force-sync \(secret)", decision: facts.planForceSync(secret: secret, lastSync: state.lastForceSync[secret], now: state.now))
+            }
             guard state.dashboard.focus == .secrets, case .externalSecret(let secret)? = DashboardMode.selectedRow(state)?.subject else {
                 return ActionRequest(title: "Force-sync", decision: .refuse("Select an ExternalSecret in the Secrets panel (press 4, then j/k), then press f."))
             }
@@ -60,7 +67,7 @@ struct ActionRequest {
     }
 
     /// The dialog the operator sees: the confirmation, or why nothing may run.
-    func dialog(_ state: AppState) -> DialogState {
+    func dialog(_ state: AppState, warning: String? = nil) -> DialogState {
         switch decision {
         case .refuse(let reason):
             return DialogState(notice: title, reason)
@@ -68,7 +75,28 @@ struct ActionRequest {
             if state.actionInFlight != nil {
                 return DialogState(notice: title, "Another action is still running; wait for its result.")
             }
-            return DialogState(confirm: plan)
+            var dialog = DialogState(confirm: plan)
+            dialog.warning = warning
+            return dialog
+        }
+    }
+
+    /// Why a backup taken now fails the same way: the check's diagnosed cause is one a backup runs into again.
+    static func sameFailureWarning(_ intent: Intent, _ state: AppState) -> String? {
+        guard let data = state.data.data else { return nil }
+        switch intent {
+        case .fileBackup:
+            guard let result = data.checks.first(where: { $0.id == .fileBackups }), let cause = result.cause,
+                  [ResticDiagnosis.Cause.locked, .wrongPassword, .repositoryMissing, .storageAccess].map(\.rawValue).contains(cause.kind) else { return nil }
+            let remedy = Remedy.of(result, data)
+            let first = remedy.key == "Enter" ? cause.nextStep : "\(remedy.says) first"
+            return "The failed backups' cause is \(cause.kind): a new backup Job fails the same way. \(first)."
+        case .databaseBackup:
+            let causes = data.checks.filter { $0.id == .dbBackups || $0.id == .walArchiving }.compactMap(\.cause)
+            guard let cause = causes.first(where: CNPGDiagnosis.isObjectStorage) else { return nil }
+            return "The database check names \(cause.kind): a new Backup fails the same way. \(cause.nextStep)."
+        default:
+            return nil
         }
     }
 
@@ -110,7 +138,8 @@ enum DialogMode {
         let body = dialog.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         switch dialog.kind {
         case .confirm:
-            renderDialog(&buf, state, g, title: dialog.title, role: .warn, lines: [("This will run exactly:", .text), ("", .text)]
+            let warning: [(String, Role)] = dialog.warning.map { [("WARNING: \($0)", .critical), ("", .text)] } ?? []
+            renderDialog(&buf, state, g, title: dialog.title, role: .warn, lines: warning + [("This will run exactly:", .text), ("", .text)]
                 + body.map { ("  " + $0, Role.keyHint) } + [("", .text), ("y runs it · Esc or n cancels", .focus)])
         case .notice:
             renderDialog(&buf, state, g, title: dialog.title, role: .focus,

@@ -12,6 +12,11 @@ enum LogTailMode {
             return ModeStep(.push(.dialog(DialogState(notice: "Log tail", "No running pod to follow yet (or no data): wait for the first refresh."))))
         }
         var view = LogViewState(sources: data.logSources, capacity: state.logCapacity)
+        // From the Log errors panel, when the errors are about Redis: Redis's own log.
+        if state.dashboard.focus == .logs, data.results(for: .logs).contains(where: { Remedy.of($0, data).redisLog }),
+           let redis = data.logSources.firstIndex(where: { $0.container == "redis" }) {
+            view.sourceIndex = redis
+        }
         let effect = request(&view, &state, facts, reconnect: false)
         return ModeStep(.push(.logs(view)), [effect])
     }

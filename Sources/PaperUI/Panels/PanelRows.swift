@@ -12,6 +12,8 @@ public struct PanelRow: Sendable, Equatable {
     public var gauge: Double?
     /// The object the row is about, when the row stands for one (actions read this, never the text).
     public var subject: Subject?
+    /// A check's one-line summary in a panel of several checks (its evidence follows, so it is never wrapped).
+    public var isSummary = false
 
     public enum Subject: Sendable, Equatable {
         case externalSecret(String)
@@ -44,10 +46,18 @@ public enum PanelRows {
         let multi = panel.checks.count > 1
         if multi {
             for result in results {
-                rows.append(PanelRow(text: "\(result.id.title): \(result.reason)", role: role(for: result.verdict), check: result.id, verdict: result.verdict))
+                var row = PanelRow(text: "\(result.id.title): \(result.reason)", role: role(for: result.verdict), check: result.id, verdict: result.verdict)
+                row.isSummary = true
+                rows.append(row)
             }
         }
+        var whyAndWhatNow: [PanelRow] = []
+        var rest: [PanelRow] = []
         for result in results where !multi || result.verdict != .ok {
+            let first = rows.count
+            // Where "what now" goes: right after the problem and cause rows of this check.
+            var after = rows.count
+            var saysNextStep = false
             for line in result.evidence {
                 var text = line
                 var role: Role = .text
@@ -58,26 +68,61 @@ public enum PanelRows {
                 if multi && verdict != nil && text == result.reason { continue }
                 // The Secrets panel lists one typed row per ExternalSecret (what `f` acts on) instead of the check's notes.
                 if panel == .secrets && verdict == nil && data.facts[.secrets] != nil { continue }
+                if text.hasPrefix("next step: ") { saysNextStep = true; role = .focus }
                 if panel == .logs && verdict == nil {
                     let level = LogLevel(classifying: text)
                     if level.showsAsError { role = .logError } else if level == .warn { role = .logWarn }
                 }
                 rows.append(PanelRow(text: text, role: role, check: result.id, verdict: verdict, gauge: panel == .storage ? gauge(in: text) : nil))
-                // The cause is a lock: the key that removes it, on the panel that says so.
-                if text.hasPrefix("next step: "), result.id == .fileBackups, result.cause?.kind == ResticDiagnosis.Cause.locked.rawValue {
-                    rows.append(PanelRow(text: "u: restic unlock in a Job from the CronJob (the command is shown and confirmed first)", role: .keyHint, check: result.id, verdict: nil))
-                }
+                if verdict != nil || text.hasPrefix("cause: ") || text.hasPrefix("next step: ") { after = rows.count }
             }
             if result.evidence.isEmpty && !multi {
                 rows.append(PanelRow(text: result.reason, role: role(for: result.verdict), check: result.id, verdict: result.verdict))
+                after = rows.count
+            }
+            guard result.verdict != .ok else { continue }
+            // What now, on the panel that says what is wrong: the next step and the key that acts on the cause.
+            var now: [PanelRow] = []
+            if !saysNextStep, let hint = result.hint {
+                now.append(PanelRow(text: "next step: \(hint)", role: .focus, check: result.id, verdict: nil))
+            }
+            let remedy = Remedy.of(result, data)
+            if let text = keyRow(remedy, result) {
+                now.append(PanelRow(text: text, role: .keyHint, check: result.id, verdict: nil))
+            }
+            rows.insert(contentsOf: now, at: max(first, min(after, rows.count)))
+            if multi {
+                // Under the summaries, why and what now come first; the rest of the evidence after.
+                let own = Array(rows[first...])
+                let lead = own.filter(isWhyOrWhatNow)
+                whyAndWhatNow += lead
+                rest += own.filter { !isWhyOrWhatNow($0) }
+                rows.removeSubrange(first...)
             }
         }
+        rows += whyAndWhatNow + rest
         rows += data.facts[panel] ?? []
         if let filter = state.dashboard.filters[panel], !filter.isEmpty {
             let needle = filter.lowercased()
             rows = rows.filter { $0.text.lowercased().contains(needle) }
         }
         return rows
+    }
+
+    /// The cause, the next step and the key: the rows that say why and what now.
+    static func isWhyOrWhatNow(_ row: PanelRow) -> Bool {
+        row.role == .keyHint || row.text.hasPrefix("cause: ") || row.text.hasPrefix("next step: ")
+    }
+
+    /// The key row under a cause: what the key does, in a few words. Without a key, a diagnosed
+    /// cause's command (the Secret by name, the log that holds the error).
+    static func keyRow(_ remedy: Remedy, _ result: CheckResult) -> String? {
+        switch remedy.key {
+        case "u": "u: restic unlock in a Job from the CronJob (the command is shown and confirmed first)"
+        case "f": remedy.externalSecret.map { "f: force-sync ExternalSecret \($0) (the command is shown and confirmed first)" }
+        case "l": "l: tail Redis's own log (c switches containers)"
+        default: result.cause != nil ? result.command.map { "Enter: details; run: \($0)" } : nil
+        }
     }
 
     public static func role(for verdict: Verdict) -> Role {

@@ -11,7 +11,7 @@ import PaperKube
 public func render(_ state: AppState) -> ScreenBuffer {
     var buf = ScreenBuffer(width: state.width, height: state.height)
     let g = state.unicode ? Glyphs.unicode : Glyphs.ascii
-    if state.tooSmall {
+    if state.tooSmall || (PanelLayout.compact(state) && state.modes.contains(where: \.needsFullSize)) {
         renderTooSmall(&buf, state)
         return buf
     }
@@ -85,7 +85,8 @@ func symbol(_ v: Verdict, _ g: Glyphs) -> String {
 func badge(_ v: Verdict, _ g: Glyphs) -> String { "\(symbol(v, g)) \(v.label)" }
 
 func renderTooSmall(_ buf: inout ScreenBuffer, _ state: AppState) {
-    let lines = ["terminal too small", "\(state.width)x\(state.height), need 80x24", "q quits"]
+    let need = state.tooSmall ? "need 40x10 (80x22 for the panels)" : "need 80x22 for this view"
+    let lines = ["terminal too small", "\(state.width)x\(state.height), \(need)", state.tooSmall ? "q quits" : "Esc goes back"]
     let top = max(0, (state.height - lines.count) / 2)
     for (i, line) in lines.enumerated() {
         let x = max(0, (state.width - line.count) / 2)
@@ -93,26 +94,71 @@ func renderTooSmall(_ buf: inout ScreenBuffer, _ state: AppState) {
     }
 }
 
+/// The header: where (context, namespace), the overall verdict, then the worst check with its
+/// cause and its key ("File backups (restic): repository locked — u unlocks"), and how old the data are.
+/// When room is short the data's age shortens first, then " paperctl " goes, then the cause is cut.
 func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     buf.fill(x: 0, y: 0, width: state.width, height: 1, role: .header)
-    var x = 0
-    x += buf.put(" paperctl ", x: x, y: 0, role: .header)
-    let ctxRole: Role = state.isProductionContext ? .production : .header
-    x += buf.put(state.isProductionContext ? " ctx: \(state.context) [PRODUCTION] " : " ctx: \(state.context) ", x: x, y: 0, role: ctxRole)
-    x += buf.put(" ns: \(state.namespace) ", x: x, y: 0, role: .header)
+    var ctx = state.isProductionContext ? " ctx: \(state.context) [PRODUCTION] " : " ctx: \(state.context) "
+    var ns = " ns: \(state.namespace) "
     let overall = state.data.data?.overall
-    x += buf.put(" ", x: x, y: 0, role: .header)
-    if let overall {
-        x += buf.put(" \(badge(overall, g)) ", x: x, y: 0, role: PanelRows.role(for: overall))
-    } else {
-        x += buf.put(state.data.error == nil ? " loading… " : " \(badge(.unknown, g)) ", x: x, y: 0, role: .unknown)
+    let badgeText = overall.map { " \(badge($0, g)) " } ?? (state.data.error == nil ? " loading… " : " \(badge(.unknown, g)) ")
+    let summary = state.data.data.flatMap { data in
+        Remedy.worst(data).map { result, remedy in "\(shortTitle(result.id)): \(result.cause?.kind ?? firstProblem(result.reason)) — \(remedy.says)" }
     }
+    let (long, short, role) = headerStatus(state)
+    let fixed = ScreenBuffer.displayWidth(ctx + ns + badgeText) + 1
+    let want = summary.map { ScreenBuffer.displayWidth($0) + 2 } ?? 0
+    var right = long
+    var brand = " paperctl "
+    // From 100 columns the data's age and feed stay whole and the cause is cut instead.
+    if state.width < 100, fixed + brand.count + want + long.count + 1 > state.width { right = short }
+    if fixed + brand.count + want + right.count + 1 > state.width { brand = "" }
+    if state.width < 100, fixed + want + right.count + 1 > state.width {
+        // Context and namespace as one: "demo/paperless-ngx".
+        ctx = state.isProductionContext ? " \(state.context)/\(state.namespace) [PRODUCTION] " : " \(state.context)/\(state.namespace) "
+        ns = ""
+    }
+    var x = 0
+    x += buf.put(brand, x: x, y: 0, role: .header)
+    x += buf.put(ctx, x: x, y: 0, role: state.isProductionContext ? .production : .header)
+    x += buf.put(ns, x: x, y: 0, role: .header)
+    x += buf.put(" ", x: x, y: 0, role: .header)
+    x += buf.put(badgeText, x: x, y: 0, role: overall.map(PanelRows.role(for:)) ?? .unknown)
+    let start = max(x + 1, state.width - right.count - 1)
+    if let summary, let overall {
+        x += buf.putTruncated(summary, x: x, y: 0, role: PanelRows.role(for: overall), width: max(0, start - 1 - x), ellipsis: g.ellipsis)
+    }
+    buf.put(right, x: start, y: 0, role: role, maxWidth: state.width - start)
+}
+
+/// The first of a reason's problems ("17× Redis connection errors, newest 90s ago; 16× …" is its first part).
+func firstProblem(_ reason: String) -> String {
+    reason.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? reason
+}
+
+/// A check's title without its parenthesis: "File backups (restic)" is "File backups".
+func shortTitle(_ id: CheckID) -> String {
+    let title = id.title
+    guard let open = title.firstIndex(of: "(") else { return title }
+    return String(title[..<open]).trimmingCharacters(in: .whitespaces)
+}
+
+/// How old the data are and where they come from, long and short, and the role to draw it in.
+func headerStatus(_ state: AppState) -> (String, String, Role) {
     var right: String
+    var short: String
     if let data = state.data.data {
-        right = "data \(UTCTime.humanDuration(state.now - data.takenAt)) old"
-        if case .stale = state.data { right = "STALE: " + right }
+        let age = UTCTime.humanDuration(state.now - data.takenAt)
+        right = "data \(age) old"
+        short = "\(age) old"
+        if case .stale = state.data {
+            right = "STALE: " + right
+            short = "STALE " + short
+        }
     } else {
         right = "no data yet"
+        short = right
     }
     if state.refreshing {
         right += " · refreshing…"
@@ -123,14 +169,15 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     switch state.data.data?.feed {
     case .live?:
         right = "live · " + right
+        short = "live · " + short
     case .down(let reason, let retryAt)?:
         right = "POLLING · " + right + " · kubectl proxy down, retry in \(UTCTime.humanDuration(max(0, retryAt - state.now))) (c: why): \(reason)"
+        short = "POLLING · " + short
         role = .warn
     default:
         break
     }
-    let start = max(x + 1, state.width - right.count - 1)
-    buf.put(right, x: start, y: 0, role: role, maxWidth: state.width - start)
+    return (right, short, role)
 }
 
 func renderBanner(_ buf: inout ScreenBuffer, _ state: AppState) {
@@ -192,29 +239,72 @@ func wrap(_ lines: [(String, Role)], width: Int) -> [(String, Role)] {
     return out
 }
 
-/// The footer: read-only mode, the filter being typed, the newest notice on the dashboard, then
-/// the keys of the mode on top, straight from the key table.
+/// The footer, built per mode: the mode's keys from the key table on the left (on the dashboard,
+/// the keys the diagnosed cause calls for first), the keys that leave on the right edge, never
+/// pushed off. Notices and a journal that cannot be written get the line above it.
 func renderFooter(_ buf: inout ScreenBuffer, _ state: AppState) {
     let y = state.height - 1
     buf.fill(x: 0, y: y, width: state.width, height: 1, role: .text)
+    if PanelLayout.hasNoticeLine(state) { renderNoticeLine(&buf, state) }
+    let (left, right) = footerKeys(state)
+    let rightText = right.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
+    let rightX = max(0, state.width - ScreenBuffer.displayWidth(rightText) - 1)
     var x = 1
     if state.readOnly {
-        x += buf.put("READ-ONLY ", x: x, y: y, role: .warn)
-    }
-    if let problem = state.journalProblem {
-        x += buf.putTruncated("journal NOT written: \(problem)", x: x, y: y, role: .critical, width: min(state.width / 2, state.width - x))
-        x += buf.put("  ", x: x, y: y, role: .text, maxWidth: state.width - x)
+        x += buf.put("READ-ONLY ", x: x, y: y, role: .warn, maxWidth: max(0, rightX - x))
     }
     if case .filter(let filter) = state.mode {
-        x += buf.put(FilterMode.footer(filter), x: x, y: y, role: .focus)
+        x += buf.putTruncated(FilterMode.footer(filter) + "  ", x: x, y: y, role: .focus, width: max(0, rightX - 1 - x))
     }
-    if let notice = state.notices.last, state.mode == .dashboard {
-        x += buf.putTruncated("» \(notice)  ", x: x, y: y, role: .focus, width: min(state.width * 2 / 3, state.width - x))
+    for (label, short) in left {
+        let width = ScreenBuffer.displayWidth("\(label) \(short)")
+        guard x + width <= rightX - 2 else { continue }
+        x += buf.put(label, x: x, y: y, role: .keyHint)
+        x += buf.put(" \(short)  ", x: x, y: y, role: .muted, maxWidth: rightX - x)
     }
-    for b in Keymap.bindings(for: state.mode.scope) where b.inFooter {
-        guard x < state.width - 2 else { break }
-        x += buf.put(b.label, x: x, y: y, role: .keyHint, maxWidth: state.width - x)
-        x += buf.put(" \(b.short)  ", x: x, y: y, role: .muted, maxWidth: state.width - x)
+    var rx = rightX
+    for (i, (label, short)) in right.enumerated() {
+        rx += buf.put(label, x: rx, y: y, role: .keyHint, maxWidth: state.width - rx)
+        rx += buf.put(" \(short)" + (i < right.count - 1 ? "  " : ""), x: rx, y: y, role: .muted, maxWidth: state.width - rx)
+    }
+}
+
+/// The footer's keys as (label, word): the left ones in the order they are dropped last-first, and the right edge.
+func footerKeys(_ state: AppState) -> (left: [(String, String)], right: [(String, String)]) {
+    let bindings = Keymap.bindings(for: state.mode.scope).filter(\.inFooter)
+    let leaves: (KeyBinding) -> Bool = { b in b.matches.values.contains { [Intent.openHelp, .quit, .back].contains($0) } }
+    var left = bindings.filter { !leaves($0) }.map { ($0.label, $0.short) }
+    let right = bindings.filter(leaves).map { ($0.label, $0.short) }
+    guard state.mode == .dashboard else { return (left, right) }
+    // The dashboard: what the diagnosed cause calls for first, then the most used keys.
+    var context: [(String, String)] = []
+    if let data = state.data.data {
+        if let (_, remedy) = Remedy.worst(data), let word = remedy.footer { context.append((remedy.key, word)) }
+        if state.dashboard.focus == .secrets, !context.contains(where: { $0.0 == "f" }) { context.append(("f", "sync")) }
+        if case .down = data.feed { context.append(("c", "commands")) }
+    }
+    if state.commandLog.contains(where: { $0.isAction }) { context.append(("c", "commands")) }
+    if !state.tracked.isEmpty || state.journalProblem != nil { context.append(("J", "journal")) }
+    var seen = Set<String>()
+    context = context.filter { seen.insert($0.0).inserted }
+    let priority = ["Enter", "z", "l", "b", "B", "R", "r", "/", "Tab/→", "j/↓"]
+    left.sort { (priority.firstIndex(of: $0.0) ?? 99) < (priority.firstIndex(of: $1.0) ?? 99) }
+    return (context + left, right)
+}
+
+/// The line above the footer: a journal that cannot be written (kept until the app ends), then the newest notice.
+func renderNoticeLine(_ buf: inout ScreenBuffer, _ state: AppState) {
+    let y = state.height - 2
+    guard y >= 1 else { return }
+    buf.fill(x: 0, y: y, width: state.width, height: 1, role: .text)
+    var x = 1
+    if let problem = state.journalProblem {
+        let room = state.notices.isEmpty || state.mode != .dashboard ? state.width - 2 : state.width / 2
+        x += buf.putTruncated("journal NOT written: \(problem)", x: x, y: y, role: .critical, width: room)
+        x += buf.put("  ", x: x, y: y, role: .text, maxWidth: max(0, state.width - x))
+    }
+    if let notice = state.notices.last, state.mode == .dashboard, state.width - x > 4 {
+        buf.putTruncated("» \(notice)", x: x, y: y, role: .focus, width: state.width - x - 1)
     }
 }
 
