@@ -32,7 +32,7 @@ for i in $(seq "$n"); do
   run="$work/run-$i"; mkdir -m 700 "$run"
   t0=$(now)
   tmux -L "$sock" -f /dev/null new-session -d -s s -x 160 -y 45 \
-    "env PAPERCTL_FIRST_FRAME_FILE=$run/frame HOME=$work XDG_RUNTIME_DIR=$run TERM=xterm-256color LANG=C.UTF-8 $tool --kubeconfig $work/kubeconfig --refresh 3600"
+    "env PAPERCTL_FIRST_FRAME_FILE=$run/frame HOME=$work XDG_RUNTIME_DIR=$run TERM=xterm-256color LANG=C.UTF-8 $tool --kubeconfig $work/kubeconfig --refresh 3600 ${EXTRA:-}"
   first=""; live=""; state="never"
   deadline=$(( $(date +%s) + 25 ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
