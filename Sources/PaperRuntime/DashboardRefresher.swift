@@ -31,7 +31,6 @@ public struct DashboardRefresher: Sendable {
     /// From the watches when they are live (raw reads through the proxy, no process), else by
     /// polling with kubectl; the data say which, and why the proxy is not used.
     public func refresh() async -> Result<DashboardData, RefreshError> {
-        defer { logFeed?.startOnce() }  // after the first verdict, not competing with it
         guard let proxy else { return await poll() }
         if let result = await fromWatches(proxy) { return result }
         guard proxy.status == .starting else { return await poll() }

@@ -166,7 +166,7 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         feedBox.feed = logFeed
         proxy?.start()
-        // The log feed starts after the first refresh (DashboardRefresher), not alongside it.
+        logFeed.start()
         let refresher = DashboardRefresher(runner: runner, config: config, target: target, discovery: discovery, logFeed: logFeed, proxy: proxy, clock: clock)
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
         var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refreshInterval, now: clock())

@@ -44,8 +44,6 @@ public final class AppLogFeed: Sendable {
         var known: Set<String> = []
         /// The current stream follows a fallback route.
         var onFallback = false
-        /// `start()` or `stop()` ran: `startOnce()` does nothing any more.
-        var everStarted = false
     }
 
     /// What to follow from `resumeAt` (nil: the whole window), and through what: `kubectl logs -f`
@@ -121,23 +119,13 @@ public final class AppLogFeed: Sendable {
     /// kills kubectl's process group.
     public func start() {
         state.withLock { state in
-            state.everStarted = true
             guard state.task == nil else { return }
             state.task = Task { [weak self] in await self?.followLoop() }
         }
     }
 
-    /// Starts the feed unless it was ever started or stopped: the dashboard starts it after its
-    /// first refresh, so that `kubectl logs -f` does not compete with the first verdict's reads
-    /// for the CPU, and a refresh that ends after the dashboard stopped does not start it again.
-    public func startOnce() {
-        guard !state.withLock({ $0.everStarted }) else { return }
-        start()
-    }
-
     public func stop() {
         state.withLock { state in
-            state.everStarted = true
             state.task?.cancel()
             state.task = nil
             state.connectedAt = nil
