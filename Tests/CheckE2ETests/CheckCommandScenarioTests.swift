@@ -142,10 +142,12 @@ struct CheckCommandScenarioTests {
             for key in ["id", "title", "verdict", "reason", "evidence", "hint", "command"] {
                 #expect(check.keys.contains(key), "check \(check["id"] ?? "?") lacks \(key)")
             }
-            // kubectl, or paperctl's own unlock where the cause is a restic lock (issue 23).
+            // kubectl, or paperctl's own unlock where the cause is a restic lock (issue 23), or its
+            // own backup where a backup now is the next step (issue 24: the planners' command).
             if check["verdict"] as? String != "ok" {
                 let command = check["command"] as? String ?? ""
-                #expect(command.hasPrefix("kubectl ") || command.hasPrefix("paperctl-tui restore unlock "), "\(check["id"] ?? "?"): \(command)")
+                let own = ["paperctl-tui restore unlock ", "paperctl-tui backup files ", "paperctl-tui backup db "]
+                #expect(command.hasPrefix("kubectl ") || own.contains { command.hasPrefix($0) }, "\(check["id"] ?? "?"): \(command)")
             }
             // A named cause carries its kind, evidence line, next step and where it was read.
             if let cause = check["cause"] as? [String: Any] {

@@ -18,7 +18,7 @@ struct DatabaseBackupsCheckTests {
         #expect(result.verdict == expected, "\(result.reason)")
         if expected == .critical {
             #expect(result.reason.hasPrefix("missed the run due 2026-11-30T03:00:00Z by 2h (grace 2h); last completed backup 25h"))
-            #expect(result.command == "kubectl cnpg backup paperless-ngx-db -n paperless-ngx")
+            #expect(result.command == "paperctl-tui backup db -n paperless-ngx")
         }
     }
 
@@ -149,10 +149,15 @@ struct DatabaseBackupsCheckTests {
         #expect(result.reason.hasPrefix("missed the run due 2026-11-29T09:03:00Z"))
     }
 
-    @Test func pluginModeBackupCommandUsesThePlugin() {
-        let result = Fixtures.run(.dbBackups, Fixtures.pluginSnapshot(), now: Fixtures.time("2026-12-01T12:00:00Z"))
+    /// The hint is the tool's own `backup db` (no kubectl plugin needed), and the planner behind
+    /// it takes the Backup through the plugin the cluster is configured with.
+    @Test func pluginModeBackupCommandUsesThePlugin() throws {
+        let snapshot = Fixtures.pluginSnapshot()
+        let result = Fixtures.run(.dbBackups, snapshot, now: Fixtures.time("2026-12-01T12:00:00Z"))
         #expect(result.verdict == .critical)
-        #expect(result.command == "kubectl cnpg backup paperless-ngx-db --method=plugin --plugin-name=barman-cloud.cloudnative-pg.io -n paperless-ngx")
+        #expect(result.command == "paperctl-tui backup db -n paperless-ngx")
+        let cluster = try #require(snapshot.clusters.first)
+        #expect(ManualBackup.databaseMethod(for: cluster) == .plugin(name: "barman-cloud.cloudnative-pg.io"))
     }
 }
 

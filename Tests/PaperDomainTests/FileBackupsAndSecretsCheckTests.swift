@@ -127,7 +127,8 @@ struct FileBackupsCheckTests {
         #expect(result.verdict == expected, "\(result.reason)")
         if expected == .critical {
             #expect(result.reason.hasPrefix("missed the run due 2026-11-30T04:00:00Z"))
-            #expect(result.command == "kubectl create job --from=cronjob/paperless-ngx-backup manual-backup-$(date +%s) -n paperless-ngx")
+            // The tool's own backup: the same plan and refusals as `b`, not a kubectl line it never runs.
+            #expect(result.command == "paperctl-tui backup files -n paperless-ngx")
         }
     }
 

@@ -23,7 +23,7 @@ enum Fixtures {
         return DashboardData(checks: [
             r(.pods, .ok, "3/3 pods ready, no restarts in the last 1h", ["3/3 long-running pods ready; paperless-ngx 1/1, paperless-ngx-redis 1/1"]),
             r(.database, .ok, "cluster paperless-ngx-db healthy, 1/1 instances ready", ["phase: Cluster in healthy state"]),
-            r(.dbBackups, .warn, "last completed backup 27h ago", ["WARN: newest completed Backup is 27h old"], hint: "take a backup", command: "kubectl cnpg backup paperless-ngx-db -n paperless-ngx"),
+            r(.dbBackups, .warn, "last completed backup 27h ago", ["WARN: newest completed Backup is 27h old"], hint: "take a backup", command: "paperctl-tui backup db --context demo -n paperless-ngx"),
             r(.walArchiving, .ok, "WAL archiving working", ["ContinuousArchiving=True"]),
             r(.scheduledBackup, .ok, "paperless-ngx-db-daily active", []),
             r(.fileBackups, .critical, "missed the run due 2026-11-29T04:00:00Z by 15h; 2 failed Jobs since the last success: newest repository locked (restic exit 1)",

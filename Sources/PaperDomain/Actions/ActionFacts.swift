@@ -51,11 +51,7 @@ public struct ActionFacts: Sendable, Equatable {
 
     /// The Jobs of the backup CronJob (or carrying its configured labels) among `jobs`.
     public static func backupJobs(_ jobs: [Job], config: PaperConfig) -> [Job] {
-        let cronName = config.fileBackup.cronJob
-        let labels = config.fileBackup.jobLabels
-        return jobs.filter { job in
-            job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronName } || (!labels.isEmpty && job.metadata.matches(labels))
-        }
+        BackupJobs.ofCronJob(jobs, config: config)
     }
 
     /// Keeps the objects the actions need, and only those.
@@ -70,7 +66,7 @@ public struct ActionFacts: Sendable, Equatable {
             config: config, target: snapshot.target,
             cronJob: snapshot.cronJobs.first { $0.metadata.name == cronName },
             jobs: jobs,
-            jobPods: snapshot.pods.filter { $0.metadata.labels["job-name"].map(jobNames.contains) ?? false },
+            jobPods: snapshot.pods.filter { pod in jobNames.contains { pod.belongs(toJob: $0) } },
             cluster: snapshot.clusters.first { $0.metadata.name == config.database.cluster },
             backups: snapshot.backups.filter { $0.clusterName == config.database.cluster },
             externalSecrets: snapshot.externalSecrets,
@@ -114,7 +110,7 @@ public struct ActionFacts: Sendable, Equatable {
                 let took = job.startTime.map { s in (job.finishedAt ?? s) - s }.map { " in \(UTCTime.humanDuration($0))" } ?? ""
                 return .succeeded("Job complete\(took)")
             case .failed(let reason):
-                let pods = jobPods.filter { $0.metadata.labels["job-name"] == job.metadata.name }
+                let pods = jobPods.filter { $0.belongs(toJob: job.metadata.name) }
                 let restic = ResticExitCode.of(job, pods: pods, sidecars: config.app.sidecars).map { "restic exit \($0): \(ResticExitCode.meaning($0))" }
                 return .failed([restic, reason.isEmpty ? nil : reason].compactMap { $0 }.joined(separator: "; "))
             }

@@ -18,6 +18,12 @@ public enum ManualBackup {
     /// `--kubeconfig`/`--context` only: the namespace goes last as `-n NS`, the way an operator types it.
     static func connectionArguments(_ target: KubeTarget) -> [String] { target.connectionArguments }
 
+    /// What an operator runs for a backup now: this tool's own `backup files|db`, which plans,
+    /// refuses and waits exactly as `b`/`B` do. The checks' "back up now" hints are this command.
+    public static func command(_ kind: Kind, target: KubeTarget) -> String {
+        target.paperctl(["backup", kind.rawValue])
+    }
+
     // MARK: Files
 
     /// `manual-backup-<unix>`.
@@ -48,13 +54,8 @@ public enum ManualBackup {
     /// Jobs of the CronJob (owned by it, or carrying its Job labels) that are still pending or
     /// running, plus those the CronJob lists as active; sorted by name.
     public static func activeFileBackups(jobs: [Job], cronJob: CronJob?, config: PaperConfig) -> [String] {
-        let name = config.fileBackup.cronJob
-        let labels = config.fileBackup.jobLabels
         var active = Set<String>()
-        for job in jobs {
-            let owned = job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == name }
-            let labelled = !labels.isEmpty && job.metadata.matches(labels)
-            guard owned || labelled else { continue }
+        for job in BackupJobs.ofCronJob(jobs, config: config) {
             // paperctl's read-only Jobs (snapshot listings, ls, drills) do not block a backup; its restores and unlocks do.
             if let purpose = job.metadata.labels["paperctl.io/purpose"], ["restic-snapshots", "restic-ls", "restic-drill"].contains(purpose) { continue }
             if job.outcome == .pending || job.outcome == .running { active.insert(job.metadata.name) }

@@ -56,12 +56,10 @@ struct BackupFacts {
         usesPlugin ? recoveryWindow?.firstRecoverabilityPoint : cluster.firstRecoverabilityPoint
     }
 
-    /// The `kubectl cnpg backup` command that matches the cluster's configuration.
+    /// `paperctl-tui backup db`: the planner `B` uses picks the method the cluster's configuration
+    /// calls for (barmanObjectStore or the plugin) and needs no kubectl plugin.
     func backupNowCommand(_ ctx: CheckContext) -> String {
-        if case .plugin(let plugin, _, _) = cluster.backupConfiguration {
-            return ctx.kubectl("cnpg", "backup", cluster.metadata.name, "--method=plugin", "--plugin-name=\(plugin)")
-        }
-        return ctx.kubectl("cnpg", "backup", cluster.metadata.name)
+        ManualBackup.command(.db, target: ctx.snapshot.target)
     }
 }
 

@@ -2,29 +2,43 @@ import PaperKube
 
 // MARK: - BackupJobs
 
-/// The restic CronJob's backup Jobs, and the newest one's failure, for the check and the fetcher.
+/// Which Jobs are the restic CronJob's, which of those are backups, and the newest one's failure:
+/// one definition for the File backups check and panel, the `b` refusal, the restore preflight
+/// and the fetcher that reads the failed Job's log.
 public enum BackupJobs {
-    /// Jobs of the CronJob (owned by it or carrying its Job labels), paperctl's own restic Jobs
-    /// (listings, restores, drills, unlocks) left out: they are not backups.
-    public static func of(_ snapshot: Snapshot, config: PaperConfig) -> [Job] {
+    /// Every Job of the CronJob among `jobs`: owned by it, or carrying its configured Job labels.
+    /// An empty label set matches nothing (not every Job of the namespace). paperctl's own restic
+    /// Jobs (listings, restores, drills, unlocks) are included: they come from the same template.
+    public static func ofCronJob(_ jobs: [Job], config: PaperConfig) -> [Job] {
         let name = config.fileBackup.cronJob
-        return snapshot.jobs.filter { job in
-            (job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == name }
-                || (!config.fileBackup.jobLabels.isEmpty && job.metadata.matches(config.fileBackup.jobLabels)))
-                && !ResticJob.isToolJob(job)
+        let labels = config.fileBackup.jobLabels
+        return jobs.filter { job in
+            job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == name }
+                || (!labels.isEmpty && job.metadata.matches(labels))
         }
+    }
+
+    /// The backup runs among `jobs`: the CronJob's Jobs without paperctl's own restic Jobs.
+    public static func backups(_ jobs: [Job], config: PaperConfig) -> [Job] {
+        ofCronJob(jobs, config: config).filter { !ResticJob.isToolJob($0) }
+    }
+
+    /// The backup runs of the snapshot.
+    public static func of(_ snapshot: Snapshot, config: PaperConfig) -> [Job] {
+        backups(snapshot.jobs, config: config)
+    }
+
+    /// The newest backup run (by creation), when it failed.
+    public static func newestIfFailed(_ jobs: [Job], config: PaperConfig) -> Job? {
+        let newest = backups(jobs, config: config).max { ($0.metadata.creationTimestamp ?? 0) < ($1.metadata.creationTimestamp ?? 0) }
+        return newest?.outcome == .failed ? newest : nil
     }
 
     /// The newest backup Job, when it failed, with its newest pod and the restic container (the
     /// first that is not a mesh sidecar): whose log says why.
     public static func newestFailed(_ snapshot: Snapshot, config: PaperConfig) -> (job: Job, pod: Pod, container: String)? {
-        guard let newest = of(snapshot, config: config).max(by: { ($0.metadata.creationTimestamp ?? 0) < ($1.metadata.creationTimestamp ?? 0) }),
-              newest.outcome == .failed else { return nil }
-        let name = newest.metadata.name
-        let pods = snapshot.pods.filter { pod in
-            pod.metadata.labels["job-name"] == name || pod.metadata.labels["batch.kubernetes.io/job-name"] == name
-                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == name }
-        }
+        guard let newest = newestIfFailed(snapshot.jobs, config: config) else { return nil }
+        let pods = snapshot.pods.filter { $0.belongs(toJob: newest.metadata.name) }
         guard let pod = pods.max(by: { ($0.startTime ?? $0.metadata.creationTimestamp ?? 0) < ($1.startTime ?? $1.metadata.creationTimestamp ?? 0) }),
               let container = pod.containerNames.first(where: { !config.app.sidecars.contains($0) }) else { return nil }
         return (newest, pod, container)

@@ -40,9 +40,7 @@ public struct CheckContext: Sendable {
 
     /// `paperctl-tui WORDS --kubeconfig … --context … -n NAMESPACE`, shell-quoted: this tool's own
     /// subcommand for a cause kubectl alone cannot fix (a restic lock).
-    public func paperctl(_ words: String...) -> String {
-        (["paperctl-tui"] + words + snapshot.target.connectionArguments + ["-n", namespace]).map(KubectlCommand.shellQuoted).joined(separator: " ")
-    }
+    public func paperctl(_ words: String...) -> String { snapshot.target.paperctl(words) }
 
     /// `3h12m ago` style age of `time` relative to now.
     public func age(_ time: Double) -> String { UTCTime.humanDuration(now - time) }
@@ -64,5 +62,12 @@ public struct CheckContext: Sendable {
         case .notInstalled: "install kubectl or pass --kubectl PATH"
         default: "run the command by hand to see kubectl's full error"
         }
+    }
+}
+
+extension KubeTarget {
+    /// `paperctl-tui WORDS --kubeconfig … --context … -n NAMESPACE`, shell-quoted, for an operator to paste.
+    public func paperctl(_ words: [String]) -> String {
+        (["paperctl-tui"] + words + connectionArguments + ["-n", namespace]).map(KubectlCommand.shellQuoted).joined(separator: " ")
     }
 }

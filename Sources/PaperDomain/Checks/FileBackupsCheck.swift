@@ -16,20 +16,15 @@ public struct FileBackupsCheck: HealthCheck {
         let selector = config.fileBackup.jobLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let jobsCommand = selector.isEmpty ? ctx.kubectl("get", "jobs") : ctx.kubectl("get", "jobs", "-l", selector)
         let logsCommand = selector.isEmpty ? ctx.kubectl("logs", "job/\(cronJobName)") : ctx.kubectl("logs", "-l", selector, "--tail=100")
-        let triggerCommand = ctx.kubectl("create", "job", "--from=cronjob/\(cronJobName)", "manual-backup-$(date +%s)")
-            .replacingOccurrences(of: "'manual-backup-$(date +%s)'", with: "manual-backup-$(date +%s)")
+        let triggerCommand = ManualBackup.command(.files, target: snapshot.target)
         if let error = snapshot.whyUnreadable([.cronJob, .job]) { return ctx.unknown(id, "CronJobs/Jobs", error, command: jobsCommand) }
         guard let cronJob = snapshot.cronJobs.first(where: { $0.metadata.name == cronJobName }) else {
             return CheckResult(id: id, verdict: .critical, reason: "CronJob \(cronJobName) not found: no file backups are taken",
                                hint: "check fileBackup.enabled in the Helm values", command: ctx.kubectl("get", "cronjob"))
         }
         var f = Findings()
-        let ofCronJob = snapshot.jobs.filter { job in
-            job.metadata.ownerReferences.contains { $0.kind == "CronJob" && $0.name == cronJobName }
-                || (!config.fileBackup.jobLabels.isEmpty && job.metadata.matches(config.fileBackup.jobLabels))
-        }
         // paperctl's own restic Jobs (listings, restores, drills) carry the template's labels but are not backups.
-        let jobs = ofCronJob.filter { !ResticJob.isToolJob($0) }
+        let jobs = BackupJobs.of(snapshot, config: config)
         let succeeded = jobs.filter { $0.outcome == .succeeded }.sorted { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }
         let lastSuccess = [succeeded.last?.completionTime, cronJob.lastSuccessfulTime].compactMap { $0 }.max()
         f.note("\(jobs.count) Jobs of \(cronJobName): \(succeeded.count) succeeded, \(jobs.filter { $0.outcome == .failed }.count) failed, \(jobs.filter { $0.outcome == .running }.count) running")
@@ -100,8 +95,9 @@ public struct FileBackupsCheck: HealthCheck {
             f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
                     hint: diagnosis?.nextStep ?? newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logCommand)
         }
-        if let drill = ofCronJob.filter({ $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.drill.rawValue && $0.outcome == .succeeded })
-            .max(by: { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }), let passed = drill.completionTime {
+        let drills = BackupJobs.ofCronJob(snapshot.jobs, config: config)
+            .filter { $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.drill.rawValue && $0.outcome == .succeeded }
+        if let drill = drills.max(by: { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }), let passed = drill.completionTime {
             f.note("last restore drill passed \(ctx.age(passed)) ago (\(drill.metadata.name))")
         } else {
             f.note("no restore drill on record: `paperctl-tui restore drill files` proves the newest snapshot restores")

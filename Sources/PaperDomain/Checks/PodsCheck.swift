@@ -47,9 +47,7 @@ public struct PodsCheck: HealthCheck {
         }
 
         let longRunning = snapshot.pods.filter { pod in
-            pod.metadata.deletionTimestamp == nil && pod.phase != .succeeded
-                && pod.metadata.labels["job-name"] == nil && pod.metadata.labels["batch.kubernetes.io/job-name"] == nil
-                && !pod.metadata.ownerReferences.contains { $0.kind == "Job" }
+            pod.metadata.deletionTimestamp == nil && pod.phase != .succeeded && !pod.isJobPod
         }
         var readyCount = 0
         for pod in longRunning.sorted(by: { $0.metadata.name < $1.metadata.name }) {

@@ -8,11 +8,7 @@ public enum ResticExitCode {
     /// `job-name` (or are owned by the Job); mesh `sidecars` are skipped; an OOMKilled container
     /// without a code counts as 137. Nil when no pod of the Job says.
     public static func of(_ job: Job, pods: [Pod], sidecars: [String]) -> Int? {
-        let name = job.metadata.name
-        let own = pods.filter { pod in
-            pod.metadata.labels["job-name"] == name || pod.metadata.labels["batch.kubernetes.io/job-name"] == name
-                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == name }
-        }
+        let own = pods.filter { $0.belongs(toJob: job.metadata.name) }
         var best: (time: Double, code: Int)?
         for pod in own {
             for status in pod.containerStatuses where !sidecars.contains(status.name) {

@@ -58,9 +58,7 @@ public struct RestorePreflight: Sendable, Equatable {
 
     /// The newest Job of the CronJob, when it failed.
     public static func newestJobIfFailed(_ facts: ActionFacts) -> Job? {
-        let newest = facts.jobs.filter { $0.metadata.labels[ResticJob.managedByLabel] != ResticJob.managedBy || $0.metadata.labels[ResticJob.purposeLabel] == nil }
-            .max { ($0.metadata.creationTimestamp ?? 0) < ($1.metadata.creationTimestamp ?? 0) }
-        return newest?.outcome == .failed ? newest : nil
+        BackupJobs.newestIfFailed(facts.jobs, config: facts.config)
     }
 
     /// `kubectl auth can-i` prints `yes` (exit 0) or `no` (exit 1).
@@ -117,7 +115,7 @@ public struct RestorePreflight: Sendable, Equatable {
         if let failed = newestJobIfFailed(facts), let unlock = unlocked, (unlock.metadata.creationTimestamp ?? 0) >= (failed.metadata.creationTimestamp ?? 0) {
             lines.append(Line("repository lock", .ok, "the newest backup \(failed.metadata.name) failed, but restic unlock ran after it (Job \(unlock.metadata.name) succeeded)"))
         } else if let failed = newestJobIfFailed(facts) {
-            let pods = facts.jobPods.filter { $0.metadata.labels["job-name"] == failed.metadata.name }
+            let pods = facts.jobPods.filter { $0.belongs(toJob: failed.metadata.name) }
             let code = ResticExitCode.of(failed, pods: pods, sidecars: config.app.sidecars)
             let diagnosis = ResticDiagnosis.diagnose(log: lastFailedLog ?? "", exitCode: code)
             if diagnosis.cause == .locked {

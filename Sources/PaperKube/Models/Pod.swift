@@ -108,3 +108,20 @@ struct PodVolume: Decodable {
         claimName = (try? c.nestedContainer(keyedBy: ClaimKeys.self, forKey: .persistentVolumeClaim))?.string(.claimName)
     }
 }
+
+// MARK: - The Job a pod belongs to
+
+extension Pod {
+    /// Whether the Job named `job` runs this pod: its controller reference names the Job, or its
+    /// `batch.kubernetes.io/job-name` label (Kubernetes 1.27+) or legacy `job-name` label does.
+    public func belongs(toJob job: String) -> Bool {
+        metadata.labels["batch.kubernetes.io/job-name"] == job || metadata.labels["job-name"] == job
+            || metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == job }
+    }
+
+    /// Whether any Job runs this pod (the same three marks).
+    public var isJobPod: Bool {
+        metadata.labels["batch.kubernetes.io/job-name"] != nil || metadata.labels["job-name"] != nil
+            || metadata.ownerReferences.contains { $0.kind == "Job" }
+    }
+}

@@ -15,11 +15,7 @@ public enum PanelFacts {
         if !backups.isEmpty {
             var rows = [PanelRow(text: "Recent Backups (newest first):", role: .title, check: .dbBackups, verdict: nil)]
             for b in backups {
-                let verdict: Verdict? = switch b.phase {
-                case .completed: .ok
-                case .failed, .walArchivingFailing: .critical
-                default: nil
-                }
+                let verdict = ObjectVerdict.of(b)
                 let age = (b.metadata.creationTimestamp).map { UTCTime.humanDuration(now - $0) + " ago" } ?? "age unknown"
                 var text = "\(b.metadata.name)  \(b.phase)  \(age)"
                 if let s = b.startedAt, let e = b.stoppedAt { text += "  took \(UTCTime.humanDuration(e - s))" }
@@ -28,19 +24,14 @@ public enum PanelFacts {
             }
             out[.database] = rows
         }
-        let jobs = snapshot.jobs
-            .filter { job in config.fileBackup.jobLabels.allSatisfy { job.metadata.labels[$0.key] == $0.value } && !ResticJob.isToolJob(job) }
+        let jobs = BackupJobs.of(snapshot, config: config)
             .sorted { ($0.metadata.creationTimestamp ?? 0) > ($1.metadata.creationTimestamp ?? 0) }
             .prefix(8)
         if !jobs.isEmpty {
             var rows = [PanelRow(text: "Recent restic Jobs (newest first):", role: .title, check: .fileBackups, verdict: nil)]
             for job in jobs {
                 let outcome = job.outcome
-                let verdict: Verdict? = switch outcome {
-                case .succeeded: .ok
-                case .failed: .critical
-                case .running, .pending: nil
-                }
+                let verdict = ObjectVerdict.of(job)
                 let age = job.metadata.creationTimestamp.map { UTCTime.humanDuration(now - $0) + " ago" } ?? ""
                 var text = "\(job.metadata.name)  \(outcome.rawValue)  \(age)"
                 if let s = job.startTime { text += "  took \(UTCTime.humanDuration((job.finishedAt ?? now) - s))" }
@@ -62,11 +53,7 @@ public enum PanelFacts {
             var rows = [PanelRow(text: "ExternalSecrets (f force-syncs the selected one):", role: .title, check: .secrets, verdict: nil)]
             for es in secrets {
                 let ready = es.conditions[type: "Ready"]
-                let verdict: Verdict? = switch ready?.status {
-                case "True": .ok
-                case "False": .critical
-                default: nil
-                }
+                let verdict = ObjectVerdict.of(es)
                 let refreshed = es.refreshTime.map { "refreshed \(UTCTime.humanDuration(now - $0)) ago" } ?? "never refreshed"
                 // "NAME (…)" rather than "NAME: …": a name ending in -key followed by a colon reads as a credential to the redactor.
                 let text = "\(es.metadata.name) (Ready=\(ready?.status ?? "-") \(ready?.reason ?? "-")), \(refreshed)"
