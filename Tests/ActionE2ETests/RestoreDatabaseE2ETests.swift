@@ -75,12 +75,9 @@ import Testing
         let wait = try await env.paperctl(["restore", "db", "--to", "latest", "--name", "pdb-wrong", "--yes", "--wait", "--timeout", "60"], limit: 90)
         #expect(wait.status == 1, "the cluster exists already: nothing new is created\n\(wait.stderr)")
         // The sim's full-recovery Job carries CNPG's message.
-        var log = ""
-        for _ in 0..<60 where !log.contains("no target backup found") {
-            log = (try await runProcess("kubectl", ["--kubeconfig", env.kubeconfig, "logs", "-l", "job-name=pdb-wrong-1-full-recovery", "-n", Self.ns], limit: 30)).stdout
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        #expect(log.contains("no target backup found"))
+        try await waitFor("CNPG's message in the full-recovery Job's log", timeout: 30, every: .milliseconds(500)) {
+            (try await runProcess("kubectl", ["--kubeconfig", env.kubeconfig, "logs", "-l", "job-name=pdb-wrong-1-full-recovery", "-n", Self.ns], limit: 30)).stdout
+        } until: { $0.contains("no target backup found") }
         #expect(Self.liveWrites(env).isEmpty)
     }
 

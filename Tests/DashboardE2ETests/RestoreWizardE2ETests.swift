@@ -146,7 +146,7 @@ import Testing
         try await Self.backUp(ht)
         ht.stopNow()
         healthy.process.cancel()
-        try await Task.sleep(for: .milliseconds(300))  // the old server's port is released; the new one listens elsewhere
+        await healthy.process.value  // the old server has exited: it no longer writes the state the new one reuses
         let c = try await Cluster.start("restic-backup-denied", speed: 10, reusing: healthy.dir)
         defer { c.stop() }
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 140, height: 40)
@@ -379,14 +379,11 @@ import Testing
         try await t.waitFor("step 3/4: New cluster", "Dry run: accepted by the API server", timeout: 60)
         try await RestoreWizardE2ETests.confirmTypingTheNamespace(t)
         // The full-recovery pod runs for 3 s (speed 1): delete it as soon as it exists.
-        var deleted = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !deleted.contains("deleted"), Date() < deadline {
+        try await waitFor("a full-recovery pod to delete", timeout: 60, every: .milliseconds(150)) {
             let pods = try await c.kubectl(["get", "pods", "-o", "name"]).split(separator: "\n").filter { $0.hasPrefix("pod/") && $0.contains("-full-recovery-") }
-            if let pod = pods.first { deleted = try await c.kubectl(["delete", String(pod), "--wait=false"]) }
-            try await Task.sleep(for: .milliseconds(150))
-        }
-        #expect(deleted.contains("deleted"), "no full-recovery pod to delete: \(deleted)")
+            guard let pod = pods.first else { return "" }
+            return try await c.kubectl(["delete", String(pod), "--wait=false"])
+        } until: { $0.contains("deleted") }
         let failed = try await t.waitFor("The recovery FAILED", timeout: 60)
         #expect(!failed.contains("Cutover, step by step") && !failed.contains("is healthy"), "a half-done recovery was reported healthy")
         #expect(!(try await c.kubectl(["get", "clusters", "-l", "paperctl.io/purpose=db-restore", "-o", "jsonpath={.items[*].status.phase}"])).contains("healthy"))

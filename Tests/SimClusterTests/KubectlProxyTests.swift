@@ -43,8 +43,9 @@ import Testing
         let version = try #require(jobs.stdout.firstMatch(of: /"resourceVersion":"(\d+)"/)?.1)
 
         // A watch through the proxy sees a Job created meanwhile.
+        let watchersBefore = sim.store.watcherCount
         async let watched = curl(["-N", "--max-time", "6", "\(base)/apis/batch/v1/namespaces/paperless-ngx/jobs?watch=1&resourceVersion=\(version)&allowWatchBookmarks=true"], limit: 30)
-        try await Task.sleep(for: .seconds(1))
+        try await waitUntil("the watch through the proxy to reach the simulator", timeout: 5, every: .milliseconds(20)) { sim.store.watcherCount > watchersBefore }
         let created = try await runProcess(kubectl, ["--kubeconfig", "\(dir)/kc", "create", "job", "--from=cronjob/paperless-ngx-backup", "proxy-watch-1", "-n", "paperless-ngx"], limit: 30)
         #expect(created.status == 0, "\(created.stderr)")
         let events = try await watched

@@ -1,3 +1,4 @@
+import ProcessTestSupport
 import Testing
 import SimCluster
 
@@ -81,8 +82,10 @@ import SimCluster
     @Test func watchStreamsChangesAsTheyHappen() async throws {
         let h = try await SimHarness.start(speed: 20)
         defer { Task { await h.stop() } }
+        let watchersBefore = h.sim.store.watcherCount
         async let watch = h.kubectl(["get", "jobs", "-w", "--output-watch-events", "--no-headers"], timeout: 6)
-        try await Task.sleep(for: .seconds(2))
+        // The Job is created once kubectl's watch is open on the server, so it arrives as a change.
+        try await waitUntil("kubectl's watch on the simulator", timeout: 5, every: .milliseconds(20)) { h.sim.store.watcherCount > watchersBefore }
         let created = try await h.kubectl(["create", "job", "--from=cronjob/paperless-ngx-backup", "watch-probe"])
         #expect(created.succeeded, "\(created.stderr)")
         let out = try await watch

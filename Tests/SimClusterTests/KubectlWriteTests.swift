@@ -112,7 +112,9 @@ import SimCluster
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }
         let before = try await h.kubectl(["get", "es", "paperless-ngx-restic", "-o", "jsonpath={.status.refreshTime}"]).stdout
-        try await Task.sleep(for: .seconds(1.2))
+        // refreshTime has whole seconds: annotate once the clock is past the second it shows.
+        let shown = try #require(ISO8601DateFormatter().date(from: before.trimmingCharacters(in: .whitespacesAndNewlines))).timeIntervalSince1970
+        try await waitUntil("the simulator's clock past \(before)", timeout: 5, every: .milliseconds(50)) { h.sim.clock.now() >= shown + 1 }
         let r = try await h.kubectl(["annotate", "es", "paperless-ngx-restic", "force-sync=\(Int(Date().timeIntervalSince1970))", "--overwrite"])
         #expect(r.stdout.contains("annotated"), "\(r.stderr)")
         try await waitUntil("a new status.refreshTime on ExternalSecret paperless-ngx-restic (was \(before))") {
