@@ -99,8 +99,9 @@ import Testing
         #expect(!Self.journal(early).contains { $0.contains("paperless-ngx-admin") } && s.awaitingSync["paperless-ngx-admin"] != nil)
         // Past it: still failing, in the condition's words, on screen and in the journal.
         let late = update(&s, .refreshed(.success(Fixtures.dataWithFacts(Self.failingFacts())), at: Fixtures.now + 31))
-        let said = "ExternalSecret paperless-ngx-admin still failing 30s after the force-sync: SecretSyncedError: could not get secret data from provider (refreshTime still \(was))"
+        let said = "ExternalSecret paperless-ngx-admin still failing 30s after the force-sync: could not get secret data from provider (SecretSyncedError; refreshTime still \(was))"
         #expect(s.notices.last == said)
+        #expect(Redactor.redact(said) == said, "the journal keeps the condition's words")
         #expect(Self.journal(late).contains { $0.hasSuffix(said) })
         #expect(s.awaitingSync.isEmpty, "said once")
         try GoldenFrameTests.compare(render(s), Frame(name: "outcome-sync-still-failing", width: 120, height: 35))
@@ -117,6 +118,20 @@ import Testing
         let effects = update(&s, .refreshed(.success(Fixtures.dataWithFacts(facts)), at: Fixtures.now + 4))
         #expect(s.notices.last == "ExternalSecret paperless-ngx-admin synced at \(UTCTime.rfc3339(Fixtures.now + 2)) after the force-sync")
         #expect(Self.journal(effects).contains { $0.contains("synced at") })
+    }
+
+    @Test func fOnTheFailingSecretsPanelActsOnTheSecretItsCauseNamesWhateverRowIsSelected() throws {
+        var data = Fixtures.dataWithFacts()
+        data.checks = data.checks.map { c in
+            guard c.id == .secrets else { return c }
+            return CheckResult(id: .secrets, verdict: .critical, reason: "paperless-ngx-admin not synced (SecretSyncedError)",
+                               cause: .init(kind: "item missing in the provider", evidence: "Secret does not exist", nextStep: "create the item",
+                                            source: "event UpdateFailed on ExternalSecret paperless-ngx-admin (×22)"))
+        }
+        var s = Fixtures.state(data: data)
+        _ = update(&s, .key(.char("4")))  // the selection is on the check's row, not on an ExternalSecret
+        _ = update(&s, .key(.char("f")))
+        #expect(Self.plan(s)?.objectName == "paperless-ngx-admin", "the header's `f syncs paperless-ngx-admin` holds on its panel")
     }
 
     // MARK: u, then b or --remove-all

@@ -258,7 +258,8 @@ enum ActionWords {
         let ready = es.conditions[type: "Ready"]
         let still = es.refreshTime.map { "refreshTime still \(UTCTime.rfc3339($0))" } ?? "refreshTime still unset"
         if ready?.status == "False" {
-            return "ExternalSecret \(secret) still failing \(after): \(ready?.reason ?? "no reason"): \(Redactor.redact(ready?.message ?? "no message")) (\(still))"
+            // The reason in parentheses: "SecretSyncedError: …" reads as a credential field to the redactor.
+            return "ExternalSecret \(secret) still failing \(after): \(Redactor.redact(ready?.message ?? "no message")) (\(ready?.reason ?? "no reason"); \(still))"
         }
         return "ExternalSecret \(secret) not synced \(after): \(still), Ready=\(ready?.status ?? "-") (is the external-secrets controller running?)"
     }
