@@ -226,6 +226,27 @@ import Testing
         try await t.waitFor("restic unlock done in Job \(job)")
     }
 
+    /// A lock plain `restic unlock` leaves (restic-locked): the failed unlock says the holder's pod
+    /// is gone and offers `--remove-all`, which runs after the namespace is typed, and is journaled.
+    @Test func anUnlockFailingOnALockWhoseHolderIsGoneOffersRemoveAll() async throws {
+        let (c, t) = try await Self.dashboard("restic-locked")
+        defer { t.stopNow(); c.stop() }
+        try await t.waitFor("u: restic unlock in a Job", timeout: 30)
+        try await t.send("u")
+        try await t.waitFor("y runs restic unlock", timeout: 60)
+        try await t.send("y")
+        try await t.waitFor("no pod paperless-ngx-backup-29412000-x7k2p in namespace paperless-ngx", "u offers restic unlock --remove-all", timeout: 60)
+        try await t.send("u")
+        try await t.waitFor("to run restic unlock --remove-all")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        try await t.waitFor("The lock is removed (Job paperctl-restic-unlock-", timeout: 60)
+        let scripts = try await c.kubectl(["get", "jobs", "-l", "paperctl.io/purpose=restic-unlock", "-o", "jsonpath={.items[*].spec.template.spec.containers[0].command[2]}"])
+        #expect(scripts.contains("restic unlock --remove-all"), "\(scripts)")
+        let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
+        #expect(journal.contains("restic unlock --remove-all confirmed (namespace typed; the lock is held by PID 27 on paperless-ngx-backup-29412000-x7k2p; no pod"), "\(journal)")
+    }
+
     /// `f` on a secret whose provider item is missing: ESO never moves refreshTime, and after the
     /// bounded wait the tool says it is still failing, in the condition's words, and journals it.
     @Test func fReportsAStillFailingSecret() async throws {
