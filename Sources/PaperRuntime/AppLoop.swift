@@ -28,6 +28,7 @@ public actor AppLoop {
     public init(state: AppState, themes: [Theme], services: Services, onFrame: (@Sendable (Double) -> Void)? = nil) {
         var s = state
         s.themeCount = max(1, themes.count)
+        s.themeNames = themes.map(\.name)
         self.state = s
         self.themes = themes.isEmpty ? [Theme.fallback] : themes
         self.services = services

@@ -32,7 +32,7 @@ public struct Services: Sendable {
                 streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String,
                 restore: @escaping @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult = { task, _ in
                     if case .step(_, let index) = task { return .step(index: index, .failed("restores are not wired")) }
-                    return .unlocked(RestoreExecutor.JobResult(outcome: .failed("restores are not wired"), log: ""))
+                    return .unlocked(RestoreToolkit.UnlockResult(job: nil, result: RestoreExecutor.JobResult(outcome: .failed("restores are not wired"), log: "")))
                 },
                 clock: @escaping @Sendable () -> Double,
                 sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .milliseconds(Int($0 * 1000))) }) {
@@ -87,7 +87,7 @@ public enum RestoreTasks {
         case .dbDrillCleanup(let name): .cleaned(await toolkit.deleteDrillCluster(name, report: report))
         case .dbDryRun(let json): .dryRun(await toolkit.dryRun(json))
         case .dbCreate(let json, let name): .created(await toolkit.createCluster(json, name: name, report: report))
-        case .unlock(let cronJob): .unlocked(await toolkit.unlock(cronJob: cronJob, report: report))
+        case .unlock(let job): .unlocked(await toolkit.unlock(job, report: report))
         case .acquireLease(let what): .leased(refusal: await toolkit.executor.lease?.acquire(what: what))
         case .releaseLease:
             await releasing(toolkit)

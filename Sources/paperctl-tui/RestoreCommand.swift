@@ -543,12 +543,21 @@ struct RestoreUnlockCommand: AsyncParsableCommand {
         abstract: "Remove stale restic locks: `restic unlock` in a Job from the restic CronJob's template.",
         discussion: """
             restic unlock removes only locks whose holder is gone. It refuses while a Job of the CronJob is active,
-            because that Job may hold the lock. Exit status: 0 unlocked, 1 nothing started, 2 failed, 3 unknown.
+            because that Job may hold the lock. When the unlock fails on a lock, it says whether the holder's pod
+            (restic names its hostname) still exists in the namespace. Once it does not, --remove-all runs
+            `restic unlock --remove-all`, which removes live locks too: confirm it with --confirm-namespace.
+            Exit status: 0 unlocked, 1 nothing started, 2 failed, 3 unknown.
             """
     )
 
     @Flag(name: .long, help: "Run it without asking.")
     var yes = false
+
+    @Flag(name: .long, help: "restic unlock --remove-all: every lock, live ones too (needs --confirm-namespace; refused while the holder's pod runs).")
+    var removeAll = false
+
+    @Option(name: .long, help: "The namespace, typed again: required for --remove-all.")
+    var confirmNamespace: String?
 
     @OptionGroup var options: RestoreOptions
 
@@ -571,15 +580,39 @@ struct RestoreUnlockCommand: AsyncParsableCommand {
             RestoreOutput.fail(name, "\(reason): its restic may still hold the lock; wait for it to end")
             throw ExitCode(1)
         }
-        guard yes else {
+        let now = Date().timeIntervalSince1970
+        let job: ResticJob
+        do {
+            job = try RestoreToolkit.unlockJob(cronJob: cronJob, removeAll: removeAll, now: now, namespace: target.namespace)
+        } catch {
+            RestoreOutput.fail(name, error.description)
+            throw ExitCode(1)
+        }
+        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace]).displayLine
+        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: now)
+        if removeAll {
+            RestoreOutput.say("This will run exactly: \(create)   (Job \(job.name): \(job.script), from CronJob \(config.fileBackup.cronJob)'s template)")
+            guard confirmNamespace == target.namespace else {
+                RestoreOutput.fail(name, "--remove-all removes live locks too: confirm with --confirm-namespace \(target.namespace); nothing was started")
+                throw ExitCode(1)
+            }
+            RestoreOutput.record(journal, "- \(UTCTime.rfc3339(now)) restic unlock --remove-all confirmed (namespace typed): `\(create)` Job \(job.name): \(job.script)")
+        } else if !yes {
             RestoreOutput.fail(name, "add --yes to run `restic unlock` in a Job from CronJob \(config.fileBackup.cronJob); nothing was started")
             throw ExitCode(1)
         }
-        let result = await toolkit.unlock(cronJob: cronJob) { _ in }
-        let journal = JournalFile(environment: ProcessInfo.processInfo.environment, now: Date().timeIntervalSince1970)
-        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restic unlock: \(result.outcome.succeeded ? "done" : "FAILED"): \(result.outcome.message)")
+        let unlock = await toolkit.unlock(job) { _ in }
+        let result = unlock.result
+        let holder = unlock.holder.map { $0.summary(namespace: target.namespace) }
+        RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restic unlock\(removeAll ? " --remove-all" : "") (Job \(job.name)): \(result.outcome.succeeded ? "done" : "FAILED"): \(result.outcome.message)" + (holder.map { "; \($0)" } ?? ""))
         let said = result.log.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
-        throw RestoreOutput.exit(name, result.outcome, created: result.created, said: "\(result.outcome.message): \(said)")
+        var next = ""
+        if let h = unlock.holder {
+            next = "\n\(h.summary(namespace: target.namespace))" + (h.isGone && !removeAll
+                ? "\nthe holder is gone: \((["paperctl-tui", "restore", "unlock", "--remove-all", "--confirm-namespace", target.namespace] + target.connectionArguments + ["-n", target.namespace]).map(KubectlCommand.shellQuoted).joined(separator: " ")) removes the lock (live ones too)"
+                : "")
+        }
+        throw RestoreOutput.exit(name, result.outcome, created: result.created, said: "\(result.outcome.message): \(said)", next: next)
     }
 }
 

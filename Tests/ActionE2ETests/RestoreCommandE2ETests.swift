@@ -170,6 +170,32 @@ import Testing
         Self.expectNoSecret(refused, unlock, plan, backup)
     }
 
+    /// A lock plain `restic unlock` does not remove: the failed unlock names the holder and that its
+    /// pod is gone, and offers `--remove-all`, which runs only with the namespace typed again.
+    @Test func anUnlockFailingOnALockWhoseHolderIsGoneOffersRemoveAllBehindTheTypedNamespace() async throws {
+        let env = try await ActionEnv.start([.resticLocked], realRestic: false)
+        defer { Task { await env.stop() } }
+        let unlock = try await env.paperctl(["restore", "unlock", "--yes"])
+        #expect(unlock.status == 2, "\(unlock.stdout)\n\(unlock.stderr)")
+        #expect(unlock.stderr.contains("the lock is held by PID 27 on paperless-ngx-backup-29412000-x7k2p; no pod paperless-ngx-backup-29412000-x7k2p in namespace paperless-ngx: the holder is gone"),
+                "\(unlock.stderr)")
+        #expect(unlock.stderr.contains("restore unlock --remove-all --confirm-namespace paperless-ngx"))
+        // Without the typed namespace: the exact command is shown, nothing runs.
+        let before = Self.jobs(env, purpose: "restic-unlock").count
+        let refused = try await env.paperctl(["restore", "unlock", "--remove-all"])
+        #expect(refused.status == 1 && refused.stdout.contains("This will run exactly: kubectl") && refused.stdout.contains("restic unlock --remove-all"))
+        #expect(refused.stderr.contains("--confirm-namespace paperless-ngx; nothing was started"))
+        #expect(Self.jobs(env, purpose: "restic-unlock").count == before)
+        let removed = try await env.paperctl(["restore", "unlock", "--remove-all", "--confirm-namespace", "paperless-ngx"])
+        #expect(removed.status == 0, "\(removed.stdout)\n\(removed.stderr)")
+        #expect(removed.stdout.contains("successfully removed 1 locks"))
+        #expect(Self.jobs(env, purpose: "restic-unlock").count == before + 1)
+        // The lock is gone: a backup Job completes.
+        let backup = try await env.paperctl(["backup", "files", "--wait", "--timeout", "60"])
+        #expect(backup.status == 0, "\(backup.stdout)\n\(backup.stderr)")
+        Self.expectNoSecret(unlock, refused, removed, backup)
+    }
+
     @Test func aDrillRestoresTheNewestSnapshotWithVerifyAndTheCheckSaysWhen() async throws {
         let env = try await ActionEnv.start([.healthy], realRestic: true)
         defer { Task { await env.stop() } }

@@ -199,7 +199,7 @@ import Testing
         try await t.waitFor("is still active", "Nothing was run")
         try await t.send("Escape")
         #expect(try await manualJobs(c).count == 1, "a second b created another Job")
-        try await t.waitFor("finished OK", timeout: 60)
+        try await t.waitFor("completed: Job complete", timeout: 60)
     }
 
     @Test func escCancelsAndReadOnlyCreateNothing() async throws {
@@ -255,7 +255,7 @@ import Testing
         let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
         #expect(journal.contains("action confirmed: Start a CloudNativePG database backup"))
         #expect(journal.contains("result: ok"))
-        #expect(journal.contains("finished OK"))
+        #expect(journal.contains("completed: Backup completed"))
         #expect(!journal.contains("hunter2-PLANTED"))
     }
 }

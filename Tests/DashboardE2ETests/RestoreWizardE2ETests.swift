@@ -34,7 +34,7 @@ import Testing
         try await t.send("b")
         try await t.waitFor("y runs it")
         try await t.send("y")
-        try await t.waitFor("finished OK", timeout: 90)
+        try await t.waitFor("completed: Job complete", timeout: 90)
     }
 
     /// R, files, the preflight, the snapshot listing: the wizard on the Snapshot step.
@@ -181,7 +181,7 @@ import Testing
         try await t.send("u")
         try await t.waitFor("restic unlock removes only stale locks", "y runs restic unlock")
         try await t.send("y")
-        try await t.waitFor("restic unlock ran: successfully removed 1 locks", timeout: 60)
+        try await t.waitFor("restic unlock ran in Job paperctl-restic-unlock-", timeout: 60)
         #expect(try await Self.toolJobs(c).contains("restic-unlock"))
         // The restore can go on: the snapshots are listed.
         try await t.send("Enter")
@@ -189,8 +189,10 @@ import Testing
     }
 
     /// restic 0.14 exits 1 for a lock: the first screen names the lock from the failed pod's log,
-    /// says what to do, and u does it (checked first, confirmed, journaled), after which a backup runs.
-    @Test func theFirstScreenNamesTheLockAndUUnlocksItAfterWhichABackupSucceeds() async throws {
+    /// says what to do, and u does it (checked first, confirmed, journaled). The cause row then
+    /// says when and by which Job the lock was removed and offers b, whose backup completes and
+    /// supersedes it.
+    @Test func theUnlockThenBackupPath() async throws {
         let (c, t) = try await Self.dashboard("restic-stale-lock")
         defer { t.stopNow(); c.stop() }
         let first = try await t.waitFor("cause: repository locked — Fatal: unable to create lock", "u: restic unlock in a Job", timeout: 30)
@@ -199,12 +201,71 @@ import Testing
         try await t.waitFor("restic unlock — step 1/1: Preflight")
         try await t.waitFor("restic unlock removes only stale locks", "y runs restic unlock", timeout: 60)
         try await t.send("y")
-        try await t.waitFor("restic unlock ran: successfully removed 1 locks", timeout: 60)
+        let done = try await t.waitFor("The lock is removed (Job paperctl-restic-unlock-", "b starts a backup Job", timeout: 60)
+        let start = try #require(done.range(of: "(Job paperctl-restic-unlock-"))
+        let job = "paperctl-restic-unlock-" + done[start.upperBound...].prefix { $0 != ")" }
         try await t.send("Enter")
-        try await Self.backUp(t)
+        // The File backups panel, zoomed so its rows are not wrapped: removed, when and by which Job;
+        // b is the key now, u is no longer offered.
+        try await t.waitFor("[3] File backups")
+        try await t.send("3")
+        try await t.send("z")
+        let removed = try await t.waitFor("cause: lock removed — restic unlock Job \(job) removed it at", "b: a backup Job from the CronJob proves", timeout: 30)
+        #expect(!removed.contains("cause: repository locked"), "the panel still says locked:\n\(removed)")
+        #expect(!removed.contains("u: restic unlock in a Job"))
+        try await t.send("b")
+        let confirm = try await t.waitFor("y runs it", "--from=cronjob/paperless-ngx-backup")
+        #expect(!confirm.contains("WARNING"), "no same-failure warning once the lock is removed:\n\(confirm)")
+        try await t.send("y")
+        try await t.waitFor("started job.batch/manual-backup-", "following it to the end")
+        try await t.waitFor("completed: Job complete", timeout: 90)
+        // A newer backup result supersedes the removal.
+        try await t.waitUntil("the removed-lock cause gone", timeout: 30) { !$0.contains("cause: lock removed") && $0.contains("[3] File backups") }
         #expect(try await Self.toolJobs(c).contains("restic-unlock"))
         try await t.send("J")
-        try await t.waitFor("restic unlock done")
+        try await t.waitFor("restic unlock done in Job \(job)")
+    }
+
+    /// A lock plain `restic unlock` leaves (restic-locked): the failed unlock says the holder's pod
+    /// is gone and offers `--remove-all`, which runs after the namespace is typed, and is journaled.
+    @Test func anUnlockFailingOnALockWhoseHolderIsGoneOffersRemoveAll() async throws {
+        let (c, t) = try await Self.dashboard("restic-locked")
+        defer { t.stopNow(); c.stop() }
+        try await t.waitFor("u: restic unlock in a Job", timeout: 30)
+        try await t.send("u")
+        try await t.waitFor("y runs restic unlock", timeout: 60)
+        try await t.send("y")
+        try await t.waitFor("no pod paperless-ngx-backup-29412000-x7k2p in namespace paperless-ngx", "u offers restic unlock --remove-all", timeout: 60)
+        try await t.send("u")
+        try await t.waitFor("to run restic unlock --remove-all")
+        for ch in "paperless-ngx" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        try await t.waitFor("The lock is removed (Job paperctl-restic-unlock-", timeout: 60)
+        let scripts = try await c.kubectl(["get", "jobs", "-l", "paperctl.io/purpose=restic-unlock", "-o", "jsonpath={.items[*].spec.template.spec.containers[0].command[2]}"])
+        #expect(scripts.contains("restic unlock --remove-all"), "\(scripts)")
+        let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
+        #expect(journal.contains("restic unlock --remove-all confirmed (namespace typed; the lock is held by PID 27 on paperless-ngx-backup-29412000-x7k2p; no pod"), "\(journal)")
+    }
+
+    /// `f` on a secret whose provider item is missing: ESO never moves refreshTime, and after the
+    /// bounded wait the tool says it is still failing, in the condition's words, and journals it.
+    @Test func fReportsAStillFailingSecret() async throws {
+        let (c, t) = try await Self.dashboard("secret-sync-failing")
+        defer { t.stopNow(); c.stop() }
+        // The focus starts on the failing Secrets panel; f acts on the secret its cause names.
+        try await t.waitFor("[4] Secrets", "paperless-ngx-admin")
+        try await t.send("4")
+        try await t.send("f")
+        try await t.waitFor("y runs it", "Force-sync ExternalSecret paperless-ngx-admin")
+        try await t.send("y")
+        try await t.waitFor("ExternalSecret paperless-ngx-admin annotated; waiting for refreshTime")
+        let annotation = try await c.kubectl(["get", "externalsecret", "paperless-ngx-admin", "-o", "jsonpath={.metadata.annotations.force-sync}"])
+        #expect(Int(annotation.trimmingCharacters(in: .whitespacesAndNewlines)) != nil, "the annotation was written: \(annotation)")
+        let failing = try await t.waitFor("paperless-ngx-admin still failing", timeout: 60)
+        #expect(failing.contains("SecretSyncedError"), "\(failing)")
+        let journal = try String(contentsOfFile: "\(t.home)/state/paperctl/\(String(ISO8601DateFormatter().string(from: Date()).prefix(10))).md", encoding: .utf8)
+        #expect(journal.contains("annotated; waiting for refreshTime"))
+        #expect(journal.contains("ExternalSecret paperless-ngx-admin still failing") && journal.contains("could not get secret data from provider (SecretSyncedError; refreshTime still"), "\(journal)")
     }
 
     @Test func escAtEveryStepBeforeTheConfirmationLeavesTheClusterAsItWas() async throws {

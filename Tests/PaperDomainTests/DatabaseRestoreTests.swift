@@ -111,6 +111,8 @@ import Testing
         #expect(spec["instances"] as? Int == 2 && spec["imageName"] as? String == "ghcr.io/cloudnative-pg/postgresql:16.6" && spec["resources"] != nil)
         #expect(((spec["postgresql"] as? [String: Any])?["parameters"] as? [String: Any])?["max_connections"] as? String == "100")
         #expect(((m["metadata"] as? [String: Any])?["labels"] as? [String: String])?["app.kubernetes.io/managed-by"] == "paperctl")
+        // The annotation is JSON, as kubectl shows it, not a Swift dictionary literal (`["targetTime": "…"]`).
+        #expect(((m["metadata"] as? [String: Any])?["annotations"] as? [String: String])?["paperctl.io/recovery-target"] == #"{"targetTime":"2027-01-15T06:00:00+00:00"}"#)
         #expect(plan.yaml.contains("targetTime: '2027-01-15T06:00:00+00:00'") || plan.yaml.contains("targetTime: 2027-01-15T06:00:00+00:00"))
     }
 

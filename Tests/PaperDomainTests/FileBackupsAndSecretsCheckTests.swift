@@ -245,3 +245,56 @@ struct SecretsCheckTests {
         #expect(result.reason.contains("ClusterSecretStore onepassword unreadable"))
     }
 }
+
+// MARK: - file-backups: a lock an unlock Job removed
+
+@Suite("file-backups check: after an unlock")
+struct LockRemovedTests {
+    static let lockLog = "Fatal: unable to create lock in backend: repository is already locked exclusively by PID 27 on paperless-ngx-backup-29412000-x7k2p by root (UID 0, GID 0)"
+
+    /// The failed lock run of `FileBackupsCheckTests`, with its log, and a succeeded unlock Job that ended at `unlockedAt`.
+    static func snapshot(unlockedAt: String?) -> Snapshot {
+        var snapshot = FileBackupsCheckTests().withFailedJob(code: 11)
+        snapshot.failedBackupLog = FailedJobLog(job: "manual-backup-1796032800", pod: "manual-backup-1796032800-x7k2p", container: "restic", log: .success(lockLog + "\n"))
+        if let unlockedAt {
+            let owner = [OwnerReference(kind: "CronJob", name: "paperless-ngx-backup")]
+            snapshot.jobs.append(Job(metadata: ObjectMeta(name: "paperctl-restic-unlock-20261129t103000z-000", creationTimestamp: Fixtures.time(unlockedAt) - 8,
+                                                          labels: [ResticJob.purposeLabel: ResticJob.Purpose.unlock.rawValue, ResticJob.managedByLabel: ResticJob.managedBy], ownerReferences: owner),
+                                     startTime: Fixtures.time(unlockedAt) - 6, completionTime: Fixtures.time(unlockedAt), succeeded: 1,
+                                     conditions: [Condition(type: "Complete", status: "True")]))
+        }
+        return snapshot
+    }
+
+    @Test func aSucceededUnlockAfterTheFailureSaysWhenAndByWhichJobAndOffersABackup() throws {
+        let result = Fixtures.run(.fileBackups, Self.snapshot(unlockedAt: "2026-11-29T10:30:00Z"))
+        let cause = try #require(result.cause)
+        #expect(cause.kind == "lock removed")
+        #expect(cause.evidence == "restic unlock Job paperctl-restic-unlock-20261129t103000z-000 removed it at 2026-11-29T10:30:00Z (\(UTCTime.humanDuration(Fixtures.now - Fixtures.time("2026-11-29T10:30:00Z"))) ago)")
+        #expect(result.evidence.contains { $0.hasPrefix("cause: lock removed — restic unlock Job paperctl-restic-unlock-") })
+        #expect(!result.evidence.contains { $0.contains("cause: repository locked") }, "the panel no longer says the repository is locked")
+        #expect(result.hint?.hasPrefix("b starts a backup Job to prove the repository is free") == true)
+        #expect(result.command?.contains("create job --from=cronjob/paperless-ngx-backup") == true, "what to run now is a backup, not the unlock")
+        #expect(result.verdict == .warn, "the failed Jobs still count until a backup succeeds")
+    }
+
+    @Test func anUnlockBeforeTheNewestFailureDoesNotHideTheLock() throws {
+        // The unlock ran, then a newer backup failed on a lock again: that newer result wins.
+        let result = Fixtures.run(.fileBackups, Self.snapshot(unlockedAt: "2026-11-29T09:00:00Z"))
+        #expect(result.cause?.kind == "repository locked")
+        #expect(result.command == "paperctl-tui restore unlock -n paperless-ngx")
+    }
+
+    @Test func theLockHolderIsReadFromResticsWords() throws {
+        let holder = try #require(ResticLockHolder.parse("repository 9b6c2d51 opened\n" + Self.lockLog + "\nlock was created at 2026-11-28T10:00:00Z (24h0m12s ago)\n"))
+        #expect(holder.pid == 27 && holder.host == "paperless-ngx-backup-29412000-x7k2p")
+        #expect(ResticLockHolder.parse("Fatal: wrong password or no key found") == nil)
+        // Its pod: gone, ended, or alive.
+        let running = Pod(metadata: ObjectMeta(name: "paperless-ngx-backup-29412000-x7k2p"), phase: .running)
+        let failed = Pod(metadata: ObjectMeta(name: "paperless-ngx-backup-29412000-x7k2p"), phase: .failed)
+        #expect(ResticLockHolder.pod(named: holder.host, in: []) == .absent)
+        #expect(ResticLockHolder.pod(named: holder.host, in: [failed]) == .ended(phase: "Failed"))
+        #expect(ResticLockHolder.pod(named: holder.host, in: [running]) == .alive(phase: "Running"))
+        #expect(ResticLockHolder(pid: 27, host: holder.host, pod: .absent).isGone && !ResticLockHolder(pid: 27, host: holder.host, pod: .alive(phase: "Running")).isGone)
+    }
+}

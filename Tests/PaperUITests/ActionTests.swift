@@ -98,7 +98,7 @@ import Testing
             return e
         }
         let refreshed = update(&s, .refreshed(.success(Fixtures.dataWithFacts(facts)), at: Fixtures.now + 4))
-        #expect(s.notices.last?.contains("paperless-ngx-restic refreshed") == true)
+        #expect(s.notices.last == "ExternalSecret paperless-ngx-restic synced at \(UTCTime.rfc3339(Fixtures.now + 3)) after the force-sync")
         #expect(refreshed.contains { if case .journal(let t) = $0 { t.contains("after the force-sync") } else { false } })
     }
 
@@ -117,8 +117,8 @@ import Testing
         // Finished: a notice and a journal entry, and it is no longer followed.
         let done = update(&s, .refreshed(.success(Fixtures.dataWithFacts(Fixtures.facts(jobs: [Objects.job(plan.objectName, status: Objects.complete, uid: "first")]))), at: Fixtures.now + 10))
         #expect(s.tracked.isEmpty)
-        #expect(s.notices.last == "File backup Job \(plan.objectName) finished OK: Job complete in 90s")
-        #expect(done.contains { if case .journal(let t) = $0 { t.contains("finished OK") } else { false } })
+        #expect(s.notices.last == "File backup Job \(plan.objectName) completed: Job complete in 90s")
+        #expect(done.contains { if case .journal(let t) = $0 { t.contains("completed: Job complete") } else { false } })
     }
 
     @Test func aTrackedJobReplacedUnderTheSameNameIsNotReportedAsOurs() throws {

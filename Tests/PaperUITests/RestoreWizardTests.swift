@@ -34,7 +34,7 @@ import Testing
                 : .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "\(directory)/a.pdf", isDirectory: false, size: 10)], totalBytes: 10))
         case .drill: .drilled(RestoreToolkit.DrillResult(job: "paperctl-restic-drill-x", outcome: .done("Job complete"), files: 49, bytes: 171_000, seconds: 4))
         case .dbTimeline, .dbDryRun, .dbCreate, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
-        case .unlock: .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))
+        case .unlock(let job): .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))
         case .acquireLease: .leased(refusal: nil)
         case .releaseLease: .released
         case .step: nil
@@ -247,11 +247,13 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.kind == .unlock && WizardFixtures.wizard(s)?.unlockOffered == false, "nothing is offered before the checks")
         #expect(update(&s, .restoreFinished(generation: pre.generation, .preflight(WizardFixtures.preflight(lock: true)))).allSatisfy { if case .restore = $0 { false } else { true } })
         let text = render(s).text
-        #expect(WizardFixtures.wizard(s)?.unlockOffered == true && text.contains("This will run exactly:") && text.contains("kubectl create -f - -n paperless-ngx"))
+        #expect(WizardFixtures.wizard(s)?.unlockOffered == true && text.contains("This will run exactly:") && text.contains("kubectl --context demo create -f - -n paperless-ngx"))
         let run = try #require(WizardFixtures.task(update(&s, .key(.char("y")))))
-        guard case .unlock = run.task else { Issue.record("no unlock: \(run.task)"); return }
-        _ = update(&s, .restoreFinished(generation: run.generation, .unlocked(RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks"))))
-        #expect(WizardFixtures.wizard(s)?.step == .finished && WizardFixtures.wizard(s)?.message == "restic unlock ran: successfully removed 1 locks")
+        guard case .unlock(let job) = run.task else { Issue.record("no unlock: \(run.task)"); return }
+        #expect(text.contains("(Job \(job.name): restic"), "the Job shown is the Job that runs")
+        _ = update(&s, .restoreFinished(generation: run.generation, .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))))
+        #expect(WizardFixtures.wizard(s)?.step == .finished
+            && WizardFixtures.wizard(s)?.message == "restic unlock ran in Job \(job.name): successfully removed 1 locks. b starts a backup Job to prove the repository is free.")
         _ = update(&s, .key(.enter))
         #expect(s.mode == .dashboard)
     }

@@ -128,7 +128,7 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         try await Wait.until("the dialog once the data arrived") { screen.text.contains("This will run exactly:") }
         screen.type(.char("y"))
         loop.post(.input)
-        try await Wait.until("the outcome notice") { screen.text.contains("done: job.batch/manual-backup-") }
+        try await Wait.until("the outcome notice") { screen.text.contains("started job.batch/manual-backup-") }
         #expect(log.actions.withLock { $0.map(\.kind) } == [.fileBackup])
         // The journal is written off the loop, in order: wait for the outcome's entry.
         try await Wait.until("the outcome in the journal") { log.journal.withLock { $0 }.contains { $0.contains("result: ok") } }

@@ -82,7 +82,18 @@ public struct FileBackupsCheck: HealthCheck {
                 }
             }
             if diagnosis == nil, let code = newestCode, [3, 10, 11, 12, 130, 137].contains(code) { diagnosis = ResticDiagnosis.diagnose(log: "", exitCode: code) }
-            if let d = diagnosis {
+            // A lock that a `restic unlock` Job removed after the newest failure: say when and by
+            // which Job, and that a backup proves it, until a newer backup result supersedes it.
+            if let d = diagnosis, d.cause == .locked, let removal = Self.lockRemoval(after: failedSince[0], in: ofCronJob) {
+                let at = removal.completionTime ?? removal.finishedAt ?? 0
+                f.cause = CheckResult.Cause(kind: Self.lockRemovedKind, evidence: "restic unlock Job \(removal.metadata.name) removed it at \(ctx.when(at))",
+                                            nextStep: "b starts a backup Job to prove the repository is free (the failed Jobs count until a backup succeeds)",
+                                            source: "Job \(removal.metadata.name) (\(ResticJob.Purpose.unlock.rawValue)), after \(failedSince[0].metadata.name) failed on the lock")
+                f.causeCommand = triggerCommand
+                f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success: newest \(d.cause.rawValue), lock removed \(ctx.age(at)) ago by \(removal.metadata.name)",
+                        hint: f.cause?.nextStep, command: triggerCommand)
+                diagnosis = nil
+            } else if let d = diagnosis {
                 f.cause = CheckResult.Cause(kind: d.cause.rawValue, evidence: d.evidence, nextStep: d.nextStep, source: source)
                 // What to run follows the cause: a new backup Job fails the same way on a lock or a wrong password.
                 switch d.cause {
@@ -92,8 +103,10 @@ public struct FileBackupsCheck: HealthCheck {
                 }
                 detail = ": newest \(d.cause.rawValue)" + (newestCode.map { " (restic exit \($0))" } ?? "")
             }
-            f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
-                    hint: diagnosis?.nextStep ?? newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logCommand)
+            if f.cause?.kind != Self.lockRemovedKind {
+                f.raise(.warn, "\(failedSince.count) failed Job\(failedSince.count == 1 ? "" : "s") since the last success\(detail)",
+                        hint: diagnosis?.nextStep ?? newestCode.map(ResticExitCode.hint) ?? "read the job log", command: logCommand)
+            }
         }
         let drills = BackupJobs.ofCronJob(snapshot.jobs, config: config)
             .filter { $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.drill.rawValue && $0.outcome == .succeeded }
@@ -107,6 +120,17 @@ public struct FileBackupsCheck: HealthCheck {
         }
         let okReason = "last restic backup \(lastSuccess.map { ctx.age($0) } ?? "?") ago, \(failedSince.count) failed since" + (cron.flatMap { $0.next(after: ctx.now) }.map { ", next \(ctx.when($0))" } ?? "")
         return f.result(id, ok: okReason, command: jobsCommand)
+    }
+
+    /// The cause's kind once a `restic unlock` Job removed the lock the newest backup failed on.
+    public static let lockRemovedKind = "lock removed"
+
+    /// The newest `restic unlock` Job (plain or `--remove-all`) that succeeded after `failed` ended.
+    static func lockRemoval(after failed: Job, in jobs: [Job]) -> Job? {
+        let failedAt = failed.finishedAt ?? failed.startTime ?? failed.metadata.creationTimestamp ?? 0
+        return jobs.filter { $0.metadata.labels[ResticJob.purposeLabel] == ResticJob.Purpose.unlock.rawValue && $0.outcome == .succeeded }
+            .filter { ($0.completionTime ?? $0.finishedAt ?? 0) > failedAt }
+            .max { ($0.completionTime ?? 0) < ($1.completionTime ?? 0) }
     }
 
     /// The ExternalSecret that writes the restic password: the one of the namespace (or of the

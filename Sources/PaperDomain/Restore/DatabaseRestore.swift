@@ -259,7 +259,9 @@ public enum DatabaseRestore {
                 "name": newName,
                 "namespace": namespace,
                 "labels": [ResticJob.managedByLabel: managedBy, purposeLabel: drill ? "db-drill" : "db-restore", "paperctl.io/restored-from": liveName],
-                "annotations": ["paperctl.io/recovery-target": recoveryTarget.map { "\($0)" } ?? "latest"],
+                // JSON, as kubectl and CNPG print it (not a Swift dictionary's description).
+                "annotations": ["paperctl.io/recovery-target": recoveryTarget.flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .withoutEscapingSlashes]) }
+                    .map { String(decoding: $0, as: UTF8.self) } ?? "latest"],
             ] as [String: Any],
             "spec": newSpec,
         ]

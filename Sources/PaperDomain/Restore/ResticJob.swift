@@ -191,6 +191,8 @@ public struct ResticJob: Sendable, Equatable {
 
     /// Removes stale locks only (`restic unlock` leaves a lock whose holder is alive).
     public static let unlockScript = "restic unlock"
+    /// Removes every lock, live ones too: only once the holder is known to be gone.
+    public static let unlockAllScript = "restic unlock --remove-all"
 
     /// Refuses a value that would reach the Job's script with a control character (a newline
     /// would end the command, ESC would reach the operator's terminal through the log), naming

@@ -124,13 +124,50 @@ public struct RestoreToolkit: Sendable {
 
     // MARK: Unlock and drill
 
+    /// The unlock Job, built once: what the operator is shown is the Job that runs.
+    /// `removeAll`: `restic unlock --remove-all`, which removes live locks too.
+    public static func unlockJob(cronJob: Data, removeAll: Bool = false, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        try ResticJob.build(cronJob: cronJob, purpose: .unlock, script: removeAll ? ResticJob.unlockAllScript : ResticJob.unlockScript, now: now, namespace: namespace)
+    }
+
     /// `restic unlock` in a Job from the CronJob's template (removes stale locks only).
-    public func unlock(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> RestoreExecutor.JobResult {
+    public func unlock(cronJob: Data, removeAll: Bool = false, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> UnlockResult {
         do {
-            let job = try ResticJob.build(cronJob: cronJob, purpose: .unlock, script: ResticJob.unlockScript, now: executor.now(), namespace: executor.target.namespace)
-            return await executor.runJob(job, report: report)
+            return await unlock(try Self.unlockJob(cronJob: cronJob, removeAll: removeAll, now: executor.now(), namespace: executor.target.namespace), report: report)
         } catch {
-            return RestoreExecutor.JobResult(outcome: .failed(error.description), log: "")
+            return UnlockResult(job: nil, result: RestoreExecutor.JobResult(outcome: .failed(error.description), log: "", created: false))
+        }
+    }
+
+    /// Runs an unlock Job already built; when it fails on a lock, says whether the holder's pod exists.
+    public func unlock(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> UnlockResult {
+        let result = await executor.runJob(job, report: report)
+        guard !result.outcome.succeeded, result.diagnosis?.cause == .locked else { return UnlockResult(job: job.name, result: result) }
+        return UnlockResult(job: job.name, result: result, holder: await lockHolder(in: result.log))
+    }
+
+    /// The holder restic names in `log`, and whether its pod exists in the namespace (read now).
+    public func lockHolder(in log: String) async -> ResticLockHolder? {
+        guard let (pid, host) = ResticLockHolder.parse(log) else { return nil }
+        do {
+            let pods = try await executor.list(["get", "pods", "-o", "json"]).compactMap { if case .pod(let p) = $0 { p } else { nil } }
+            return ResticLockHolder(pid: pid, host: host, pod: ResticLockHolder.pod(named: host, in: pods))
+        } catch {
+            return ResticLockHolder(pid: pid, host: host, pod: .unknown(Redactor.redact(error.description)))
+        }
+    }
+
+    /// An unlock Job's end, and the lock's holder when it failed on a lock.
+    public struct UnlockResult: Sendable, Equatable {
+        /// The Job's name (nil: none was built).
+        public var job: String?
+        public var result: RestoreExecutor.JobResult
+        public var holder: ResticLockHolder?
+
+        public init(job: String?, result: RestoreExecutor.JobResult, holder: ResticLockHolder? = nil) {
+            self.job = job
+            self.result = result
+            self.holder = holder
         }
     }
 

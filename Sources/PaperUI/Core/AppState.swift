@@ -137,6 +137,8 @@ public struct AppState: Sendable, Equatable {
     public var backoff: Double = 0
     public var themeIndex = 0
     public var themeCount = 1
+    /// The themes' names, in `themeIndex` order: `t` says which one it picked.
+    public var themeNames: [String] = []
     public var now: Double
     public var quitting = false
     public var unicode = true
@@ -155,8 +157,11 @@ public struct AppState: Sendable, Equatable {
     /// Jobs and Backups created by our actions, followed by name and UID until they finish.
     public var tracked: [TrackedObject] = []
     public var lastForceSync: [String: Double] = [:]
-    /// Force-synced secrets waiting for their refreshTime to move: name -> refreshTime before.
-    public var awaitingSync: [String: Double] = [:]
+    /// Force-synced secrets waiting for their refreshTime to move, by name.
+    public var awaitingSync: [String: AwaitedSync] = [:]
+    /// How long a force-sync may take before the tool says it is still failing (ESO reconciles
+    /// an annotated ExternalSecret within seconds).
+    public static let syncWait: Double = 30
     /// The generation of the action being run; a second confirmation is refused until it returns.
     public var actionInFlight: Int?
     /// Hands out generations to long-running effects, so late messages of an old one are ignored.
@@ -207,6 +212,20 @@ public struct AppState: Sendable, Equatable {
     public mutating func nextGeneration() -> Int {
         generation += 1
         return generation
+    }
+}
+
+// MARK: - AwaitedSync
+
+/// A force-sync waiting for `status.refreshTime` to move.
+public struct AwaitedSync: Sendable, Equatable {
+    /// refreshTime when the annotation was written (nil: never synced).
+    public var refreshTimeBefore: Double?
+    public var annotatedAt: Double
+
+    public init(refreshTimeBefore: Double?, annotatedAt: Double) {
+        self.refreshTimeBefore = refreshTimeBefore
+        self.annotatedAt = annotatedAt
     }
 }
 

@@ -210,8 +210,11 @@ func noteChangeDuringRefresh(_ state: inout AppState) {
 func actionFinished(_ state: inout AppState, _ outcome: ActionOutcome, generation: Int, at: Double) -> [Effect] {
     if state.actionInFlight == generation { state.actionInFlight = nil }
     state.now = max(state.now, at)
-    notify(&state, "\(outcome.plan.title): \(outcome.succeeded ? "done" : outcome.unknown ? "outcome UNKNOWN" : "FAILED"): \(outcome.message)")
-    var effects: [Effect] = [.journal("- \(UTCTime.rfc3339(at)) result: \(outcome.succeeded ? "ok" : outcome.unknown ? "unknown" : "failed") — \(outcome.message)")]
+    // kubectl's "created" or "annotated" is not the outcome: say what was started and that it is followed.
+    let said = outcome.succeeded ? ActionWords.started(outcome, refreshTime: state.data.data?.actions?.refreshTime(of: outcome.plan.objectName))
+                                 : "\(outcome.plan.title): \(outcome.unknown ? "outcome UNKNOWN" : "FAILED"): \(outcome.message)"
+    notify(&state, said)
+    var effects: [Effect] = [.journal("- \(UTCTime.rfc3339(at)) result: \(outcome.succeeded ? "ok" : outcome.unknown ? "unknown" : "failed") — \(outcome.succeeded ? said : outcome.message)")]
     // It may have happened: the next refresh shows whether the Job or Backup exists.
     if outcome.unknown { return effects + DashboardMode.startRefresh(&state) }
     guard outcome.succeeded else { return effects }
@@ -220,10 +223,46 @@ func actionFinished(_ state: inout AppState, _ outcome: ActionOutcome, generatio
     case .databaseBackup: state.tracked.append(TrackedObject(kind: .backup, name: outcome.plan.objectName))
     case .forceSync(let secret):
         state.lastForceSync[secret] = at
-        state.awaitingSync[secret] = state.data.data?.actions?.refreshTime(of: secret) ?? 0
+        state.awaitingSync[secret] = AwaitedSync(refreshTimeBefore: state.data.data?.actions?.refreshTime(of: secret), annotatedAt: at)
     }
     effects += DashboardMode.startRefresh(&state)
     return effects
+}
+
+// MARK: - ActionWords
+
+/// What an action's outcome says, in words that do not claim more than happened.
+enum ActionWords {
+    /// "started job.batch/NAME; following it", "ExternalSecret NAME annotated; waiting for refreshTime…".
+    static func started(_ outcome: ActionOutcome, refreshTime: Double?) -> String {
+        switch outcome.plan.kind {
+        case .fileBackup, .databaseBackup:
+            return "started \(createdObject(outcome)); following it to the end"
+        case .forceSync(let secret):
+            let was = refreshTime.map { "it reads \(UTCTime.rfc3339($0))" } ?? "it was never set"
+            return "ExternalSecret \(secret) annotated; waiting for refreshTime to move (\(was); up to \(Int(AppState.syncWait))s)…"
+        }
+    }
+
+    /// kubectl's `job.batch/NAME created` without its verb; the plan's object when kubectl said something else.
+    static func createdObject(_ outcome: ActionOutcome) -> String {
+        let line = outcome.message.trimmingCharacters(in: .whitespaces)
+        if line.hasSuffix(" created"), line.contains("/") { return String(line.dropLast(" created".count)) }
+        return (outcome.plan.kind == .databaseBackup ? "backup.postgresql.cnpg.io/" : "job.batch/") + outcome.plan.objectName
+    }
+
+    /// A force-sync that has not moved refreshTime within `AppState.syncWait`: what the Ready condition says.
+    static func stillFailing(_ secret: String, _ es: ExternalSecret?, waited: Double) -> String {
+        let after = "\(UTCTime.humanDuration(waited)) after the force-sync"
+        guard let es else { return "ExternalSecret \(secret) is gone \(after)" }
+        let ready = es.conditions[type: "Ready"]
+        let still = es.refreshTime.map { "refreshTime still \(UTCTime.rfc3339($0))" } ?? "refreshTime still unset"
+        if ready?.status == "False" {
+            // The reason in parentheses: "SecretSyncedError: …" reads as a credential field to the redactor.
+            return "ExternalSecret \(secret) still failing \(after): \(Redactor.redact(ready?.message ?? "no message")) (\(ready?.reason ?? "no reason"); \(still))"
+        }
+        return "ExternalSecret \(secret) not synced \(after): \(still), Ready=\(ready?.status ?? "-") (is the external-secrets controller running?)"
+    }
 }
 
 /// Keeps the last few notices for the operator.
@@ -241,10 +280,15 @@ func trackFinished(_ state: inout AppState, _ data: DashboardData) -> [Effect] {
         notify(&state, text)
         effects.append(.journal("- \(UTCTime.rfc3339(state.now)) \(text)"))
     }
-    for (secret, before) in state.awaitingSync.sorted(by: { $0.key < $1.key }) {
-        guard let now = facts.refreshTime(of: secret), now > before else { continue }
-        state.awaitingSync[secret] = nil
-        say("ExternalSecret \(secret) refreshed at \(UTCTime.rfc3339(now)) after the force-sync")
+    // A force-sync: synced once refreshTime moves; still failing when it has not within the bound.
+    for (secret, wait) in state.awaitingSync.sorted(by: { $0.key < $1.key }) {
+        if let now = facts.refreshTime(of: secret), now > (wait.refreshTimeBefore ?? -.infinity) {
+            state.awaitingSync[secret] = nil
+            say("ExternalSecret \(secret) synced at \(UTCTime.rfc3339(now)) after the force-sync")
+        } else if state.now - wait.annotatedAt >= AppState.syncWait {
+            state.awaitingSync[secret] = nil
+            say(ActionWords.stillFailing(secret, facts.externalSecrets.first { $0.metadata.name == secret }, waited: state.now - wait.annotatedAt))
+        }
     }
     var still: [TrackedObject] = []
     for var object in state.tracked {
@@ -255,7 +299,7 @@ func trackFinished(_ state: inout AppState, _ data: DashboardData) -> [Effect] {
             if object.uid == nil { object.uid = uid }
             still.append(object)
         case .succeeded(let detail):
-            say("\(object.kind.rawValue) \(object.name) finished OK: \(detail)")
+            say("\(object.kind.rawValue) \(object.name) completed: \(detail)")
         case .failed(let detail):
             say("\(object.kind.rawValue) \(object.name) FAILED: \(detail)")
         case .replaced(let uid):

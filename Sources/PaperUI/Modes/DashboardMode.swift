@@ -70,6 +70,7 @@ enum DashboardMode {
             return ModeStep(.stay, startRefresh(&state))
         case .nextTheme:
             state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
+            if state.themeNames.indices.contains(state.themeIndex) { notify(&state, "theme: \(state.themeNames[state.themeIndex])") }
         case .openLogs:
             return LogTailMode.open(&state)
         case .openRestore:

@@ -52,15 +52,15 @@ struct ActionRequest {
         case .databaseBackup:
             return ActionRequest(title: "Database backup (CNPG)", decision: facts.planDatabaseBackup(now: state.now))
         case .forceSync:
-            // Outside the Secrets panel, the ExternalSecret the focused panel's diagnosed cause names (a wrong restic password).
-            if state.dashboard.focus != .secrets, let data = state.data.data,
-               let secret = data.results(for: state.dashboard.focus).compactMap({ Remedy.of($0, data).externalSecret }).first {
+            // The selected ExternalSecret row; else the one the focused panel's diagnosed cause names
+            // (a failed sync, a wrong restic password), as the header's "f syncs NAME" promises.
+            if state.dashboard.focus == .secrets, case .externalSecret(let secret)? = DashboardMode.selectedRow(state)?.subject {
                 return ActionRequest(title: "Force-sync \(secret)", decision: facts.planForceSync(secret: secret, lastSync: state.lastForceSync[secret], now: state.now))
             }
-            guard state.dashboard.focus == .secrets, case .externalSecret(let secret)? = DashboardMode.selectedRow(state)?.subject else {
-                return ActionRequest(title: "Force-sync", decision: .refuse("Select an ExternalSecret in the Secrets panel (press 4, then j/k), then press f."))
+            if let data = state.data.data, let secret = data.results(for: state.dashboard.focus).compactMap({ Remedy.of($0, data).externalSecret }).first {
+                return ActionRequest(title: "Force-sync \(secret)", decision: facts.planForceSync(secret: secret, lastSync: state.lastForceSync[secret], now: state.now))
             }
-            return ActionRequest(title: "Force-sync \(secret)", decision: facts.planForceSync(secret: secret, lastSync: state.lastForceSync[secret], now: state.now))
+            return ActionRequest(title: "Force-sync", decision: .refuse("Select an ExternalSecret in the Secrets panel (press 4, then j/k), then press f."))
         default:
             return nil
         }

@@ -78,15 +78,23 @@ extension RestoreWizardMode {
         case .path: return ("path inside the snapshot: \(w.draft)_   (Enter keeps it · Esc cancels)", .focus)
         case .time: return ("restore point (2026-11-29T14:00:00Z, 2026-11-29 15:00 Europe/Berlin, -2h): \(w.draft)_   (Enter · Esc cancels)", .focus)
         case .namespace: return ("type the namespace to confirm the in-place restore: \(w.draft)_   (Enter · Esc cancels)", .warn)
+        case .removeAllNamespace: return ("type \(state.namespace) to run restic unlock --remove-all: \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .cleanupNamespace: return ("type the namespace to delete scratch cluster \(w.dbDrill?.cluster ?? "?"): \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .skipReason: return ("why skip the safety backup (journaled): \(w.draft)_   (Enter · Esc cancels)", .warn)
         case .none: break
         }
-        if let busy = w.busy { return ("running \(busy)… (Esc steps back; the Job finishes on its own)", .muted) }
+        if let busy = w.busy {
+            // Only a Job goes on by itself after Esc; a read or a dry run simply ends.
+            let job = busy.contains("Job")
+            return ("\(Self.busyText(busy))… (Esc steps back\(job ? "; the Job finishes on its own" : ""))", .muted)
+        }
         switch w.step {
         case .choose: return ("Enter picks · Esc closes · ? keys", .keyHint)
         case .preflight:
-            if w.kind == .unlock { return ("u offers restic unlock · r checks again · Esc closes", .keyHint) }
+            if w.kind == .unlock {
+                return (w.removeAllJob != nil ? "u offers restic unlock --remove-all (type the namespace) · r checks again · Esc closes"
+                                              : "u offers restic unlock · r checks again · Esc closes", .keyHint)
+            }
             if w.preflight?.lock != nil { return ("u removes the stale lock · r checks again · Esc back", .keyHint) }
             return (w.kind == .drill ? "Enter runs the drill Job · r checks again · Esc back" : "Enter lists the snapshots (a read-only Job) · r checks again · Esc back", .keyHint)
         case .snapshots: return ("Enter picks the snapshot · r lists again · Esc back", .keyHint)
@@ -99,6 +107,7 @@ extension RestoreWizardMode {
         case .running: return (w.isRunning ? "running… Esc asks before leaving" : "the plan stopped: run the commands above to get back · Esc closes", w.isRunning ? .muted : .warn)
         case .finished:
             if w.kind == .databaseDrill, w.dbDrill != nil, w.cleanup?.succeeded != true { return ("d deletes the scratch cluster (type the namespace) · Enter or Esc closes", .keyHint) }
+            if w.kind == .unlock, w.unlockedBy != nil { return ("b starts a backup Job to prove the repository is free · Enter or Esc closes", .keyHint) }
             return ("Enter or Esc closes", .keyHint)
         case .timeline: return ("Enter picks the point · j/k move · Esc back", .keyHint)
         case .dbPlan:
@@ -118,7 +127,7 @@ extension RestoreWizardMode {
             lines.append(("\(i == w.selection ? "▸" : " ") \(text)", i == w.selection ? .selection : (enabled ? .text : .muted)))
         }
         if let busy = w.busy, w.step != .running {
-            lines.append(("Running \(busy)…" + (w.progress.map { " \($0)" } ?? ""), .muted))
+            lines.append((busyText(busy) + "…" + (w.progress.map { " \($0)" } ?? ""), .muted))
             lines.append(("", .text))
         }
         switch w.step {
@@ -135,19 +144,32 @@ extension RestoreWizardMode {
                    let next = try? ResticJob.build(cronJob: cron, purpose: w.kind == .drill ? .drill : .snapshots, script: w.kind == .drill ? ResticJob.drillScript(scratch: "/paperctl-drill") : ResticJob.snapshotsScript,
                                                    now: state.now, namespace: w.facts.target.namespace) {
                     lines.append(("", .text))
-                    lines.append(("Enter will run exactly: kubectl create -f - -n \(w.facts.target.namespace)   (Job \(next.name) from the CronJob's template: \(next.script))", .keyHint))
+                    // The Job is named when Enter is pressed (its name carries that time): the script is what is exact.
+                    lines.append(("Enter will run: \(RestoreWizardMode.createCommand(w))   (a Job \(next.name.prefix { !$0.isNumber })<time of Enter> from the CronJob's template, running: \(next.script))", .keyHint))
                 }
                 if let lock = pre.lock {
                     lines.append(("", .text))
                     lines.append(("The repository is locked: \(lock.evidence)", .critical))
                     lines.append(("Next step: \(lock.nextStep)", .focus))
-                    if w.unlockOffered, let cron = w.cronJob,
-                       let job = try? ResticJob.build(cronJob: cron, purpose: .unlock, script: ResticJob.unlockScript, now: state.now, namespace: w.facts.target.namespace) {
+                    if w.unlockOffered, let job = w.unlockJob {
                         lines.append(("", .text))
                         lines.append(("This will run exactly:", .text))
-                        lines.append(("  kubectl create -f - -n \(w.facts.target.namespace)   (Job \(job.name), restic unlock, from the CronJob's template)", .keyHint))
+                        lines.append(("  \(RestoreWizardMode.createCommand(w))   (Job \(job.name): \(job.script), from the CronJob's template)", .keyHint))
                         lines.append(("restic unlock removes only stale locks; no backup Job is active now.", .muted))
                     }
+                }
+                if let holder = w.lockHolder {
+                    lines.append(("", .text))
+                    lines.append(("The unlock failed on a lock: \(holder.summary(namespace: state.namespace)).", holder.isGone ? .warn : .critical))
+                    if let job = w.removeAllJob {
+                        lines.append(("u then the namespace runs exactly:", .text))
+                        lines.append(("  \(RestoreWizardMode.createCommand(w))   (Job \(job.name): \(job.script), from the CronJob's template)", .keyHint))
+                        lines.append(("--remove-all removes every lock, live ones too: only because no pod of the holder runs.", .muted))
+                    }
+                }
+                if let job = w.unlockedBy {
+                    lines.append(("", .text))
+                    lines.append(("\(g.ok) The lock is removed (Job \(job)). b starts a backup Job to prove the repository is free.", .ok))
                 }
             }
         case .snapshots:
@@ -231,8 +253,16 @@ extension RestoreWizardMode {
                 lines.append(("EOF", .text))
             }
         case .running, .finished:
+            if w.kind == .unlock {
+                if let job = w.unlockedBy {
+                    lines.append(("\(g.ok) The lock is removed (Job \(job)).", .ok))
+                    lines.append(("The File backups panel says when and by which Job, until a newer backup result replaces it.", .muted))
+                    lines.append(("b starts a backup Job now to prove the repository is free.", .focus))
+                }
+                return lines
+            }
             if w.kind == .databaseDrill {
-                if let busy = w.busy { lines.append(("Running: \(busy)…", .focus)) }
+                if let busy = w.busy { lines.append((busyText(busy) + "…", .focus)) }
                 if let progress = w.progress { lines.append(("  \(progress)", .muted)) }
                 if let drill = w.dbDrill {
                     lines.append((drill.outcome.succeeded ? "\(g.ok) \(drill.summary)" : "\(g.critical) \(drill.summary)", drill.outcome.succeeded ? .ok : .critical))
@@ -253,7 +283,7 @@ extension RestoreWizardMode {
                 return lines
             }
             if w.kind == .database {
-                if let busy = w.busy { lines.append(("Running: \(busy)…", .focus)) }
+                if let busy = w.busy { lines.append((busyText(busy) + "…", .focus)) }
                 if let progress = w.progress { lines.append(("  \(progress)", .muted)) }
                 if let outcome = w.dbOutcome, let plan = w.dbPlan {
                     lines.append((outcome.succeeded ? "\(g.ok) \(outcome.message)" : "\(g.critical) \(outcome.message)", outcome.succeeded ? .ok : .critical))
@@ -295,6 +325,18 @@ extension RestoreWizardMode {
             }
         }
         return lines
+    }
+}
+
+extension RestoreWizardMode {
+    /// "Running the preflight checks", but "Reading the recoverability window": a busy text that
+    /// starts with its own verb keeps it.
+    static func busyText(_ busy: String) -> String {
+        let verbs = ["reading", "creating", "deleting", "taking", "listing", "running", "giving"]
+        if let first = busy.split(separator: " ").first, verbs.contains(first.lowercased()) {
+            return busy.prefix(1).uppercased() + busy.dropFirst()
+        }
+        return "Running \(busy)"
     }
 }
 

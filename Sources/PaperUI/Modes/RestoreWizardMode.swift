@@ -51,7 +51,7 @@ public struct RestoreWizardState: Sendable, Equatable {
     }
 
     /// Which text field has the keys.
-    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason, time, cleanupNamespace }
+    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason, time, cleanupNamespace, removeAllNamespace }
 
     /// How a plan step stands while the plan runs.
     public enum StepState: Sendable, Equatable {
@@ -80,6 +80,14 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var preflight: RestorePreflight?
     public var cronJob: Data?
     public var unlockOffered = false
+    /// The unlock Job offered, built once: the Job shown is the Job that runs.
+    public var unlockJob: ResticJob?
+    /// The Job whose `restic unlock` succeeded: the Done screen offers `b` to prove it.
+    public var unlockedBy: String?
+    /// The holder of the lock the unlock failed on, and whether its pod exists.
+    public var lockHolder: ResticLockHolder?
+    /// `restic unlock --remove-all`, offered once the holder is known to be gone (typed namespace).
+    public var removeAllJob: ResticJob?
     public var snapshots: [ResticSnapshot] = []
     public var version: ResticVersion?
     public var listingFailure: String?
@@ -157,7 +165,8 @@ public enum RestoreTask: Sendable, Equatable {
     case dbDrillCleanup(name: String)
     case dbDryRun(json: String)
     case dbCreate(json: String, name: String)
-    case unlock(cronJob: Data)
+    /// `restic unlock` (or `--remove-all`): the Job built when it was offered.
+    case unlock(ResticJob)
     /// Two operators at once: the restore Lease, taken before the first write and given back after.
     case acquireLease(what: String)
     case releaseLease
@@ -169,7 +178,7 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case preflight(RestoreToolkit.PreflightResult)
     case snapshots(RestoreToolkit.SnapshotListing)
     case files(RestoreToolkit.FileListing)
-    case unlocked(RestoreExecutor.JobResult)
+    case unlocked(RestoreToolkit.UnlockResult)
     case drilled(RestoreToolkit.DrillResult)
     case timeline(DatabaseTimelineResult)
     case dryRun(RestoreExecutor.Outcome)
@@ -233,6 +242,13 @@ enum RestoreWizardMode {
         case .confirm:
             return confirm(&w, &state)
         case .restoreUnlock:
+            if let job = w.removeAllJob, w.busy == nil {
+                // The holder is gone: --remove-all, behind the typed namespace.
+                w.entry = .removeAllNamespace
+                w.draft = ""
+                w.message = "restic unlock --remove-all removes every lock, live ones too. This will run exactly: \(Self.createCommand(w)) (Job \(job.name): \(job.script))"
+                return .stay
+            }
             guard w.step == .preflight, w.preflight?.lock != nil else {
                 w.message = "u removes a stale restic lock; the preflight found none."
                 return .stay
@@ -242,7 +258,16 @@ enum RestoreWizardMode {
                 return .stay
             }
             w.unlockOffered = true
+            w.unlockJob = w.cronJob.flatMap { try? RestoreToolkit.unlockJob(cronJob: $0, now: state.now, namespace: w.facts.target.namespace) }
             return .stay
+        case .fileBackup:
+            // After a successful unlock the Done screen offers a backup to prove the repository is free.
+            guard w.kind == .unlock, w.step == .finished, w.unlockedBy != nil else {
+                w.message = "b starts a backup here only after a successful restic unlock; on the dashboard b starts one."
+                return .stay
+            }
+            guard let request = ActionRequest.make(.fileBackup, state) else { return .stay }
+            return ModeStep(.replace(.dialog(request.dialog(state))))
         case .restoreCleanup:
             guard w.kind == .databaseDrill, w.step == .finished, let drill = w.dbDrill, w.busy == nil else {
                 w.message = "d deletes a database drill's scratch cluster, once the drill has finished."
@@ -392,7 +417,7 @@ enum RestoreWizardMode {
                 return .stay
             }
             if w.kind == .unlock {
-                offerUnlock(&w)
+                offerUnlock(&w, state)
                 return .stay
             }
             if pre.blocksEverything {
@@ -653,12 +678,12 @@ enum RestoreWizardMode {
         switch intent {
         case .confirm:
             w.unlockOffered = false
-            guard let cronJob = w.cronJob else { return .stay }
+            guard let job = w.unlockJob else { return .stay }
             if state.readOnly {
                 w.message = "Read-only mode: nothing is run."
                 return .stay
             }
-            return ModeStep(.stay, [journal(state, "restore: restic unlock confirmed"), task(&w, &state, .unlock(cronJob: cronJob), busy: "the restic unlock Job")])
+            return ModeStep(.stay, [journal(state, "restore: restic unlock confirmed: Job \(job.name) (\(job.script))"), task(&w, &state, .unlock(job), busy: "the restic unlock Job \(job.name)")])
         case .back:
             w.unlockOffered = false
             return ModeStep(.stay, [journal(state, "restore: restic unlock cancelled")])
@@ -669,7 +694,7 @@ enum RestoreWizardMode {
 
     /// The unlock path: offer the dialog when the preflight found a lock and no backup Job is
     /// active; otherwise say why not.
-    static func offerUnlock(_ w: inout RestoreWizardState) {
+    static func offerUnlock(_ w: inout RestoreWizardState, _ state: AppState) {
         guard let pre = w.preflight else { return }
         guard pre.lock != nil else {
             w.message = "The preflight finds no lock now (it may have been removed, or the newest failed backup's log is gone): nothing to unlock. r checks again."
@@ -684,7 +709,13 @@ enum RestoreWizardMode {
             return
         }
         w.unlockOffered = true
+        w.unlockJob = w.cronJob.flatMap { try? RestoreToolkit.unlockJob(cronJob: $0, now: state.now, namespace: w.facts.target.namespace) }
         w.message = nil
+    }
+
+    /// `kubectl … create -f - -n NS`: how the wizard's Jobs are created, with the connection flags.
+    static func createCommand(_ w: RestoreWizardState) -> String {
+        KubectlCommand(arguments: w.facts.target.connectionArguments + ["create", "-f", "-", "-n", w.facts.target.namespace]).displayLine
     }
 
     static func abortDialog(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
@@ -755,6 +786,14 @@ enum RestoreWizardMode {
                 }
                 guard let plan = w.plan else { return .stay }
                 return start(&w, &state, plan)
+            case .removeAllNamespace:
+                guard namespaceTyped(&w, state, text) else { return .stay }
+                guard let job = w.removeAllJob else { return .stay }
+                w.removeAllJob = nil
+                w.message = nil
+                let holder = w.lockHolder.map { $0.summary(namespace: state.namespace) } ?? "holder unknown"
+                return ModeStep(.stay, [journal(state, "restic unlock --remove-all confirmed (namespace typed; \(holder)): `\(createCommand(w))` Job \(job.name): \(job.script)"),
+                                        task(&w, &state, .unlock(job), busy: "the restic unlock --remove-all Job \(job.name)")])
             case .cleanupNamespace:
                 guard namespaceTyped(&w, state, text) else { return .stay }
                 guard let drill = w.dbDrill else { return .stay }
@@ -806,7 +845,7 @@ enum RestoreWizardMode {
         case .preflight(let r):
             w.preflight = r.preflight
             w.cronJob = r.cronJob
-            if w.kind == .unlock { offerUnlock(&w) }
+            if w.kind == .unlock { offerUnlock(&w, state) }
             let problems = r.preflight.lines.filter { $0.verdict != .ok }.map { "\($0.verdict.label) \($0.title): \($0.reason)" }
             effects.append(journal(state, "restore preflight: " + (problems.isEmpty ? "all OK" : problems.joined(separator: "; "))))
         case .snapshots(let listing):
@@ -882,23 +921,37 @@ enum RestoreWizardMode {
             w.step = .finished
             w.message = drill.summary + (drill.diagnosis.map { "\nNext step: \($0.nextStep)" } ?? "")
             effects.append(journal(state, drill.summary))
-        case .unlocked(let result):
+        case .unlocked(let unlock):
+            let result = unlock.result
+            let job = unlock.job ?? "?"
             if result.outcome.succeeded {
                 let said = result.log.split(whereSeparator: \.isNewline).last { !$0.hasPrefix("repository ") }.map(String.init) ?? "no output"
-                w.message = "restic unlock ran: \(said)"
+                w.unlockedBy = job
+                w.lockHolder = nil
+                w.message = "restic unlock ran in Job \(job): \(said). b starts a backup Job to prove the repository is free."
                 if var pre = w.preflight {
                     pre.lock = nil
-                    pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .ok, "restic unlock ran just now (restic: \(said))") : $0 }
+                    pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .ok, "restic unlock (Job \(job)) ran just now (restic: \(said))") : $0 }
                     w.preflight = pre
                 }
-                effects.append(journal(state, "restic unlock done: \(said)"))
+                effects.append(journal(state, "restic unlock done in Job \(job): \(said)"))
                 if w.kind == .unlock {
                     w.step = .finished
-                    notify(&state, "restic unlock ran: \(said); the next backup run shows whether the repository is free")
+                    notify(&state, "restic unlock ran in Job \(job): \(said); b starts a backup to prove the repository is free")
                 }
+            } else if let holder = unlock.holder {
+                w.lockHolder = holder
+                let summary = holder.summary(namespace: state.namespace)
+                if holder.isGone, let cron = w.cronJob {
+                    w.removeAllJob = try? RestoreToolkit.unlockJob(cronJob: cron, removeAll: true, now: state.now, namespace: w.facts.target.namespace)
+                }
+                w.message = "restic unlock FAILED (Job \(job)): \(summary). " + (w.removeAllJob != nil
+                    ? "u offers restic unlock --remove-all (you type the namespace)."
+                    : "Wait for it to end, then r checks again.")
+                effects.append(journal(state, "restic unlock failed (Job \(job)): \(result.outcome.message); \(summary)"))
             } else {
-                w.message = "restic unlock FAILED: \(result.outcome.message)"
-                effects.append(journal(state, "restic unlock failed: \(result.outcome.message)"))
+                w.message = "restic unlock FAILED (Job \(job)): \(result.outcome.message)"
+                effects.append(journal(state, "restic unlock failed (Job \(job)): \(result.outcome.message)"))
             }
         case .step(let index, let outcome):
             guard w.stepStates.indices.contains(index), case .running(let since) = w.stepStates[index] else { break }

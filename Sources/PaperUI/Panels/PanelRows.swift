@@ -119,6 +119,7 @@ public enum PanelRows {
     static func keyRow(_ remedy: Remedy, _ result: CheckResult) -> String? {
         switch remedy.key {
         case "u": "u: restic unlock in a Job from the CronJob (the command is shown and confirmed first)"
+        case "b": "b: a backup Job from the CronJob proves the repository is free (the command is shown and confirmed first)"
         case "f": remedy.externalSecret.map { "f: force-sync ExternalSecret \($0) (the command is shown and confirmed first)" }
         case "l": "l: tail Redis's own log (c switches containers)"
         default: result.cause != nil ? result.command.map { "Enter: details; run: \($0)" } : nil

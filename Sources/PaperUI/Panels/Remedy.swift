@@ -4,7 +4,8 @@ import PaperDomain
 
 /// The key that acts on a check's diagnosed cause, as the header, the compact view, the footer
 /// and the detail say it: a restic lock is `u`, a wrong restic password or a failed sync is `f`
-/// on the ExternalSecret, Redis errors are Redis's log (`l`); anything else is Enter (the detail).
+/// on the ExternalSecret, Redis errors are Redis's log (`l`), a lock an unlock Job removed is a
+/// backup that proves it (`b`); anything else is Enter (the detail).
 struct Remedy: Equatable {
     /// The key as typed.
     var key: String
@@ -23,6 +24,8 @@ struct Remedy: Equatable {
         switch result.id {
         case .fileBackups where result.cause?.kind == ResticDiagnosis.Cause.locked.rawValue:
             return Remedy(key: "u", says: "u unlocks", footer: "unlock")
+        case .fileBackups where result.cause?.kind == FileBackupsCheck.lockRemovedKind:
+            return Remedy(key: "b", says: "b proves it with a backup", footer: "backup")
         case .fileBackups where result.cause?.kind == ResticDiagnosis.Cause.wrongPassword.rawValue:
             let names = data.actions?.externalSecrets.map(\.metadata.name) ?? []
             guard let secret = FileBackupsCheck.resticExternalSecret(names: names, PaperConfig()) else { return details }

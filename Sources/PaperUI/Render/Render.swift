@@ -287,6 +287,7 @@ func footerKeys(_ state: AppState) -> (left: [(String, String)], right: [(String
     if !state.tracked.isEmpty || state.journalProblem != nil { context.append(("J", "journal")) }
     var seen = Set<String>()
     context = context.filter { seen.insert($0.0).inserted }
+    left.removeAll { seen.contains($0.0) }
     let priority = ["Enter", "z", "l", "b", "B", "R", "r", "/", "Tab/→", "j/↓"]
     left.sort { (priority.firstIndex(of: $0.0) ?? 99) < (priority.firstIndex(of: $1.0) ?? 99) }
     return (context + left, right)

@@ -166,7 +166,7 @@ enum BundledThemes {
               selection: { reverse: true }
               ok: {}
               warn: { bold: true }
-              critical: { bold: true, reverse: true }
+              critical: { bold: true }   # not reverse: the selection is reverse, and a CRIT row must not look selected (✖ says CRIT)
               unknown: { underline: true }
               key_hint: { bold: true }
               log_error: { bold: true }

@@ -25,6 +25,8 @@ public final class Controllers: Sendable {
         var pods: [String: PodPlan] = [:]  // by uid
         /// restic-stale-lock: every restic Job fails on the lock until a `restic unlock` Job runs.
         var staleLock = false
+        /// restic-locked: a `restic unlock --remove-all` Job removed the live-looking lock.
+        var lockRemoved = false
         var backups: [String: BackupPlan] = [:]  // by uid
         var clusters: [String: Double] = [:]  // new cluster uid -> created
         /// Running full-recovery Jobs, by cluster uid: how they will end, their pod, when they began.
@@ -207,6 +209,15 @@ public final class Controllers: Sendable {
                             state.withLock { $0.staleLock = false }
                             (code, duration, lines) = (0, 3, LogText.resticUnlock)
                         } else if !locked {
+                            (code, duration) = (0, options.resticDuration)
+                        }
+                    }
+                    if isRestic, options.restic == .locked {
+                        // Plain `restic unlock` leaves a lock restic does not call stale; --remove-all removes it.
+                        if Self.commandText(of: job).contains("restic unlock --remove-all") {
+                            state.withLock { $0.lockRemoved = true }
+                            (code, duration, lines) = (0, 3, LogText.resticUnlock)
+                        } else if state.withLock({ $0.lockRemoved }) {
                             (code, duration) = (0, options.resticDuration)
                         }
                     }
@@ -661,8 +672,12 @@ public final class Controllers: Sendable {
             guard forced || (interval > 0 && now - last >= interval) else { continue }
             _ = try? store.update(Catalogue.externalSecrets, namespace: ns, name: name, bumpGeneration: false) { e throws(APIError) in
                 if failing {
+                    // As ESO: refreshTime moves only on a successful sync, and a condition that stays
+                    // False keeps its lastTransitionTime.
+                    let already = e.value(at: "status.conditions.0.status")?.stringValue == "False"
                     e.set("status.conditions", to: [["type": "Ready", "status": "False", "reason": "SecretSyncedError",
-                                                     "message": "could not get secret data from provider", "lastTransitionTime": .string(UTCTime.rfc3339(now))]])
+                                                     "message": "could not get secret data from provider",
+                                                     "lastTransitionTime": already ? (e.value(at: "status.conditions.0.lastTransitionTime") ?? .string(UTCTime.rfc3339(now))) : .string(UTCTime.rfc3339(now))]])
                 } else {
                     e.set("status.refreshTime", to: .string(UTCTime.rfc3339(now)))
                     e.set("status.syncedResourceVersion", to: .string("1-" + LogText.format6(Int(now))))
