@@ -270,7 +270,7 @@ import Testing
         } else {
             try await t.send("G")
             try await t.send("Enter")
-            try await t.waitFor("restore point (")
+            try await t.waitFor("The restore point, inside the window")
             for ch in point { try await t.send(String(ch)) }
             try await t.send("Enter")
         }
@@ -296,7 +296,7 @@ import Testing
         try await Self.atTheTimeline(t)
         try await t.send("G")
         try await t.send("Enter")
-        try await t.waitFor("restore point (")
+        try await t.waitFor("The restore point, inside the window")
         for ch in "-60d" { try await t.send(String(ch)) }
         try await t.send("Enter")
         let refused = try await t.waitFor("Refused:", "outside the recoverability window")

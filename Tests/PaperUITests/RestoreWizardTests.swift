@@ -396,9 +396,9 @@ import Testing
         Self.press(&s, .char("y"))
         let w = try #require(WizardFixtures.wizard(s))
         let name = try #require(w.dbPlan?.name)
-        let question = try #require(RestoreWizardMode.prompt(s, w)?.question)
-        #expect(question.contains("creates a NEW cluster \(name) from the backups, recovered to 2027-01-15 08:30 Europe/Berlin (07:30:00Z)"))
-        #expect(question.contains("Type the namespace paperless-ngx to confirm") && !question.contains("in-place"))
+        let prompt = try #require(RestoreWizardMode.prompt(s, w))
+        #expect(prompt.what.contains("creates a NEW cluster \(name) from the backups, recovered to 2027-01-15 08:30 Europe/Berlin (07:30:00Z)") && !prompt.what.contains("in-place"))
+        #expect(prompt.type == "Type the namespace paperless-ngx to confirm:")
     }
 
     /// A mistyped namespace: the error beside the prompt at the bottom of the wizard (in view,

@@ -52,7 +52,8 @@ extension RestoreWizardMode {
         // the last answer was refused, then the answer being typed.
         var prompt: [(String, Role)] = []
         if let p = self.prompt(state, w) {
-            prompt += wrap([(p.question, p.role)], width: inner).prefix(3)
+            prompt += wrap([(p.what, p.role)], width: inner).prefix(3)
+            if let type = p.type { prompt.append((type, .focus)) }
             if let error = w.entryError { prompt += wrap([("\(g.critical) \(error)", .critical)], width: inner).prefix(4) }
         }
         let bottomReserved = 2 + prompt.count
@@ -80,28 +81,29 @@ extension RestoreWizardMode {
         buf.putTruncated(hint.0, x: body.x + 2, y: body.y + body.height - 2, role: hint.1, width: inner, ellipsis: g.ellipsis)
     }
 
-    /// The open prompt's question: what Enter will do with the answer, and what to type.
-    static func prompt(_ state: AppState, _ w: RestoreWizardState) -> (question: String, role: Role)? {
-        let ns = state.namespace
+    /// The open prompt's question: what Enter will do with the answer, then (on a line of its
+    /// own, so it is never split) what to type.
+    static func prompt(_ state: AppState, _ w: RestoreWizardState) -> (what: String, type: String?, role: Role)? {
+        let confirm = "Type the namespace \(state.namespace) to confirm:"
         switch w.entry {
         case .none: return nil
-        case .path: return ("The path inside snapshot \(w.snapshot?.shortID ?? "?") to restore, e.g. media/documents/originals:", .focus)
+        case .path: return ("The path inside snapshot \(w.snapshot?.shortID ?? "?") to restore, e.g. media/documents/originals:", nil, .focus)
         case .time:
-            return ("The restore point, inside the window above: 2026-11-29T14:00:00Z, \"2026-11-29 15:00 Europe/Berlin\", \"09:00 Europe/Berlin\" (today) or -2h:", .focus)
+            return ("The restore point, inside the window above: 2026-11-29T14:00:00Z, \"2026-11-29 15:00 Europe/Berlin\", \"09:00 Europe/Berlin\" (today) or -2h:", nil, .focus)
         case .namespace:
             if w.kind == .database, let plan = w.dbPlan {
-                return ("This creates a NEW cluster \(plan.name) from the backups, recovered to \(pointText(w, plan, state)); the live cluster and the app are not touched. "
-                        + "Type the namespace \(ns) to confirm.", .warn)
+                return ("This creates a NEW cluster \(plan.name) from the backups, recovered to \(pointText(w, plan, state)); the live one is not touched.",
+                        confirm, .warn)
             }
             if w.kind == .both, let plan = w.dbPlan {
                 return ("This restores snapshot \(w.snapshot?.shortID ?? "?") IN PLACE over the live files and creates a NEW cluster \(plan.name); "
-                        + "\(w.facts.config.app.deployment) stays at 0 until you switch it. Type the namespace \(ns) to confirm.", .warn)
+                        + "\(w.facts.config.app.deployment) stays at 0 until you switch it.", confirm, .warn)
             }
             return ("This restores snapshot \(w.snapshot?.shortID ?? "?") (\(w.path.map { "/\($0)" } ?? "everything")) IN PLACE over the live files, "
-                    + "\(w.facts.config.app.deployment) scaled to 0 and back. Type the namespace \(ns) to confirm.", .warn)
+                    + "\(w.facts.config.app.deployment) scaled to 0 and back.", confirm, .warn)
         case .cleanupNamespace:
-            return ("This deletes the scratch cluster \(w.dbDrill?.cluster ?? "?") (only while it carries paperctl.io/purpose=db-drill). Type the namespace \(ns) to confirm.", .warn)
-        case .skipReason: return ("Why skip the safety backup? A few words; they go into the journal.", .warn)
+            return ("This deletes the scratch cluster \(w.dbDrill?.cluster ?? "?") (only while it carries paperctl.io/purpose=db-drill).", confirm, .warn)
+        case .skipReason: return ("Why skip the safety backup? A few words; they go into the journal.", nil, .warn)
         }
     }
 

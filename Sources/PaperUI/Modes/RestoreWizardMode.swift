@@ -712,7 +712,7 @@ enum RestoreWizardMode {
     /// The restore point for the journal and the confirmation: as typed, in its own zone, else the plan's target.
     static func pointText(_ w: RestoreWizardState, _ plan: DatabaseRestorePlan, _ state: AppState) -> String {
         if let typed = w.typedPoint, let echo = RestorePoint.echo(typed, at: plan.recoveredTo) { return echo }
-        guard let target = plan.target else { return "latest (all archived WAL, about \(both(plan.recoveredTo, state)))" }
+        guard let target = plan.target else { return "latest (about \(both(plan.recoveredTo, state)))" }
         if case .time = plan.point { return both(plan.recoveredTo, state) }
         return "\(target) (\(both(plan.recoveredTo, state)))"
     }
