@@ -368,7 +368,9 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         say("Recoverability window: \(restorePlan.window.text) (\(restorePlan.window.source))")
-        say("Recovers to: \(UTCTime.rfc3339(restorePlan.recoveredTo)) (the database: exact, inside the window)" + (restorePlan.target.map { "; target \($0)" } ?? "; all archived WAL"))
+        // A time typed in a zone is shown back in it, UTC beside it; UTC alone with the local time where TZ is set.
+        let recoversTo = RestorePoint.echo(to, at: restorePlan.recoveredTo) ?? UTCTime.withLocal(restorePlan.recoveredTo)
+        say("Recovers to: \(recoversTo) (the database: exact, inside the window)" + (restorePlan.target.map { "; target \($0)" } ?? "; all archived WAL"))
         for note in restorePlan.notes { say("note: \(note)") }
         say("New cluster \(restorePlan.name) (the live cluster \(cluster.metadata.name) is not touched):")
         say(restorePlan.yaml)

@@ -105,9 +105,12 @@ import Testing
         #expect(RestorePoint.echo(text, at: expected) == echo)
     }
 
-    @Test func aTimeWithoutAZoneHasNoEcho() {
+    @Test func aTimeWithoutAZoneHasNoEchoAndUTCIsShownWithTheLocalTimeWhereTZIsSet() throws {
         #expect(RestorePoint.echo("-2h", at: Self.now) == nil)
         #expect(RestorePoint.echo("2027-01-14T14:00:00Z", at: Self.now) == nil)
+        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        #expect(UTCTime.withLocal(Self.now, zone: berlin).hasPrefix("2027-01-15T08:00:00Z (2027-01-15 09:00 "))
+        #expect(UTCTime.withLocal(Self.now, zone: try #require(TimeZone(identifier: "UTC"))) == "2027-01-15T08:00:00Z")
     }
 
     /// The cutover's command carries the session's kubeconfig and context: pasted into a shell

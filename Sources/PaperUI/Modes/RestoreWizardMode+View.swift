@@ -347,9 +347,4 @@ extension RestoreWizardMode {
 }
 
 /// A time in UTC and in the operator's local zone.
-func both(_ t: Double, _ state: AppState) -> String {
-    let offset = state.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: t))
-    guard offset != 0 else { return UTCTime.rfc3339(t) }
-    let local = UTCTime.rfc3339(t + Double(offset)).dropLast().replacingOccurrences(of: "T", with: " ")
-    return "\(UTCTime.rfc3339(t)) (\(local.prefix(16)) \(state.timeZone.abbreviation(for: Date(timeIntervalSince1970: t)) ?? state.timeZone.identifier))"
-}
+func both(_ t: Double, _ state: AppState) -> String { UTCTime.withLocal(t, zone: state.timeZone) }
