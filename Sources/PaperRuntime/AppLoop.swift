@@ -1,4 +1,7 @@
+import Foundation
+import PaperKube
 import PaperUI
+import Synchronization
 
 // MARK: - AppLoop
 
@@ -59,6 +62,7 @@ public actor AppLoop {
 
         let continuation = self.continuation
         let runner = EffectRunner(services: services) { continuation.yield(.message($0)) }
+        _ = runner.run([Journal.sessionStarted(state)], update: { update(&state, $0) })
         let ticker: Task<Void, Never>? = tickInterval > 0 ? Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(tickInterval * 1000)))
@@ -105,9 +109,23 @@ public actor AppLoop {
             }
             screen.draw(render(state))
         }
+        state.now = services.clock()
+        _ = runner.run([Journal.sessionEnded(state, how: Self.howItEnded(state))], update: { update(&state, $0) })
         // Every journal entry asked for is written before the screen closes.
         let journal = runner.journal
         await journal.finish()
         return state
+    }
+
+    /// In the journal's words: the operator quit, or which signal ended the session.
+    static func howItEnded(_ state: AppState) -> String {
+        if state.quitting { return "the operator quit (q)" }
+        switch ProcessSignals.received.load(ordering: .relaxed) {
+        case SIGINT: return "interrupted (SIGINT, Ctrl-C)"
+        case SIGTERM: return "terminated (SIGTERM)"
+        case SIGHUP: return "the terminal went away (SIGHUP)"
+        case 0: return "stopped"
+        case let other: return "signal \(other)"
+        }
     }
 }

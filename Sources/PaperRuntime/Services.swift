@@ -99,8 +99,7 @@ public enum RestoreTasks {
 
 extension RestoreTasks {
     static func releasing(_ toolkit: RestoreToolkit) async -> RestoreTaskResult {
-        await toolkit.executor.lease?.release()
-        return .released
+        .released(failure: await toolkit.executor.lease?.release())
     }
 
     /// A plan step, with the Lease renewed first so that it names the step. A lost Lease is taken

@@ -76,8 +76,14 @@ struct ClusterOptions: ParsableArguments {
     var config: String?
 
     /// The kubectl target: the flags given, and the config's namespace when `-n` was not.
-    func target(_ paperConfig: PaperConfig) -> KubeTarget {
-        KubeTarget(kubeconfig: kubeconfig, context: context, namespace: namespace ?? paperConfig.namespace)
+    ///
+    /// Without `--context`, the kubeconfig's current context is named from the start: every call
+    /// of the session goes to the cluster it started on (even if the current context is switched
+    /// meanwhile), and every command printed for the operator to paste carries it, so a shell
+    /// whose current context is another cluster cannot act on the wrong one.
+    func target(_ paperConfig: PaperConfig, environment: [String: String] = ProcessInfo.processInfo.environment) -> KubeTarget {
+        KubeTarget(kubeconfig: kubeconfig, context: context ?? KubeconfigContext.current(kubeconfig: kubeconfig, environment: environment),
+                   namespace: namespace ?? paperConfig.namespace)
     }
 }
 

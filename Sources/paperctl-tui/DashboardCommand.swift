@@ -173,6 +173,7 @@ struct DashboardCommand: AsyncParsableCommand {
         state.unicode = utf8
         state.themeIndex = startIndex
         state.readOnly = readOnly || config.readOnly
+        state.version = BuildInfo.version
         let journal = JournalFile(environment: environment, now: clock())
         let services = Services.live(runner: runner, refresher: refresher, journal: journal, clock: clock)
         // For the benchmark: the wall-clock time of the first frame, written to a file.

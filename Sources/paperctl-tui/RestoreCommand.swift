@@ -368,7 +368,9 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         say("Recoverability window: \(restorePlan.window.text) (\(restorePlan.window.source))")
-        say("Recovers to: \(UTCTime.rfc3339(restorePlan.recoveredTo)) (the database: exact, inside the window)" + (restorePlan.target.map { "; target \($0)" } ?? "; all archived WAL"))
+        // A time typed in a zone is shown back in it, UTC beside it; UTC alone with the local time where TZ is set.
+        let recoversTo = RestorePoint.echo(to, at: restorePlan.recoveredTo) ?? UTCTime.withLocal(restorePlan.recoveredTo)
+        say("Recovers to: \(recoversTo) (the database: exact, inside the window)" + (restorePlan.target.map { "; target \($0)" } ?? "; all archived WAL"))
         for note in restorePlan.notes { say("note: \(note)") }
         say("New cluster \(restorePlan.name) (the live cluster \(cluster.metadata.name) is not touched):")
         say(restorePlan.yaml)
@@ -405,7 +407,7 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             guard wait else {
-                say("created; not waiting (use --wait). Follow it: kubectl get cluster \(restorePlan.name) -n \(target.namespace) -w")
+                say("created; not waiting (use --wait). Follow it: \(KubectlCommand(arguments: target.connectionArguments + ["get", "cluster", restorePlan.name, "-n", target.namespace, "-w"]).displayLine)")
                 throw ExitCode(0)
             }
             let started = Date().timeIntervalSince1970
@@ -425,10 +427,10 @@ struct RestoreDatabaseCommand: AsyncParsableCommand {
                 let argo = (try? await runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "deployments.apps", config.app.deployment, "-o", "json"])))
                     .map { String(decoding: $0, as: UTF8.self).contains("argocd.argoproj.io") } ?? false
                 say("Cutover (the tool does none of it):")
-                for (i, step) in DatabaseRestore.cutover(newName: restorePlan.name, live: cluster.metadata.name, namespace: target.namespace,
-                                                         argoManaged: argo, deployment: config.app.deployment).enumerated() {
-                    say("  \(i + 1). \(step)")
-                }
+                let cutover = DatabaseRestore.cutover(newName: restorePlan.name, live: cluster.metadata.name, target: target,
+                                                      argoManaged: argo, deployment: config.app.deployment).enumerated().map { "  \($0.offset + 1). \($0.element)" }
+                for step in cutover { say(step) }
+                RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore db: cutover, yours to run:\n" + cutover.joined(separator: "\n"))
                 throw ExitCode(0)
             case .failed(let message):
                 RestoreOutput.fail(cmd, "the recovery of \(restorePlan.name) failed: \(message)")

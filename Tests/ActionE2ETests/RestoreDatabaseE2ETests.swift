@@ -1,4 +1,5 @@
 import Foundation
+import PaperKube
 import ProcessTestSupport
 import SimCluster
 import Testing
@@ -46,6 +47,25 @@ import Testing
             }
         }
         #expect(Self.liveWrites(env).isEmpty, "the live cluster was written to: \(Self.liveWrites(env))")
+    }
+
+    /// A time typed in a zone is echoed in that zone; the printed cutover names the kubeconfig's
+    /// context (none was given) and is journaled as printed.
+    @Test func aTimeTypedInAZoneIsEchoedInItAndTheCutoverNamesTheContextAndIsJournaled() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: false)
+        defer { Task { await env.stop() } }
+        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let point = Date().timeIntervalSince1970 - 2 * 3600
+        let wall = UTCTime.rfc3339(point + Double(berlin.secondsFromGMT(for: Date(timeIntervalSince1970: point))))
+        let typed = "\(wall.prefix(10)) \(wall.dropFirst(11).prefix(5)) Europe/Berlin"
+        let run = try await env.paperctl(["restore", "db", "--to", typed, "--name", "pdb-berlin", "--yes", "--wait", "--timeout", "90"], limit: 120)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("Recovers to: \(typed) ("), "\(run.stdout)")
+        let scaleDown = "kubectl --kubeconfig \(env.kubeconfig) --context demo scale deployment/paperless-ngx --replicas=0 -n paperless-ngx"
+        #expect(run.stdout.contains(scaleDown), "\(run.stdout)")
+        let journal = try FileManager.default.contentsOfDirectory(atPath: "\(env.directory)/state/paperctl").filter { $0.hasSuffix(".md") }
+            .compactMap { try? String(contentsOfFile: "\(env.directory)/state/paperctl/\($0)", encoding: .utf8) }.joined()
+        #expect(journal.contains("restore db: cutover, yours to run:") && journal.contains(scaleDown))
     }
 
     @Test func aTimeOutsideTheWindowIsRefusedNamingTheWindowAndNothingIsCreated() async throws {

@@ -336,12 +336,13 @@ struct CheckCommandScenarioTests {
     }
 
     /// The rbac-limited storage hint is a command that runs as printed: aimed at the kubeconfig
-    /// given to `check`, and `-n` before `--`.
+    /// given to `check` and at its current context (named, so that a shell on another context
+    /// runs it against this cluster), and `-n` before `--`.
     @Test func storageHintCommandKeepsTheNamespaceForKubectl() async throws {
         let cluster = try await Cluster.start([.rbacLimited])
         defer { cluster.finish() }
         let run = try await cluster.check(["--json", "--check", "storage", "--timeout", "20"])
         let command = try #require(run.document()?.check("storage")?["command"] as? String)
-        #expect(command == "kubectl --kubeconfig \(cluster.kubeconfig) exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- df -h /usr/src/paperless/data")
+        #expect(command == "kubectl --kubeconfig \(cluster.kubeconfig) --context demo exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- df -h /usr/src/paperless/data")
     }
 }

@@ -68,7 +68,7 @@ import Testing
     /// y, then the namespace typed, then Enter: the confirmation of a destructive plan.
     static func confirmTypingTheNamespace(_ t: Tmux) async throws {
         try await t.send("y")
-        try await t.waitFor("type the namespace to confirm")
+        try await t.waitFor("Type the namespace paperless-ngx to confirm")
         for ch in "paperless-ngx" { try await t.send(String(ch)) }
         try await t.send("Enter")
     }
@@ -331,7 +331,7 @@ import Testing
         } else {
             try await t.send("G")
             try await t.send("Enter")
-            try await t.waitFor("restore point (")
+            try await t.waitFor("The restore point, inside the window")
             for ch in point { try await t.send(String(ch)) }
             try await t.send("Enter")
         }
@@ -357,12 +357,14 @@ import Testing
         try await Self.atTheTimeline(t)
         try await t.send("G")
         try await t.send("Enter")
-        try await t.waitFor("restore point (")
+        try await t.waitFor("The restore point, inside the window")
         for ch in "-60d" { try await t.send(String(ch)) }
         try await t.send("Enter")
         let refused = try await t.waitFor("Refused:", "outside the recoverability window")
         #expect(refused.contains("step 2/4: Restore point"), "the wizard stays on the timeline")
-        // Back out and close: nothing was created, not even by a dry run.
+        #expect(refused.contains("> -60d_"), "the typed point is kept for editing")
+        // Out of the prompt, back and close: nothing was created, not even by a dry run.
+        try await t.send("Escape")
         try await t.send("Escape")
         try await t.send("Escape")
         try await t.waitFor("Database backups", "File backups")
@@ -388,7 +390,7 @@ import Testing
         #expect(scratch.contains("paperless-ngx-db-drill-"))
         #expect(try await c.kubectl(["get", "configmap", "paperctl-drills", "-o", "jsonpath={.data.database}"]).contains("\"passed\":true"))
         try await t.send("d")
-        try await t.waitFor("type the namespace to delete scratch cluster")
+        try await t.waitFor("This deletes the scratch cluster", "Type the namespace paperless-ngx to confirm")
         for ch in "paperless-ngx" { try await t.send(String(ch)) }
         try await t.send("Enter")
         try await t.waitFor("deleted", timeout: 60)
@@ -399,6 +401,90 @@ import Testing
         try await t.send("2")
         try await t.send("Enter")
         try await t.waitFor("last database drill passed", timeout: 30)
+    }
+
+    /// A mistyped namespace at the new cluster's confirmation: the error stays beside the prompt,
+    /// in view at 120×35, through an edit; the typed text is kept; nothing is created until the
+    /// namespace is right, and the run screen carries no stale error.
+    @Test func aMistypedNamespacesErrorStaysVisibleAndTheTypedTextIsKeptForEditing() async throws {
+        let c = try await Cluster.start("healthy", speed: 10)
+        defer { c.stop() }
+        let before = try await c.kubectl(["get", "clusters", "-o", "name"])
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"], width: 120, height: 35)
+        defer { t.stopNow() }
+        try await Self.atTheTimeline(t)
+        try await t.send("Enter")  // latest
+        try await t.waitFor("step 3/4: New cluster", "Dry run: accepted by the API server", timeout: 60)
+        try await t.send("y")
+        let asked = try await t.waitFor("Type the namespace paperless-ngx to confirm")
+        #expect(asked.contains("creates a NEW cluster paperless-ngx-db-restore-") && !asked.contains("in-place restore"))
+        for ch in "paperless-ngz" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        try await t.waitFor("\"paperless-ngz\" is not the namespace", "> paperless-ngz_")
+        try await t.send("BSpace")
+        let edited = try await t.waitFor("> paperless-ng_")
+        #expect(edited.contains("\"paperless-ngz\" is not the namespace"), "an edit keeps the error on screen:\n\(edited)")
+        #expect(try await c.kubectl(["get", "clusters", "-o", "name"]) == before, "a wrong namespace created something")
+        try await t.send("x")
+        try await t.send("Enter")
+        let running = try await t.waitFor("step 4/4: Run", "Running: ", timeout: 30)
+        #expect(!running.contains("not the namespace"), "a stale error on the run screen:\n\(running)")
+    }
+
+    /// `--read-only` opens the wizard in plan-only mode: the file path's preflight and the
+    /// database path's window and plan are read, each write is refused naming its key, and the
+    /// API server (its request log) received no write: only `kubectl auth can-i`'s access reviews.
+    @Test func readOnlyReachesARestorePlanAndTheServerReceivesNoWrite() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-ro-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let kubeconfig = "\(dir)/kubeconfig", requests = "\(dir)/requests.log"
+        let process = Task {
+            _ = try? await Subprocess.run(.path("/bin/sh"), arguments: ["-c", #"exec "$0" demo-cluster --scenario healthy --speed 10 --write-kubeconfig "$1" --log-requests 2>"$2""#,
+                                                                        Tmux.binary, kubeconfig, requests],
+                                          environment: .inherit.updating(["XDG_STATE_HOME": "\(dir)/state"]), output: .discarded, error: .discarded)
+        }
+        let c = Cluster(dir: dir, kubeconfig: kubeconfig, process: process)
+        defer { c.stop() }
+        try await waitForFile(kubeconfig)
+        let clustersBefore = try await c.kubectl(["get", "clusters", "-o", "name"])
+        let jobsBefore = try await c.kubectl(["get", "jobs", "-o", "name"])
+        let t = try await Tmux.start(["--kubeconfig", kubeconfig, "--read-only", "--refresh", "2"], width: 120, height: 35)
+        defer { t.stopNow() }
+        try await t.waitFor(" old ·", "READ-ONLY")
+        // The file path: the preflight reads; Enter would create the listing Job and is refused.
+        try await t.send("R")
+        try await t.waitFor("step 1/7: What", "Read-only: plan only")
+        try await t.send("Enter")
+        try await t.waitFor("RBAC: scale paperless-ngx: allowed")
+        try await t.send("Enter")
+        try await t.waitFor("read-only: Enter would run the snapshot listing Job")
+        // The database path: the window, the plan; no dry run; y refused naming what it would create.
+        try await t.send("Escape")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("step 2/4: Restore point", "Window: ", "not listed: read-only runs no Job", timeout: 60)
+        try await t.send("Enter")
+        try await t.waitFor("step 3/4: New cluster", "Dry run: not sent (read-only")
+        try await t.send("y")
+        let refused = try await t.waitFor("read-only: y would create the new cluster paperless-ngx-db-restore-", "nothing was run")
+        #expect(refused.contains("READ-ONLY"))
+        for _ in 0..<3 { try await t.send("Escape") }
+        try await t.waitFor("[1] Pods")
+        try await t.send("q")
+        try await t.waitFor("MODES:")
+        // The server's own log: reads, and the access reviews of `kubectl auth can-i`; no write.
+        let log = try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n")
+        #expect(log.contains { $0.contains(" GET /apis/postgresql.cnpg.io/v1/namespaces/paperless-ngx/clusters") }, "the request log has the plan's reads")
+        let writes = log.filter { line in ["POST", "PUT", "PATCH", "DELETE"].contains { line.contains(" \($0) /") } }
+        #expect(!writes.isEmpty && writes.allSatisfy { $0.contains("/selfsubjectaccessreviews") }, "writes sent in read-only mode:\n\(writes.joined(separator: "\n"))")
+        #expect(try await c.kubectl(["get", "clusters", "-o", "name"]) == clustersBefore)
+        #expect(try await c.kubectl(["get", "jobs", "-o", "name"]) == jobsBefore)
+        // The journal says the session was read-only, what was refused, and how it ended.
+        let journal = try FileManager.default.contentsOfDirectory(atPath: "\(t.home)/state/paperctl").filter { $0.hasSuffix(".md") }
+            .compactMap { try? String(contentsOfFile: "\(t.home)/state/paperctl/\($0)", encoding: .utf8) }.joined()
+        #expect(journal.contains("session started: paperctl-tui ") && journal.contains("read-only (no action runs)"))
+        #expect(journal.contains("restore wizard, read-only: y would create the new cluster"))
+        #expect(journal.contains("session ended: the operator quit (q)"))
     }
 
     /// Two operators at once: another session's restore Lease is on the header, and this

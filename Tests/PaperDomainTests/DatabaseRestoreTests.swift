@@ -91,6 +91,36 @@ import Testing
         #expect(throws: RestorePoint.ParseError.self) { try RestorePoint.parse(text, now: Self.now) }
     }
 
+    /// A clock time with a zone is today in that zone; it is shown back in the zone it was typed
+    /// in, UTC beside it (the date too when UTC's differs).
+    @Test(arguments: [
+        ("09:00 Europe/Berlin", "2027-01-15T08:00:00Z", "2027-01-15 09:00 Europe/Berlin (08:00:00Z)"),
+        ("2027-01-14 15:00 Europe/Berlin", "2027-01-14T14:00:00Z", "2027-01-14 15:00 Europe/Berlin (14:00:00Z)"),
+        ("2027-01-15 00:30:15 +02:00", "2027-01-14T22:30:15Z", "2027-01-15 00:30:15 +02:00 (2027-01-14T22:30:15Z)"),
+        ("07:00 UTC", "2027-01-15T07:00:00Z", "2027-01-15 07:00 UTC (07:00:00Z)"),
+    ])
+    func aTimeTypedInAZoneIsEchoedInThatZone(text: String, utc: String, echo: String) throws {
+        let expected = try #require(UTCTime.parse(utc))
+        #expect(try RestorePoint.parse(text, now: Self.now) == .time(expected))
+        #expect(RestorePoint.echo(text, at: expected) == echo)
+    }
+
+    @Test func aTimeWithoutAZoneHasNoEchoAndUTCIsShownWithTheLocalTimeWhereTZIsSet() throws {
+        #expect(RestorePoint.echo("-2h", at: Self.now) == nil)
+        #expect(RestorePoint.echo("2027-01-14T14:00:00Z", at: Self.now) == nil)
+        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        #expect(UTCTime.withLocal(Self.now, zone: berlin).hasPrefix("2027-01-15T08:00:00Z (2027-01-15 09:00 "))
+        #expect(UTCTime.withLocal(Self.now, zone: try #require(TimeZone(identifier: "UTC"))) == "2027-01-15T08:00:00Z")
+    }
+
+    /// The cutover's command carries the session's kubeconfig and context: pasted into a shell
+    /// whose current context is another cluster, it still scales this app.
+    @Test func theCutoverCommandNamesTheKubeconfigAndContext() {
+        let target = KubeTarget(kubeconfig: "/home/op/.kube/prod.yaml", context: "do-nyc3-prod", namespace: "paperless-ngx")
+        let steps = DatabaseRestore.cutover(newName: "paperless-ngx-db-restore-1", live: "paperless-ngx-db", target: target)
+        #expect(steps.first == "Scale the app down during the switch: kubectl --kubeconfig /home/op/.kube/prod.yaml --context do-nyc3-prod scale deployment/paperless-ngx --replicas=0 -n paperless-ngx")
+    }
+
     // MARK: Manifest
 
     @Test func theManifestReadsWhereTheLiveClusterArchivesAndArchivesNowhere() throws {

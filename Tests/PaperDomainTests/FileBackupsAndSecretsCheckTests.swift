@@ -274,7 +274,7 @@ struct LockRemovedTests {
         #expect(result.evidence.contains { $0.hasPrefix("cause: lock removed — restic unlock Job paperctl-restic-unlock-") })
         #expect(!result.evidence.contains { $0.contains("cause: repository locked") }, "the panel no longer says the repository is locked")
         #expect(result.hint?.hasPrefix("b starts a backup Job to prove the repository is free") == true)
-        #expect(result.command?.contains("create job --from=cronjob/paperless-ngx-backup") == true, "what to run now is a backup, not the unlock")
+        #expect(result.command == "paperctl-tui backup files -n paperless-ngx", "what to run now is a backup, not the unlock")
         #expect(result.verdict == .warn, "the failed Jobs still count until a backup succeeds")
     }
 

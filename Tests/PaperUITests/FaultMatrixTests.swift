@@ -159,7 +159,7 @@ struct FaultMode: Sendable, CustomTestStringConvertible {
         wizard("restore: running", reach: toPlan + [step(.char("y"), until: has("step 7/7: Run", "restoring…"))], marker: "step 7/7: Run", running: true, own: ["cannot read yet: "]),
         wizard("restore db: timeline", reach: toDatabase, underFault: [step(.enter, until: has("step 2/4: Restore point"))], marker: "step 2/4: Restore point", own: ["Cannot read the timeline: "]),
         wizard("restore db: new cluster", reach: toNewCluster, underFault: [step(.enter, until: has("step 3/4: New cluster"))], marker: "step 3/4: New cluster", own: ["Dry run: "]),
-        wizard("restore db: running", reach: toNewCluster + [step(.enter, until: has("step 3/4: New cluster", "accepted")), step(.char("y"), until: has("type the namespace"))]
+        wizard("restore db: running", reach: toNewCluster + [step(.enter, until: has("step 3/4: New cluster", "accepted")), step(.char("y"), until: has("Type the namespace"))]
                    + [step(.char("p"), .char("a"), .char("p"), .char("e"), .char("r"), .char("l"), .char("e"), .char("s"), .char("s"), .char("-"), .char("n"), .char("g"), .char("x"), .enter,
                            until: has("step 4/4: Run", "Setting up primary"))],
                marker: "step 4/4: Run", running: true, own: ["cannot read yet: "]),

@@ -85,6 +85,40 @@ import Testing
             if name == "restore-dbPlan", let dry = WizardFixtures.task(update(&s, .key(.enter))) {
                 _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted by the API server (kubectl create --dry-run=server)"))))
             }
+        case "restore-nsError", "restore-timeError":
+            // A prompt's refusal: beside the prompt, the typed text kept (a mistyped namespace at
+            // the new cluster's confirmation; a point outside the window).
+            s = RestoreWizardTests.open()
+            s.timeZone = TimeZone(identifier: "Europe/Berlin") ?? s.timeZone
+            _ = update(&s, .key(.down))
+            if let read = WizardFixtures.task(update(&s, .key(.enter))), let timeline = try? DatabaseWizardTests.timeline() {
+                _ = update(&s, .restoreFinished(generation: read.generation, .timeline(.timeline(timeline))))
+            }
+            if name == "restore-timeError" {
+                _ = update(&s, .key(.down))
+                _ = update(&s, .key(.enter))
+                for c in "-60d" { _ = update(&s, .key(.char(c))) }
+                _ = update(&s, .key(.enter))
+            } else if let dry = WizardFixtures.task(update(&s, .key(.enter))) {
+                _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted by the API server (kubectl create --dry-run=server)"))))
+                _ = update(&s, .key(.char("y")))
+                for c in "paperless-ngz" { _ = update(&s, .key(.char(c))) }
+                _ = update(&s, .key(.enter))
+            }
+        case "restore-readOnly":
+            // Plan-only: the database plan reached with reads alone, y refused naming what it would create.
+            var data = Fixtures.dataWithFacts(WizardFixtures.facts())
+            data.actions = WizardFixtures.facts()
+            s = Fixtures.state(data: data)
+            s.readOnly = true
+            s.timeZone = TimeZone(identifier: "Europe/Berlin") ?? s.timeZone
+            _ = update(&s, .key(.char("R")))
+            _ = update(&s, .key(.down))
+            if let read = WizardFixtures.task(update(&s, .key(.enter))), let timeline = try? DatabaseWizardTests.timeline() {
+                _ = update(&s, .restoreFinished(generation: read.generation, .timeline(.timeline(timeline))))
+            }
+            _ = update(&s, .key(.enter))
+            _ = update(&s, .key(.char("y")))
         case "restore-dbDrill":
             // The database drill, passed, its scratch cluster still there.
             s = RestoreWizardTests.open()
@@ -104,7 +138,8 @@ import Testing
         return s
     }
 
-    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
+                                "restore-nsError", "restore-timeError", "restore-readOnly"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

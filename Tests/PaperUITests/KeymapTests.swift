@@ -101,10 +101,23 @@ enum ModeFixtures {
                 var s = fixture.state
                 s.readOnly = true
                 let effects = update(&s, .key(ModeFixtures.key(pattern)))
-                #expect(effects.isEmpty, "\(binding.label) produced \(effects) in read-only mode")
-                guard case .dialog(let dialog) = s.mode else { Issue.record("\(binding.label): no explanation"); continue }
-                #expect(dialog.title == "Read-only mode" && !dialog.isConfirmation)
-                #expect(dialog.body.contains("nothing is run"))
+                // Only the journal may be written: no action, no restore task.
+                let acting = effects.filter { if case .journal = $0 { false } else { true } }
+                #expect(acting.isEmpty, "\(binding.label) produced \(acting) in read-only mode")
+                switch (binding.intent(for: ModeFixtures.key(pattern)), s.mode) {
+                case (.openRestore?, .restore(let w)):
+                    // R opens the wizard in plan-only mode.
+                    #expect(w.message?.hasPrefix("Read-only: plan only.") == true)
+                case (_, .restore(let w)):
+                    // In the wizard the refusal is said in place, naming the key.
+                    #expect(w.message?.hasPrefix("read-only: \(binding.label) would ") == true && w.message?.hasSuffix("nothing was run.") == true,
+                            "\(binding.label): \(w.message ?? "no message")")
+                case (_, .dialog(let dialog)):
+                    #expect(dialog.title == "Read-only mode: \(binding.label) refused" && !dialog.isConfirmation)
+                    #expect(dialog.body.contains("read-only: \(binding.label) (") && dialog.body.contains("nothing is run"))
+                default:
+                    Issue.record("\(binding.label): no explanation")
+                }
             }
         }
     }

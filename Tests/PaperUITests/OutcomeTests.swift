@@ -195,7 +195,9 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.entry == .removeAllNamespace)
         for c in "paperless" { _ = update(&s, .key(.char(c))) }
         #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil)
-        for c in "paperless-ngx" { _ = update(&s, .key(.char(c))) }
+        // The mistyped text is kept for editing (issue 23 item 7): finish it.
+        #expect(WizardFixtures.wizard(s)?.draft == "paperless" && WizardFixtures.wizard(s)?.entryError != nil)
+        for c in "-ngx" { _ = update(&s, .key(.char(c))) }
         let confirmed = update(&s, .key(.enter))
         let run = try #require(WizardFixtures.task(confirmed))
         guard case .unlock(let job) = run.task else { throw Failure("no unlock: \(run.task)") }

@@ -36,7 +36,7 @@ import Testing
         case .dbTimeline, .dbDryRun, .dbCreate, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
         case .unlock(let job): .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))
         case .acquireLease: .leased(refusal: nil)
-        case .releaseLease: .released
+        case .releaseLease: .released(failure: nil)
         case .step: nil
         }
     }
@@ -95,8 +95,9 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.entry == .namespace)
         for c in "default" { Self.press(&s, .char(c)) }
         #expect(Self.writes(Self.press(&s, .enter)).isEmpty)
-        #expect(WizardFixtures.wizard(s)?.message?.contains("type paperless-ngx exactly") == true)
-        #expect(WizardFixtures.wizard(s)?.entry == .namespace && WizardFixtures.wizard(s)?.draft == "", "the field is cleared for another try")
+        #expect(WizardFixtures.wizard(s)?.entryError?.contains("type paperless-ngx exactly") == true)
+        #expect(WizardFixtures.wizard(s)?.entry == .namespace && WizardFixtures.wizard(s)?.draft == "default", "the typed text is kept for editing")
+        for _ in "default" { Self.press(&s, .backspace) }
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         let confirmed = Self.press(&s, .enter)
         let (_, task) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, confirmed)))
@@ -247,7 +248,7 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.kind == .unlock && WizardFixtures.wizard(s)?.unlockOffered == false, "nothing is offered before the checks")
         #expect(update(&s, .restoreFinished(generation: pre.generation, .preflight(WizardFixtures.preflight(lock: true)))).allSatisfy { if case .restore = $0 { false } else { true } })
         let text = render(s).text
-        #expect(WizardFixtures.wizard(s)?.unlockOffered == true && text.contains("This will run exactly:") && text.contains("kubectl --context demo create -f - -n paperless-ngx"))
+        #expect(WizardFixtures.wizard(s)?.unlockOffered == true && text.contains("This will run exactly:") && text.contains("kubectl --context demo create -f - -n paperless-ngx"), "the command aimed at the session's context")
         let run = try #require(WizardFixtures.task(update(&s, .key(.char("y")))))
         guard case .unlock(let job) = run.task else { Issue.record("no unlock: \(run.task)"); return }
         #expect(text.contains("(Job \(job.name): restic"), "the Job shown is the Job that runs")
@@ -276,12 +277,41 @@ import Testing
         #expect(d.title == "restic unlock" && d.body.contains("it names none"))
     }
 
-    @Test func readOnlyModeExplainsRInsteadOfOpeningTheWizard() {
-        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+    /// Read-only: R opens the wizard in plan-only mode. The database path reads the window (no
+    /// file listing Job), plans with no dry run, and y says what it would create; the file path
+    /// runs the preflight and names the listing Job it refuses.
+    @Test func readOnlyOpensTheWizardInPlanOnlyModeReachingThePlanAndRunningNothingThatWrites() throws {
+        var data = Fixtures.dataWithFacts(WizardFixtures.facts())
+        data.actions = WizardFixtures.facts()
+        var s = Fixtures.state(data: data)
         s.readOnly = true
-        _ = update(&s, .key(.char("R")))
-        guard case .dialog(let d) = s.mode else { Issue.record("no explanation"); return }
-        #expect(d.title == "Read-only mode")
+        var all = update(&s, .key(.char("R")))
+        #expect(WizardFixtures.wizard(s)?.message?.contains("Read-only: plan only") == true)
+        _ = update(&s, .key(.down))
+        let read = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .dbDrillTimeline = read.task else { Issue.record("read-only lists the file snapshots (a Job): \(read.task)"); return }
+        all += update(&s, .restoreFinished(generation: read.generation, .timeline(.timeline(try DatabaseWizardTests.timeline()))))
+        all += update(&s, .key(.enter))  // latest
+        #expect(WizardFixtures.wizard(s)?.step == .dbPlan)
+        all += update(&s, .key(.char("y")))
+        let w = try #require(WizardFixtures.wizard(s))
+        let name = try #require(w.dbPlan?.name)
+        #expect(w.entry == .none, "no namespace prompt: nothing can be confirmed")
+        #expect(w.message == "read-only: y would create the new cluster \(name) from the backups (kubectl create -f -, after the namespace is typed); the plan is shown, nothing was run.")
+        let screen = render(s).text
+        #expect(screen.contains("Dry run: not sent (read-only") && screen.contains("READ-ONLY"))
+        let tasks = all.compactMap { if case .restore(let t, _) = $0 { t } else { nil } }
+        #expect(tasks.isEmpty, "read-only sent \(tasks)")
+        #expect(RestoreWizardTests.writes(all).isEmpty)
+        // The file path: the preflight runs (reads); Enter names the listing Job it refuses.
+        _ = update(&s, .key(.escape))
+        _ = update(&s, .key(.escape))
+        _ = update(&s, .key(.up))
+        let preflight = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .preflight = preflight.task else { Issue.record("no preflight: \(preflight.task)"); return }
+        _ = update(&s, .restoreFinished(generation: preflight.generation, .preflight(WizardFixtures.preflight())))
+        #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil)
+        #expect(WizardFixtures.wizard(s)?.message?.hasPrefix("read-only: Enter would run the snapshot listing Job") == true)
     }
 }
 
@@ -337,7 +367,63 @@ import Testing
         Self.press(&s, .enter)
         for c in "-30d" { Self.press(&s, .char(c)) }
         #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil, "nothing runs for a point outside the window")
-        #expect(WizardFixtures.wizard(s)?.message?.contains("outside the recoverability window 2027-01-06T03:01:40Z") == true)
+        // The reason stays beside the prompt, the typed point kept for editing.
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.entry == .time && w.draft == "-30d")
+        #expect(w.entryError?.contains("outside the recoverability window 2027-01-06T03:01:40Z") == true)
+        #expect(render(s).text.contains("outside the recoverability"), "the reason is on screen")
+        // Edited into the window: accepted, the error gone with the prompt.
+        for _ in "30d" { Self.press(&s, .backspace) }
+        for c in "2h" { Self.press(&s, .char(c)) }
+        Self.press(&s, .enter)
+        #expect(WizardFixtures.wizard(s)?.step == .dbPlan && WizardFixtures.wizard(s)?.entryError == nil)
+        #expect(!render(s).text.contains("outside the recoverability"))
+    }
+
+    /// Typed in a zone, the point is shown back in that zone with UTC beside it, and the
+    /// confirmation says what it creates and what to type.
+    @Test func aTimeTypedInAZoneIsEchoedInItAndTheConfirmationNamesTheNewClusterAndTheNamespace() throws {
+        var s = RestoreWizardTests.open()
+        Self.press(&s, .down)
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(try Self.timeline()))))
+        Self.press(&s, .down)
+        Self.press(&s, .enter)
+        // Fixtures.now is 2027-01-15T08:00:00Z: 08:30 in Berlin is 07:30Z, inside the window.
+        for c in "08:30 Europe/Berlin" { Self.press(&s, .char(c)) }
+        let dry = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted"))))
+        _ = update(&s, .resize(width: 120, height: 40))
+        #expect(render(s).text.contains("Restore point as typed: 2027-01-15 08:30 Europe/Berlin (07:30:00Z)"))
+        Self.press(&s, .char("y"))
+        let w = try #require(WizardFixtures.wizard(s))
+        let name = try #require(w.dbPlan?.name)
+        let prompt = try #require(RestoreWizardMode.prompt(s, w))
+        #expect(prompt.what.contains("creates a NEW cluster \(name) from the backups, recovered to 2027-01-15 08:30 Europe/Berlin (07:30:00Z)") && !prompt.what.contains("in-place"))
+        #expect(prompt.type == "Type the namespace paperless-ngx to confirm:")
+    }
+
+    /// A mistyped namespace: the error beside the prompt at the bottom of the wizard (in view,
+    /// whatever the scroll), the text kept; an edit keeps the error, the accepted answer clears it
+    /// and it is not on the run screen.
+    @Test func aMistypedNamespaceKeepsItsErrorBesideThePromptUntilTheAnswerIsAccepted() throws {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        Self.press(&s, .char("G"))  // scrolled to the end of the plan
+        Self.press(&s, .char("y"))
+        for c in "paperless-ngz" { Self.press(&s, .char(c)) }
+        #expect(RestoreWizardTests.writes(update(&s, .key(.enter))).isEmpty)
+        var lines = render(s).lines
+        let input = try #require(lines.lastIndex { $0.contains("> paperless-ngz_") })
+        #expect(lines[input - 1].contains("\"paperless-ngz\" is not the namespace"), "the error sits right above the input:\n\(lines.joined(separator: "\n"))")
+        Self.press(&s, .backspace)
+        Self.press(&s, .char("x"))
+        lines = render(s).lines
+        #expect(lines.contains { $0.contains("is not the namespace") }, "an edit keeps the error until Enter")
+        let confirmed = update(&s, .key(.enter))
+        #expect(WizardFixtures.task(confirmed) != nil)
+        #expect(WizardFixtures.wizard(s)?.entryError == nil)
+        #expect(!render(s).text.contains("not the namespace"), "no stale error during the run")
     }
 
     static func press(_ s: inout AppState, _ key: Key) { _ = update(&s, .key(key)) }
@@ -368,7 +454,8 @@ import Testing
         #expect(WizardFixtures.wizard(s)?.entry == .cleanupNamespace)
         for c in "default" { Self.press(&s, .char(c)) }
         #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil)
-        #expect(WizardFixtures.wizard(s)?.message?.contains("That is not the namespace") == true)
+        #expect(WizardFixtures.wizard(s)?.entryError?.contains("is not the namespace") == true)
+        for _ in "default" { Self.press(&s, .backspace) }
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         let cleanup = try #require(WizardFixtures.task(update(&s, .key(.enter))))
         guard case .dbDrillCleanup(let name) = cleanup.task else { Issue.record("no cleanup: \(cleanup.task)"); return }

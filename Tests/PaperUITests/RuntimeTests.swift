@@ -138,6 +138,23 @@ func services(_ log: ServiceLog, refresh: @escaping @Sendable () async -> Result
         #expect(screen.closed)
     }
 
+    /// The journal says when a session began (which build, which cluster, whether it may act)
+    /// and how it ended, around what happened in it.
+    @Test func theJournalOpensWithTheSessionAndClosesWithHowItEnded() async throws {
+        let log = ServiceLog()
+        let screen = FakeScreen()
+        let (loop, task) = Self.start(services(log), screen: screen)
+        loop.post(.tick)
+        try await Wait.until("the data") { screen.text.contains("✖ CRIT") }
+        screen.type(.char("q"))
+        loop.post(.input)
+        _ = await task.value
+        let journal = log.journal.withLock { $0 }
+        #expect(journal.first?.contains("session started: paperctl-tui dev, context demo, namespace paperless-ngx, actions allowed") == true, "\(journal)")
+        #expect(journal.dropFirst().first?.contains("verdicts at start") == true)
+        #expect(journal.last?.contains("session ended: the operator quit (q)") == true, "\(journal)")
+    }
+
     @Test func theJournalOverlayAndAFollowedLogComeBackAsMessages() async throws {
         let log = ServiceLog()
         let screen = FakeScreen()

@@ -84,7 +84,7 @@ public struct FileBackupsCheck: HealthCheck {
             if diagnosis == nil, let code = newestCode, [3, 10, 11, 12, 130, 137].contains(code) { diagnosis = ResticDiagnosis.diagnose(log: "", exitCode: code) }
             // A lock that a `restic unlock` Job removed after the newest failure: say when and by
             // which Job, and that a backup proves it, until a newer backup result supersedes it.
-            if let d = diagnosis, d.cause == .locked, let removal = Self.lockRemoval(after: failedSince[0], in: ofCronJob) {
+            if let d = diagnosis, d.cause == .locked, let removal = Self.lockRemoval(after: failedSince[0], in: BackupJobs.ofCronJob(snapshot.jobs, config: config)) {
                 let at = removal.completionTime ?? removal.finishedAt ?? 0
                 f.cause = CheckResult.Cause(kind: Self.lockRemovedKind, evidence: "restic unlock Job \(removal.metadata.name) removed it at \(ctx.when(at))",
                                             nextStep: "b starts a backup Job to prove the repository is free (the failed Jobs count until a backup succeeds)",

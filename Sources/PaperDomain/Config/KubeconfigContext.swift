@@ -5,7 +5,8 @@ import Yams
 
 /// Reads the current context name from the kubeconfig files, without running kubectl.
 ///
-/// Used only to label reports; kubectl itself still resolves the context.
+/// Labels reports, and names the context on every call when none was given (`ClusterOptions.target`),
+/// so that commands printed for pasting name the cluster they were meant for.
 public enum KubeconfigContext {
     /// `current-context` of the first file that sets it: `--kubeconfig`, else each file in
     /// `$KUBECONFIG`, else `~/.kube/config`.

@@ -56,6 +56,11 @@ public enum RestorePoint: Sendable, Equatable {
         if let epoch = UTCTime.parse(t), t.count > 19 { return .time(epoch) }
         // "YYYY-MM-DD HH:MM[:SS] ZONE"
         let parts = t.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        // "HH:MM[:SS] ZONE": today, in that zone.
+        if parts.count == 2, parts[0].contains(":"), !parts[0].contains("-"), let offset = zoneOffset(parts[1], at: now) {
+            let today = String(UTCTime.rfc3339(now + Double(offset)).prefix(10))
+            return try parse("\(today) \(parts[0]) \(parts[1])", now: now)
+        }
         guard parts.count == 3 || parts.count == 2 else {
             throw ParseError(description: "\"\(t)\" is not a time: use latest, backup:NAME, RFC 3339 (2026-11-29T14:00:00Z), \"2026-11-29 14:00 Europe/Berlin\" or -2h")
         }
@@ -87,6 +92,29 @@ public enum RestorePoint: Sendable, Equatable {
         }
         guard let wall = UTCTime.parse("\(parts[0])T\(clock)Z") else { throw ParseError(description: "\"\(parts[0]) \(parts[1])\" is not a date and time (YYYY-MM-DD HH:MM)") }
         return .time(wall - Double(offset))
+    }
+
+    /// The seconds east of UTC that `zone` (UTC, Z, ±HH:MM or an IANA name) has at `t`, or nil.
+    static func zoneOffset(_ zone: String, at t: Double) -> Int? {
+        if zone == "UTC" || zone == "Z" { return 0 }
+        if let sign = zone.first, sign == "+" || sign == "-" {
+            guard zone.count == 6, let hh = Int(zone.dropFirst().prefix(2)), let mm = Int(zone.suffix(2)) else { return nil }
+            return (sign == "+" ? 1 : -1) * (hh * 3600 + mm * 60)
+        }
+        return TimeZone(identifier: zone)?.secondsFromGMT(for: Date(timeIntervalSince1970: t))
+    }
+
+    /// A typed time shown back in the zone it was typed in, with UTC beside it:
+    /// `09:00 Europe/Berlin` → `2026-12-06 09:00 Europe/Berlin (08:00:00Z)`. nil when `text`
+    /// names no zone (RFC 3339, a relative time, latest, a Backup).
+    public static func echo(_ text: String, at t: Double) -> String? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 2 || parts.count == 3, let zone = parts.last, let offset = zoneOffset(zone, at: t) else { return nil }
+        let local = UTCTime.rfc3339(t + Double(offset))  // YYYY-MM-DDTHH:MM:SSZ, the wall clock of that zone
+        let seconds = local.dropLast().suffix(2) == "00" ? "" : String(local.dropLast().suffix(3))
+        let utc = UTCTime.rfc3339(t)
+        let utcShown = utc.prefix(10) == local.prefix(10) ? String(utc.dropFirst(11)) : utc
+        return "\(local.prefix(10)) \(local.dropFirst(11).prefix(5))\(seconds) \(zone) (\(utcShown))"
     }
 
     /// "2h" → 7200, "1h30m" → 5400, "90m", "1d", "45s".
@@ -128,7 +156,6 @@ public struct DatabaseRestorePlan: Sendable, Equatable {
     public var json: String
     public var yaml: String
     public var notes: [String]
-    public var cutover: [String]
 }
 
 // MARK: - DatabaseRestore
@@ -271,14 +298,16 @@ public enum DatabaseRestore {
         let json = String(decoding: data, as: UTF8.self) + "\n"
         let yaml = (try? Yams.dump(object: try? Yams.load(yaml: json), sortKeys: true)) ?? json
         let target = recoveryTarget.flatMap { ($0["targetTime"] ?? $0["backupID"]) as? String }
-        return DatabaseRestorePlan(name: newName, point: point, target: target, recoveredTo: recoveredTo, window: window, json: json, yaml: yaml, notes: notes,
-                                   cutover: cutover(newName: newName, live: liveName, namespace: namespace))
+        return DatabaseRestorePlan(name: newName, point: point, target: target, recoveredTo: recoveredTo, window: window, json: json, yaml: yaml, notes: notes)
     }
 
-    /// What the operator does after the new cluster is healthy; the tool does none of it.
-    public static func cutover(newName: String, live: String, namespace: String, argoManaged: Bool = false, deployment: String = "paperless-ngx") -> [String] {
+    /// What the operator does after the new cluster is healthy; the tool does none of it. The
+    /// commands carry the session's `--kubeconfig`/`--context`: pasted into a shell whose
+    /// current context is another cluster, they still act on this one.
+    public static func cutover(newName: String, live: String, target: KubeTarget, argoManaged: Bool = false, deployment: String = "paperless-ngx") -> [String] {
+        let scaleDown = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(deployment)", "--replicas=0", "-n", target.namespace])
         var steps = [
-            "Scale the app down during the switch: kubectl scale deployment/\(deployment) --replicas=0 -n \(namespace)",
+            "Scale the app down during the switch: \(scaleDown.displayLine)",
             "Point the app's database host (PAPERLESS_DBHOST) at \(newName)-rw instead of \(live)-rw, and check that the credentials the app uses still work against \(newName) (the application user and password come from the backup; Secrets are not restored)",
             "Scale the app back up and check it, then keep \(live) until \(newName) has been verified: this tool never modifies or deletes it",
         ]
@@ -495,7 +524,7 @@ public enum BothRestore {
                                  command: create, display: db.yaml))
         // 4. Guidance: the app stays down until it points at the new cluster.
         let resume = fileSteps.first { if case .suspendCronJob(_, false) = $0.kind { true } else { false } }?.command?.displayLine
-        var guidance = DatabaseRestore.cutover(newName: db.name, live: timeline.cluster.metadata.name, namespace: ns,
+        var guidance = DatabaseRestore.cutover(newName: db.name, live: timeline.cluster.metadata.name, target: facts.target,
                                                argoManaged: facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false,
                                                deployment: facts.config.app.deployment)
         guidance.removeFirst()  // it is already down

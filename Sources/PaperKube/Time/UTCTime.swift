@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - UTCTime
 
 /// Civil-time arithmetic in UTC, without a calendar or a locale: Kubernetes timestamps are
@@ -74,6 +76,16 @@ public enum UTCTime {
     public static func rfc3339(_ epoch: Double) -> String {
         let c = civil(epoch)
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
+    }
+
+    /// `2026-11-29T07:00:00Z (2026-11-29 08:00 CET)`: UTC, then the wall clock of `zone` (the
+    /// operator's, from `TZ`); UTC alone when the zone is UTC.
+    public static func withLocal(_ epoch: Double, zone: TimeZone = .current) -> String {
+        let date = Date(timeIntervalSince1970: epoch)
+        let offset = zone.secondsFromGMT(for: date)
+        guard offset != 0 else { return rfc3339(epoch) }
+        let local = rfc3339(epoch + Double(offset)).dropLast().replacingOccurrences(of: "T", with: " ")
+        return "\(rfc3339(epoch)) (\(local.prefix(16)) \(zone.abbreviation(for: date) ?? zone.identifier))"
     }
 
     /// `2026-11-29T03:00:00.123456789Z`, the form of `kubectl logs --timestamps`.

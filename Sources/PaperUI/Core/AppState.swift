@@ -144,6 +144,8 @@ public struct AppState: Sendable, Equatable {
     public var unicode = true
     /// Every dangerous key explains itself and runs nothing.
     public var readOnly = false
+    /// paperctl-tui's version, for the journal's session lines.
+    public var version = "dev"
     /// The dashboard's own state: it is always at the bottom of the stack.
     public var dashboard = DashboardState()
     /// The modes above the dashboard, innermost last. Empty: the dashboard has the keys.

@@ -22,6 +22,18 @@ public enum Journal {
         return effects
     }
 
+    /// The first entry of a session: which build, which cluster and namespace, and whether it may act.
+    public static func sessionStarted(_ state: AppState) -> Effect {
+        .journal("- \(UTCTime.rfc3339(state.now)) session started: paperctl-tui \(state.version), context \(state.context), namespace \(state.namespace)"
+                 + (state.readOnly ? ", read-only (no action runs)" : ", actions allowed"))
+    }
+
+    /// The last entry of a session: how it ended (`how`: the operator quit, or the signal).
+    public static func sessionEnded(_ state: AppState, how: String) -> Effect {
+        .journal("- \(UTCTime.rfc3339(state.now)) session ended: \(how)"
+                 + (state.exitNotes.isEmpty ? "" : "; a restore was left mid-way, the way back is printed on exit"))
+    }
+
     /// Why there is no journal.
     public struct Unavailable: Error, Equatable, CustomStringConvertible {
         public var description: String

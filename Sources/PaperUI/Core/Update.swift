@@ -106,8 +106,15 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
         notify(&state, "waiting for the first data: \(label) opens as soon as they arrive (Esc cancels)")
         return []
     }
-    if dangerous && state.readOnly {
-        state.apply(.push(.dialog(ActionRequest.readOnlyNotice(intent, state))))
+    // Read-only: R opens the wizard in plan-only mode (it reads and plans, and names what it
+    // refuses); in the wizard a key that would write says so in place; elsewhere a notice names the key.
+    if dangerous && state.readOnly && intent != .openRestore {
+        if case .restore(var w) = state.mode {
+            let step = RestoreWizardMode.readOnlyKey(&w, state, intent, key: label)
+            state.setTop(.restore(w))
+            return step.effects
+        }
+        state.apply(.push(.dialog(ActionRequest.readOnlyNotice(intent, state, key: label))))
         return []
     }
     let step: ModeStep

@@ -100,10 +100,13 @@ struct ActionRequest {
         }
     }
 
-    /// Read-only mode: what the key would run, and that nothing runs.
-    static func readOnlyNotice(_ intent: Intent, _ state: AppState) -> DialogState {
+    /// Read-only mode: which key was refused, what it would run, and that nothing runs.
+    static func readOnlyNotice(_ intent: Intent, _ state: AppState, key: String) -> DialogState {
+        let what = Keymap.all.first { $0.label == key && $0.dangerous && ($0.scope == state.mode.scope || $0.scope == .everywhere) }?.description
         let would = make(intent, state)?.decision.plan.map { "The command would be:\n\($0.commandLine)" } ?? ""
-        return DialogState(notice: "Read-only mode", "paperctl-tui runs with --read-only (or readOnly: true in the config): nothing is run.\n" + would)
+        return DialogState(notice: "Read-only mode: \(key) refused",
+                           "read-only: \(key)\(what.map { " (\($0))" } ?? "") was refused; nothing is run.\n"
+                           + "paperctl-tui runs with --read-only (or readOnly: true in the config).\n" + would)
     }
 }
 
@@ -114,7 +117,7 @@ enum DialogMode {
         switch (dialog.kind, intent) {
         case (.confirm(let plan), .confirm):
             if state.readOnly {
-                return ModeStep(.replace(.dialog(ActionRequest.readOnlyNotice(.confirm, state))))
+                return ModeStep(.replace(.dialog(ActionRequest.readOnlyNotice(.confirm, state, key: "y"))))
             }
             guard state.actionInFlight == nil else {
                 return ModeStep(.replace(.dialog(DialogState(notice: plan.title, "Another action is still running; wait for its result."))))

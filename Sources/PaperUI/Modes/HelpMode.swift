@@ -111,7 +111,8 @@ enum HelpMode {
                 buf.putTruncated(text, x: cx, y: cy, role: .title, width: columnWidth - 2, ellipsis: g.ellipsis)
             case .binding(let b):
                 buf.put(b.label.padded(keyWidth), x: cx, y: cy, role: .keyHint, maxWidth: keyWidth)
-                let text = b.description + (b.dangerous && state.readOnly ? " (read-only: explains only)" : "")
+                let readOnly = b.matches.values.contains(.openRestore) ? " (read-only: plan only)" : " (read-only: explains only)"
+                let text = b.description + (b.dangerous && state.readOnly ? readOnly : "")
                 buf.putTruncated(text, x: cx + keyWidth + 1, y: cy, role: .text, width: columnWidth - keyWidth - 2, ellipsis: g.ellipsis)
             case .blank:
                 break

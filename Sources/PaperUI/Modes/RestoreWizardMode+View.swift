@@ -48,7 +48,15 @@ extension RestoreWizardMode {
         if let message = w.message { lines = [(message, .warn), ("", .text)] + lines }
         let wrapped = wrap(lines, width: inner)
         let top = body.y + 3
-        let bottomReserved = 2
+        // A prompt sits at the bottom, always in view: what it does and what to type, the reason
+        // the last answer was refused, then the answer being typed.
+        var prompt: [(String, Role)] = []
+        if let p = self.prompt(state, w) {
+            prompt += wrap([(p.what, p.role)], width: inner).prefix(3)
+            if let type = p.type { prompt.append((type, .focus)) }
+            if let error = w.entryError { prompt += wrap([("\(g.critical) \(error)", .critical)], width: inner).prefix(4) }
+        }
+        let bottomReserved = 2 + prompt.count
         let visible = max(0, body.height - 3 - bottomReserved)
         let maxScroll = max(0, wrapped.count - visible)
         // Keep the cursor line in view.
@@ -66,8 +74,39 @@ extension RestoreWizardMode {
             let info = " \(start + 1)–\(min(wrapped.count, start + visible)) of \(wrapped.count) "
             buf.put(info, x: body.x + body.width - 1 - info.count, y: body.y + body.height - 1, role: .muted)
         }
+        for (i, (text, role)) in prompt.enumerated() {
+            buf.putTruncated(text, x: body.x + 2, y: body.y + body.height - 2 - prompt.count + i, role: role, width: inner, ellipsis: g.ellipsis)
+        }
         let hint = hintLine(state, w)
         buf.putTruncated(hint.0, x: body.x + 2, y: body.y + body.height - 2, role: hint.1, width: inner, ellipsis: g.ellipsis)
+    }
+
+    /// The open prompt's question: what Enter will do with the answer, then (on a line of its
+    /// own, so it is never split) what to type.
+    static func prompt(_ state: AppState, _ w: RestoreWizardState) -> (what: String, type: String?, role: Role)? {
+        let confirm = "Type the namespace \(state.namespace) to confirm:"
+        switch w.entry {
+        case .none: return nil
+        case .path: return ("The path inside snapshot \(w.snapshot?.shortID ?? "?") to restore, e.g. media/documents/originals:", nil, .focus)
+        case .time:
+            return ("The restore point, inside the window above: 2026-11-29T14:00:00Z, \"2026-11-29 15:00 Europe/Berlin\", \"09:00 Europe/Berlin\" (today) or -2h:", nil, .focus)
+        case .namespace:
+            if w.kind == .database, let plan = w.dbPlan {
+                return ("This creates a NEW cluster \(plan.name) from the backups, recovered to \(pointText(w, plan, state)); the live one is not touched.",
+                        confirm, .warn)
+            }
+            if w.kind == .both, let plan = w.dbPlan {
+                return ("This restores snapshot \(w.snapshot?.shortID ?? "?") IN PLACE over the live files and creates a NEW cluster \(plan.name); "
+                        + "\(w.facts.config.app.deployment) stays at 0 until you switch it.", confirm, .warn)
+            }
+            return ("This restores snapshot \(w.snapshot?.shortID ?? "?") (\(w.path.map { "/\($0)" } ?? "everything")) IN PLACE over the live files, "
+                    + "\(w.facts.config.app.deployment) scaled to 0 and back.", confirm, .warn)
+        case .removeAllNamespace:
+            return ("This runs restic unlock --remove-all in Job \(w.removeAllJob?.name ?? "?"): it removes every lock, live ones too.", confirm, .warn)
+        case .cleanupNamespace:
+            return ("This deletes the scratch cluster \(w.dbDrill?.cluster ?? "?") (only while it carries paperctl.io/purpose=db-drill).", confirm, .warn)
+        case .skipReason: return ("Why skip the safety backup? A few words; they go into the journal.", nil, .warn)
+        }
     }
 
     /// What the next key does, in words.
@@ -75,12 +114,10 @@ extension RestoreWizardMode {
         if w.unlockOffered { return ("y runs restic unlock in a Job · Esc cancels", .focus) }
         if w.confirmAbort { return ("Esc again: leave (the step goes on; the commands to get back are kept) · Enter: stay", .warn) }
         switch w.entry {
-        case .path: return ("path inside the snapshot: \(w.draft)_   (Enter keeps it · Esc cancels)", .focus)
-        case .time: return ("restore point (2026-11-29T14:00:00Z, 2026-11-29 15:00 Europe/Berlin, -2h): \(w.draft)_   (Enter · Esc cancels)", .focus)
-        case .namespace: return ("type the namespace to confirm the in-place restore: \(w.draft)_   (Enter · Esc cancels)", .warn)
-        case .removeAllNamespace: return ("type \(state.namespace) to run restic unlock --remove-all: \(w.draft)_   (Enter · Esc cancels)", .warn)
-        case .cleanupNamespace: return ("type the namespace to delete scratch cluster \(w.dbDrill?.cluster ?? "?"): \(w.draft)_   (Enter · Esc cancels)", .warn)
-        case .skipReason: return ("why skip the safety backup (journaled): \(w.draft)_   (Enter · Esc cancels)", .warn)
+        case .path: return ("> \(w.draft)_   Enter keeps it · Esc cancels", .focus)
+        case .time: return ("> \(w.draft)_   Enter checks it · Esc cancels", .focus)
+        case .namespace, .cleanupNamespace, .removeAllNamespace: return ("> \(w.draft)_   Enter confirms · Esc cancels", .warn)
+        case .skipReason: return ("> \(w.draft)_   Enter · Esc cancels", .warn)
         case .none: break
         }
         if let busy = w.busy {
@@ -112,6 +149,9 @@ extension RestoreWizardMode {
         case .timeline: return ("Enter picks the point · j/k move · Esc back", .keyHint)
         case .dbPlan:
             if w.dbPlanError != nil { return ("Esc back: the point was refused", .warn) }
+            if state.readOnly {
+                return ("read-only, plan only: y would \(w.kind == .databaseDrill ? "create the scratch cluster" : "create the new cluster") · j/k scroll · Esc back", .warn)
+            }
             if w.kind == .databaseDrill {
                 return (w.dryRun?.succeeded == true ? "y creates the scratch cluster and times its recovery · j/k scroll · Esc back" : "waiting for the server's dry run · Esc back", .keyHint)
             }
@@ -227,7 +267,9 @@ extension RestoreWizardMode {
                 choice(t.backups.count + 1, "a time, typed (RFC 3339, \"YYYY-MM-DD HH:MM ZONE\", -2h)")
                 lines.append(("", .text))
                 lines.append(("File snapshots (restic), for the files at that point:", .title))
-                if t.snapshots.isEmpty { lines.append(("  none listed" + (t.snapshotsFailure.map { ": \($0)" } ?? ""), .muted)) }
+                if t.snapshots.isEmpty {
+                    lines.append((state.readOnly ? "  not listed: read-only runs no Job, and the listing is one" : "  none listed" + (t.snapshotsFailure.map { ": \($0)" } ?? ""), .muted))
+                }
                 for s in t.snapshots.prefix(10) { lines.append(("  \(s.shortID)  \(both(s.time, state))", .text)) }
             }
         case .dbPlan:
@@ -238,17 +280,21 @@ extension RestoreWizardMode {
                 lines.append(("The outcome is written to ConfigMap \(DrillRecord.configMapName), so the Database backups check shows when the last drill passed.", .muted))
             } else if let plan = w.dbPlan {
                 lines.append(("A NEW cluster \(plan.name); the live cluster is never touched.", .title))
+                if let typed = w.typedPoint, let echo = RestorePoint.echo(typed, at: plan.recoveredTo) {
+                    lines.append(("Restore point as typed: \(echo)", .text))
+                }
                 lines.append(("RPO at \(both(plan.recoveredTo, state)):", .focus))
                 for line in w.timeline?.rpo(for: plan.recoveredTo) ?? [] { lines.append(("  \(line)", .text)) }
             }
             if let plan = w.dbPlan {
                 switch w.dryRun {
+                case nil where state.readOnly: lines.append(("Dry run: not sent (read-only: kubectl create --dry-run=server is a create request)", .muted))
                 case nil: lines.append(("Dry run (kubectl create --dry-run=server): running…", .muted))
                 case .done(let m)?: lines.append(("Dry run: \(m)", .ok))
                 case .failed(let m)?, .unknown(let m)?: lines.append(("Dry run: \(m)", .critical))
                 }
                 for note in plan.notes { lines.append(("note: \(note)", .warn)) }
-                lines.append(("This will run exactly: kubectl create -f - -n \(state.namespace) <<'EOF'", .text))
+                lines.append(((state.readOnly ? "Would run (read-only: not run): " : "This will run exactly: ") + "\(RestoreWizardMode.createCommand(w)) <<'EOF'", .text))
                 for line in plan.yaml.split(separator: "\n", omittingEmptySubsequences: false) { lines.append(("   \(line)", .keyHint)) }
                 lines.append(("EOF", .text))
             }
@@ -290,11 +336,7 @@ extension RestoreWizardMode {
                     if outcome.succeeded {
                         lines.append(("", .text))
                         lines.append(("Cutover, step by step (the tool does none of it):", .title))
-                        let argo = w.facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false
-                        for (i, step) in DatabaseRestore.cutover(newName: plan.name, live: w.facts.config.database.cluster, namespace: state.namespace,
-                                                                 argoManaged: argo, deployment: w.facts.config.app.deployment).enumerated() {
-                            lines.append(("  \(i + 1). \(step)", .text))
-                        }
+                        for (i, step) in cutoverSteps(w, plan).enumerated() { lines.append(("  \(i + 1). \(step)", .text)) }
                     }
                 }
                 return lines
@@ -338,12 +380,8 @@ extension RestoreWizardMode {
         }
         return "Running \(busy)"
     }
+
 }
 
 /// A time in UTC and in the operator's local zone.
-func both(_ t: Double, _ state: AppState) -> String {
-    let offset = state.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: t))
-    guard offset != 0 else { return UTCTime.rfc3339(t) }
-    let local = UTCTime.rfc3339(t + Double(offset)).dropLast().replacingOccurrences(of: "T", with: " ")
-    return "\(UTCTime.rfc3339(t)) (\(local.prefix(16)) \(state.timeZone.abbreviation(for: Date(timeIntervalSince1970: t)) ?? state.timeZone.identifier))"
-}
+func both(_ t: Double, _ state: AppState) -> String { UTCTime.withLocal(t, zone: state.timeZone) }

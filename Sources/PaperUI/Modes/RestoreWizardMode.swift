@@ -105,6 +105,11 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var planError: String?
     public var entry: Entry = .none
     public var draft = ""
+    /// Why the last typed answer was refused: shown next to the prompt, the answer kept for
+    /// editing, until an answer is accepted or the prompt is left.
+    public var entryError: String?
+    /// The restore point as typed (`2026-12-06 09:00 Europe/Berlin`), echoed in its own zone.
+    public var typedPoint: String?
     public var stepStates: [StepState] = []
     // The database path.
     public var timeline: DatabaseTimeline?
@@ -159,7 +164,8 @@ public enum RestoreTask: Sendable, Equatable {
     case listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String)
     case drill(cronJob: Data, scratchLimit: String?)
     case dbTimeline(ActionFacts)
-    /// The window and the Backups only: a drill needs no file snapshots.
+    /// The window and the Backups only: a drill needs no file snapshots, and read-only lists
+    /// none (the listing is a Job).
     case dbDrillTimeline(ActionFacts)
     case dbDrill(DatabaseRestorePlan)
     case dbDrillCleanup(name: String)
@@ -186,7 +192,8 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case dbDrilled(DatabaseDrillResult)
     case cleaned(RestoreExecutor.Outcome)
     case leased(refusal: String?)
-    case released
+    /// The Lease given back, or why it could not be (it then lapses on its own).
+    case released(failure: String?)
     case step(index: Int, RestoreExecutor.Outcome)
 }
 
@@ -203,7 +210,10 @@ enum RestoreWizardMode {
         if let lease = state.data.data?.othersRestore {
             wizard.message = "Another restore is running: \(RestoreLease.describe(lease, now: state.now)). A restore is refused until it ends; drills still run."
         }
-        return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard opened")])
+        if state.readOnly {
+            wizard.message = "Read-only: plan only. The reads run (the preflight, the restore point, the plan); nothing that writes runs: no Job, no dry run, no create. Each refused key is named."
+        }
+        return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard opened" + (state.readOnly ? " (read-only: plan only)" : ""))])
     }
 
     /// `u` on the dashboard, when the File backups check names a repository lock as the cause:
@@ -389,13 +399,18 @@ enum RestoreWizardMode {
         switch w.step {
         case .choose:
             let kind = RestoreWizardState.Kind(rawValue: w.selection) ?? .files
+            if state.readOnly && kind == .both {
+                return refuseReadOnly(&w, state, key: "Enter", would: "list the file snapshots in a Job (kubectl create -f -), which the plan for both needs; Database plans with reads alone")
+            }
             if kind == .database || kind == .both {
                 w.kind = kind
                 go(&w, to: .timeline)
                 w.timeline = nil
                 if let fresh = state.data.data?.actions { w.facts = fresh }
+                // Read-only lists no file snapshots: the listing is a Job.
+                let read: RestoreTask = state.readOnly ? .dbDrillTimeline(w.facts) : .dbTimeline(w.facts)
                 return ModeStep(.stay, [journal(state, "restore: \(kind == .both ? "database and files" : "database") chosen"),
-                                        task(&w, &state, .dbTimeline(w.facts), busy: "reading the recoverability window and listing the file snapshots")])
+                                        task(&w, &state, read, busy: state.readOnly ? "reading the recoverability window" : "reading the recoverability window and listing the file snapshots")])
             }
             if kind == .databaseDrill {
                 w.kind = kind
@@ -423,6 +438,10 @@ enum RestoreWizardMode {
             if pre.blocksEverything {
                 w.message = pre.lock != nil ? "The repository is locked: u offers restic unlock." : "A critical line blocks the restore: fix it, then r runs the checks again."
                 return .stay
+            }
+            if state.readOnly {
+                return refuseReadOnly(&w, state, key: "Enter", would: w.kind == .drill ? "run the restore drill Job (kubectl create -f -)"
+                                                                                  : "run the snapshot listing Job (kubectl create -f -), which the file plan needs; the preflight is shown")
             }
             if w.kind == .drill {
                 let limit = w.facts.dataVolume?.claim.capacityBytes.map { "\($0)" }
@@ -508,6 +527,7 @@ enum RestoreWizardMode {
                 return .stay
             }
             let point: RestorePoint = w.selection == 0 ? .latest : .backup(timeline.backups[w.selection - 1].metadata.name)
+            w.typedPoint = nil
             return choosePoint(&w, &state, point)
         case .dbPlan:
             w.message = w.kind == .databaseDrill ? "y creates the scratch cluster and times its recovery." : "y, then the namespace, creates the new cluster."
@@ -552,7 +572,10 @@ enum RestoreWizardMode {
         }
         go(&w, to: .dbPlan)
         guard let plan = w.dbPlan else { return .stay }
-        return ModeStep(.stay, [journal(state, "restore db: point \(plan.target ?? "latest") chosen"), task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest")])
+        let chosen = journal(state, "restore db: point \(pointText(w, plan, state)) chosen")
+        // Read-only sends no dry run: it is a create request, even if nothing is kept.
+        if state.readOnly { return ModeStep(.stay, [chosen]) }
+        return ModeStep(.stay, [chosen, task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest")])
     }
 
     /// The plan for the choices so far (pure), or why not.
@@ -672,6 +695,53 @@ enum RestoreWizardMode {
         }
     }
 
+    // MARK: Read-only
+
+    /// Read-only mode: the wizard reads and plans; a key that would write names what it would
+    /// run, and nothing runs.
+    static func refuseReadOnly(_ w: inout RestoreWizardState, _ state: AppState, key: String, would: String) -> ModeStep {
+        let planShown = w.step == .plan || w.step == .dbPlan
+        let text = "read-only: \(key) would \(would); \(planShown ? "the plan is shown, " : "")nothing was run."
+        w.message = text
+        return ModeStep(.stay, [journal(state, "restore wizard, \(text)")])
+    }
+
+    /// A dangerous key in the wizard under `--read-only`: what it would do, in the wizard's own words.
+    static func readOnlyKey(_ w: inout RestoreWizardState, _ state: AppState, _ intent: Intent, key: String) -> ModeStep {
+        w.message = nil
+        let would: String
+        switch intent {
+        case .confirm:
+            if let plan = w.dbPlan, w.step == .dbPlan {
+                would = w.kind == .databaseDrill ? "create the scratch cluster \(plan.name) and time its recovery"
+                                                 : "create the new cluster \(plan.name) from the backups (kubectl create -f -, after the namespace is typed)"
+            } else if let plan = w.plan, w.step == .plan {
+                would = "run the plan's \(plan.steps.count) steps" + (plan.needsTypedConfirmation ? " (after the namespace is typed)" : "")
+            } else {
+                would = "run the plan, on the plan step"
+            }
+        case .restoreUnlock: would = "run restic unlock in a Job"
+        case .restoreCleanup: would = "delete the database drill's scratch cluster"
+        default: would = "run what it names"
+        }
+        return refuseReadOnly(&w, state, key: key, would: would)
+    }
+
+    /// The database cutover, its commands aimed at this session's cluster (`--kubeconfig`/`--context`).
+    static func cutoverSteps(_ w: RestoreWizardState, _ plan: DatabaseRestorePlan) -> [String] {
+        let argo = w.facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false
+        return DatabaseRestore.cutover(newName: plan.name, live: w.facts.config.database.cluster, target: w.facts.target,
+                                       argoManaged: argo, deployment: w.facts.config.app.deployment)
+    }
+
+    /// The restore point for the journal and the confirmation: as typed, in its own zone, else the plan's target.
+    static func pointText(_ w: RestoreWizardState, _ plan: DatabaseRestorePlan, _ state: AppState) -> String {
+        if let typed = w.typedPoint, let echo = RestorePoint.echo(typed, at: plan.recoveredTo) { return echo }
+        guard let target = plan.target else { return "latest (about \(both(plan.recoveredTo, state)))" }
+        if case .time = plan.point { return both(plan.recoveredTo, state) }
+        return "\(target) (\(both(plan.recoveredTo, state)))"
+    }
+
     // MARK: Dialogs inside the wizard
 
     static func unlockDialog(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
@@ -738,12 +808,11 @@ enum RestoreWizardMode {
         }
     }
 
-    /// Every destructive confirmation checks the typed namespace the same way: a wrong one
-    /// clears the field for another try and runs nothing.
+    /// Every destructive confirmation checks the typed namespace the same way: a wrong one runs
+    /// nothing and says so next to the prompt, the typed text kept for editing.
     static func namespaceTyped(_ w: inout RestoreWizardState, _ state: AppState, _ text: String) -> Bool {
         guard text == state.namespace else {
-            w.message = "That is not the namespace: type \(state.namespace) exactly, or Esc."
-            w.draft = ""
+            w.entryError = "\"\(text)\" is not the namespace: type \(state.namespace) exactly (Backspace edits), or Esc. Nothing was run."
             return false
         }
         w.entry = .none
@@ -759,62 +828,83 @@ enum RestoreWizardMode {
         case .back:
             w.entry = .none
             w.draft = ""
+            w.entryError = nil
         case .submit:
-            let text = w.draft.trimmingCharacters(in: .whitespaces)
-            switch w.entry {
-            case .path:
-                w.entry = .none
-                guard !text.isEmpty else { return .stay }
-                w.path = text.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-                go(&w, to: .target)
-                return ModeStep(.stay, [journal(state, "restore: path /\(w.path ?? "") typed")])
-            case .skipReason:
-                guard text.count >= 5 else {
-                    w.message = "Give a reason of a few words: it goes into the journal."
-                    return .stay
-                }
-                w.entry = .none
-                w.skipReason = text
-                makePlan(&w, state)
-                return ModeStep(.stay, [journal(state, "restore: safety backup skipped, reason: \(text)")])
-            case .namespace:
-                guard namespaceTyped(&w, state, text) else { return .stay }
-                if w.kind == .database, let plan = w.dbPlan {
-                    go(&w, to: .running)
-                    return ModeStep(.stay, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(plan.target ?? "latest")"),
-                                            task(&w, &state, .acquireLease(what: "restore db into new cluster \(plan.name), to \(plan.target ?? "latest")"), busy: "taking the restore Lease")])
-                }
-                guard let plan = w.plan else { return .stay }
-                return start(&w, &state, plan)
-            case .removeAllNamespace:
-                guard namespaceTyped(&w, state, text) else { return .stay }
-                guard let job = w.removeAllJob else { return .stay }
-                w.removeAllJob = nil
-                w.message = nil
-                let holder = w.lockHolder.map { $0.summary(namespace: state.namespace) } ?? "holder unknown"
-                return ModeStep(.stay, [journal(state, "restic unlock --remove-all confirmed (namespace typed; \(holder)): `\(createCommand(w))` Job \(job.name): \(job.script)"),
-                                        task(&w, &state, .unlock(job), busy: "the restic unlock --remove-all Job \(job.name)")])
-            case .cleanupNamespace:
-                guard namespaceTyped(&w, state, text) else { return .stay }
-                guard let drill = w.dbDrill else { return .stay }
-                let command = DatabaseDrill.deleteCommand(drill.cluster, target: w.facts.target)
-                return ModeStep(.stay, [journal(state, "database drill cleanup confirmed (namespace typed): `\(command.displayLine)`"),
-                                        task(&w, &state, .dbDrillCleanup(name: drill.cluster), busy: "deleting scratch cluster \(drill.cluster)")])
-            case .time:
-                w.entry = .none
-                do {
-                    return choosePoint(&w, &state, try RestorePoint.parse(text, now: state.now))
-                } catch {
-                    w.message = error.description
-                    return .stay
-                }
-            case .none:
-                break
-            }
+            let step = submitTyped(&w, &state)
+            // An accepted answer leaves the prompt: its error goes with it.
+            if w.entry == .none { w.entryError = nil }
+            return step
         default:
             break
         }
         return .stay
+    }
+
+    /// Enter in a prompt: the typed answer accepted (the prompt closes) or refused (the prompt
+    /// stays, the answer kept, the reason beside it).
+    static func submitTyped(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
+        let text = w.draft.trimmingCharacters(in: .whitespaces)
+        switch w.entry {
+        case .path:
+            w.entry = .none
+            guard !text.isEmpty else { return .stay }
+            w.path = text.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            go(&w, to: .target)
+            return ModeStep(.stay, [journal(state, "restore: path /\(w.path ?? "") typed")])
+        case .skipReason:
+            guard text.count >= 5 else {
+                w.entryError = "Give a reason of a few words (5 characters or more): it goes into the journal."
+                return .stay
+            }
+            w.entry = .none
+            w.skipReason = text
+            makePlan(&w, state)
+            return ModeStep(.stay, [journal(state, "restore: safety backup skipped, reason: \(text)")])
+        case .namespace:
+            guard namespaceTyped(&w, state, text) else { return .stay }
+            if w.kind == .database, let plan = w.dbPlan {
+                go(&w, to: .running)
+                return ModeStep(.stay, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(pointText(w, plan, state))"),
+                                        task(&w, &state, .acquireLease(what: "restore db into new cluster \(plan.name), to \(plan.target ?? "latest")"), busy: "taking the restore Lease")])
+            }
+            guard let plan = w.plan else { return .stay }
+            return start(&w, &state, plan)
+        case .removeAllNamespace:
+            guard namespaceTyped(&w, state, text) else { return .stay }
+            guard let job = w.removeAllJob else { return .stay }
+            w.removeAllJob = nil
+            w.message = nil
+            let holder = w.lockHolder.map { $0.summary(namespace: state.namespace) } ?? "holder unknown"
+            return ModeStep(.stay, [journal(state, "restic unlock --remove-all confirmed (namespace typed; \(holder)): `\(createCommand(w))` Job \(job.name): \(job.script)"),
+                                    task(&w, &state, .unlock(job), busy: "the restic unlock --remove-all Job \(job.name)")])
+        case .cleanupNamespace:
+            guard namespaceTyped(&w, state, text) else { return .stay }
+            guard let drill = w.dbDrill else { return .stay }
+            let command = DatabaseDrill.deleteCommand(drill.cluster, target: w.facts.target)
+            return ModeStep(.stay, [journal(state, "database drill cleanup confirmed (namespace typed): `\(command.displayLine)`"),
+                                    task(&w, &state, .dbDrillCleanup(name: drill.cluster), busy: "deleting scratch cluster \(drill.cluster)")])
+        case .time:
+            let point: RestorePoint
+            do {
+                point = try RestorePoint.parse(text, now: state.now)
+            } catch {
+                w.entryError = error.description
+                return .stay
+            }
+            w.entry = .none
+            w.typedPoint = text
+            let step = choosePoint(&w, &state, point)
+            if w.step == .timeline {
+                // Refused (outside the window, no snapshot before it): back into the prompt with the reason.
+                w.entry = .time
+                w.entryError = w.message ?? w.dbPlanError.map { "Refused: \($0)" }
+                w.message = nil
+                w.typedPoint = nil
+            }
+            return step
+        case .none:
+            return .stay
+        }
     }
 
     // MARK: Results
@@ -837,6 +927,11 @@ enum RestoreWizardMode {
     }
 
     static func finished(_ state: inout AppState, generation: Int, _ result: RestoreTaskResult) -> [Effect] {
+        // The Lease is given back after the wizard moved on (or closed): said whether or not it is still open.
+        if case .released(let failure) = result {
+            if let failure { notify(&state, failure) }
+            return [journal(state, failure ?? "restore Lease \(RestoreLease.name) given back")]
+        }
         guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return [] }
         w.taskGeneration = nil
         w.busy = nil
@@ -871,7 +966,7 @@ enum RestoreWizardMode {
                         let plan = try DatabaseRestore.plan(.latest, clusterJSON: t.clusterJSON, cluster: t.cluster, backups: t.backups,
                                                             objectStores: t.objectStores, namespace: state.namespace, drill: true, now: state.now)
                         w.dbPlan = plan
-                        effects.append(task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest"))
+                        if !state.readOnly { effects.append(task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest")) }
                     } catch {
                         w.dbPlanError = error.description
                         effects.append(journal(state, "database drill refused: \(error.description)"))
@@ -899,7 +994,7 @@ enum RestoreWizardMode {
                 effects += runStep(&w, &state, 0)
             }
         case .released:
-            break
+            break  // answered above
         case .created(let outcome):
             effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
             w.dbOutcome = outcome
@@ -907,6 +1002,11 @@ enum RestoreWizardMode {
             w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
             notify(&state, "restore db: \(outcome.message)")
             effects.append(journal(state, "restore db: \(outcome.message)"))
+            if outcome.succeeded, let plan = w.dbPlan {
+                // What the operator is told to run is on record, exactly as shown.
+                let steps = cutoverSteps(w, plan).enumerated().map { "  \($0.offset + 1). \($0.element)" }
+                effects.append(journal(state, "restore db: cutover, yours to run:\n" + steps.joined(separator: "\n")))
+            }
         case .dbDrilled(let drill):
             w.dbDrill = drill
             w.step = .finished

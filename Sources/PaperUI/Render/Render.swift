@@ -107,7 +107,9 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
         Remedy.worst(data).map { result, remedy in "\(shortTitle(result.id)): \(result.cause?.kind ?? firstProblem(result.reason)) — \(remedy.says)" }
     }
     let (long, short, role) = headerStatus(state)
-    let fixed = ScreenBuffer.displayWidth(ctx + ns + badgeText) + 1
+    // Read-only is said where the eye goes first: nothing this session does writes.
+    let readOnly = state.readOnly ? " READ-ONLY " : ""
+    let fixed = ScreenBuffer.displayWidth(ctx + ns + readOnly + badgeText) + 1
     let want = summary.map { ScreenBuffer.displayWidth($0) + 2 } ?? 0
     var right = long
     var brand = " paperctl "
@@ -123,6 +125,7 @@ func renderHeader(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs) {
     x += buf.put(brand, x: x, y: 0, role: .header)
     x += buf.put(ctx, x: x, y: 0, role: state.isProductionContext ? .production : .header)
     x += buf.put(ns, x: x, y: 0, role: .header)
+    x += buf.put(readOnly, x: x, y: 0, role: .warn)
     x += buf.put(" ", x: x, y: 0, role: .header)
     x += buf.put(badgeText, x: x, y: 0, role: overall.map(PanelRows.role(for:)) ?? .unknown)
     let start = max(x + 1, state.width - right.count - 1)
