@@ -15,7 +15,7 @@ import Testing
         defer { Task { await env.stop() } }
         let run = try await env.paperctl(["backup", "files", "--wait", "--timeout", "60"])
         #expect(run.status == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
-        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) create job --from=cronjob/paperless-ngx-backup manual-backup-"))
+        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) --context demo create job --from=cronjob/paperless-ngx-backup manual-backup-"))
         #expect(run.stdout.contains(" -n paperless-ngx\n"))
         #expect(run.stdout.contains("succeeded"))
         let jobs = env.manualJobs()
@@ -46,7 +46,7 @@ import Testing
         let before = env.lastSuccessfulBackup()
         let run = try await env.paperctl(["backup", "db", "--wait", "--timeout", "60"])
         #expect(run.status == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
-        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) create -f - -n paperless-ngx <<'EOF'"))
+        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) --context demo create -f - -n paperless-ngx <<'EOF'"))
         #expect(run.stdout.contains(#""method": "barmanObjectStore""#))
         let after = env.lastSuccessfulBackup()
         #expect(after != nil && after != before, "lastSuccessfulBackup \(before ?? "nil") -> \(after ?? "nil")")

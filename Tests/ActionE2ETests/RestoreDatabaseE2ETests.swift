@@ -108,7 +108,7 @@ import Testing
         let run = try await env.paperctl(["restore", "drill", "db", "--cleanup", "--timeout", "90"], limit: 120)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("database drill passed") && run.stdout.contains("(the RTO), recovered to"))
-        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) delete clusters.postgresql.cnpg.io paperless-ngx-db-drill-"))
+        #expect(run.stdout.contains("Running: kubectl --kubeconfig \(env.kubeconfig) --context demo delete clusters.postgresql.cnpg.io paperless-ngx-db-drill-"))
         #expect(Self.clusters(env) == before, "the scratch cluster is gone and nothing else was deleted")
         #expect(Self.liveWrites(env).isEmpty)
         // The record outlives the scratch cluster: every operator's check says when the drill passed.

@@ -354,8 +354,23 @@ import Testing
         let create = try #require(WizardFixtures.task(WizardFixtures.granted(&s, update(&s, .key(.enter)))))
         guard case .dbCreate(_, let name) = create.task else { Issue.record("no create: \(create.task)"); return }
         #expect(name.hasPrefix("paperless-ngx-db-restore-"))
-        _ = update(&s, .restoreFinished(generation: create.generation, .created(.done("\(name) is healthy: Cluster in healthy state"))))
+        let created = update(&s, .restoreFinished(generation: create.generation, .created(.done("\(name) is healthy: Cluster in healthy state"))))
         #expect(render(s).text.contains("Cutover, step by step"))
+        // The cutover is journaled as shown, its command aimed at this session's context.
+        #expect(created.contains { if case .journal(let t) = $0 { t.contains("cutover, yours to run:") && t.contains("kubectl --context demo scale deployment/paperless-ngx --replicas=0 -n paperless-ngx") } else { false } })
+        #expect(created.contains { if case .restore(.releaseLease, _) = $0 { true } else { false } })
+    }
+
+    /// The Lease's release is journaled when it comes back, even after the wizard closed; a
+    /// failed one is also announced.
+    @Test func theLeaseGivenBackIsJournaledAndAFailedReleaseIsAnnounced() {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        let given = update(&s, .restoreFinished(generation: 41, .released(failure: nil)))
+        #expect(given.contains { if case .journal(let t) = $0 { t.hasSuffix("restore Lease \(RestoreLease.name) given back") } else { false } })
+        let why = "the restore Lease \(RestoreLease.name) could not be given back (connection refused); it lapses 60 s after its last renewal"
+        let failed = update(&s, .restoreFinished(generation: 42, .released(failure: why)))
+        #expect(failed.contains { if case .journal(let t) = $0 { t.hasSuffix(why) } else { false } })
+        #expect(s.notices.last?.contains("could not be given back") == true)
     }
 
     @Test func aPointOutsideTheWindowIsRefusedNamingTheWindow() throws {
