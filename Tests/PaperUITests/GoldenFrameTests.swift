@@ -85,6 +85,9 @@ import Testing
             if name == "restore-dbPlan", let dry = WizardFixtures.task(update(&s, .key(.enter))) {
                 _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted by the API server (kubectl create --dry-run=server)"))))
             }
+        case "restore-browse", "restore-browse-missing", "restore-done-files":
+            // The snapshot browser with dates and what is missing live; a file restore's Done screen.
+            s = RestoreWhatNextTests.goldenState(name)
         case "restore-dbDrill":
             // The database drill, passed, its scratch cluster still there.
             s = RestoreWizardTests.open()
@@ -104,7 +107,8 @@ import Testing
         return s
     }
 
-    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill"]
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
+                              "restore-browse", "restore-browse-missing", "restore-done-files"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

@@ -180,6 +180,9 @@ public final class ResticJobRunner: JobRunning {
             if case .mkdir(let dir) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
                 throw ResolveError(description: "paperctl simulator: mkdir outside the container's volumes (\(dir)) refused; nothing was run")
             }
+            if case .liveListing(let dir, _) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
+                throw ResolveError(description: "paperctl simulator: the live listing of a directory outside the container's volumes (\(dir)) refused; nothing was run")
+            }
             if case .drillSummary(let dir) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
                 throw ResolveError(description: "paperctl simulator: the drill summary of a directory outside the container's volumes (\(dir)) refused; nothing was run")
             }
@@ -239,6 +242,16 @@ public final class ResticJobRunner: JobRunning {
             case .drillSummary(let dir):
                 let (files, bytes) = Self.measure(dir)
                 lines.yield("paperctl-drill: files=\(files) bytes=\(bytes)")
+                code = 0
+            case .liveListing(let dir, let shown):
+                // printf, then find's direct entries (its order is the directory's; sorted here), or the missing marker.
+                lines.yield("paperctl-live: \(shown)")
+                if let names = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+                    for name in names.sorted() { lines.yield("\(shown)/\(name)") }
+                } else {
+                    lines.yield("find: \(shown): No such file or directory")
+                    lines.yield("paperctl-live-missing")
+                }
                 code = 0
             }
             if code != 0 { return code }
