@@ -73,6 +73,15 @@ import Testing
         #expect(!partial.directoryMissing && partial.missing(entries).map(\.name) == ["2025"])
     }
 
+    @Test func theListingScriptIsTheFormTheSimulatorReadsAndTheCountScriptListsOnePathRecursively() throws {
+        // The simulator (SimScript) accepts exactly this form; ResticPlanTests feeds it the same text.
+        #expect(try ResticJob.filesScript(snapshot: "4f2a9c1e", directory: "/data/media docs", liveDirectory: "/data/media docs")
+                == "restic version && restic ls --json 4f2a9c1e '/data/media docs' && printf 'paperctl-live: %s\\n' '/data/media docs' && { find '/data/media docs' -mindepth 1 -maxdepth 1 || printf 'paperctl-live-missing\\n'; }")
+        #expect(try ResticJob.matchScript(snapshot: "4f2a9c1e", path: "/data/media/invoice[1].pdf") == "restic version && restic ls --json --recursive 4f2a9c1e '/data/media/invoice[1].pdf'")
+        #expect(throws: ResticJob.BuildError.self) { try ResticJob.matchScript(snapshot: "4f2a9c1e", path: "/data/../etc") }
+        #expect(throws: ResticJob.BuildError.self) { try ResticJob.filesScript(snapshot: "4f2a9c1e", directory: "/data", liveDirectory: "/data/a\nb") }
+    }
+
     @Test func thePathMatchCountsFilesAtOrBelowThePathLiterallyAndNotItsSiblings() {
         let log = """
             {"time":"2026-12-06T04:00:12Z","paths":["/data"],"id":"b09c","short_id":"b09c","struct_type":"snapshot"}
