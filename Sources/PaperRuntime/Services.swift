@@ -80,6 +80,7 @@ public enum RestoreTasks {
         case .preflight(let facts): .preflight(await toolkit.preflight(facts))
         case .listSnapshots(let cronJob): .snapshots(await toolkit.listSnapshots(cronJob: cronJob, report: report))
         case .listFiles(let cronJob, let snapshot, let directory): .files(await toolkit.listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory, report: report))
+        case .matchPath(let cronJob, let snapshot, let path): .matched(await toolkit.matchPath(cronJob: cronJob, snapshot: snapshot, path: path, report: report))
         case .drill(let cronJob, let limit): .drilled(await toolkit.drill(cronJob: cronJob, scratchLimit: limit, report: report))
         case .dbTimeline(let facts): .timeline(await toolkit.databaseTimeline(facts))
         case .dbDrillTimeline(let facts): .timeline(await toolkit.databaseTimeline(facts, listFiles: false))

@@ -187,9 +187,21 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let request = FileRestoreRequest(snapshot: chosen, path: path, target: targetMode, skipSafetyBackup: skipSafetyBackup, resticVersion: listing.version)
+        // What the path selects in the snapshot: shown in the plan, and 0 files is refused.
+        var match: PathMatch?
+        if let scope = request.path {
+            say("Counting the files /\(scope) matches in snapshot \(chosen.shortID) (restic ls --recursive in a Job)…")
+            let counted = await toolkit.matchPath(cronJob: cronJob, snapshot: chosen, path: scope)
+            guard let found = counted.match else {
+                RestoreOutput.fail(name, "could not count the files /\(scope) matches in snapshot \(chosen.shortID): \(counted.failure ?? "no answer"); nothing was started")
+                throw ExitCode(1)
+            }
+            match = found
+        }
         let restorePlan: FileRestorePlan
         do {
-            restorePlan = try FileRestore.plan(request, facts: facts, cronJob: cronJob, neededBytes: path == nil ? chosen.totalBytes : nil, now: Date().timeIntervalSince1970)
+            restorePlan = try FileRestore.plan(request, facts: facts, cronJob: cronJob, neededBytes: path == nil ? chosen.totalBytes : nil, now: Date().timeIntervalSince1970,
+                                               match: match)
         } catch {
             RestoreOutput.fail(name, "refused: \(error.description); nothing was started")
             throw ExitCode(1)
@@ -287,6 +299,15 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             }
             say("Restore finished: \(request.scopeText) of snapshot \(chosen.shortID) \(targetMode.rawValue) in \(restorePlan.targetDirectory)")
             RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
+            say("")
+            let aftercare = FileRestoreAftercare.lines(plan: restorePlan, facts: facts, cronJob: cronJob)
+            for line in aftercare {
+                say(line.kind == .command ? "     \(line.text)" : line.text)
+            }
+            let commands = aftercare.filter { $0.kind == .command }.map { "  `\($0.text)`" }
+            if !commands.isEmpty {
+                RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files: what next, commands printed:\n" + commands.joined(separator: "\n"))
+            }
             throw ExitCode(0)
         } catch {
             if let failure = await executor.lease?.release() { RestoreOutput.fail(name, failure) }

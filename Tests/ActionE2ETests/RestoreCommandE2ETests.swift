@@ -130,6 +130,36 @@ import Testing
         Self.expectNoSecret(unconfirmed, run)
     }
 
+    /// Issue 21's match count and issue 23 item 12's "what next", from the CLI with the real kubectl:
+    /// the plan says how many files the path matches (restic ls --recursive in a Job), a path that
+    /// matches nothing starts nothing, and the end names the trash, re-consuming and the cleanup.
+    @Test func thePlanCountsWhatThePathMatchesRefusesZeroAndTheEndSaysWhatNext() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: true)
+        defer { Task { await env.stop() } }
+        #expect(try await env.paperctl(["backup", "files", "--wait", "--timeout", "60"]).status == 0)
+        let nothing = try await env.paperctl(["restore", "files", "--snapshot", "latest", "--path", "media/documents/Originals", "--yes", "--wait"], limit: 150)
+        #expect(nothing.status == 1, "stdout: \(nothing.stdout)\nstderr: \(nothing.stderr)")
+        #expect(nothing.stderr.contains("the path /media/documents/Originals matches 0 files in snapshot"))
+        #expect(nothing.stderr.contains("nothing was started"))
+        #expect(Self.jobs(env, purpose: "restic-restore").isEmpty)
+        #expect(Self.jobs(env, purpose: "restic-ls").count == 1, "the count ran in one listing Job")
+        let run = try await env.paperctl(["restore", "files", "--snapshot", "latest", "--path", "media/documents/originals", "--yes", "--wait"], limit: 150)
+        #expect(run.status == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+        // The demo volume holds six originals, as the test's own restic lists them.
+        #expect(run.stdout.contains("The path /media/documents/originals matches 6 files ("), "\(run.stdout)")
+        let plan = try #require(run.stdout.range(of: "The path /media/documents/originals matches")?.lowerBound)
+        let firstStep = try #require(run.stdout.range(of: "Step 1/")?.lowerBound)
+        #expect(plan < firstStep, "the count is shown before anything runs")
+        let volume = try #require(env.restic).volumeDirectory(claim: "paperless-ngx-data")
+        let copy = try #require(try FileManager.default.contentsOfDirectory(atPath: volume).first { $0.hasPrefix("restore-") })
+        #expect(run.stdout.contains("What next"))
+        #expect(run.stdout.contains("PAPERLESS_EMPTY_TRASH_DELAY"))
+        #expect(run.stdout.contains("kubectl --kubeconfig \(env.kubeconfig) exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- rm -rf -- /usr/src/paperless/data/\(copy)"),
+                "\(run.stdout)")
+        #expect(run.stdout.contains("-- find /usr/src/paperless/data/\(copy)/media/documents/originals -type f -exec cp -- '{}' /usr/src/paperless/consume/ ';'"))
+        Self.expectNoSecret(nothing, run)
+    }
+
     @Test func aFailingSafetyBackupStopsThePlanBeforeTheAppIsScaledDown() async throws {
         // Snapshots from a healthy repository, then a bucket that refuses writes.
         let healthy = try await ActionEnv.start([.healthy], realRestic: true)

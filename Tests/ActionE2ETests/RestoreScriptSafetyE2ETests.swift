@@ -87,6 +87,34 @@ import Testing
         #expect(groups.count == 2, "the safety snapshot is in a forget group of its own")
     }
 
+    /// The file listing's live tail under a real /bin/sh and find: the live directory's entries
+    /// after the marker, or the missing marker (exit 0) when it is gone; a hostile name is data.
+    @Test func theListingsLiveTailListsTheLiveDirectoryOrSaysItIsMissingAndRunsNoInjectedCommand() async throws {
+        let dir = NSTemporaryDirectory() + "paperctl-live-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: "\(dir)/bin", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "#!/bin/sh\nexit 0\n".write(toFile: "\(dir)/bin/restic", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(dir)/bin/restic")
+        for raw in Self.payloads {
+            let payload = raw.replacingOccurrences(of: "PWN", with: dir)
+            let live = "\(dir)/live \(payload)"
+            try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+            for name in ["0000003.pdf", "\(payload).pdf"] { try Data().write(to: URL(fileURLWithPath: "\(live)/\(name.replacingOccurrences(of: "/", with: "_"))")) }
+            let script = try ResticJob.filesScript(snapshot: "4f2a9c1e", directory: "/data/x", liveDirectory: live)
+            let run = try await runProcess("/bin/sh", ["-c", script], environment: ["PATH": "\(dir)/bin:/usr/bin:/bin", "HOME": dir], limit: 20)
+            #expect(run.status == 0, "\(run.stderr)\n\(script)")
+            let listing = try #require(ResticOutput.liveListing(in: run.stdout), "\(run.stdout)")
+            #expect(listing.directory == live && !listing.directoryMissing)
+            #expect(listing.names == ["0000003.pdf", "\(payload).pdf".replacingOccurrences(of: "/", with: "_")], "\(run.stdout)")
+            try FileManager.default.removeItem(atPath: live)
+            let gone = try await runProcess("/bin/sh", ["-c", script], environment: ["PATH": "\(dir)/bin:/usr/bin:/bin", "HOME": dir], limit: 20)
+            #expect(gone.status == 0, "a live directory that is gone is an answer, not a failed Job")
+            #expect(ResticOutput.liveListing(in: gone.stdout)?.directoryMissing == true, "\(gone.stdout)")
+            let planted = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("pwned") }
+            #expect(planted.isEmpty, "the payload \(payload) ran a command: \(planted)")
+        }
+    }
+
     @Test func anInPlaceRestoreOfInvoice1RestoresExactlyThatFileAndAPathThatMatchesNothingFails() async throws {
         let env = try await ActionEnv.start([.healthy], realRestic: true)
         defer { Task { await env.stop() } }
@@ -107,10 +135,12 @@ import Testing
         #expect(try String(contentsOfFile: "\(originals)/invoice[1].pdf", encoding: .utf8) == "invoice[1] as backed up\n")
         #expect(try String(contentsOfFile: "\(originals)/invoice1.pdf", encoding: .utf8) == "invoice1 damaged\n", "the include matched another file")
         #expect(run.stdout.contains("restic restored 1 file"), "\(run.stdout)")
-        // A path the snapshot lacks restores nothing, and restic's count says so: the restore fails.
+        // A path the snapshot lacks would restore nothing: restic ls counts 0 files for it (matched
+        // literally, so invoice1.pdf does not count), and nothing is started.
         let missing = try await env.paperctl(["restore", "files", "--snapshot", "latest", "--path", "media/documents/originals/invoice[2].pdf", "--yes", "--wait"], limit: 150)
-        #expect(missing.status != 0, "stdout: \(missing.stdout)")
-        #expect((missing.stdout + missing.stderr).contains("restic restored no file"), "stdout: \(missing.stdout)\nstderr: \(missing.stderr)")
+        #expect(missing.status == 1, "stdout: \(missing.stdout)")
+        #expect(missing.stderr.contains("the path /media/documents/originals/invoice[2].pdf matches 0 files"), "stdout: \(missing.stdout)\nstderr: \(missing.stderr)")
+        #expect(missing.stderr.contains("nothing was started"))
     }
 
     static func snapshotIDs(_ restic: String, _ env: [Environment.Key: String]) async throws -> [String] {

@@ -111,6 +111,74 @@ import Testing
         #expect(!journal.contains(Self.password))
     }
 
+    /// Issue 23 item 12 and issue 21's match count, on the demo cluster with the real kubectl and restic:
+    /// the browser shows a file deleted live as "missing live" (restic ls and find in one listing Job),
+    /// the plan says how many files a path matches, and a path that matches nothing is refused.
+    @Test func theBrowserShowsWhatIsMissingLiveAndThePlanCountsWhatThePathMatchesRefusingZero() async throws {
+        let (c, t) = try await Self.dashboard()
+        defer { t.stopNow(); c.stop() }
+        try await Self.backUp(t)
+        let originals = "\(Self.demoState(c))/pvc-paperless-ngx-data/media/documents/originals"
+        try FileManager.default.removeItem(atPath: "\(originals)/0000004.pdf")
+        try await Self.openToSnapshots(t)
+        try await t.send("Enter")
+        try await t.waitFor("step 4/7: Scope")
+        // The browser: the root, then media/, documents/, originals/ (directories first, by name).
+        try await t.send("j")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("/: ", "entries in the snapshot", "/media/", timeout: 60)
+        for _ in 0..<4 { try await t.send("j") }
+        try await t.send("Enter")
+        try await t.waitFor("/media: ", "/media/documents/", timeout: 60)
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("/media/documents: ", "/media/documents/originals/", timeout: 60)
+        try await t.send("j")
+        try await t.send("j")
+        try await t.send("Enter")
+        let listed = try await t.waitFor("/media/documents/originals: 6 entries in the snapshot, 1 missing live", timeout: 60)
+        let row = listed.split(separator: "\n").first { $0.contains("/media/documents/originals/0000004.pdf") }.map(String.init) ?? ""
+        #expect(row.contains("missing live"), "the deleted file is not marked:\n\(listed)")
+        #expect(!(listed.split(separator: "\n").first { $0.contains("0000005.pdf") } ?? "").contains("missing live"))
+        // m: only what is missing live; picking it is counted from this listing (one file).
+        try await t.send("m")
+        try await t.waitFor("Only what snapshot", "1 of 6 entries")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("Enter")
+        try await t.waitFor("The path /media/documents/originals/0000004.pdf matches 1 file")
+        // A typed directory is counted by a restic ls --recursive Job: the snapshot's six originals.
+        try await t.send("Escape")
+        try await t.send("Escape")
+        try await t.waitFor("step 4/7: Scope")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("path inside the snapshot:")
+        for _ in 0..<11 { try await t.send("BSpace") }
+        try await t.send("Enter")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("Enter")
+        try await t.waitFor("The path /media/documents/originals matches 6 files", timeout: 60)
+        // A path that matches nothing (the case differs) is refused; y runs nothing.
+        try await t.send("Escape")
+        try await t.send("Escape")
+        try await t.waitFor("step 4/7: Scope")
+        try await t.send("j")
+        try await t.send("Enter")
+        try await t.waitFor("path inside the snapshot:")
+        for _ in 0..<"media/documents/originals".count { try await t.send("BSpace") }
+        for ch in "media/documents/Originals" { try await t.send(String(ch)) }
+        try await t.send("Enter")
+        try await t.waitFor("step 5/7: Target")
+        try await t.send("Enter")
+        try await t.waitFor("Refused: the path /media/documents/Originals matches 0 files", timeout: 60)
+        try await t.send("y")
+        #expect(try await Self.toolJobs(c).filter { $0 != "restic-ls" } == ["restic-snapshots"], "only listing Jobs ran")
+        #expect(FileManager.default.fileExists(atPath: "\(originals)/0000004.pdf") == false)
+    }
+
     @Test func inPlaceThroughTheWizardPutsADeletedFileBackWithTheAppScaledToZeroAndBack() async throws {
         let (c, t) = try await Self.dashboard()
         defer { t.stopNow(); c.stop() }

@@ -119,6 +119,9 @@ import Testing
             }
             _ = update(&s, .key(.enter))
             _ = update(&s, .key(.char("y")))
+        case "restore-browse", "restore-browse-missing", "restore-done-files":
+            // The snapshot browser with dates and what is missing live; a file restore's Done screen.
+            s = RestoreWhatNextTests.goldenState(name)
         case "restore-dbDrill":
             // The database drill, passed, its scratch cluster still there.
             s = RestoreWizardTests.open()
@@ -139,7 +142,7 @@ import Testing
     }
 
     static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
-                                "restore-nsError", "restore-timeError", "restore-readOnly"]
+                                "restore-nsError", "restore-timeError", "restore-readOnly", "restore-browse", "restore-browse-missing", "restore-done-files"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

@@ -32,6 +32,9 @@ import Testing
         case .listFiles(_, _, let directory):
             directory.isEmpty ? .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "data", isDirectory: true), ResticNode(path: "media", isDirectory: true)], totalBytes: 0))
                 : .files(RestoreToolkit.FileListing(job: "ls", nodes: [ResticNode(path: "\(directory)/a.pdf", isDirectory: false, size: 10)], totalBytes: 10))
+        case .matchPath(_, _, let path):
+            // A path that is not in the snapshot matches nothing; any other, a large tree.
+            .matched(RestoreToolkit.PathMatchResult(job: "paperctl-restic-ls-x", match: PathMatch(path: path, files: path.contains("nope") ? 0 : 12_431, bytes: path.contains("nope") ? 0 : 4_400_000_000)))
         case .drill: .drilled(RestoreToolkit.DrillResult(job: "paperctl-restic-drill-x", outcome: .done("Job complete"), files: 49, bytes: 171_000, seconds: 4))
         case .dbTimeline, .dbDryRun, .dbCreate, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
         case .unlock(let job): .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))

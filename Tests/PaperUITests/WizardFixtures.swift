@@ -17,7 +17,13 @@ enum WizardFixtures {
     /// Facts with a Deployment of 1 replica and the data volume, so in place can plan.
     static func facts() -> ActionFacts {
         var f = Fixtures.facts()
-        f.deployment = try? KubeJSON.decode(Deployment.self, from: Data(#"{"metadata":{"name":"paperless-ngx"},"spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"paperless-ngx"}}}}"#.utf8))
+        // The app container mounts the data volume's root, as the chart does (the "what next" commands name it).
+        f.deployment = try? KubeJSON.decode(Deployment.self, from: Data(#"""
+            {"metadata":{"name":"paperless-ngx"},"spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"paperless-ngx"}},
+             "template":{"spec":{"containers":[{"name":"paperless-ngx","volumeMounts":[{"mountPath":"/usr/src/paperless/data","name":"data"}],
+               "env":[{"name":"PAPERLESS_MEDIA_ROOT","value":"/usr/src/paperless/data/media"}]}],
+              "volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"paperless-ngx-data"}}]}}}}
+            """#.utf8))
         f.dataVolume = .init(claim: PersistentVolumeClaim(metadata: ObjectMeta(name: "paperless-ngx-data"), phase: "Bound"),
                              stats: VolumeStats(name: "data", pvcName: "paperless-ngx-data", usedBytes: 4 << 30, capacityBytes: 10 << 30, availableBytes: 6 << 30))
         return f

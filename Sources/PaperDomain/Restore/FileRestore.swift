@@ -104,10 +104,18 @@ public struct FileRestorePlan: Sendable, Equatable {
     public var notes: [String]
     /// In place: the namespace must be typed to confirm.
     public var needsTypedConfirmation: Bool { request.target == .inPlace }
+    /// What the path selects in the snapshot, when it was counted (`restic ls --recursive`).
+    public var match: PathMatch?
+
+    /// "The path /media/documents/originals matches 6 files (12.0 KiB) in the snapshot".
+    public var matchLine: String? {
+        match.map { "The path /\($0.path) matches \($0.text) in the snapshot" + (request.target == .inPlace ? ": each overwrites the live file of the same name" : "") }
+    }
 
     /// The plan as text: the steps with their exact commands.
     public var text: String {
         var lines = ["Restore \(request.scopeText) of snapshot \(request.snapshot.shortID) (\(UTCTime.rfc3339(request.snapshot.time))) \(request.target.rawValue) into \(targetDirectory)"]
+        if let matchLine { lines.append(matchLine) }
         lines += notes.map { "note: \($0)" }
         for (i, step) in steps.enumerated() {
             lines.append("\(i + 1). \(step.title)")
@@ -133,10 +141,18 @@ public enum FileRestore {
     /// - Parameters:
     ///   - cronJob: the restic CronJob as JSON (the Jobs are built from its template).
     ///   - neededBytes: what the restore writes, when known (snapshot summary, or the sum of `restic ls`).
-    public static func plan(_ request: FileRestoreRequest, facts: ActionFacts, cronJob: Data, neededBytes: Int?, now: Double) throws(Refusal) -> FileRestorePlan {
+    ///   - match: what the path selects in the snapshot, when counted: 0 files is refused (a
+    ///     restore that would restore nothing, likely a mistyped path), any other count is shown.
+    public static func plan(_ request: FileRestoreRequest, facts: ActionFacts, cronJob: Data, neededBytes: Int?, now: Double,
+                            match: PathMatch? = nil) throws(Refusal) -> FileRestorePlan {
         guard let root = request.snapshot.root else {
             throw Refusal("snapshot \(request.snapshot.shortID) holds \(request.snapshot.paths.count) paths (\(request.snapshot.paths.joined(separator: ", "))); this tool restores snapshots of one volume")
         }
+        let match = request.path == nil ? nil : match
+        if let match, match.files == 0 {
+            throw Refusal("the path /\(match.path) matches 0 files in snapshot \(request.snapshot.shortID) (restic ls --recursive, matched literally: case, spaces and every folder count): the restore would restore nothing. Check the spelling, or pick the path from the snapshot's files")
+        }
+        let neededBytes = neededBytes ?? match?.bytes
         let config = facts.config
         let target = facts.target
         let ns = target.namespace
@@ -243,7 +259,9 @@ public enum FileRestore {
                 notes.append("files added after the snapshot stay: restic's --delete needs restic 0.17 or later")
             }
         }
-        return FileRestorePlan(request: request, steps: steps, targetDirectory: directory, notes: notes)
+        var plan = FileRestorePlan(request: request, steps: steps, targetDirectory: directory, notes: notes)
+        plan.match = match
+        return plan
     }
 
     /// "4.1 GiB".

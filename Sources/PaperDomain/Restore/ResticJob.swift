@@ -183,10 +183,35 @@ public struct ResticJob: Sendable, Equatable {
 
     /// One directory of a snapshot and its direct entries (`restic ls` without `--recursive`), so a
     /// large volume is browsed a level at a time instead of printed whole into a pod log.
-    public static func filesScript(snapshot: String, directory: String) throws(BuildError) -> String {
+    ///
+    /// With `liveDirectory` (the same directory on the live volume, which the template mounts
+    /// read-only), the Job then prints `paperctl-live: DIR` and `find`'s list of its direct
+    /// entries, or `paperctl-live-missing` when find fails (the directory is gone live), so the
+    /// browser can show what the snapshot has that the live volume lacks. Every value is
+    /// single-quoted; printf prints the directory as data.
+    public static func filesScript(snapshot: String, directory: String, liveDirectory: String? = nil) throws(BuildError) -> String {
         try checkText(snapshot, field: "the snapshot id")
         try checkText(directory, field: "the directory")
-        return "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
+        var script = "restic version && restic ls --json \(quoted(snapshot)) \(quoted(directory))"
+        if let live = liveDirectory {
+            try checkText(live, field: "the live directory")
+            script += liveListingTail(quoted(live))
+        }
+        return script
+    }
+
+    /// ` && printf 'paperctl-live: %s\n' Q && { find Q -mindepth 1 -maxdepth 1 || printf 'paperctl-live-missing\n'; }`.
+    public static func liveListingTail(_ quotedDirectory: String) -> String {
+        " && printf '\(ResticOutput.liveMarker)%s\\n' \(quotedDirectory) && { find \(quotedDirectory) -mindepth 1 -maxdepth 1 || printf '\(ResticOutput.liveMissingMarker)\\n'; }"
+    }
+
+    /// Everything a path selects in a snapshot, for the plan's "matches N files": `restic ls
+    /// --json --recursive` of that one path (ls compares paths literally, as the restore's
+    /// escaped `--include` matches them).
+    public static func matchScript(snapshot: String, path: String) throws(BuildError) -> String {
+        try checkText(snapshot, field: "the snapshot id")
+        try checkPath(path, field: "--path")
+        return "restic version && restic ls --json --recursive \(quoted(snapshot)) \(quoted(path))"
     }
 
     /// Removes stale locks only (`restic unlock` leaves a lock whose holder is alive).

@@ -36,11 +36,74 @@ public struct ResticNode: Sendable, Equatable {
     public var path: String
     public var isDirectory: Bool
     public var size: Int
+    /// The file's modification time as the snapshot recorded it (seconds since the epoch).
+    public var mtime: Double?
 
-    public init(path: String, isDirectory: Bool, size: Int = 0) {
+    public init(path: String, isDirectory: Bool, size: Int = 0, mtime: Double? = nil) {
         self.path = path
         self.isDirectory = isDirectory
         self.size = size
+        self.mtime = mtime
+    }
+
+    /// The last part of the path.
+    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+}
+
+// MARK: - LiveListing
+
+/// The live volume's entries of one directory, as the listing Job's `find` printed them, to
+/// tell what the snapshot has that the live volume lacks.
+public struct LiveListing: Sendable, Equatable {
+    /// The directory as the Job saw it (`/data/media/documents/originals`).
+    public var directory: String
+    /// The names of its direct entries.
+    public var names: Set<String>
+    /// The directory itself does not exist on the live volume (so every entry of it is missing).
+    public var directoryMissing: Bool
+
+    public init(directory: String, names: Set<String>, directoryMissing: Bool = false) {
+        self.directory = directory
+        self.names = names
+        self.directoryMissing = directoryMissing
+    }
+
+    /// The snapshot's entries of the same directory that the live volume lacks, by name.
+    public func missing(_ nodes: [ResticNode]) -> [ResticNode] {
+        directoryMissing ? nodes : nodes.filter { !names.contains($0.name) }
+    }
+}
+
+// MARK: - PathMatch
+
+/// What a path selects in a snapshot: `restic ls --json --recursive <snapshot> <path>` counted.
+public struct PathMatch: Sendable, Equatable {
+    /// The path inside the snapshot's root (`media/documents/originals`).
+    public var path: String
+    /// Entries that are not directories (files, symlinks), at the path or below it.
+    public var files: Int
+    public var bytes: Int
+
+    public init(path: String, files: Int, bytes: Int) {
+        self.path = path
+        self.files = files
+        self.bytes = bytes
+    }
+
+    /// "1 file (2.0 KiB)", "12 431 files (4.1 GiB)", "0 files".
+    public var text: String {
+        files == 0 ? "0 files" : "\(grouped(files)) file\(files == 1 ? "" : "s") (\(FileRestore.bytes(Int64(bytes))))"
+    }
+
+    /// 12431 → "12 431".
+    public func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(" ") }
+            out.append(d)
+        }
+        return out
     }
 }
 
@@ -108,14 +171,53 @@ public enum ResticOutput {
         return out.sorted { $0.time > $1.time }
     }
 
-    /// The nodes of `restic ls --json` (JSON lines; the snapshot line and other lines are skipped).
+    /// The nodes of `restic ls --json` (JSON lines: a snapshot object first, `"struct_type":"snapshot"`,
+    /// then one object per node, `"struct_type":"node"` with name, type, path, size and mtime;
+    /// restic 0.17 adds `"message_type"` to both). The snapshot line and other lines are skipped.
     public static func nodes(in log: String) -> [ResticNode] {
         log.split(whereSeparator: \.isNewline).compactMap { line in
             guard line.first == "{", let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
                   object["struct_type"] as? String == "node" || object["message_type"] as? String == "node",
                   let path = object["path"] as? String else { return nil }
-            return ResticNode(path: path, isDirectory: object["type"] as? String == "dir", size: (object["size"] as? NSNumber)?.intValue ?? 0)
+            return ResticNode(path: path, isDirectory: object["type"] as? String == "dir", size: (object["size"] as? NSNumber)?.intValue ?? 0,
+                              mtime: (object["mtime"] as? String).flatMap(UTCTime.parse))
         }
+    }
+
+    /// The marker the listing Job prints before the live directory's `find` output.
+    public static let liveMarker = "paperctl-live: "
+    /// What it prints when `find` failed (the directory does not exist live).
+    public static let liveMissingMarker = "paperctl-live-missing"
+
+    /// The live listing the Job printed after `liveMarker`, or nil when it printed none.
+    public static func liveListing(in log: String) -> LiveListing? {
+        let lines = log.split(whereSeparator: \.isNewline)
+        guard let start = lines.lastIndex(where: { $0.hasPrefix(liveMarker) }) else { return nil }
+        let directory = String(lines[start].dropFirst(liveMarker.count))
+        var names = Set<String>()
+        var failed = false
+        for line in lines[(start + 1)...] {
+            if line == liveMissingMarker { failed = true; continue }
+            guard line.hasPrefix(directory + "/") else { continue }
+            let name = line.dropFirst(directory.count + 1)
+            if !name.isEmpty, !name.contains("/") { names.insert(String(name)) }
+        }
+        // find fails on a missing directory, and also when it cannot read an entry: only an empty
+        // listing that failed means the directory is gone.
+        return LiveListing(directory: directory, names: names, directoryMissing: failed && names.isEmpty)
+    }
+
+    /// What `path` (relative to `root`) selects among the nodes of `restic ls --json --recursive`:
+    /// the path itself when it is a file, everything below it when it is a directory, matched literally.
+    public static func pathMatch(in log: String, root: String, path: String) -> PathMatch {
+        let absolute = root.hasSuffix("/") ? root + path : root + "/" + path
+        var files = 0
+        var bytes = 0
+        for node in nodes(in: log) where !node.isDirectory && (node.path == absolute || node.path.hasPrefix(absolute + "/")) {
+            files += 1
+            bytes += node.size
+        }
+        return PathMatch(path: path, files: files, bytes: bytes)
     }
 
     /// How many files restic says a restore selected: `total_files` of the `--json` summary

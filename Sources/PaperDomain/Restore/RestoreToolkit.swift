@@ -91,24 +91,33 @@ public struct RestoreToolkit: Sendable {
         /// The sum of the file sizes: what restoring everything writes.
         public var totalBytes: Int
         public var failure: String?
+        /// The same directory on the live volume, when the Job could list it.
+        public var live: LiveListing?
 
-        public init(job: String, nodes: [ResticNode], totalBytes: Int, failure: String? = nil) {
+        public init(job: String, nodes: [ResticNode], totalBytes: Int, failure: String? = nil, live: LiveListing? = nil) {
             self.job = job
             self.nodes = nodes
             self.totalBytes = totalBytes
             self.failure = failure
+            self.live = live
         }
+
+        /// The entries the snapshot has and the live volume lacks (empty when the live side is unknown).
+        public var missingLive: [ResticNode] { live?.missing(nodes) ?? [] }
     }
 
     /// `restic ls --json <snapshot> <root>/<directory>` in a Job: the directory's direct entries,
-    /// paths made relative to the snapshot's root ("" lists the root).
+    /// paths made relative to the snapshot's root ("" lists the root). The same Job lists the
+    /// directory on the live volume (mounted read-only from the template) to compare.
     public func listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String = "", report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
         let job: ResticJob
         let root = snapshot.root ?? ""
         let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
+        let mount = ResticJob.dataMountPath(cronJob: cronJob, claim: nil)
+        let live = mount.map { dir.isEmpty ? $0 : "\($0)/\(dir)" }
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute),
+            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute, liveDirectory: live),
                                       now: executor.now(), namespace: executor.target.namespace)
         } catch {
             return FileListing(job: "", nodes: [], totalBytes: 0, failure: error.description)
@@ -117,9 +126,41 @@ public struct RestoreToolkit: Sendable {
         guard result.outcome.succeeded else { return FileListing(job: job.name, nodes: [], totalBytes: 0, failure: result.outcome.message) }
         let nodes = ResticOutput.nodes(in: result.log).compactMap { node -> ResticNode? in
             guard node.path.hasPrefix(absolute + "/") else { return nil }  // the entries, not the directory itself
-            return ResticNode(path: String(node.path.dropFirst(root.count + 1)), isDirectory: node.isDirectory, size: node.size)
+            var relative = node
+            relative.path = String(node.path.dropFirst(root.count + 1))
+            return relative
         }.sorted { ($0.isDirectory ? 0 : 1, $0.path) < ($1.isDirectory ? 0 : 1, $1.path) }
-        return FileListing(job: job.name, nodes: nodes, totalBytes: nodes.filter { !$0.isDirectory }.reduce(0) { $0 + $1.size })
+        return FileListing(job: job.name, nodes: nodes, totalBytes: nodes.filter { !$0.isDirectory }.reduce(0) { $0 + $1.size },
+                           live: ResticOutput.liveListing(in: result.log))
+    }
+
+    public struct PathMatchResult: Sendable, Equatable {
+        public var job: String
+        public var match: PathMatch?
+        public var failure: String?
+
+        public init(job: String, match: PathMatch? = nil, failure: String? = nil) {
+            self.job = job
+            self.match = match
+            self.failure = failure
+        }
+    }
+
+    /// How many files `path` (relative to the snapshot's root) selects: `restic ls --json
+    /// --recursive` of it in a Job, counted.
+    public func matchPath(cronJob: Data, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
+        let root = snapshot.root ?? ""
+        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let job: ResticJob
+        do {
+            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(root)/\(clean)"),
+                                      now: executor.now(), namespace: executor.target.namespace)
+        } catch {
+            return PathMatchResult(job: "", failure: error.description)
+        }
+        let result = await executor.runJob(job, report: report)
+        guard result.outcome.succeeded else { return PathMatchResult(job: job.name, failure: result.outcome.message) }
+        return PathMatchResult(job: job.name, match: ResticOutput.pathMatch(in: result.log, root: root, path: clean))
     }
 
     // MARK: Unlock and drill

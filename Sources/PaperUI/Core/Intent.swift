@@ -22,6 +22,8 @@ public enum Intent: Sendable, Equatable, Hashable {
     case logWindow(Int)
     /// The restore wizard: open it, remove a stale lock, type a path, skip the safety backup.
     case openRestore, restoreUnlock, restoreTypePath, restoreSkipSafety, restoreCleanup
+    /// The snapshot browser: only what the snapshot has and the live volume lacks, or everything.
+    case restoreMissingLive
 
     /// Intents that act on the cluster's data: before the first refresh they wait for it.
     public var needsData: Bool {

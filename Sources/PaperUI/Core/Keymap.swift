@@ -186,6 +186,7 @@ public enum Keymap {
         KeyBinding([.char("b")], .fileBackup, label: "b", description: "after an unlock: a backup Job proves it", scope: .restore, dangerous: true),
         KeyBinding([.char("d")], .restoreCleanup, label: "d", description: "delete the db drill's scratch cluster (typed namespace)", scope: .restore, dangerous: true),
         KeyBinding([.char("/")], .restoreTypePath, label: "/", description: "type a path to restore", scope: .restore),
+        KeyBinding([.char("m")], .restoreMissingLive, label: "m", description: "browser: only what is missing on the live volume", scope: .restore),
         KeyBinding([.char("s")], .restoreSkipSafety, label: "s", description: "skip the safety backup (in place, with a reason)", scope: .restore),
         KeyBinding([.char("r")], .refresh, label: "r", description: "run the preflight or the listing again", scope: .restore),
         KeyBinding([.char("?")], .openHelp, label: "?", description: "keys and steps", scope: .restore),

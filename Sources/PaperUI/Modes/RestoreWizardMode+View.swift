@@ -135,7 +135,9 @@ extension RestoreWizardMode {
             if w.preflight?.lock != nil { return ("u removes the stale lock · r checks again · Esc back", .keyHint) }
             return (w.kind == .drill ? "Enter runs the drill Job · r checks again · Esc back" : "Enter lists the snapshots (a read-only Job) · r checks again · Esc back", .keyHint)
         case .snapshots: return ("Enter picks the snapshot · r lists again · Esc back", .keyHint)
-        case .scope: return (w.picking ? "Enter opens a directory or picks · Esc goes up" : "Enter picks · / types a path · Esc back", .keyHint)
+        case .scope:
+            guard w.picking else { return ("Enter picks · / types a path · Esc back", .keyHint) }
+            return ("Enter opens a directory or picks · m " + (w.missingOnly ? "shows everything" : "only what is missing live") + " · Esc goes up", .keyHint)
         case .target: return ("Enter picks · Esc back", .keyHint)
         case .plan:
             guard w.plan != nil else { return ("Esc back: the plan was refused", .warn) }
@@ -224,12 +226,29 @@ extension RestoreWizardMode {
             }
             if let version = w.version { lines.append(("restic \(version) in the image", .muted)) }
         case .scope:
-            lines.append(("Restore what of snapshot \(w.snapshot?.shortID ?? "?")?", .title))
-            if w.picking, let files = w.files {
-                choice(0, w.browse.isEmpty ? "Everything (the snapshot's root)" : "This directory: /\(w.browse)/")
-                for (i, node) in files.enumerated() {
-                    choice(i + 1, "\(node.isDirectory ? "▸ " : "  ")/\(node.path)\(node.isDirectory ? "/" : "  \(FileRestore.bytes(Int64(node.size)))")")
+            let taken = w.snapshot.map { " (taken \(both($0.time, state)), \(UTCTime.humanDuration(max(0, state.now - $0.time))) ago)" } ?? ""
+            lines.append(("Restore what of snapshot \(w.snapshot?.shortID ?? "?")\(taken)?", .title))
+            if w.picking, let all = w.files {
+                let files = shownFiles(w)
+                let missing = w.live.map { Set($0.missing(all).map(\.path)) }
+                if let live = w.live {
+                    let count = missing?.count ?? 0
+                    let gone = live.directoryMissing ? "; the whole directory is missing live" : ""
+                    lines.append((w.missingOnly ? "Only what snapshot \(w.snapshot?.shortID ?? "?") has in /\(w.browse) and the live volume lacks: \(count) of \(all.count) entries\(gone)"
+                                                : "/\(w.browse): \(all.count) entries in the snapshot, \(count) missing live\(gone)", count > 0 ? .warn : .muted))
+                } else {
+                    lines.append(("/\(w.browse): \(all.count) entries in the snapshot; the live volume was not listed", .muted))
                 }
+                choice(0, w.browse.isEmpty ? "Everything (the snapshot's root)" : "This directory: /\(w.browse)/")
+                let nameWidth = min(48, files.map { $0.path.count + 2 }.max() ?? 0)
+                for (i, node) in files.enumerated() {
+                    let name = "/\(node.path)\(node.isDirectory ? "/" : "")"
+                    let size = node.isDirectory ? "" : FileRestore.bytes(Int64(node.size))
+                    let date = node.mtime.map { String(UTCTime.rfc3339($0).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? ""
+                    let gone = missing?.contains(node.path) == true ? "  missing live" : ""
+                    choice(i + 1, "\(node.isDirectory ? "▸ " : "  ")\(name.padding(toLength: max(nameWidth, name.count), withPad: " ", startingAt: 0))  \(size.padding(toLength: 10, withPad: " ", startingAt: 0))  \(date)\(gone)")
+                }
+                if files.isEmpty { lines.append((w.missingOnly ? "  nothing here is missing live (m shows everything)" : "  (empty)", .muted)) }
             } else {
                 choice(0, "Everything")
                 choice(1, "A path, typed (e.g. media/documents/originals)" + (w.path.map { ": /\($0)" } ?? ""))
@@ -247,7 +266,8 @@ extension RestoreWizardMode {
             } else if let plan = w.plan {
                 lines.append(("The whole plan, in order. Nothing has run yet.", .title))
                 for (i, text) in plan.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    lines.append((String(text), i == 0 ? .focus : (text.hasPrefix("note:") ? .warn : (text.hasPrefix("   ") ? .keyHint : .text))))
+                    let counted = plan.matchLine.map { text == $0 } ?? false
+                    lines.append((String(text), i == 0 || counted ? .focus : (text.hasPrefix("note:") ? .warn : (text.hasPrefix("   ") ? .keyHint : .text))))
                 }
             }
         case .timeline:
@@ -340,6 +360,16 @@ extension RestoreWizardMode {
                     }
                 }
                 return lines
+            }
+            if w.step == .finished, w.kind == .files, let plan = w.plan {
+                for line in FileRestoreAftercare.lines(plan: plan, facts: w.facts, cronJob: w.cronJob) {
+                    switch line.kind {
+                    case .title: lines.append((line.text, .title))
+                    case .text: lines.append((line.text, .text))
+                    case .command: lines.append(("     \(line.text)", .keyHint))
+                    }
+                }
+                lines.append(("", .text))
             }
             if !w.stepStates.isEmpty { lines.append(("The plan, step by step", .title)) }
             for (i, s) in w.stepStates.enumerated() {

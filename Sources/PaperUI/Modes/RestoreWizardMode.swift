@@ -96,6 +96,14 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var browse = ""
     public var files: [ResticNode]?
     public var filesFailure: String?
+    /// The browsed directory on the live volume (the listing Job's `find`), to show what is missing live.
+    public var live: LiveListing?
+    /// The browser shows only the entries the snapshot has and the live volume lacks.
+    public var missingOnly = false
+    /// What the chosen path selects in the snapshot (`restic ls --recursive` counted), for the plan.
+    public var match: PathMatch?
+    /// The snapshot id and path `match` was counted for.
+    public var matchFor: String?
     public var picking = false
     public var snapshot: ResticSnapshot?
     public var path: String?
@@ -162,6 +170,8 @@ public enum RestoreTask: Sendable, Equatable {
     case preflight(ActionFacts)
     case listSnapshots(cronJob: Data)
     case listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String)
+    /// How many files the chosen path selects in the snapshot (the plan shows it; 0 is refused).
+    case matchPath(cronJob: Data, snapshot: ResticSnapshot, path: String)
     case drill(cronJob: Data, scratchLimit: String?)
     case dbTimeline(ActionFacts)
     /// The window and the Backups only: a drill needs no file snapshots, and read-only lists
@@ -184,6 +194,7 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case preflight(RestoreToolkit.PreflightResult)
     case snapshots(RestoreToolkit.SnapshotListing)
     case files(RestoreToolkit.FileListing)
+    case matched(RestoreToolkit.PathMatchResult)
     case unlocked(RestoreToolkit.UnlockResult)
     case drilled(RestoreToolkit.DrillResult)
     case timeline(DatabaseTimelineResult)
@@ -290,6 +301,18 @@ enum RestoreWizardMode {
             w.entry = .cleanupNamespace
             w.draft = ""
             return .stay
+        case .restoreMissingLive:
+            guard w.step == .scope, w.picking else {
+                w.message = "m shows what the snapshot has and the live volume lacks, while browsing the snapshot's files."
+                return .stay
+            }
+            guard w.live != nil else {
+                w.message = "The live volume could not be listed for this directory: nothing to compare with."
+                return .stay
+            }
+            w.missingOnly.toggle()
+            w.selection = 0
+            return .stay
         case .restoreTypePath:
             guard w.step == .scope else {
                 w.message = "/ types a path on the Scope step."
@@ -319,7 +342,7 @@ enum RestoreWizardMode {
         switch w.step {
         case .choose: RestoreWizardState.Kind.choices.count
         case .snapshots: w.snapshots.count
-        case .scope: w.picking ? (w.files?.count ?? 0) + 1 : 3
+        case .scope: w.picking ? shownFiles(w).count + 1 : 3
         case .timeline: w.timeline.map { $0.backups.count + 2 } ?? 0
         case .dbPlan: 0
         case .target: FileRestoreRequest.Target.allCases.count
@@ -463,7 +486,8 @@ enum RestoreWizardMode {
             return ModeStep(.stay, [journal(state, "restore: snapshot \(w.snapshots[w.selection].shortID) chosen")])
         case .scope:
             if w.picking {
-                guard let files = w.files else { return .stay }
+                guard w.files != nil else { return .stay }
+                let files = shownFiles(w)
                 if w.selection == 0 {
                     // This directory (the root: everything).
                     w.path = w.browse.isEmpty ? nil : w.browse
@@ -506,9 +530,8 @@ enum RestoreWizardMode {
             w.target = target
             // Plan from the newest facts (replicas, free space, Jobs), not those of when the wizard opened.
             if let fresh = state.data.data?.actions { w.facts = fresh }
-            makePlan(&w, state)
             go(&w, to: .plan)
-            return ModeStep(.stay, [journal(state, "restore: target \(target.rawValue)")])
+            return ModeStep(.stay, [journal(state, "restore: target \(target.rawValue)")] + planOrCount(&w, &state))
         case .plan:
             w.message = w.target == .inPlace ? "y, then type the namespace, runs the plan." : "y runs the plan."
             return .stay
@@ -578,6 +601,39 @@ enum RestoreWizardMode {
         return ModeStep(.stay, [chosen, task(&w, &state, .dbDryRun(json: plan.json), busy: "the server's dry run of the manifest")])
     }
 
+    /// The entries the browser shows: all of the directory's, or only those missing live.
+    static func shownFiles(_ w: RestoreWizardState) -> [ResticNode] {
+        guard let files = w.files else { return [] }
+        guard w.missingOnly, let live = w.live else { return files }
+        return live.missing(files)
+    }
+
+    /// The key `match` is kept under: the snapshot and the path.
+    static func matchKey(_ w: RestoreWizardState) -> String? {
+        guard let snapshot = w.snapshot, let path = w.path else { return nil }
+        return "\(snapshot.id):\(path)"
+    }
+
+    /// The plan, once the files the path matches are counted: a file picked from the listing is
+    /// one file (the listing's own result); a directory or a typed path is counted by a
+    /// `restic ls --recursive` Job first.
+    static func planOrCount(_ w: inout RestoreWizardState, _ state: inout AppState) -> [Effect] {
+        if let key = matchKey(w), w.matchFor != key {
+            w.match = nil
+            if let path = w.path, let node = w.files?.first(where: { $0.path == path && !$0.isDirectory }) {
+                w.match = PathMatch(path: path, files: 1, bytes: node.size)
+                w.matchFor = key
+            } else if let cronJob = w.cronJob, let snapshot = w.snapshot, let path = w.path {
+                w.plan = nil
+                w.planError = nil
+                return [task(&w, &state, .matchPath(cronJob: cronJob, snapshot: snapshot, path: path),
+                             busy: "counting the files /\(path) matches in snapshot \(snapshot.shortID) (restic ls --recursive in a Job)")]
+            }
+        }
+        makePlan(&w, state)
+        return []
+    }
+
     /// The plan for the choices so far (pure), or why not.
     static func makePlan(_ w: inout RestoreWizardState, _ state: AppState) {
         w.plan = nil
@@ -591,7 +647,8 @@ enum RestoreWizardMode {
         }
         do {
             w.plan = try FileRestore.plan(FileRestoreRequest(snapshot: snapshot, path: w.path, target: w.target, skipSafetyBackup: w.skipReason, resticVersion: w.version),
-                                          facts: w.facts, cronJob: cronJob, neededBytes: needed, now: state.now)
+                                          facts: w.facts, cronJob: cronJob, neededBytes: needed, now: state.now,
+                                          match: w.matchFor != nil && w.matchFor == matchKey(w) ? w.match : nil)
         } catch {
             w.planError = error.description
         }
@@ -675,6 +732,7 @@ enum RestoreWizardMode {
     static func browse(_ w: inout RestoreWizardState, _ state: inout AppState, _ cronJob: Data, _ snapshot: ResticSnapshot, _ directory: String) -> Effect {
         w.browse = directory
         w.files = nil
+        w.live = nil
         w.filesFailure = nil
         return task(&w, &state, .listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory), busy: "the file listing Job (restic ls /\(directory))")
     }
@@ -689,6 +747,9 @@ enum RestoreWizardMode {
             guard let cronJob = w.cronJob else { return .stay }
             clearListing(&w)
             return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
+        case .plan where w.plan == nil && w.path != nil:
+            w.matchFor = nil
+            return ModeStep(.stay, planOrCount(&w, &state))
         default:
             w.message = "r runs the preflight or the snapshot listing again, on those steps."
             return .stay
@@ -952,9 +1013,21 @@ enum RestoreWizardMode {
             if listing.failure == nil && listing.snapshots.isEmpty { w.listingFailure = "the repository has no snapshot yet" }
         case .files(let listing):
             w.files = listing.nodes
+            w.live = listing.live
             w.filesFailure = listing.failure
             w.picking = listing.failure == nil
             w.selection = 0
+        case .matched(let result):
+            if let match = result.match {
+                w.match = match
+                w.matchFor = matchKey(w)
+                makePlan(&w, state)
+                effects.append(journal(state, "restore: /\(match.path) matches \(match.text) in snapshot \(w.snapshot?.shortID ?? "?") (Job \(result.job))"))
+            } else {
+                let failure = result.failure ?? "no answer"
+                w.planError = "could not count the files /\(w.path ?? "") matches in the snapshot: \(failure). r counts again."
+                effects.append(journal(state, "restore: counting the files /\(w.path ?? "") matches FAILED: \(failure)"))
+            }
         case .timeline(let result):
             switch result {
             case .timeline(let t):
@@ -1071,6 +1144,10 @@ enum RestoreWizardMode {
                     state.exitNotes = []
                     notify(&state, "restore finished: \(w.choiceText)")
                     effects.append(journal(state, "restore finished: \(w.choiceText) into \(w.plan?.targetDirectory ?? "?")"))
+                    if w.kind == .files, let plan = w.plan {
+                        let commands = FileRestoreAftercare.lines(plan: plan, facts: w.facts, cronJob: w.cronJob).filter { $0.kind == .command }.map { "  `\($0.text)`" }
+                        if !commands.isEmpty { effects.append(journal(state, "restore: what next, commands shown:\n" + commands.joined(separator: "\n"))) }
+                    }
                 }
             case .failed(let m), .unknown(let m):
                 if case .unknown = outcome { w.stepStates[index] = .unknown(m, seconds: seconds) } else { w.stepStates[index] = .failed(m, seconds: seconds) }

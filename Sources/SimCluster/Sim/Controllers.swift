@@ -260,8 +260,10 @@ public final class Controllers: Sendable {
                 let started = plan.startedAt ?? now
                 let command = Self.commandText(of: job)
                 let restores = plan.exitCode == 0 && command.contains("restic restore") && !command.contains("paperctl-drill")
-                let lines = plan.lines ?? (restores ? LogText.resticRestore(json: command.contains("--json"))
-                                                    : LogText.resticRun(outcome: plan.exitCode == 0 ? .success : options.restic, start: started))
+                // A listing Job prints what restic prints for it (the snapshots, a directory's nodes), not a backup's lines.
+                let listing = plan.exitCode == 0 ? Self.resticScript(of: job).flatMap { LogText.resticListing($0, now: started) } : nil
+                let lines = plan.lines ?? listing ?? (restores ? LogText.resticRestore(json: command.contains("--json"))
+                                                              : LogText.resticRun(outcome: plan.exitCode == 0 ? .success : options.restic, start: started))
                 let container = pod.value(at: "spec.containers.0.name")?.stringValue ?? "main"
                 for (i, line) in lines.enumerated() {
                     logs.append(namespace: ns, pod: podName, container: container, time: started + (finishAt - started) * Double(i + 1) / Double(lines.count + 1), line)
@@ -269,6 +271,13 @@ public final class Controllers: Sendable {
                 finish(job: job, podName: podName, started: started, finished: finishAt, exitCode: plan.exitCode)
             }
         }
+    }
+
+    /// The restic container's script, read as the simulator reads it (nil when it is not in that form).
+    static func resticScript(of job: JSONValue) -> [SimCommand]? {
+        guard let container = (job.value(at: "spec.template.spec.containers")?.arrayValue ?? []).first(where: { ($0["image"]?.stringValue ?? "").contains("restic") }) else { return nil }
+        let words = (container["command"]?.arrayValue ?? []).compactMap(\.stringValue) + (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        return try? SimScript.commands(of: words)
     }
 
     /// The Job's restic command line (command and args of its containers), to tell an unlock from a backup.

@@ -168,6 +168,63 @@ enum LogText {
                 "verifying files in /data", "finished verifying 12 files in /data (took 1.204s)"]
     }
 
+    /// A simulated listing Job (no restic on PATH): `restic snapshots --json` or `restic ls --json`
+    /// in restic 0.17's own format, over the demo volume's tree at `/data`, and the file
+    /// listing's live tail (`find`'s lines). Nil for any other script.
+    static func resticListing(_ commands: [SimCommand], now: Double) -> [String]? {
+        let day = 86_400.0
+        let newest = (now / day).rounded(.down) * day + 4 * 3600 - (now.truncatingRemainder(dividingBy: day) < 4 * 3600 ? day : 0)
+        let snapshots = (0..<3).map { i -> (id: String, time: Double) in
+            (String(repeating: String(format: "%08x", 0x4f2a_9c1e + i), count: 8), newest - Double(i) * day)
+        }
+        let tree = PaperlessFiles.directories.map { (path: "/data/\($0)", size: nil as Int?) }
+            + PaperlessFiles.files().map { (path: "/data/\($0.path)", size: Optional($0.data.count)) }
+        var out: [String] = []
+        var listed = false
+        for command in commands {
+            switch command {
+            case .restic(let words) where words.first == "version":
+                out.append("restic 0.17.3 compiled with go1.23.3 on linux/amd64")
+            case .restic(let words) where words.first == "snapshots":
+                let total = tree.compactMap(\.size).reduce(0, +)
+                out.append("[" + snapshots.reversed().map { s in
+                    #"{"time":"\#(UTCTime.rfc3339(s.time))","tree":"\#(s.id.prefix(16))","paths":["/data"],"hostname":"paperless-ngx","username":"root","id":"\#(s.id)","short_id":"\#(s.id.prefix(8))","summary":{"total_files_processed":\#(PaperlessFiles.files().count),"total_bytes_processed":\#(total)}}"#
+                }.joined(separator: ",") + "]")
+                listed = true
+            case .restic(let words) where words.first == "ls":
+                let positional = words.dropFirst().filter { !$0.hasPrefix("--") }
+                let recursive = words.contains("--recursive")
+                guard let wanted = positional.first, let snapshot = snapshots.first(where: { wanted == "latest" ? true : $0.id.hasPrefix(wanted) }) else {
+                    out.append("Fatal: no matching ID found for prefix \"\(positional.first ?? "")\"")
+                    return out
+                }
+                out.append(#"{"time":"\#(UTCTime.rfc3339(snapshot.time))","tree":"\#(snapshot.id.prefix(16))","paths":["/data"],"hostname":"paperless-ngx","username":"root","id":"\#(snapshot.id)","short_id":"\#(snapshot.id.prefix(8))","message_type":"snapshot","struct_type":"snapshot"}"#)
+                let dirs = Array(positional.dropFirst())
+                let mtime = UTCTime.rfc3339(snapshot.time - 3600)
+                for node in tree where dirs.isEmpty || dirs.contains(where: { d in
+                    node.path == d || (node.path.hasPrefix(d + "/") && (recursive || !node.path.dropFirst(d.count + 1).contains("/")))
+                }) {
+                    let name = node.path.split(separator: "/").last.map(String.init) ?? node.path
+                    let type = node.size == nil ? "dir" : "file"
+                    let size = node.size.map { #""size":\#($0),"# } ?? ""
+                    out.append(#"{"name":"\#(name)","type":"\#(type)","path":"\#(node.path)","uid":1000,"gid":1000,\#(size)"mode":\#(node.size == nil ? 2_147_484_141 : 420),"permissions":"\#(node.size == nil ? "drwxr-xr-x" : "-rw-r--r--")","mtime":"\#(mtime)","atime":"\#(mtime)","ctime":"\#(mtime)","message_type":"node","struct_type":"node"}"#)
+                }
+                listed = true
+            case .liveListing(let dir, let shown):
+                out.append("paperctl-live: \(shown)")
+                let children = tree.map(\.path).filter { $0.hasPrefix(dir + "/") && !$0.dropFirst(dir.count + 1).contains("/") }
+                if children.isEmpty && !tree.contains(where: { $0.path == dir }) {
+                    out.append("find: \(shown): No such file or directory")
+                    out.append("paperctl-live-missing")
+                }
+                for child in children.sorted() { out.append(shown + child.dropFirst(dir.count)) }
+            default:
+                return nil
+            }
+        }
+        return listed ? out : nil
+    }
+
     /// `restic backup` against a bucket that refuses writes.
     static let resticBackupDenied = [
         "repository 9b6c2d51 opened (version 2, compression level auto)",

@@ -180,6 +180,9 @@ public final class ResticJobRunner: JobRunning {
             if case .mkdir(let dir) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
                 throw ResolveError(description: "paperctl simulator: mkdir outside the container's volumes (\(dir)) refused; nothing was run")
             }
+            if case .liveListing(let dir, _) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
+                throw ResolveError(description: "paperctl simulator: the live listing of a directory outside the container's volumes (\(dir)) refused; nothing was run")
+            }
             if case .drillSummary(let dir) = mapped, !local.contains(where: { dir == $0 || dir.hasPrefix($0 + "/") }) {
                 throw ResolveError(description: "paperctl simulator: the drill summary of a directory outside the container's volumes (\(dir)) refused; nothing was run")
             }
@@ -239,6 +242,16 @@ public final class ResticJobRunner: JobRunning {
             case .drillSummary(let dir):
                 let (files, bytes) = Self.measure(dir)
                 lines.yield("paperctl-drill: files=\(files) bytes=\(bytes)")
+                code = 0
+            case .liveListing(let dir, let shown):
+                // printf, then find's direct entries (its order is the directory's; sorted here), or the missing marker.
+                lines.yield("paperctl-live: \(shown)")
+                if let names = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+                    for name in names.sorted() { lines.yield("\(shown)/\(name)") }
+                } else {
+                    lines.yield("find: \(shown): No such file or directory")
+                    lines.yield("paperctl-live-missing")
+                }
                 code = 0
             }
             if code != 0 { return code }
@@ -497,25 +510,32 @@ enum PaperlessFiles {
         (5, "2025-01-07 Vermieter Nebenkostenabrechnung"), (6, "2025-02-21 Zahnarzt Rechnung"),
     ]
 
-    static func plant(in root: String) throws {
-        let fm = FileManager.default
-        for dir in ["media/documents/originals", "media/documents/archive", "media/documents/thumbnails", "data/index", "data/log", "consume", "export"] {
-            try fm.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
-        }
+    static let directories = ["media", "media/documents", "media/documents/originals", "media/documents/archive", "media/documents/thumbnails",
+                              "data", "data/index", "data/log", "consume", "export"]
+
+    /// The files of the volume, relative to its root, with their content.
+    static func files() -> [(path: String, data: Data)] {
+        var out: [(path: String, data: Data)] = []
         for doc in documents {
             let name = String(format: "%07d", doc.id)
-            try write(pdf(title: doc.title), to: "\(root)/media/documents/originals/\(name).pdf")
-            try write(pdf(title: doc.title + " (archived, OCR)"), to: "\(root)/media/documents/archive/\(name).pdf")
-            try write(Data("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 thumbnail \(doc.title)".utf8), to: "\(root)/media/documents/thumbnails/\(name).webp")
+            out.append(("media/documents/originals/\(name).pdf", pdf(title: doc.title)))
+            out.append(("media/documents/archive/\(name).pdf", pdf(title: doc.title + " (archived, OCR)")))
+            out.append(("media/documents/thumbnails/\(name).webp", Data("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 thumbnail \(doc.title)".utf8)))
         }
-        try write(Data(), to: "\(root)/media/media.lock")
-        try write(Data("whoosh index segment paperless\n".utf8), to: "\(root)/data/index/_MAIN_1.toc")
-        try write(Data(repeating: 0x5a, count: 4096), to: "\(root)/data/index/MAIN_a1b2c3d4e5f6g7h8.seg")
-        try write(Data(), to: "\(root)/data/index/MAIN_WRITELOCK")
-        try write(Data(repeating: 0, count: 16384), to: "\(root)/data/celerybeat-schedule.db")
-        try write(Data("[2025-02-21 09:14:03,120] [INFO] [paperless.consumer] Document 2025-02-21 Zahnarzt Rechnung consumption finished\n".utf8),
-                  to: "\(root)/data/log/paperless.log")
-        try write(Data(), to: "\(root)/data/log/mail.log")
+        out.append(("media/media.lock", Data()))
+        out.append(("data/index/_MAIN_1.toc", Data("whoosh index segment paperless\n".utf8)))
+        out.append(("data/index/MAIN_a1b2c3d4e5f6g7h8.seg", Data(repeating: 0x5a, count: 4096)))
+        out.append(("data/index/MAIN_WRITELOCK", Data()))
+        out.append(("data/celerybeat-schedule.db", Data(repeating: 0, count: 16384)))
+        out.append(("data/log/paperless.log", Data("[2025-02-21 09:14:03,120] [INFO] [paperless.consumer] Document 2025-02-21 Zahnarzt Rechnung consumption finished\n".utf8)))
+        out.append(("data/log/mail.log", Data()))
+        return out
+    }
+
+    static func plant(in root: String) throws {
+        let fm = FileManager.default
+        for dir in directories { try fm.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true) }
+        for file in files() { try write(file.data, to: "\(root)/\(file.path)") }
     }
 
     /// One line per backup run, so each snapshot has a changed file as on a live volume.

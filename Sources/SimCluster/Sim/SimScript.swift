@@ -10,6 +10,9 @@ enum SimCommand: Sendable, Equatable {
     case mkdir(String)
     /// The drill's closing `printf 'paperctl-drill: files=%s bytes=%s\n' "$(find DIR …)" "$(du -sb DIR …)"`, measured in Swift.
     case drillSummary(String)
+    /// The file listing's closing `printf 'paperctl-live: %s\n' DIR && { find DIR -mindepth 1 -maxdepth 1 || printf 'paperctl-live-missing\n'; }`,
+    /// listed in Swift: `directory` is read, `shown` is printed (the path as the container names it).
+    case liveListing(directory: String, shown: String)
 
     /// The same command with `map` applied to each word that may be a path.
     func mappingPaths(_ map: (String) -> String) -> SimCommand {
@@ -17,6 +20,7 @@ enum SimCommand: Sendable, Equatable {
         case .restic(let words): .restic(words.map(map))
         case .mkdir(let dir): .mkdir(map(dir))
         case .drillSummary(let dir): .drillSummary(map(dir))
+        case .liveListing(let dir, let shown): .liveListing(directory: map(dir), shown: shown)
         }
     }
 }
@@ -45,6 +49,7 @@ enum SimScript {
     }
 
     static let drillMarker = " && printf 'paperctl-drill: files=%s bytes=%s\\n' "
+    static let liveMarker = " && printf 'paperctl-live: %s\\n' "
 
     /// The commands of one script.
     static func script(_ text: String) throws(Refusal) -> [SimCommand] {
@@ -53,6 +58,10 @@ enum SimScript {
         if let marker = text.range(of: drillMarker) {
             body = text[..<marker.lowerBound]
             tail = .drillSummary(try drillDirectory(String(text[marker.upperBound...])))
+        } else if let marker = text.range(of: liveMarker) {
+            body = text[..<marker.lowerBound]
+            let dir = try liveDirectory(String(text[marker.upperBound...]))
+            tail = .liveListing(directory: dir, shown: dir)
         }
         var out = try segments(String(body)).map { words throws(Refusal) in try command(words) }
         if let tail { out.append(tail) }
@@ -65,6 +74,17 @@ enum SimScript {
         let open = "\"$(find ", middle = " -type f | wc -l)\" \"$(du -sb ", close = " | cut -f1)\""
         guard tail.hasPrefix(open), tail.hasSuffix(close), let split = tail.range(of: middle) else { throw refusal }
         let first = String(tail[tail.index(tail.startIndex, offsetBy: open.count)..<split.lowerBound])
+        let second = String(tail[split.upperBound..<tail.index(tail.endIndex, offsetBy: -close.count)])
+        guard first == second, let words = try? segments(first), words.count == 1, words[0].count == 1 else { throw refusal }
+        return words[0][0]
+    }
+
+    /// `Q && { find Q -mindepth 1 -maxdepth 1 || printf 'paperctl-live-missing\n'; }` with the same quoted directory Q twice.
+    static func liveDirectory(_ tail: String) throws(Refusal) -> String {
+        let refusal = Refusal(description: "the live listing is not in the form paperctl writes")
+        let middle = " && { find ", close = " -mindepth 1 -maxdepth 1 || printf 'paperctl-live-missing\\n'; }"
+        guard tail.hasSuffix(close), let split = tail.range(of: middle) else { throw refusal }
+        let first = String(tail[..<split.lowerBound])
         let second = String(tail[split.upperBound..<tail.index(tail.endIndex, offsetBy: -close.count)])
         guard first == second, let words = try? segments(first), words.count == 1, words[0].count == 1 else { throw refusal }
         return words[0][0]
