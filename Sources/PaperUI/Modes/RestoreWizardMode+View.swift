@@ -211,7 +211,7 @@ extension RestoreWizardMode {
                 }
                 if let job = w.unlockedBy {
                     lines.append(("", .text))
-                    lines.append(("\(g.ok) The lock is removed (Job \(job)). b starts a backup Job to prove the repository is free.", .ok))
+                    lines.append(("\(g.ok) The lock is removed (Job \(job)).", .ok))
                 }
             }
         case .snapshots:

@@ -742,6 +742,8 @@ enum RestoreWizardMode {
         switch w.step {
         case .preflight:
             w.unlockOffered = false
+            w.lockHolder = nil
+            w.removeAllJob = nil
             return ModeStep(.stay, [runPreflight(&w, &state)])
         case .snapshots:
             guard let cronJob = w.cronJob else { return .stay }
@@ -1101,7 +1103,7 @@ enum RestoreWizardMode {
                 let said = result.log.split(whereSeparator: \.isNewline).last { !$0.hasPrefix("repository ") }.map(String.init) ?? "no output"
                 w.unlockedBy = job
                 w.lockHolder = nil
-                w.message = "restic unlock ran in Job \(job): \(said). b starts a backup Job to prove the repository is free."
+                w.message = "restic unlock ran in Job \(job): \(said)." + (w.kind == .unlock ? " b starts a backup Job to prove the repository is free." : "")
                 if var pre = w.preflight {
                     pre.lock = nil
                     pre.lines = pre.lines.map { $0.title == "repository lock" ? RestorePreflight.Line("repository lock", .ok, "restic unlock (Job \(job)) ran just now (restic: \(said))") : $0 }
