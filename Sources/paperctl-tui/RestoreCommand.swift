@@ -151,7 +151,8 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             do {
                 let p = try FileRestore.plan(FileRestoreRequest(snapshot: placeholder, path: path, target: targetMode, skipSafetyBackup: skipSafetyBackup),
                                              facts: facts, cronJob: cronJob, neededBytes: nil, now: Date().timeIntervalSince1970)
-                say("Plan (nothing was run; the snapshot is resolved and listed when it runs):")
+                say("Plan (nothing was run; the snapshot is resolved and listed when it runs"
+                    + (path == nil ? "):" : ", and the files --path matches are counted then: 0 files stops it before anything is written):"))
                 say(p.text)
                 throw ExitCode(0)
             } catch let refusal as FileRestore.Refusal {
