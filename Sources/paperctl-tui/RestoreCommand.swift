@@ -151,7 +151,8 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             do {
                 let p = try FileRestore.plan(FileRestoreRequest(snapshot: placeholder, path: path, target: targetMode, skipSafetyBackup: skipSafetyBackup),
                                              facts: facts, cronJob: cronJob, neededBytes: nil, now: Date().timeIntervalSince1970)
-                say("Plan (nothing was run; the snapshot is resolved and listed when it runs):")
+                say("Plan (nothing was run; the snapshot is resolved and listed when it runs"
+                    + (path == nil ? "):" : ", and the files --path matches are counted then: 0 files stops it before anything is written):"))
                 say(p.text)
                 throw ExitCode(0)
             } catch let refusal as FileRestore.Refusal {
@@ -262,6 +263,9 @@ struct RestoreFilesCommand: AsyncParsableCommand {
                         throw ExitCode(1)
                     }
                     say("created; not waiting (use --wait). Files land in \(restorePlan.targetDirectory)")
+                    say("")
+                    say("Once the Job has finished:")
+                    RestoreOutput.sayWhatNext(FileRestoreAftercare.lines(plan: restorePlan, facts: facts, cronJob: cronJob))
                     RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore Job created, not waited for")
                     // Nobody renews the Lease after this process ends: it is left on for the Job instead,
                     // naming it, for the step timeout; another restore takes it over once the Job has ended.
@@ -301,9 +305,7 @@ struct RestoreFilesCommand: AsyncParsableCommand {
             RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files finished: \(restorePlan.targetDirectory)")
             say("")
             let aftercare = FileRestoreAftercare.lines(plan: restorePlan, facts: facts, cronJob: cronJob)
-            for line in aftercare {
-                say(line.kind == .command ? "     \(line.text)" : line.text)
-            }
+            RestoreOutput.sayWhatNext(aftercare)
             let commands = aftercare.filter { $0.kind == .command }.map { "  `\($0.text)`" }
             if !commands.isEmpty {
                 RestoreOutput.record(journal, "- \(UTCTime.rfc3339(Date().timeIntervalSince1970)) restore files: what next, commands printed:\n" + commands.joined(separator: "\n"))
@@ -646,6 +648,11 @@ enum RestoreOutput {
     static let say: @Sendable (String) -> Void = { line in
         print(TerminalText.safe(Redactor.redact(line), newlines: true))
         fflush(nil)
+    }
+
+    /// The "what next" block after a file restore, its commands indented to copy.
+    static func sayWhatNext(_ aftercare: [FileRestoreAftercare.Line]) {
+        for line in aftercare { say(line.kind == .command ? "     \(line.text)" : line.text) }
     }
 
     /// Appends to the journal; a failed write is said on stderr, as it happens.
