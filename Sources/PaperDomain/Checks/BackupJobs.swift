@@ -20,13 +20,16 @@ public enum BackupJobs {
     public static func newestFailed(_ snapshot: Snapshot, config: PaperConfig) -> (job: Job, pod: Pod, container: String)? {
         guard let newest = of(snapshot, config: config).max(by: { ($0.metadata.creationTimestamp ?? 0) < ($1.metadata.creationTimestamp ?? 0) }),
               newest.outcome == .failed else { return nil }
-        let name = newest.metadata.name
-        let pods = snapshot.pods.filter { pod in
-            pod.metadata.labels["job-name"] == name || pod.metadata.labels["batch.kubernetes.io/job-name"] == name
-                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == name }
-        }
-        guard let pod = pods.max(by: { ($0.startTime ?? $0.metadata.creationTimestamp ?? 0) < ($1.startTime ?? $1.metadata.creationTimestamp ?? 0) }),
+        guard let pod = newestPod(ofJob: newest.metadata.name, in: snapshot.pods),
               let container = pod.containerNames.first(where: { !config.app.sidecars.contains($0) }) else { return nil }
         return (newest, pod, container)
+    }
+
+    /// The newest pod of the Job named `name` among `pods` (by label or owner): whose log says how it went.
+    public static func newestPod(ofJob name: String, in pods: [Pod]) -> Pod? {
+        pods.filter { pod in
+            pod.metadata.labels["job-name"] == name || pod.metadata.labels["batch.kubernetes.io/job-name"] == name
+                || pod.metadata.ownerReferences.contains { $0.kind == "Job" && $0.name == name }
+        }.max { ($0.startTime ?? $0.metadata.creationTimestamp ?? 0) < ($1.startTime ?? $1.metadata.creationTimestamp ?? 0) }
     }
 }
