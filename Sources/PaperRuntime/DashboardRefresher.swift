@@ -84,6 +84,10 @@ public struct DashboardRefresher: Sendable {
                                  logSources: LogSource.from(snapshot, config: config),
                                  restoreLease: RestoreLease.active(in: snapshot.leases, now: now))
         data.feed = feed
+        data.pods = snapshot.pods
+        data.claims = snapshot.persistentVolumeClaims.map(\.metadata.name)
+        data.events = snapshot.events
+        data.failedJobLog = snapshot.failedBackupLog
         return .success(data)
     }
 

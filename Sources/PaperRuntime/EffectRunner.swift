@@ -70,6 +70,11 @@ public final class EffectRunner {
             case .stopLogs:
                 logTask?.cancel()
                 logTask = nil
+            case .readObject(let request, let generation):
+                let services = self.services, send = self.send
+                Task.detached {
+                    send(.objectRead(generation: generation, await services.readObject(request)))
+                }
             case .restore(let task, let generation):
                 // Not cancelled when the wizard closes: a step that changes the cluster runs to its end.
                 let services = self.services, send = self.send

@@ -23,6 +23,14 @@ public struct RecordingRunner: CommandRunning, CommandStreaming {
         self.report = report
     }
 
+    /// The object an action's kubectl names on its first line ("job.batch/NAME created",
+    /// "externalsecret…/NAME annotated"), redacted; nil when the line names none.
+    static func affected(_ stdout: Data) -> String? {
+        let first = stdout.prefix(512).split(separator: UInt8(ascii: "\n")).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard let word = first.split(separator: " ").first, word.contains("/") else { return nil }
+        return Redactor.redact(first.trimmingCharacters(in: .whitespaces))
+    }
+
     /// Numbers the streams, so each one is one line of the command log.
     static let streams = Atomic<Int>(0)
 
@@ -35,7 +43,9 @@ public struct RecordingRunner: CommandRunning, CommandStreaming {
         let line = Redactor.redact(command.displayLine)
         do {
             let out = try await base.run(command)
-            report(CommandRecord(startedAt: started, duration: out.duration, commandLine: line, exitStatus: out.exitStatus, isAction: title != nil, title: title, viaProxy: viaProxy))
+            var record = CommandRecord(startedAt: started, duration: out.duration, commandLine: line, exitStatus: out.exitStatus, isAction: title != nil, title: title, viaProxy: viaProxy)
+            if title != nil, out.succeeded { record.result = Self.affected(out.stdout) }
+            report(record)
             return out
         } catch {
             report(CommandRecord(startedAt: started, duration: clock() - started, commandLine: line + "  (\(error.code))", exitStatus: nil, isAction: title != nil, title: title,

@@ -20,6 +20,8 @@ public struct Services: Sendable {
     public var streamLogs: @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String
     /// Runs a restore task (a listing Job, the unlock, one plan step), reporting progress.
     public var restore: @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult
+    /// Reads what the object view shows: the manifest (masked) and a Job's log tail.
+    public var readObject: @Sendable (ObjectReadRequest) async -> ObjectReadResult
     /// Seconds since the epoch.
     public var clock: @Sendable () -> Double
     /// Waits (a log reconnect's delay); tests make it instant.
@@ -34,8 +36,12 @@ public struct Services: Sendable {
                     if case .step(_, let index) = task { return .step(index: index, .failed("restores are not wired")) }
                     return .unlocked(RestoreToolkit.UnlockResult(job: nil, result: RestoreExecutor.JobResult(outcome: .failed("restores are not wired"), log: "")))
                 },
+                readObject: @escaping @Sendable (ObjectReadRequest) async -> ObjectReadResult = { request in
+                    ObjectReadResult(manifest: .failed("reads are not wired"), log: request.log.map { _ in .failed("reads are not wired") })
+                },
                 clock: @escaping @Sendable () -> Double,
                 sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .milliseconds(Int($0 * 1000))) }) {
+        self.readObject = readObject
         self.refresh = refresh
         self.runAction = runAction
         self.appendJournal = appendJournal
@@ -67,7 +73,36 @@ public struct Services: Sendable {
                 }
             },
             restore: { task, report in await RestoreTasks.run(task, toolkit: toolkit, report: report) },
+            readObject: { request in await ObjectReads.run(request, runner: runner, discovery: refresher.discovery, target: refresher.target) },
             clock: clock)
+    }
+}
+
+// MARK: - ObjectReads
+
+/// The object view's reads, through the one kubectl runner: the manifest as JSON (masked and
+/// shown as YAML), and a Job pod's log tail, from the refresh's cache of finished pods' logs
+/// when it has it (the same read fills it).
+public enum ObjectReads {
+    public static func run(_ request: ObjectReadRequest, runner: any CommandRunning, discovery: DiscoveryCache, target: KubeTarget) async -> ObjectReadResult {
+        let manifest: ObjectViewState.Part
+        do throws(KubectlError) {
+            manifest = .loaded(ObjectYAML.shown(json: try await runner.output(of: KubectlCommand(arguments: request.manifest))))
+        } catch {
+            manifest = .failed(Redactor.redact(error.description))
+        }
+        guard let tail = request.log else { return ObjectReadResult(manifest: manifest) }
+        if tail.finished, let cached = await discovery.finishedLog(pod: tail.cacheKey, target: target) {
+            return ObjectReadResult(manifest: manifest, log: .loaded(Redactor.redact(cached)))
+        }
+        do throws(KubectlError) {
+            let data = try await runner.output(of: KubectlCommand.podLogTail(pod: tail.pod, container: tail.container, tailLines: tail.tailLines, target: target))
+            let text = String(decoding: data, as: UTF8.self)
+            if tail.finished { await discovery.setFinishedLog(text, pod: tail.cacheKey, target: target) }
+            return ObjectReadResult(manifest: manifest, log: .loaded(Redactor.redact(text)))
+        } catch {
+            return ObjectReadResult(manifest: manifest, log: .failed(Redactor.redact(error.description)))
+        }
     }
 }
 

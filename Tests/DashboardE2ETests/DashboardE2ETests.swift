@@ -279,13 +279,16 @@ import Testing
         #expect(!later.contains("hunter2-PLANTED"))
         for c in "/Cannot connect" { try await t.send(String(c)) }
         try await t.send("Enter")
-        try await t.waitFor("/Cannot connect ", "×")
+        try await t.waitFor("/Cannot connect match ")
         try await t.send("f")
         // Fails with the last screen when the filter keeps showing other lines.
         try await t.waitUntil("a filtered body of only \"Cannot connect\" lines") { screen in
             let body = screen.split(separator: "\n").dropFirst(2).dropLast().filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-            return screen.contains("× FILTER") && !body.isEmpty && body.allSatisfy { $0.contains("Cannot connect") }
+            return screen.contains(" FILTER") && !body.isEmpty && body.allSatisfy { $0.contains("Cannot connect") }
         }
+        // Esc clears the search and its filter first, then leaves.
+        try await t.send("Escape")
+        try await t.waitUntil("the search cleared, still in the tail") { $0.contains(" LOGS ") && !$0.contains("/Cannot connect") }
         try await t.send("Escape")
         try await t.waitFor("[1] Pods", "[6] Log errors")
     }

@@ -72,6 +72,18 @@ import Testing
             fallback.note = "POLLING"
             for record in records + [fallback] { _ = update(&s, .commandRan(record)) }
             s.stack = [.commandLog(CommandLogState())]
+        case "logs-paused":
+            // A search from the tail on its newest match, then lines arriving while it holds.
+            s = LogViewTests.searched()
+            _ = update(&s, .logLines(generation: s.logView?.generation ?? 0, (50..<57).map { "ok \($0)" }))
+        case "commandLog-action":
+            // The shared flags once in the header, an action naming what it created, shown in full.
+            s = CommandLogTests.state()
+            _ = update(&s, .key(.enter))
+        case "object-uncached":
+            // A Job whose log is being read with its manifest.
+            s = ObjectFixtures.dashboard(cached: false)
+            _ = update(&s, .key(.enter))
         case "restore-choose":
             s = RestoreWizardTests.open()
         case "restore-timeline", "restore-dbPlan":
@@ -141,7 +153,7 @@ import Testing
         return s
     }
 
-    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
+    static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "commandLog-action", "logs-paused", "object-uncached", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
                                 "restore-nsError", "restore-timeError", "restore-readOnly", "restore-browse", "restore-browse-missing", "restore-done-files"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }

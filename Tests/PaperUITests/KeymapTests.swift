@@ -29,6 +29,13 @@ enum ModeFixtures {
             s.height = 24
             s.dashboard.focus = .database
             s.stack = [.detail(DetailState(panel: .database, scroll: 2))]
+        case .object:
+            // A failed Job opened from its row, scrolled a little into its manifest.
+            s = ObjectFixtures.opened()
+            if case .object(var view) = s.mode {
+                view.scroll = 2
+                s.setTop(.object(view))
+            }
         case .filter:
             s.stack = [.filter(FilterState(panel: .logs, draft: "re"))]
         case .help:
@@ -47,11 +54,13 @@ enum ModeFixtures {
                 if scope == .logSearch { view.searchDraft = "brok" }
                 s.setTop(.logs(view))
             }
-        case .commandLog:
+        case .commandLog, .commandLogFilter:
             for i in 0..<10 {
-                _ = update(&s, .commandRan(CommandRecord(startedAt: Fixtures.now, duration: 0.1, commandLine: "kubectl get pods #\(i)", exitStatus: 0, isAction: false)))
+                _ = update(&s, .commandRan(CommandRecord(startedAt: Fixtures.now, duration: 0.1, commandLine: "kubectl --context demo get pods #\(i)", exitStatus: 0, isAction: false)))
             }
-            s.stack = [.commandLog(CommandLogState(scrollFromBottom: 2))]
+            var log = CommandLogState(scrollFromBottom: 2)
+            if scope == .commandLogFilter { log.filterDraft = "pods #" }
+            s.stack = [.commandLog(log)]
         case .journal:
             var journal = JournalState(lines: (0..<100).map { "- entry \($0)" })
             journal.scroll = 10

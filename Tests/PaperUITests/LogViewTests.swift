@@ -100,7 +100,87 @@ import Testing
         #expect(s.logView?.visible.count == 5)
         let text = render(s).text
         #expect(text.contains("ERROR broker lost 40") && !text.contains("ok 41"))
-        #expect(text.contains("/broker 5× FILTER"))
+        #expect(text.contains("/broker 5 matches FILTER"))
+    }
+
+    /// Fifty lines, one in ten an error naming the broker (lines 0, 10, 20, 30, 40), searched for "broker".
+    static func searched() -> AppState {
+        var s = Self.state()
+        _ = update(&s, .key(.char("l")))
+        let gen = s.logView?.generation ?? 0
+        _ = update(&s, .logLines(generation: gen, (0..<50).map { $0 % 10 == 0 ? "ERROR broker lost \($0)" : "ok \($0)" }))
+        for key in [Key.char("/"), .char("b"), .char("r"), .char("o"), .char("k"), .char("e"), .char("r"), .enter] { _ = update(&s, .key(key)) }
+        return s
+    }
+
+    @Test func searchStartsAtTheNewestMatchAndCountsKOfN() {
+        var s = Self.searched()
+        // Like less's `?` from the end: the newest match first.
+        #expect(s.logView?.matchOrdinal == 5)
+        #expect(s.logView.map { $0.visible[$0.matchCursor ?? 0].text } == "ERROR broker lost 40")
+        #expect(render(s).text.contains("/broker match 5/5"))
+        // n goes on backwards, to older matches; N comes back; past the newest it wraps to the oldest.
+        _ = update(&s, .key(.char("n")))
+        #expect(render(s).text.contains("/broker match 4/5"))
+        #expect(s.logView.map { $0.visible[$0.matchCursor ?? 0].text } == "ERROR broker lost 30")
+        _ = update(&s, .key(.char("N")))
+        #expect(render(s).text.contains("/broker match 5/5"))
+        _ = update(&s, .key(.char("N")))
+        #expect(render(s).text.contains("/broker match 1/5"))
+        #expect(s.logView.map { $0.visible[$0.matchCursor ?? 0].text } == "ERROR broker lost 0")
+    }
+
+    @Test func whilePausedNewLinesAreCountedAndGFollowsAgain() {
+        var s = Self.searched()
+        let gen = s.logView?.generation ?? 0
+        #expect(s.logView?.paused == true, "a search holds the view on its match")
+        _ = update(&s, .logLines(generation: gen, (50..<62).map { "ok \($0)" }))
+        var text = render(s).text
+        #expect(text.contains("PAUSED +12 new · /broker match 5/5"))
+        #expect(!text.contains("ok 61"))
+        _ = update(&s, .key(.char("G")))
+        #expect(s.logView?.following == true)
+        _ = update(&s, .logLines(generation: gen, ["ok 62 after G"]))
+        text = render(s).text
+        #expect(text.contains("ok 62 after G"), "G resumed the follow: the newest line is on screen")
+        #expect(!text.contains(" new ·") && !text.contains("PAUSED"))
+        // Space pauses and resumes the same way.
+        _ = update(&s, .key(.char(" ")))
+        _ = update(&s, .logLines(generation: gen, ["ok 63"]))
+        #expect(render(s).text.contains("+1 new"))
+        _ = update(&s, .key(.char(" ")))
+        #expect(s.logView?.newSincePause == 0 && s.logView?.following == true)
+    }
+
+    @Test func escClearsTheSearchBeforeItLeaves() {
+        var s = Self.searched()
+        _ = update(&s, .key(.char("f")))
+        #expect(update(&s, .key(.escape)).isEmpty)
+        #expect(s.mode.scope == .logs, "Esc left the tail instead of clearing the search")
+        #expect(s.logView?.search == nil && s.logView?.filterOnly == false)
+        #expect(!render(s).text.contains("/broker"))
+        #expect(update(&s, .key(.escape)) == [.stopLogs])
+        #expect(s.mode == .dashboard)
+    }
+
+    @Test func pReadsThePreviousContainersLogOnceAndBack() {
+        var s = Self.state()
+        _ = update(&s, .key(.char("l")))
+        guard case .startLogs(let previous)? = update(&s, .key(.char("p"))).first else { Issue.record("p started nothing"); return }
+        #expect(previous.arguments == ["--context", "demo", "--namespace", "paperless-ngx", "logs", "paperless-ngx-abc", "-c", "paperless-ngx", "--timestamps", "--previous", "--tail=200"])
+        _ = update(&s, .logLines(generation: previous.generation, ["2027-01-15T07:59:58Z django.db.utils.OperationalError: connection refused"]))
+        #expect(update(&s, .logEnded(generation: previous.generation, reason: "ended")).isEmpty, "the previous log is whole: not reconnected")
+        var text = render(s).text
+        #expect(text.contains("PREVIOUS") && text.contains("previous container's log, complete"))
+        #expect(text.contains("OperationalError"))
+        guard case .startLogs(let live)? = update(&s, .key(.char("p"))).first else { Issue.record("p again started nothing"); return }
+        #expect(live.arguments.contains("-f") && !live.arguments.contains("--previous"))
+        // No previous container: kubectl's answer is the status, not a reconnect loop.
+        _ = update(&s, .key(.char("p")))
+        let gen = s.logView?.generation ?? 0
+        #expect(update(&s, .logEnded(generation: gen, reason: "previous terminated container \"paperless-ngx\" in pod \"paperless-ngx-abc\" not found")).isEmpty)
+        text = render(s).text
+        #expect(text.contains("previous container's log: previous terminated container"))
     }
 }
 

@@ -38,9 +38,13 @@ public enum BackupJobs {
     /// first that is not a mesh sidecar): whose log says why.
     public static func newestFailed(_ snapshot: Snapshot, config: PaperConfig) -> (job: Job, pod: Pod, container: String)? {
         guard let newest = newestIfFailed(snapshot.jobs, config: config) else { return nil }
-        let pods = snapshot.pods.filter { $0.belongs(toJob: newest.metadata.name) }
-        guard let pod = pods.max(by: { ($0.startTime ?? $0.metadata.creationTimestamp ?? 0) < ($1.startTime ?? $1.metadata.creationTimestamp ?? 0) }),
+        guard let pod = newestPod(ofJob: newest.metadata.name, in: snapshot.pods),
               let container = pod.containerNames.first(where: { !config.app.sidecars.contains($0) }) else { return nil }
         return (newest, pod, container)
+    }
+
+    /// The newest pod of the Job named `name` among `pods` (by label or owner): whose log says how it went.
+    public static func newestPod(ofJob name: String, in pods: [Pod]) -> Pod? {
+        pods.filter { $0.belongs(toJob: name) }.max { ($0.startTime ?? $0.metadata.creationTimestamp ?? 0) < ($1.startTime ?? $1.metadata.creationTimestamp ?? 0) }
     }
 }

@@ -49,6 +49,12 @@ public struct DashboardData: Sendable, Equatable {
     public var restoreLease: Lease?
     /// Where the data came from: the watches through the proxy, or polling with kubectl (and why).
     public var feed: LiveStatus = .off
+    /// The objects a row can open (Enter) and tail (`l`): the namespace's pods, its claims' names,
+    /// its events, and the newest failed backup Job's log tail the refresh already read.
+    public var pods: [Pod] = []
+    public var claims: [String] = []
+    public var events: [KubeEvent] = []
+    public var failedJobLog: FailedJobLog?
 
     public init(checks: [CheckResult], takenAt: Double, facts: [PanelID: [PanelRow]] = [:], actions: ActionFacts? = nil, logSources: [LogSource] = [], restoreLease: Lease? = nil) {
         self.restoreLease = restoreLease

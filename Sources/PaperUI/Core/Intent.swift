@@ -20,6 +20,8 @@ public enum Intent: Sendable, Equatable, Hashable {
     case type(Character), erase, submit
     case logPause, logSearch, logNextMatch, logPreviousMatch, logFilter, logWrap, logTimestamps, logNextSource
     case logWindow(Int)
+    /// The previous container's log (`kubectl logs --previous`), or back to the live one.
+    case logPrevious
     /// The restore wizard: open it, remove a stale lock, type a path, skip the safety backup.
     case openRestore, restoreUnlock, restoreTypePath, restoreSkipSafety, restoreCleanup
     /// The snapshot browser: only what the snapshot has and the live volume lacks, or everything.

@@ -2,13 +2,14 @@
 
 /// Where a binding applies: the mode on top of the stack picks the scope.
 public enum KeyScope: String, Sendable, Equatable, CaseIterable {
-    case dashboard, detail, filter, help, dialog, notice, logs, logSearch, commandLog, journal, restore, restoreText, everywhere
+    case dashboard, detail, object, filter, help, dialog, notice, logs, logSearch, commandLog, commandLogFilter, journal, restore, restoreText, everywhere
 
     /// The prefix the help overlay puts before a binding of this scope.
     public var helpPrefix: String {
         switch self {
         case .dashboard: ""
         case .detail: "details: "
+        case .object: "object: "
         case .filter: "filter: "
         case .help: "help: "
         case .dialog: "dialog: "
@@ -16,6 +17,7 @@ public enum KeyScope: String, Sendable, Equatable, CaseIterable {
         case .logs: "logs: "
         case .logSearch: "log search: "
         case .commandLog: "command log: "
+        case .commandLogFilter: "command log filter: "
         case .journal: "journal: "
         case .restore: "restore: "
         case .restoreText: "restore typing: "
@@ -96,7 +98,7 @@ public enum Keymap {
         KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .dashboard),
         KeyBinding([.char("g"), .home], .scroll(.top), label: "g/Home", description: "first row", scope: .dashboard),
         KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G/End", description: "last row", scope: .dashboard),
-        KeyBinding([.enter], .openDetail, label: "Enter", description: "details", scope: .dashboard, footer: true),
+        KeyBinding([.enter], .openDetail, label: "Enter", description: "open the selected row's object, else the panel's details", scope: .dashboard, footer: true, short: "details"),
         KeyBinding([.char("z")], .zoom, label: "z", description: "zoom: the focused panel full screen (again: back)", scope: .dashboard, footer: true, short: "zoom"),
         KeyBinding([.char("/")], .openFilter, label: "/", description: "filter panel", scope: .dashboard, footer: true, short: "filter"),
         KeyBinding([.escape], .clearFilter, label: "Esc", description: "clear the panel's filter and the zoom (and a waiting key)", scope: .dashboard),
@@ -104,7 +106,7 @@ public enum Keymap {
         KeyBinding([.char("b")], .fileBackup, label: "b", description: "file backup now", scope: .dashboard, footer: true, dangerous: true, short: "backup"),
         KeyBinding([.char("B")], .databaseBackup, label: "B", description: "database backup now", scope: .dashboard, footer: true, dangerous: true, short: "db backup"),
         KeyBinding([.char("f")], .forceSync, label: "f", description: "force-sync the selected ExternalSecret", scope: .dashboard, dangerous: true),
-        KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the app logs", scope: .dashboard, footer: true, short: "logs"),
+        KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the logs: the selected pod's or Job's, else the app's", scope: .dashboard, footer: true, short: "logs"),
         KeyBinding([.char("u")], .restoreUnlock, label: "u", description: "restic unlock, when a repository lock is the cause", scope: .dashboard, dangerous: true),
         KeyBinding([.char("R")], .openRestore, label: "R", description: "guided restore: files, database, both, drills", scope: .dashboard, footer: true, dangerous: true, short: "restore"),
         KeyBinding([.char("c")], .openCommandLog, label: "c", description: "command log", scope: .dashboard),
@@ -121,6 +123,26 @@ public enum Keymap {
         KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "bottom", scope: .detail),
         KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .detail),
         KeyBinding([.escape, .char("q"), .left, .char("h")], .back, label: "Esc/q", description: "back", scope: .detail, footer: true),
+        // The keys the detail recommends do what they do on the dashboard (confirmed first).
+        KeyBinding([.char("u")], .restoreUnlock, label: "u", description: "restic unlock, when a repository lock is the cause", scope: .detail, dangerous: true),
+        KeyBinding([.char("f")], .forceSync, label: "f", description: "force-sync the selected ExternalSecret", scope: .detail, dangerous: true),
+        KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the logs (Redis's when its errors are the cause)", scope: .detail),
+        KeyBinding([.char("b")], .fileBackup, label: "b", description: "file backup now", scope: .detail, dangerous: true),
+        KeyBinding([.char("B")], .databaseBackup, label: "B", description: "database backup now", scope: .detail, dangerous: true),
+        // An object opened from its row.
+        KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "scroll", scope: .object, footer: true),
+        KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "scroll up", scope: .object),
+        KeyBinding([.pageDown, .char(" ")], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .object),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .object),
+        KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "top", scope: .object),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "bottom (the manifest's end)", scope: .object),
+        KeyBinding([.char("l")], .openLogs, label: "l", description: "tail the pod's or Job's log (kubectl logs -f)", scope: .object, footer: true, short: "tail log"),
+        KeyBinding([.char("u")], .restoreUnlock, label: "u", description: "restic unlock, when a repository lock is the cause", scope: .object, dangerous: true),
+        KeyBinding([.char("f")], .forceSync, label: "f", description: "force-sync this ExternalSecret", scope: .object, dangerous: true),
+        KeyBinding([.char("b")], .fileBackup, label: "b", description: "file backup now", scope: .object, dangerous: true),
+        KeyBinding([.char("B")], .databaseBackup, label: "B", description: "database backup now", scope: .object, dangerous: true),
+        KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .object),
+        KeyBinding([.escape, .char("q"), .left, .char("h")], .back, label: "Esc/q", description: "back", scope: .object, footer: true),
         // Filter.
         KeyBinding(pairs: [(.printable, .type(" "))], label: "text", description: "type the filter (rows narrow as you type)", scope: .filter),
         KeyBinding([.backspace], .erase, label: "Bksp", description: "delete a character", scope: .filter),
@@ -145,18 +167,19 @@ public enum Keymap {
         KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .logs),
         KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .logs),
         KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "oldest line", scope: .logs),
-        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "newest line (follow)", scope: .logs),
-        KeyBinding([.char("/")], .logSearch, label: "/ n/N", description: "search, next/previous match", scope: .logs, footer: true, short: "search"),
-        KeyBinding([.char("n")], .logNextMatch, label: "n", description: "next match", scope: .logs),
-        KeyBinding([.char("N")], .logPreviousMatch, label: "N", description: "previous match", scope: .logs),
+        KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "newest line (follow)", scope: .logs, footer: true, short: "follow"),
+        KeyBinding([.char("/")], .logSearch, label: "/ n/N", description: "search back from the newest; n older, N newer match", scope: .logs, footer: true, short: "search"),
+        KeyBinding([.char("n")], .logNextMatch, label: "n", description: "next match (older)", scope: .logs),
+        KeyBinding([.char("N")], .logPreviousMatch, label: "N", description: "previous match (newer)", scope: .logs),
         KeyBinding([.char("f")], .logFilter, label: "f", description: "show only matching lines", scope: .logs, footer: true, short: "filter"),
         KeyBinding([.char("w")], .logWrap, label: "w/t", description: "wrap / timestamps", scope: .logs, footer: true, short: "wrap/time"),
         KeyBinding([.char("t")], .logTimestamps, label: "t", description: "timestamps", scope: .logs),
         KeyBinding(pairs: (0..<LogViewState.windows.count).map { (.key(.char(Character(String($0)))), .logWindow($0)) },
                    label: "0-4", description: "window: tail, 1m, 5m, 15m, 1h", scope: .logs, footer: true, short: "window"),
         KeyBinding([.char("c")], .logNextSource, label: "c", description: "next container or pod", scope: .logs, footer: true, short: "container"),
+        KeyBinding([.char("p")], .logPrevious, label: "p", description: "the previous container's log (again: the live one)", scope: .logs, footer: true, short: "previous"),
         KeyBinding([.char("?")], .openHelp, label: "?", description: "help", scope: .logs),
-        KeyBinding([.escape, .char("q")], .back, label: "Esc/q", description: "back to the dashboard", scope: .logs, footer: true, short: "back"),
+        KeyBinding([.escape, .char("q")], .back, label: "Esc/q", description: "clear the search, else back", scope: .logs, footer: true, short: "back"),
         // Log search prompt.
         KeyBinding(pairs: [(.printable, .type(" "))], label: "text", description: "type the search term", scope: .logSearch),
         KeyBinding([.backspace], .erase, label: "Bksp", description: "delete a character", scope: .logSearch),
@@ -165,7 +188,15 @@ public enum Keymap {
         // Command log.
         KeyBinding([.up, .char("k")], .scroll(.up), label: "j/k", description: "scroll", scope: .commandLog, footer: true),
         KeyBinding([.down, .char("j")], .scroll(.down), label: "j/↓", description: "scroll down", scope: .commandLog),
-        KeyBinding([.escape, .char("q"), .char("c")], .back, label: "Esc/q", description: "close", scope: .commandLog, footer: true),
+        KeyBinding([.pageUp], .scroll(.pageUp), label: "PgUp", description: "page up", scope: .commandLog),
+        KeyBinding([.pageDown], .scroll(.pageDown), label: "PgDn", description: "page down", scope: .commandLog),
+        KeyBinding([.enter], .openDetail, label: "Enter", description: "the selected command in full (--kubeconfig, --context)", scope: .commandLog, footer: true, short: "full command"),
+        KeyBinding([.char("/")], .openFilter, label: "/", description: "filter the commands (Esc clears)", scope: .commandLog, footer: true, short: "filter"),
+        KeyBinding([.escape, .char("q"), .char("c")], .back, label: "Esc/q", description: "clear the filter, else close", scope: .commandLog, footer: true, short: "close"),
+        KeyBinding(pairs: [(.printable, .type(" "))], label: "text", description: "type the filter (lines narrow as you type)", scope: .commandLogFilter),
+        KeyBinding([.backspace], .erase, label: "Bksp", description: "delete a character", scope: .commandLogFilter),
+        KeyBinding([.enter], .submit, label: "Enter", description: "keep the filter", scope: .commandLogFilter, footer: true, short: "apply filter"),
+        KeyBinding([.escape], .back, label: "Esc", description: "clear the filter", scope: .commandLogFilter, footer: true, short: "clear filter"),
         // Journal.
         KeyBinding([.down, .char("j")], .scroll(.down), label: "j/k", description: "scroll", scope: .journal, footer: true),
         KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "scroll up", scope: .journal),

@@ -8,10 +8,13 @@ import PaperKube
 public struct LogSource: Sendable, Equatable {
     public var pod: String
     public var container: String
+    /// The pod has finished (a Job's): its log is whole once read, so an ended stream is not reconnected.
+    public var finished = false
 
-    public init(pod: String, container: String) {
+    public init(pod: String, container: String, finished: Bool = false) {
         self.pod = pod
         self.container = container
+        self.finished = finished
     }
 
     public var label: String { "\(pod)/\(container)" }
@@ -32,6 +35,13 @@ public struct LogSource: Sendable, Equatable {
         }
         for pod in db.prefix(1) { for c in pod.containerNames { out.append(LogSource(pod: pod.metadata.name, container: c)) } }
         return out
+    }
+
+    /// One pod's containers, the app's own first (mesh sidecars last), for `l` on a pod or Job row.
+    public static func of(_ pod: Pod, sidecars: [String]) -> [LogSource] {
+        let finished = pod.phase == .succeeded || pod.phase == .failed
+        let names = pod.containerNames.filter { !sidecars.contains($0) } + pod.containerNames.filter { sidecars.contains($0) }
+        return names.map { LogSource(pod: pod.metadata.name, container: $0, finished: finished) }
     }
 }
 
@@ -104,7 +114,18 @@ public struct LogViewState: Sendable, Equatable {
     public var lastEpoch: Double?
     /// Index (in `visible`) of the current search match, for n/N.
     public var matchCursor: Int?
+    /// Which match the cursor is on, counted from the oldest (1…`matchCount`): `match k/N`.
+    public var matchOrdinal: Int?
     public var reconnects = 0
+    /// Lines that arrived while the view was paused or scrolled up: `+N new`, until it follows again.
+    public var newSincePause = 0
+    /// `p`: the previous container's log (`kubectl logs --previous`), read once, not followed.
+    public var previous = false
+    /// The stream ended for good (a finished pod, the previous container's log): not reconnected.
+    public var complete = false
+
+    /// Whether the view shows the newest lines as they come.
+    public var following: Bool { !paused && scrollFromBottom == 0 }
 
     public init(sources: [LogSource], capacity: Int = 100_000) {
         self.sources = sources
@@ -133,7 +154,49 @@ public struct LogViewState: Sendable, Equatable {
         lastEpoch = nil
         reconnects = 0
         matchCursor = nil
-        matchCount = 0
+        matchOrdinal = nil
+        newSincePause = 0
+        complete = false
+        matchCount = search.map { term in entries.count { Self.matches($0, term) } } ?? 0
+    }
+
+    /// Back to following the newest line (`G`, Space): the count of new lines starts again.
+    public mutating func follow() {
+        paused = false
+        scrollFromBottom = 0
+        newSincePause = 0
+        matchCursor = nil
+        matchOrdinal = nil
+    }
+
+    /// Forgets the search (Esc): the highlight, the cursor and the filter go; the view stays where it is.
+    public mutating func clearSearch() {
+        search = nil
+        matchCursor = nil
+        matchOrdinal = nil
+        filterOnly = false
+    }
+
+    /// Moves to the next match backwards (`older`: towards the oldest line, as `/` from the tail
+    /// and `n` do) or forwards (`N`), wrapping round; the first search from the tail lands on the
+    /// newest match. Pauses the view on the match. False when nothing matches.
+    @discardableResult
+    public mutating func moveToMatch(older: Bool, page: Int) -> Bool {
+        guard let search, !search.isEmpty else { return false }
+        let lines = visible
+        let matches = lines.indices.filter { Self.matches(lines[$0], search) }
+        guard let first = matches.first, let last = matches.last else {
+            matchCursor = nil
+            matchOrdinal = nil
+            return false
+        }
+        let current = matchCursor ?? lines.count
+        let next = older ? (matches.last { $0 < current } ?? last) : (matches.first { $0 > current } ?? first)
+        matchCursor = next
+        matchOrdinal = (matches.firstIndex(of: next) ?? 0) + 1
+        scrollFromBottom = max(0, lines.count - 1 - next - page / 2)
+        paused = true
+        return true
     }
 
     /// Appends lines, dropping the oldest beyond the capacity and counting them.
@@ -152,21 +215,34 @@ public struct LogViewState: Sendable, Equatable {
             }
         }
         entries.append(contentsOf: fresh)
-        if let term = search { matchCount += fresh.count { Self.matches($0, term) } }
+        let freshMatches = search.map { term in fresh.count { Self.matches($0, term) } } ?? 0
+        matchCount += freshMatches
+        if !following {
+            // Shown lines stay where they are; `visible` grew by what matches in filter mode.
+            scrollFromBottom += filterOnly && search != nil ? freshMatches : fresh.count
+            newSincePause += fresh.count
+        }
         if entries.count > capacity {
             let excess = entries.count - capacity
-            if let term = search { matchCount -= entries.prefix(excess).count { Self.matches($0, term) } }
+            let droppedMatches = search.map { term in entries.prefix(excess).count { Self.matches($0, term) } } ?? 0
+            matchCount -= droppedMatches
             entries.removeFirst(excess)
             dropped += excess
+            // The cursor and its number follow the line they are on, or go with it.
+            if let cursor = matchCursor, let ordinal = matchOrdinal {
+                let moved = cursor - (filterOnly && search != nil ? droppedMatches : excess)
+                matchCursor = moved >= 0 ? moved : nil
+                matchOrdinal = moved >= 0 ? ordinal - droppedMatches : nil
+            }
         }
-        if paused || scrollFromBottom > 0 { scrollFromBottom += fresh.count }
     }
 
     /// kubectl's arguments for this view's next stream.
     public func arguments(globalArguments: [String], namespace: String, reconnect: Bool) -> [String] {
         guard let source else { return [] }
-        var args = globalArguments + ["logs", "-f", source.pod, "-c", source.container, "--timestamps"]
+        var args = globalArguments + ["logs"] + (previous ? [] : ["-f"]) + [source.pod, "-c", source.container, "--timestamps"]
         if !globalArguments.contains("--namespace") { args += ["-n", namespace] }
+        if previous { args.append("--previous") }
         if reconnect, let lastTime {
             args.append("--since-time=\(lastTime)")
         } else if let seconds = Self.windows[window].seconds {

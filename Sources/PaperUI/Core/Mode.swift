@@ -9,6 +9,8 @@ public enum Mode: Sendable, Equatable {
     case dashboard
     /// The detail of one panel: every check's reason, evidence, next step and command.
     case detail(DetailState)
+    /// One object opened from its row: a Job's log tail, its events, its manifest.
+    case object(ObjectViewState)
     /// Typing a filter for one panel.
     case filter(FilterState)
     /// The key table, generated from `Keymap`.
@@ -29,11 +31,12 @@ public enum Mode: Sendable, Equatable {
         switch self {
         case .dashboard: .dashboard
         case .detail: .detail
+        case .object: .object
         case .filter: .filter
         case .help: .help
         case .dialog(let d): d.isConfirmation ? .dialog : .notice
         case .logs(let l): l.searchDraft == nil ? .logs : .logSearch
-        case .commandLog: .commandLog
+        case .commandLog(let c): c.filterDraft == nil ? .commandLog : .commandLogFilter
         case .journal: .journal
         case .restore(let w): w.entry == .none ? .restore : .restoreText
         }
@@ -50,7 +53,7 @@ public enum Mode: Sendable, Equatable {
     /// Full-screen modes replace what is under them; the others are drawn over it.
     public var isFullScreen: Bool {
         switch self {
-        case .dashboard, .detail, .logs, .restore: true
+        case .dashboard, .detail, .object, .logs, .restore: true
         case .filter, .help, .dialog, .commandLog, .journal: false
         }
     }

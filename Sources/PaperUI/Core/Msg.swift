@@ -30,6 +30,8 @@ public enum Msg: Sendable, Equatable {
     case journalFailed(String)
     case logLines(generation: Int, [String])
     case logEnded(generation: Int, reason: String)
+    /// What the object view read when it opened (its manifest, a Job's log tail).
+    case objectRead(generation: Int, ObjectReadResult)
     /// A restore task's progress and outcome, under the generation the wizard gave it.
     case restoreProgress(generation: Int, RestoreExecutor.Progress)
     case restoreFinished(generation: Int, RestoreTaskResult)
@@ -53,6 +55,8 @@ public enum Effect: Sendable, Equatable {
     /// Start following a log (stopping any other stream).
     case startLogs(LogStreamRequest)
     case stopLogs
+    /// Read an object's manifest (and a Job's log tail) for the object view; answered with `.objectRead`.
+    case readObject(ObjectReadRequest, generation: Int)
     /// Run a restore task (a listing Job, the unlock, one plan step); progress and outcome come
     /// back as `.restoreProgress` and `.restoreFinished` with the same generation.
     case restore(RestoreTask, generation: Int)

@@ -24,6 +24,8 @@ public struct CommandRecord: Sendable, Equatable {
     /// Not a command but an event of the dashboard's own (the watches ending and polling taking
     /// over): the word shown where a command's exit status goes, and the whole reason as the line.
     public var note: String?
+    /// What an action's kubectl said it did to which object ("job.batch/manual-backup-xyz created"), redacted.
+    public var result: String?
 
     public init(startedAt: Double, duration: Double, commandLine: String, exitStatus: Int32?, isAction: Bool, title: String? = nil,
                 streamID: Int? = nil, lines: Int? = nil, viaProxy: Bool = false) {

@@ -57,6 +57,9 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return []
     case .logEnded(let generation, let reason):
         return LogTailMode.ended(&state, generation: generation, reason: reason)
+    case .objectRead(let generation, let result):
+        ObjectMode.received(&state, generation: generation, result)
+        return []
     case .restoreProgress(let generation, let progress):
         return RestoreWizardMode.progress(&state, generation: generation, progress)
     case .restoreFinished(let generation, let result):
@@ -124,6 +127,9 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
     case .detail(var detail):
         step = DetailMode.update(&detail, &state, intent)
         state.setTop(.detail(detail))
+    case .object(var view):
+        step = ObjectMode.update(&view, &state, intent)
+        state.setTop(.object(view))
     case .filter(var filter):
         step = FilterMode.update(&filter, &state, intent)
         state.setTop(.filter(filter))

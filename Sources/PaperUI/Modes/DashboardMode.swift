@@ -56,7 +56,8 @@ enum DashboardMode {
             case .bottom: move(to: rowCount - 1)
             }
         case .openDetail:
-            return ModeStep(.push(.detail(DetailState(panel: panel))))
+            // A row that stands for an object opens that object; any other row the panel's details.
+            return ObjectMode.open(&state) ?? ModeStep(.push(.detail(DetailState(panel: panel))))
         case .openFilter:
             return ModeStep(.push(.filter(FilterState(panel: panel, draft: state.dashboard.filters[panel] ?? ""))))
         case .clearFilter:
@@ -72,6 +73,8 @@ enum DashboardMode {
             state.themeIndex = (state.themeIndex + 1) % max(1, state.themeCount)
             if state.themeNames.indices.contains(state.themeIndex) { notify(&state, "theme: \(state.themeNames[state.themeIndex])") }
         case .openLogs:
+            // On a pod's or a Job's row: that object's log; elsewhere the app's (or Redis's).
+            if let subject = selectedRow(state)?.subject, let step = LogTailMode.open(subject, &state) { return step }
             return LogTailMode.open(&state)
         case .openRestore:
             return RestoreWizardMode.open(&state)

@@ -22,16 +22,26 @@ enum DetailMode {
         let body = PanelLayout.body(state)
         let last = max(0, wrap(lines(state, detail.panel, Glyphs.unicode), width: body.width - 4).count - (body.height - 2))
         switch intent {
-        case .scroll(.down): detail.scroll = min(last, detail.scroll + 1)
-        case .scroll(.up): detail.scroll = max(0, detail.scroll - 1)
-        case .scroll(.pageDown): detail.scroll = min(last, detail.scroll + page)
-        case .scroll(.pageUp): detail.scroll = max(0, detail.scroll - page)
-        case .scroll(.top): detail.scroll = 0
-        case .scroll(.bottom): detail.scroll = last
+        case .scroll(let how): detail.scroll = scrolled(detail.scroll, how, last: last, page: page)
         case .back: return .pop
+        case .restoreUnlock, .fileBackup, .databaseBackup, .forceSync, .openLogs:
+            // The keys the detail names do what they do on the dashboard, for this panel.
+            return DashboardMode.update(&state, intent)
         default: break
         }
         return .stay
+    }
+
+    /// A scroll position moved by `how`, kept within 0…`last`.
+    static func scrolled(_ scroll: Int, _ how: Intent.Scroll, last: Int, page: Int) -> Int {
+        switch how {
+        case .down: min(last, scroll + 1)
+        case .up: max(0, scroll - 1)
+        case .pageDown: min(last, scroll + page)
+        case .pageUp: max(0, scroll - page)
+        case .top: 0
+        case .bottom: last
+        }
     }
 
     /// The detail of the focused panel: each check's verdict, reason, evidence, next step and exact command.
@@ -58,7 +68,7 @@ enum DetailMode {
             if let hint = result.hint { lines.append(("  Next step: \(hint)", .focus)) }
             if let command = result.command { lines.append(("  Run: \(command)", .keyHint)) }
             let remedy = Remedy.of(result, data)
-            if remedy.key != "Enter" { lines.append(("  Key: \(remedy.says) (from the dashboard)", .keyHint)) }
+            if remedy.key != "Enter" { lines.append(("  Key: \(remedy.says)", .keyHint)) }
             lines.append(("", .text))
         }
         return lines

@@ -41,6 +41,7 @@ enum HelpMode {
         switch scope {
         case .dashboard: "Dashboard"
         case .detail: "Details"
+        case .object: "An object opened from its row"
         case .filter: "Typing a filter"
         case .help: "Help"
         case .dialog: "Confirmation dialog"
@@ -48,6 +49,7 @@ enum HelpMode {
         case .logs: "Log tail"
         case .logSearch: "Log search prompt"
         case .commandLog: "Command log"
+        case .commandLogFilter: "Command log, typing a filter"
         case .journal: "Incident journal"
         case .restore: "Restore wizard"
         case .restoreText: "Restore wizard, typing"

@@ -21,11 +21,29 @@ enum LogTailMode {
         return ModeStep(.push(.logs(view)), [effect])
     }
 
+    /// Opens the tail on one object's pod (`l` on a pod or Job row): its containers, the app's
+    /// own first. A Job's newest pod; a finished pod's log is read whole, not reconnected.
+    static func open(_ subject: PanelRow.Subject, _ state: inout AppState) -> ModeStep? {
+        guard let data = state.data.data, let facts = data.actions else { return nil }
+        let pod: Pod?
+        switch subject {
+        case .pod(let name): pod = data.pods.first { $0.metadata.name == name }
+        case .job(let name): pod = BackupJobs.newestPod(ofJob: name, in: facts.jobPods + data.pods)
+        default: return nil
+        }
+        guard let pod else {
+            return ModeStep(.push(.dialog(DialogState(notice: "Log tail", "\(subject.reference) has no pod (any more) to read a log from."))))
+        }
+        var view = LogViewState(sources: LogSource.of(pod, sidecars: facts.config.app.sidecars), capacity: state.logCapacity)
+        let effect = request(&view, &state, facts, reconnect: false)
+        return ModeStep(.push(.logs(view)), [effect])
+    }
+
     /// The request that (re)starts the view's stream, under a new generation.
     static func request(_ view: inout LogViewState, _ state: inout AppState, _ facts: ActionFacts, reconnect: Bool) -> Effect {
         view.generation = state.nextGeneration()
         if !reconnect { view.clear() }
-        view.status = reconnect ? "stream ended; reconnecting from \(view.lastTime ?? "the start")" : "connecting"
+        view.status = reconnect ? "stream ended; reconnecting from \(view.lastTime ?? "the start")" : view.previous ? "reading the previous container's log" : "connecting"
         let args = view.arguments(globalArguments: facts.target.globalArguments, namespace: facts.target.namespace, reconnect: reconnect)
         return .startLogs(LogStreamRequest(generation: view.generation, arguments: args, delay: reconnect ? 1 : 0))
     }
@@ -36,10 +54,12 @@ enum LogTailMode {
         if var draft = view.searchDraft {
             switch intent {
             case .submit:
+                // Like less's `?` from the end: the newest match first, `n` goes on to older ones.
                 view.search = draft.isEmpty ? nil : draft
                 view.searchDraft = nil
                 view.matchCursor = nil
-                return update(&view, &state, .logNextMatch)
+                view.matchOrdinal = nil
+                view.moveToMatch(older: true, page: page)
             case .back: view.searchDraft = nil
             case .erase:
                 if !draft.isEmpty { draft.removeLast() }
@@ -53,35 +73,38 @@ enum LogTailMode {
         }
         switch intent {
         case .back:
+            // Esc clears an active search first (as in k9s), then leaves.
+            if view.search != nil {
+                view.clearSearch()
+                return .stay
+            }
             return ModeStep(.pop, [.stopLogs])
         case .logPause:
-            view.paused.toggle()
-            if !view.paused { view.scrollFromBottom = 0 }
+            if view.paused { view.follow() } else { view.paused = true }
         case .scroll(.up): view.scrollFromBottom = min(max(0, view.visible.count - 1), view.scrollFromBottom + 1)
-        case .scroll(.down): view.scrollFromBottom = max(0, view.scrollFromBottom - 1)
+        case .scroll(.down):
+            view.scrollFromBottom = max(0, view.scrollFromBottom - 1)
+            if view.following { view.newSincePause = 0 }
         case .scroll(.pageUp): view.scrollFromBottom = min(max(0, view.visible.count - 1), view.scrollFromBottom + page)
-        case .scroll(.pageDown): view.scrollFromBottom = max(0, view.scrollFromBottom - page)
+        case .scroll(.pageDown):
+            view.scrollFromBottom = max(0, view.scrollFromBottom - page)
+            if view.following { view.newSincePause = 0 }
         case .scroll(.top): view.scrollFromBottom = max(0, view.visible.count - 1)
-        case .scroll(.bottom): view.scrollFromBottom = 0
+        case .scroll(.bottom):
+            // `G`: the newest line, and following again (a search or a pause ends here).
+            view.follow()
         case .logSearch: view.searchDraft = ""
         case .logNextMatch, .logPreviousMatch:
-            guard let search = view.search, !search.isEmpty else { break }
-            let forward = intent == .logNextMatch
-            let lines = view.visible
-            let matches = lines.indices.filter { LogViewState.matches(lines[$0], search) }
-            guard !matches.isEmpty else {
-                view.matchCursor = nil
-                break
-            }
-            let current = view.matchCursor ?? (forward ? -1 : lines.count)
-            let next = forward ? (matches.first { $0 > current } ?? matches[0]) : (matches.last { $0 < current } ?? matches[matches.count - 1])
-            view.matchCursor = next
-            view.scrollFromBottom = max(0, lines.count - 1 - next - page / 2)
-            view.paused = true
+            // The search runs backwards from the tail: `n` goes on to older matches, `N` back to newer ones.
+            view.moveToMatch(older: intent == .logNextMatch, page: page)
         case .logFilter:
             view.filterOnly.toggle()
             view.scrollFromBottom = 0
             view.matchCursor = nil
+            view.matchOrdinal = nil
+        case .logPrevious:
+            view.previous.toggle()
+            return restart(&view, &state)
         case .logWrap: view.wrap.toggle()
         case .logTimestamps: view.showTimestamps.toggle()
         case .logWindow(let w):
@@ -115,6 +138,14 @@ enum LogTailMode {
 
     static func ended(_ state: inout AppState, generation: Int, reason: String) -> [Effect] {
         guard let i = index(state), case .logs(var view) = state.stack[i], view.generation == generation, let facts = state.data.data?.actions else { return [] }
+        // The previous container's log and a finished pod's log are whole once read.
+        if view.previous || view.source?.finished == true {
+            view.complete = true
+            let what = view.previous ? "previous container's log" : "finished pod's log"
+            view.status = reason == "ended" ? "\(what), complete" : "\(what): \(reason)"
+            state.stack[i] = .logs(view)
+            return []
+        }
         view.reconnects += 1
         let effect = request(&view, &state, facts, reconnect: true)
         view.status = "stream ended (\(reason)); reconnecting with --since-time"
@@ -128,13 +159,17 @@ enum LogTailMode {
         guard bottom - top >= 2 else { return }
         // Status line.
         buf.fill(x: 0, y: top, width: state.width, height: 1, role: .header)
-        let window = LogViewState.windows[view.window].label
-        var status = " LOGS \(view.source?.label ?? "?") [\(view.sourceIndex + 1)/\(view.sources.count)] \(window) \(view.paused ? "PAUSED" : view.status)"
+        // What matters most first (an 80-column status line is cut at the end): held or
+        // following, the new lines while held, the search's place, then the counts.
+        let window = view.window == 0 ? "" : " " + LogViewState.windows[view.window].label
+        var status = " LOGS \(view.source?.label ?? "?") [\(view.sourceIndex + 1)/\(view.sources.count)]\(view.previous ? " PREVIOUS" : "")\(window) \(view.paused && !view.complete ? "PAUSED" : view.status)"
+        if !view.following && !view.complete && (view.paused || view.newSincePause > 0) { status += " +\(view.newSincePause) new" }
+        if let search = view.search {
+            let match = view.matchOrdinal.map { "match \($0)/\(view.matchCount)" } ?? (view.matchCount == 0 ? "no match" : "\(view.matchCount) matches")
+            status += " · /\(search) \(match)\(view.filterOnly ? " FILTER" : "")"
+        }
         status += " · \(view.entries.count) lines"
         if view.dropped > 0 { status += " (\(view.dropped) dropped)" }
-        if let search = view.search {
-            status += " · /\(search) \(view.matchCount)×\(view.filterOnly ? " FILTER" : "")"
-        }
         if view.wrap { status += " · wrap" }
         if view.showTimestamps { status += " · time" }
         buf.putTruncated(status, x: 0, y: top, role: view.paused ? .warn : .header, width: state.width, ellipsis: g.ellipsis)

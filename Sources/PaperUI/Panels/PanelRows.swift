@@ -15,10 +15,50 @@ public struct PanelRow: Sendable, Equatable {
     /// A check's one-line summary in a panel of several checks (its evidence follows, so it is never wrapped).
     public var isSummary = false
 
+    /// What Enter opens (`ObjectMode`), `l` tails (pods and Jobs), and `f` acts on (ExternalSecrets).
     public enum Subject: Sendable, Equatable {
         case externalSecret(String)
         case job(String)
         case backup(String)
+        case pod(String)
+        case pvc(String)
+
+        public var name: String {
+            switch self {
+            case .externalSecret(let n), .job(let n), .backup(let n), .pod(let n), .pvc(let n): n
+            }
+        }
+
+        /// `KIND/NAME` as kubectl takes it (the CRDs by their full names, so no other `backup` is meant).
+        public var resource: String {
+            switch self {
+            case .externalSecret(let n): "externalsecrets.external-secrets.io/\(n)"
+            case .job(let n): "job/\(n)"
+            case .backup(let n): "backups.postgresql.cnpg.io/\(n)"
+            case .pod(let n): "pod/\(n)"
+            case .pvc(let n): "pvc/\(n)"
+            }
+        }
+
+        /// The short form the view's title shows.
+        public var reference: String {
+            switch self {
+            case .externalSecret(let n): "externalsecret/\(n)"
+            case .backup(let n): "backup/\(n)"
+            default: resource
+            }
+        }
+
+        /// `involvedObject.kind` of its events.
+        public var eventKind: String {
+            switch self {
+            case .externalSecret: "ExternalSecret"
+            case .job: "Job"
+            case .backup: "Backup"
+            case .pod: "Pod"
+            case .pvc: "PersistentVolumeClaim"
+            }
+        }
     }
 
     public init(text: String, role: Role, check: CheckID, verdict: Verdict?, gauge: Double? = nil, subject: Subject? = nil) {
@@ -101,12 +141,30 @@ public enum PanelRows {
             }
         }
         rows += whyAndWhatNow + rest
+        // Rows that name a pod (Pods) or a claim (Storage) open it with Enter.
+        if panel == .pods || panel == .storage {
+            let names = Set(panel == .pods ? data.pods.map(\.metadata.name) : data.claims)
+            for i in rows.indices where rows[i].subject == nil {
+                guard let name = objectName(in: rows[i].text, among: names) else { continue }
+                rows[i].subject = panel == .pods ? .pod(name) : .pvc(name)
+            }
+        }
         rows += data.facts[panel] ?? []
         if let filter = state.dashboard.filters[panel], !filter.isEmpty {
             let needle = filter.lowercased()
             rows = rows.filter { $0.text.lowercased().contains(needle) }
         }
         return rows
+    }
+
+    /// The first word of `text` that is one of `names` (words are runs of name characters).
+    static func objectName(in text: String, among names: Set<String>) -> String? {
+        guard !names.isEmpty else { return nil }
+        for word in text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) {
+            let name = String(word.hasSuffix(".") ? word.dropLast() : word)
+            if names.contains(name) { return name }
+        }
+        return nil
     }
 
     /// The cause, the next step and the key: the rows that say why and what now.

@@ -23,6 +23,7 @@ public func render(_ state: AppState) -> ScreenBuffer {
         switch mode {
         case .dashboard: DashboardMode.render(&buf, state, g)
         case .detail(let detail): DetailMode.render(&buf, state, detail, g)
+        case .object(let view): ObjectMode.render(&buf, state, view, g)
         case .logs(let view): LogTailMode.render(&buf, state, view, g)
         case .filter: break  // drawn on the panel's border and in the footer
         case .help(let help): HelpMode.render(&buf, state, help, g)
