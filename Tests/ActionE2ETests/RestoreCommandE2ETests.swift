@@ -154,7 +154,7 @@ import Testing
         let copy = try #require(try FileManager.default.contentsOfDirectory(atPath: volume).first { $0.hasPrefix("restore-") })
         #expect(run.stdout.contains("What next"))
         #expect(run.stdout.contains("PAPERLESS_EMPTY_TRASH_DELAY"))
-        #expect(run.stdout.contains("kubectl --kubeconfig \(env.kubeconfig) exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- rm -rf -- /usr/src/paperless/data/\(copy)"),
+        #expect(run.stdout.contains("kubectl --kubeconfig \(env.kubeconfig) --context demo exec deploy/paperless-ngx -c paperless-ngx -n paperless-ngx -- rm -rf -- /usr/src/paperless/data/\(copy)"),
                 "\(run.stdout)")
         #expect(run.stdout.contains("-- find /usr/src/paperless/data/\(copy)/media/documents/originals -type f -exec cp -- '{}' /usr/src/paperless/consume/ ';'"))
         Self.expectNoSecret(nothing, run)

@@ -242,6 +242,13 @@ import Testing
         #expect(w.step == .finished && w.message?.contains("restore drill passed") == true && w.message?.contains("49 files") == true)
     }
 
+    /// Issue 23 item 4: the wizard's footer is built per step; `y run` only where a plan can run.
+    @Test func theFooterOffersTheKeysOfTheStepOnScreen() {
+        let s = Self.open()
+        let footer = render(s).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(footer.contains("Enter pick") && footer.contains("j/k move") && !footer.contains("y run"), "\(footer)")
+    }
+
     @Test func uOnTheDashboardChecksFirstThenShowsTheUnlockJobAndOnlyYRunsIt() throws {
         var s = Self.open()
         _ = update(&s, .key(.escape))  // back to the dashboard; the fixture's File backups cause is a lock
@@ -258,6 +265,9 @@ import Testing
         _ = update(&s, .restoreFinished(generation: run.generation, .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))))
         #expect(WizardFixtures.wizard(s)?.step == .finished
             && WizardFixtures.wizard(s)?.message == "restic unlock ran in Job \(job.name): successfully removed 1 locks. b starts a backup Job to prove the repository is free.")
+        // The footer is the Done step's: b to prove it, Enter to close, and no `y run` (issue 23 item 4).
+        let footer = render(s).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(footer.contains("b backup") && footer.contains("Enter close") && !footer.contains("y run") && footer.contains("? "), "\(footer)")
         _ = update(&s, .key(.enter))
         #expect(s.mode == .dashboard)
     }

@@ -109,6 +109,39 @@ extension RestoreWizardMode {
         }
     }
 
+    /// The footer's keys for the step on screen: what works now, never `y run` where nothing runs.
+    static func footerKeys(_ state: AppState, _ w: RestoreWizardState) -> [(String, String)] {
+        if w.unlockOffered { return [("y", "run unlock")] }
+        if w.confirmAbort { return [("Enter", "stay")] }
+        if w.busy != nil { return [] }
+        let move = ("j/k", "move"), scroll = ("j/k", "scroll")
+        switch w.step {
+        case .choose: return [("Enter", "pick"), move]
+        case .preflight:
+            if w.kind == .unlock { return [("u", w.removeAllJob != nil ? "remove-all" : "unlock"), ("r", "check again")] }
+            if w.preflight?.lock != nil { return [("u", "unlock"), ("r", "check again")] }
+            return [("Enter", w.kind == .drill ? "run drill" : "snapshots"), ("r", "check again")]
+        case .snapshots: return [("Enter", "pick"), move, ("r", "list again")]
+        case .scope:
+            return w.picking ? [("Enter", "open/pick"), ("m", w.missingOnly ? "show all" : "missing live"), move]
+                             : [("Enter", "pick"), ("/", "type path"), move]
+        case .target: return [("Enter", "pick"), move]
+        case .plan:
+            guard w.plan != nil else { return [] }
+            if state.readOnly { return [scroll] }
+            return w.target == .inPlace ? [("y", "run"), ("s", "skip safety"), scroll] : [("y", "run"), scroll]
+        case .running: return [scroll]
+        case .finished:
+            if w.kind == .databaseDrill, w.dbDrill != nil, w.cleanup?.succeeded != true { return [("d", "delete scratch"), ("Enter", "close")] }
+            if w.kind == .unlock, w.unlockedBy != nil { return [("b", "backup"), ("Enter", "close")] }
+            return [("Enter", "close"), scroll]
+        case .timeline: return [("Enter", "pick point"), move]
+        case .dbPlan:
+            if w.dbPlanError != nil || state.readOnly { return [scroll] }
+            return w.dryRun?.succeeded == true ? [("y", "create"), scroll] : [scroll]
+        }
+    }
+
     /// What the next key does, in words.
     static func hintLine(_ state: AppState, _ w: RestoreWizardState) -> (String, Role) {
         if w.unlockOffered { return ("y runs restic unlock in a Job · Esc cancels", .focus) }

@@ -279,6 +279,8 @@ func footerKeys(_ state: AppState) -> (left: [(String, String)], right: [(String
     let leaves: (KeyBinding) -> Bool = { b in b.matches.values.contains { [Intent.openHelp, .quit, .back].contains($0) } }
     var left = bindings.filter { !leaves($0) }.map { ($0.label, $0.short) }
     let right = bindings.filter(leaves).map { ($0.label, $0.short) }
+    // The wizard: the keys of the step on screen, not every key of every step.
+    if case .restore(let w) = state.mode, w.entry == .none { return (RestoreWizardMode.footerKeys(state, w), right) }
     guard state.mode == .dashboard else { return (left, right) }
     // The dashboard: what the diagnosed cause calls for first, then the most used keys.
     var context: [(String, String)] = []
