@@ -10,11 +10,12 @@ import Glibc
 
 // MARK: - RestoreCommand
 
-/// `paperctl-tui restore files|drill`: the guided restore without the dashboard.
+/// `paperctl-tui restore files|db|drill|unlock`: the guided restores without the dashboard.
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore files from a restic snapshot, or prove that the newest snapshot restores (drill).",
+        abstract: "Restore files or the database, prove that restores work, or remove a stale restic lock.",
+        discussion: "Every subcommand shows its whole plan first; anything destructive asks for the namespace to be typed.",
         subcommands: [RestoreFilesCommand.self, RestoreDatabaseCommand.self, RestoreDrillCommand.self, RestoreUnlockCommand.self]
     )
 }

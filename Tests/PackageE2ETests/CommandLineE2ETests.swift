@@ -35,6 +35,20 @@ import Testing
         #expect(run.status == 0 && run.stdout.contains("--snapshot"), "\(run.stderr)")
     }
 
+    /// `restore --help` describes every subcommand, the database recovery included.
+    @Test func restoreHelpDescribesEverySubcommand() async throws {
+        let home = try Paths.temporaryDirectory("cli-restore-help")
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let run = try await runProcess(Paths.binary, ["restore", "--help"], environment: Self.environment(home), limit: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // unwrapped
+        #expect(text.contains("OVERVIEW: Restore files or the database, prove that restores work, or remove a stale restic lock."), "\(run.stdout)")
+        for line in ["files Restore the data volume's files", "db Point-in-time recovery of the database into a NEW CloudNativePG cluster",
+                     "drill Prove restores work", "unlock Remove stale restic locks"] {
+            #expect(text.contains(line), "restore --help lacks \(line):\n\(run.stdout)")
+        }
+    }
+
     @Test(arguments: ["", "  "])
     func anEmptySnapshotIsRefusedBeforeAnythingRuns(snapshot: String) async throws {
         let home = try Paths.temporaryDirectory("cli-snapshot")
