@@ -49,15 +49,10 @@ public struct ActionFacts: Sendable, Equatable {
         self.dataVolume = dataVolume
     }
 
-    /// The Jobs of the backup CronJob (or carrying its configured labels) among `jobs`.
-    public static func backupJobs(_ jobs: [Job], config: PaperConfig) -> [Job] {
-        BackupJobs.ofCronJob(jobs, config: config)
-    }
-
     /// Keeps the objects the actions need, and only those.
     public static func from(_ snapshot: Snapshot, config: PaperConfig) -> ActionFacts {
         let cronName = config.fileBackup.cronJob
-        let jobs = backupJobs(snapshot.jobs, config: config)
+        let jobs = BackupJobs.ofCronJob(snapshot.jobs, config: config)
         let jobNames = Set(jobs.map(\.metadata.name))
         let dataClaim = WatchedVolumes(snapshot: snapshot, config: config).data
         let claim = snapshot.persistentVolumeClaims.first { $0.metadata.name == dataClaim }

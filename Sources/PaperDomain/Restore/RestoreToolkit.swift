@@ -36,7 +36,7 @@ public struct RestoreToolkit: Sendable {
         // The Jobs as they are now: a restore or backup that ended a moment ago is not "still active"
         // because the dashboard's last refresh saw it running. Unreadable: the refresh's Jobs stand.
         if let out = await output(.jobs), out.succeeded, let list = try? KubeJSON.decode(KubeList.self, from: out.stdout) {
-            facts.jobs = ActionFacts.backupJobs(list.items.compactMap { if case .job(let job) = $0 { job } else { nil } }, config: facts.config)
+            facts.jobs = BackupJobs.ofCronJob(list.items.compactMap { if case .job(let job) = $0 { job } else { nil } }, config: facts.config)
         }
         let canCreate = RestorePreflight.allowed(await output(.canCreateJobs))
         let canScale = RestorePreflight.allowed(await output(.canScale))
