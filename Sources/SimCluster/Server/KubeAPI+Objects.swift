@@ -118,16 +118,17 @@ extension KubeAPI {
         }
     }
 
-    func record(_ verb: String, _ request: APIRequest, _ target: Target, _ object: JSONValue) {
+    func record(_ verb: String, _ request: APIRequest, _ target: Target, _ object: JSONValue, sent: JSONValue? = nil) {
         store.record(RecordedWrite(verb: verb, resource: target.kind.storageKey, namespace: target.namespace ?? "",
                                    name: object.value(at: "metadata.name")?.stringValue ?? target.name ?? "",
-                                   contentType: request.header("content-type") ?? "", object: object))
+                                   contentType: request.header("content-type") ?? "", object: object, sent: sent))
     }
 
     func isDryRun(_ request: APIRequest) -> Bool { request.query["dryRun"] == "All" }
 
     func createResponse(_ request: APIRequest, _ target: Target) throws(APIError) -> APIResponse {
         var object = try decodeBody(request, target)
+        let sent = object
         guard case .object = object else { throw APIError.badRequest("the body of the request must be a JSON object") }
         if let kindName = object["kind"]?.stringValue, kindName != target.kind.kind {
             throw APIError.badRequest("the API version in the data (\(object["apiVersion"]?.stringValue ?? "")) does not match the expected API version (\(target.kind.apiVersion(target.version))), or kind \(kindName) is not \(target.kind.kind)")
@@ -147,7 +148,7 @@ extension KubeAPI {
             return .json(present(object, target), status: 201)
         }
         let created = try store.create(target.kind, namespace: target.namespace ?? "", object: object)
-        record("create", request, target, created)
+        record("create", request, target, created, sent: sent)
         return .json(present(created, target), status: 201)
     }
 

@@ -20,6 +20,19 @@ public struct RecordedWrite: Sendable {
     public let name: String
     public let contentType: String
     public let object: JSONValue
+    /// The body as the client sent it, before admission and defaults (an audit log's request
+    /// object): what a test compares with what the product previewed.
+    public let sent: JSONValue?
+
+    init(verb: String, resource: String, namespace: String, name: String, contentType: String, object: JSONValue, sent: JSONValue? = nil) {
+        self.verb = verb
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.contentType = contentType
+        self.object = object
+        self.sent = sent
+    }
 }
 
 // MARK: - ObjectStore
