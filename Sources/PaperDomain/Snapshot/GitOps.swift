@@ -30,7 +30,7 @@ public enum GitOps: Sendable, Equatable {
             case .resourceTypeNotServed:
                 // Tracked, but no Applications here: Argo CD may run on another cluster.
                 if let id = trackedBy.first {
-                    return .unknown(reason: "tracking-id names Argo CD app \(id.application); no Applications API on this cluster (managed from another?)")
+                    return .unknown(reason: "tracked by Argo CD app \(id.application); no Applications API here")
                 }
                 return .none(reason: "no Argo CD Applications API")
             case .forbidden:
@@ -70,7 +70,7 @@ public enum GitOps: Sendable, Equatable {
         }
         guard !order.isEmpty else {
             if let id = trackedBy.first {
-                return .unknown(reason: "tracking-id names Argo CD app \(id.application), not found in any readable namespace")
+                return .unknown(reason: "tracked by Argo CD app \(id.application), no such Application")
             }
             return .none(reason: "no Argo CD Application manages \(config.app.deployment) or \(config.fileBackup.cronJob)")
         }
@@ -83,10 +83,12 @@ public enum GitOps: Sendable, Equatable {
         return .managed(out)
     }
 
-    /// One line for the dashboard (the Pods panel) per Application, or the reason.
+    /// The dashboard's lines (the Pods panel): per Application its summary, then indented what
+    /// stands behind its sync policy; or the reason for none or unknown. Each fits 78 columns
+    /// with the names of the runbook's deployment.
     public var lines: [String] {
         switch self {
-        case .managed(let apps): apps.map { "GitOps: " + $0.summary }
+        case .managed(let apps): apps.flatMap { ["GitOps: " + $0.summary] + $0.details.map { "  " + $0 } }
         case .none(let reason): ["GitOps: none (\(reason))"]
         case .unknown(let reason): ["GitOps: unknown (\(reason))"]
         }
@@ -174,7 +176,7 @@ public struct ArgoManagement: Sendable, Equatable {
         }
     }
 
-    /// `Argo CD app argocd/paperless-ngx · auto-sync · self-heal`, then what stands behind it.
+    /// `Argo CD app argocd/paperless-ngx · auto-sync · self-heal`, and `OutOfSync` when it is.
     public var summary: String {
         var parts = ["Argo CD app \(application.qualifiedName)"]
         if autoSync {
@@ -183,16 +185,27 @@ public struct ArgoManagement: Sendable, Equatable {
         } else {
             parts.append("manual sync")
         }
+        if let sync = application.syncStatus, sync != "Synced" { parts.append(sync) }
+        return parts.joined(separator: " · ")
+    }
+
+    /// What stands behind the sync policy: the owners that would put it back, a window that
+    /// stops automated sync now, or why the windows are unknown.
+    public var details: [String] {
+        var out: [String] = []
         for owner in owners {
             switch owner {
             case .applicationSet(_, let name, let ignores):
-                parts.append("ApplicationSet \(name)" + (ignores == true ? " (ignores syncPolicy)" : ignores == false ? " (puts syncPolicy back)" : " (unreadable)"))
+                out.append("from ApplicationSet \(name): " + (ignores == true ? "ignores /spec/syncPolicy" : ignores == false ? "puts syncPolicy back" : "unreadable"))
             case .parent(let pns, let name, let selfHeal):
-                parts.append("parent app \(pns)/\(name)" + (selfHeal ? " (self-heal)" : ""))
+                out.append("parent app \(pns)/\(name): " + (selfHeal ? "self-heals, puts syncPolicy back" : "no self-heal"))
             }
         }
-        if let window = blockingWindow { parts.append("\(window.kind) sync window active") }
-        return parts.joined(separator: " · ")
+        if let window = blockingWindow {
+            out.append(window.kind == "deny" ? "deny sync window active: no automated sync now" : "outside its allow sync windows: no automated sync now")
+        }
+        if let why = projectUnknown { out.append("sync windows unknown: \(why)") }
+        return out
     }
 }
 

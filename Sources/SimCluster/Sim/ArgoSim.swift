@@ -25,6 +25,24 @@ public struct ArgoSetup: Sendable {
     public init() {}
 }
 
+// MARK: - ArgoDecision
+
+/// What the simulated application controller decided about a drift, for tests: proof that it
+/// looked after the backoff and left the change alone (or put it back).
+public struct ArgoDecision: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        case waiting = "waiting for the self-heal backoff"
+        case selfHealed = "self-healed"
+        case noSelfHeal = "no automated sync with self-heal"
+        case syncWindow = "a sync window blocks automated sync"
+    }
+
+    public var outcome: Outcome
+    /// Real time the drift was first seen, and of this decision.
+    public var driftSeenAt: Double
+    public var decidedAt: Double
+}
+
 // MARK: - ArgoGit
 
 /// What git declares for the fields a restore touches: the desired state Argo CD's
@@ -112,6 +130,10 @@ enum ArgoSim {
         var driftSince: [String: Double] = [:]
         /// Application key → the wall time its spec was first seen differing from its ApplicationSet's template.
         var specDriftSince: [String: Double] = [:]
+        /// Application key → the application controller's latest decision about a drift.
+        var decisions: [String: ArgoDecision] = [:]
+        /// Application key → when the ApplicationSet controller last compared it with its template.
+        var setChecks: [String: Double] = [:]
     }
 
     static func applicationSpec(_ argo: ArgoSetup, namespace: String) -> JSONValue {
@@ -198,14 +220,23 @@ extension Controllers {
             let project = projects.first { $0.metadata.name == app.project && $0.metadata.namespace == appNS }
             let window = project?.windowBlockingAutoSync(application: app.metadata.name, namespace: app.destinationNamespace, server: app.destinationServer, at: now)
             var heal = false
-            if !drifted.isEmpty, app.selfHeal, window == nil {
+            if drifted.isEmpty {
+                argoState.withLock { $0.driftSince[key] = nil }
+            } else {
                 let since = argoState.withLock { s in
                     if s.driftSince[key] == nil { s.driftSince[key] = wall }
                     return s.driftSince[key] ?? wall
                 }
-                heal = wall - since >= argo.selfHealDelay
-            } else {
-                argoState.withLock { $0.driftSince[key] = nil }
+                let outcome: ArgoDecision.Outcome
+                if !app.selfHeal {
+                    outcome = .noSelfHeal
+                } else if window != nil {
+                    outcome = .syncWindow
+                } else {
+                    heal = wall - since >= argo.selfHealDelay
+                    outcome = heal ? .selfHealed : .waiting
+                }
+                argoState.withLock { $0.decisions[key] = ArgoDecision(outcome: outcome, driftSeenAt: since, decidedAt: wall) }
             }
             let time = UTCTime.rfc3339(now)
             if heal {
@@ -253,6 +284,7 @@ extension Controllers {
             guard let name = rendered.value(at: "metadata.name")?.stringValue, var desired = rendered["spec"],
                   let live = store.get(Catalogue.applications, namespace: setNS, name: name) else { continue }
             let key = "\(setNS)/\(name)"
+            defer { argoState.withLock { $0.setChecks[key] = wall } }
             for rule in set.value(at: "spec.ignoreApplicationDifferences")?.arrayValue ?? [] {
                 if let only = rule["name"]?.stringValue, only != name { continue }
                 let pointers = (rule["jsonPointers"]?.arrayValue ?? []).compactMap(\.stringValue).map { $0.split(separator: "/").map(String.init) }
@@ -276,6 +308,16 @@ extension Controllers {
             }
             argoState.withLock { $0.specDriftSince[key] = nil }
         }
+    }
+
+    /// The application controller's latest decision about a drift of the Application `namespace/name`.
+    public func argoDecision(application key: String) -> ArgoDecision? {
+        argoState.withLock { $0.decisions[key] }
+    }
+
+    /// When the ApplicationSet controller last compared the Application `namespace/name` with its template (real time).
+    public func applicationSetCheckedAt(application key: String) -> Double? {
+        argoState.withLock { $0.setChecks[key] }
     }
 
     func argoEvent(app: ArgoApplication, reason: String, message: String, at time: String) {
