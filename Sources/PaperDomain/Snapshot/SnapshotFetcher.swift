@@ -79,7 +79,7 @@ public struct SnapshotFetcher: Sendable {
         do {
             // The plugin's ObjectStore CRD is legitimately absent from in-tree clusters, Argo CD's from
             // clusters it does not manage: not "wanted".
-            let wanted = ResourceKind.allCases.filter { $0.isCustomResource && $0 != .barmanObjectStore && !$0.readAcrossNamespaces }.map(\.qualifiedName)
+            let wanted = ResourceKind.allCases.filter { $0.isCustomResource && !$0.isOptionalAddOn }.map(\.qualifiedName)
             let (names, ran) = try await discovery.servedResources(target: target, runner: runner, now: snapshot.takenAt, wanted: wanted)
             if ran { snapshot.processCount += 1 }
             served = names

@@ -87,6 +87,12 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
         }
     }
 
+    /// Provided by an add-on many clusters run without (the Barman Cloud plugin's ObjectStore,
+    /// Argo CD): its absence is normal, so it is not "wanted" from a cached discovery.
+    public var isOptionalAddOn: Bool {
+        self == .barmanObjectStore || readAcrossNamespaces
+    }
+
     /// Read in every namespace, not only the target's: Argo CD's objects live in its own
     /// namespace (usually `argocd`), away from the app they manage.
     public var readAcrossNamespaces: Bool {
