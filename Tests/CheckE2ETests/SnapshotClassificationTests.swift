@@ -44,7 +44,7 @@ struct SnapshotClassificationTests {
         #expect(resource == "nodes/proxy")
         #expect(detail.contains("forbidden"))
         // Only the stats were refused: every type, and the logs, were read.
-        #expect(snapshot.unreadable.keys.allSatisfy { $0 == .barmanObjectStore }, "\(snapshot.unreadable)")
+        #expect(snapshot.unreadable.keys.allSatisfy { $0.isOptionalAddOn }, "\(snapshot.unreadable)")
         #expect(snapshot.logs.value?.isEmpty == false)
         #expect(snapshot.persistentVolumeClaims.count >= 2)
 
@@ -60,7 +60,7 @@ struct SnapshotClassificationTests {
         let snapshot = try await fetcher(cluster).fetch()
         #expect(snapshot.whyUnreadable(.externalSecret) == .resourceTypeNotServed(resource: "externalsecrets.external-secrets.io"))
         #expect(snapshot.whyUnreadable(.clusterSecretStore) == .resourceTypeNotServed(resource: "clustersecretstores.external-secrets.io"))
-        #expect(Set(snapshot.unreadable.keys) == [.externalSecret, .secretStore, .clusterSecretStore, .barmanObjectStore])
+        #expect(Set(snapshot.unreadable.keys) == [.externalSecret, .secretStore, .clusterSecretStore, .barmanObjectStore, .argoApplication, .argoApplicationSet, .argoAppProject])
         #expect(!snapshot.pods.isEmpty && !snapshot.backups.isEmpty && !snapshot.jobs.isEmpty && snapshot.clusters.count == 1)
         #expect(snapshot.volumeStats.value?.isEmpty == false)
     }
@@ -75,7 +75,7 @@ struct SnapshotClassificationTests {
         defer { cluster.finish() }
         let fetcher = try fetcher(cluster)
         let snapshot = await fetcher.fetch()
-        #expect(snapshot.unreadable.keys.allSatisfy { $0 == .barmanObjectStore })
+        #expect(snapshot.unreadable.keys.allSatisfy { $0.isOptionalAddOn })
         #expect(snapshot.externalSecrets.count == 4)
         #expect(snapshot.externalSecrets.allSatisfy { $0.apiVersion == apiVersion }, "\(snapshot.externalSecrets.map(\.apiVersion))")
         #expect(!snapshot.secretStores.isEmpty)
@@ -195,7 +195,7 @@ struct SnapshotClassificationTests {
         for _ in 0..<2 {
             let warm = await fetcher.fetch()
             #expect(warm.processCount <= 3)
-            #expect(warm.unreadable.keys.allSatisfy { $0 == .barmanObjectStore } || scenario == .pluginBackups && warm.unreadable.isEmpty)
+            #expect(warm.unreadable.keys.allSatisfy { $0.isOptionalAddOn } && (scenario != .pluginBackups || warm.unreadable[.barmanObjectStore] == nil))
             #expect(warm.volumeStats.value?.isEmpty == false && warm.logs.value?.isEmpty == false)
             #expect(HealthChecks.run(warm, config: PaperConfig(), now: warm.takenAt).allSatisfy { $0.verdict == .ok })
         }

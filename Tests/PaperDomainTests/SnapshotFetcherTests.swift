@@ -73,7 +73,9 @@ struct SnapshotFetcherTests {
         #expect(Set(arrays[1...2]) == [Self.getArguments, Self.logsArguments])
         #expect(arrays.last == Self.statsArguments)
         #expect(snapshot.processCount == 4)
-        #expect(snapshot.unreadable.isEmpty)
+        // Every type the cluster serves was read; Argo CD's are not served here (and cost no process).
+        #expect(Set(snapshot.unreadable.keys) == [.argoApplication, .argoApplicationSet, .argoAppProject])
+        #expect(snapshot.unreadable.values.allSatisfy { if case .resourceTypeNotServed = $0 { true } else { false } })
         #expect(snapshot.pods.count == 4 && snapshot.backups.count == 10)
         #expect(snapshot.logs.value?.count == 1)
         #expect(snapshot.volumeStats.value?.first?.nodeName == "pool-nyc3-a1")
@@ -345,6 +347,38 @@ struct SnapshotFetcherTests {
         let command = KubectlCommand(arguments: ["--kubeconfig", "/tmp/my config", "get", "pods", "-l", "app=x"], logPolicy: .action(title: "List pods"))
         #expect(command.displayLine == "kubectl --kubeconfig '/tmp/my config' get pods -l app=x")
     }
+
+    // MARK: Argo CD, read across namespaces
+
+    static let argoServed = allServed + "\napplications.argoproj.io\napplicationsets.argoproj.io\nappprojects.argoproj.io"
+    static let argoArguments = ["get", "applications.argoproj.io,applicationsets.argoproj.io,appprojects.argoproj.io", "-A", "-o", "json"]
+
+    @Test func argoCDsObjectsAreReadInEveryNamespaceInOneMoreGetWhenServed() async {
+        let runner = Self.runner(served: Self.argoServed, get: { args in
+            args.contains("-A") ? .ok(Fixtures.data("argocd-applicationset.json")) : .ok(Fixtures.data("get-all-healthy.json"))
+        })
+        let snapshot = await fetcher(runner).fetch()
+        #expect(runner.argumentArrays.contains(Self.argoArguments), "\(runner.argumentArrays)")
+        #expect(runner.argumentArrays.contains(Self.getArguments), "the namespace's get is unchanged")
+        #expect(snapshot.processCount == 5)
+        #expect(snapshot.unreadable.isEmpty)
+        #expect(snapshot.argoApplications.map(\.qualifiedName) == ["argocd/paperless-ngx"])
+        #expect(snapshot.argoApplicationSets.count == 1 && snapshot.argoAppProjects.count == 1)
+    }
+
+    @Test func forbiddenApplicationsAreMarkedForbiddenNotEmpty() async {
+        let stderr = #"Error from server (Forbidden): applications.argoproj.io is forbidden: User "demo" cannot list resource "applications" in API group "argoproj.io" at the cluster scope"#
+        let runner = Self.runner(served: Self.argoServed, get: { args in
+            args.contains("-A") ? CommandOutput(stdout: Data(#"{"apiVersion":"v1","kind":"List","items":[]}"#.utf8), stderr: stderr, exitStatus: 1)
+                : .ok(Fixtures.data("get-all-healthy.json"))
+        })
+        let snapshot = await fetcher(runner).fetch()
+        guard case .forbidden? = snapshot.whyUnreadable(.argoApplication) else {
+            Issue.record("applications not marked forbidden: \(String(describing: snapshot.whyUnreadable(.argoApplication)))")
+            return
+        }
+        #expect(GitOps.detect(snapshot, config: PaperConfig()) == .unknown(reason: "applications.argoproj.io forbidden"))
+    }
 }
 
 // MARK: - OverlapRecorder
@@ -416,3 +450,4 @@ final class OverlapRecorder: CommandRunning, Sendable {
         }
     }
 }
+

@@ -174,7 +174,7 @@ public actor LiveObjects {
                 continue
             }
             let base = kind.group.isEmpty ? "/api/v1" : "/apis/\(kind.group)/\(version)"
-            paths[kind] = kind == .clusterSecretStore ? "\(base)/\(kind.resource)" : "\(base)/namespaces/\(ns)/\(kind.resource)"
+            paths[kind] = kind == .clusterSecretStore || kind.readAcrossNamespaces ? "\(base)/\(kind.resource)" : "\(base)/namespaces/\(ns)/\(kind.resource)"
             if kind == .clusterSecretStore { polled.insert(kind) }
         }
         return nil
@@ -208,7 +208,7 @@ public actor LiveObjects {
         do {
             let (version, items) = try KubeObject.list(of: kind, from: data)
             var store: [String: KubeObject] = [:]
-            for item in items { store[item.name] = item }
+            for item in items { store[item.storeKey] = item }
             if stores[kind] != store { changed() }
             stores[kind] = store
             resourceVersions[kind] = version
@@ -283,7 +283,7 @@ public actor LiveObjects {
             switch event {
             case .object(let change, let object, let version):
                 touched = true
-                if change == .deleted { store[object.name] = nil } else { store[object.name] = object }
+                if change == .deleted { store[object.storeKey] = nil } else { store[object.storeKey] = object }
                 if let version { resourceVersions[kind] = version }
             case .bookmark(let version):
                 if let version { resourceVersions[kind] = version }

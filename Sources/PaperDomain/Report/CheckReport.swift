@@ -14,8 +14,11 @@ public struct CheckReport: Sendable, Equatable, Codable {
     public var checks: [CheckResult]
     /// kubectl processes the snapshot cost.
     public var kubectlProcesses: Int
+    /// Which Argo CD Application manages the app, if any (nil: not looked at).
+    public var gitops: GitOpsReport?
 
-    public init(context: String, namespace: String, now: Double, checks: [CheckResult], kubectlProcesses: Int = 0) {
+    public init(context: String, namespace: String, now: Double, checks: [CheckResult], kubectlProcesses: Int = 0, gitops: GitOpsReport? = nil) {
+        self.gitops = gitops
         self.context = context
         self.namespace = namespace
         self.time = UTCTime.rfc3339(now)

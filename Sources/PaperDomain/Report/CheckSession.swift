@@ -31,6 +31,7 @@ public enum CheckSession {
         }
         let results = HealthChecks.run(snapshot, config: config, now: clock(), only: only)
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
-        return CheckReport(context: context, namespace: target.namespace, now: snapshot.takenAt, checks: results, kubectlProcesses: snapshot.processCount)
+        return CheckReport(context: context, namespace: target.namespace, now: snapshot.takenAt, checks: results, kubectlProcesses: snapshot.processCount,
+                           gitops: GitOpsReport(GitOps.detect(snapshot, config: config)))
     }
 }

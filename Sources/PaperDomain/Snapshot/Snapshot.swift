@@ -30,6 +30,10 @@ public struct Snapshot: Sendable {
     public var objectStores: [BarmanObjectStore] = []
     public var externalSecrets: [ExternalSecret] = []
     public var secretStores: [SecretStore] = []
+    /// Argo CD's objects in every namespace the reader may list (see `ResourceKind.readAcrossNamespaces`).
+    public var argoApplications: [ArgoApplication] = []
+    public var argoApplicationSets: [ArgoApplicationSet] = []
+    public var argoAppProjects: [ArgoAppProject] = []
     /// Types that could not be read, and why. A type absent from here was read.
     public var unreadable: [ResourceKind: KubectlError] = [:]
     /// The app container's recent log lines.
@@ -72,6 +76,9 @@ public struct Snapshot: Sendable {
             case .barmanObjectStore(let v): objectStores.append(v)
             case .externalSecret(let v): externalSecrets.append(v)
             case .secretStore(let v): secretStores.append(v)
+            case .argoApplication(let v): argoApplications.append(v)
+            case .argoApplicationSet(let v): argoApplicationSets.append(v)
+            case .argoAppProject(let v): argoAppProjects.append(v)
             case .other: break
             }
         }

@@ -46,9 +46,10 @@ public struct SnapshotFetcher: Sendable {
 
     // MARK: - Commands
 
-    /// The batched `get` for `kinds`, with the exact arguments the fetcher uses.
+    /// The batched `get` for `kinds`, with the exact arguments the fetcher uses: in the target
+    /// namespace, or in every namespace for the types read across namespaces (Argo CD's).
     public func getCommand(_ kinds: [ResourceKind]) -> KubectlCommand {
-        .get(kinds.map(\.qualifiedName), target: target)
+        .get(kinds.map(\.qualifiedName), target: target, allNamespaces: kinds.contains(where: \.readAcrossNamespaces))
     }
 
     /// The app-log command: the app container only, never the mesh sidecar.
@@ -76,8 +77,9 @@ public struct SnapshotFetcher: Sendable {
         var snapshot = Snapshot(takenAt: clock(), target: target)
         var served: Set<String>?
         do {
-            // The plugin's ObjectStore CRD is legitimately absent from in-tree clusters: not "wanted".
-            let wanted = ResourceKind.allCases.filter { $0.isCustomResource && $0 != .barmanObjectStore }.map(\.qualifiedName)
+            // The plugin's ObjectStore CRD is legitimately absent from in-tree clusters, Argo CD's from
+            // clusters it does not manage: not "wanted".
+            let wanted = ResourceKind.allCases.filter { $0.isCustomResource && !$0.isOptionalAddOn }.map(\.qualifiedName)
             let (names, ran) = try await discovery.servedResources(target: target, runner: runner, now: snapshot.takenAt, wanted: wanted)
             if ran { snapshot.processCount += 1 }
             served = names
@@ -96,6 +98,9 @@ public struct SnapshotFetcher: Sendable {
         for kind in ResourceKind.allCases where !kinds.contains(kind) {
             snapshot.unreadable[kind] = .resourceTypeNotServed(resource: kind.qualifiedName)
         }
+        // Argo CD's types are read across namespaces, in a `get -A` of their own, only when served.
+        let acrossNamespaces = kinds.filter(\.readAcrossNamespaces)
+        kinds.removeAll(where: \.readAcrossNamespaces)
 
         let hintedNodes = await discovery.nodeHint(target: target)
         let hintedPod = await discovery.logPodHint(target: target)
@@ -120,6 +125,18 @@ public struct SnapshotFetcher: Sendable {
             for (kind, error) in objects.partialErrors { snapshot.unreadable[kind] = error }
         case .failure(let error):
             for kind in kinds { snapshot.unreadable[kind] = error }
+        }
+
+        if !acrossNamespaces.isEmpty {
+            let argo = await fetchObjects(acrossNamespaces)
+            snapshot.processCount += 1
+            switch argo.result {
+            case .success(let items):
+                snapshot.add(items)
+                for (kind, error) in argo.partialErrors { snapshot.unreadable[kind] = error }
+            case .failure(let error):
+                for kind in acrossNamespaces { snapshot.unreadable[kind] = error }
+            }
         }
 
         var (logs, statsByNode) = await sideResults
@@ -372,6 +389,9 @@ public struct SnapshotFetcher: Sendable {
         case .barmanObjectStore: .barmanObjectStore
         case .externalSecret: .externalSecret
         case .secretStore(let store): store.kind == "ClusterSecretStore" ? .clusterSecretStore : .secretStore
+        case .argoApplication: .argoApplication
+        case .argoApplicationSet: .argoApplicationSet
+        case .argoAppProject: .argoAppProject
         case .other: nil
         }
     }

@@ -62,9 +62,12 @@ public struct KubectlCommand: Sendable, Equatable, Hashable {
 // MARK: - Factories
 
 extension KubectlCommand {
-    /// `kubectl get TYPE1,TYPE2,… -o json` in the target namespace.
-    public static func get(_ resources: [String], target: KubeTarget, selector: String? = nil) -> KubectlCommand {
-        var args = target.globalArguments + ["get", resources.joined(separator: ","), "-o", "json"]
+    /// `kubectl get TYPE1,TYPE2,… -o json` in the target namespace, or with `allNamespaces`
+    /// `kubectl get TYPE1,… -A -o json` in every namespace.
+    public static func get(_ resources: [String], target: KubeTarget, selector: String? = nil, allNamespaces: Bool = false) -> KubectlCommand {
+        var args = allNamespaces
+            ? target.connectionArguments + ["get", resources.joined(separator: ","), "-A", "-o", "json"]
+            : target.globalArguments + ["get", resources.joined(separator: ","), "-o", "json"]
         if let selector, !selector.isEmpty { args += ["--selector", selector] }
         return KubectlCommand(arguments: args)
     }
@@ -156,7 +159,8 @@ extension KubectlCommand {
     public static func readOnlyProxyPaths(namespace: String) -> [String] {
         let ns = NSRegularExpression.escapedPattern(for: namespace)
         let core = ResourceKind.allCases.filter { $0.group.isEmpty }.map(\.resource).sorted()
-        let grouped = Dictionary(grouping: ResourceKind.allCases.filter { !$0.group.isEmpty && $0 != .clusterSecretStore }, by: \.group)
+        let grouped = Dictionary(grouping: ResourceKind.allCases.filter { !$0.group.isEmpty && $0 != .clusterSecretStore && !$0.readAcrossNamespaces }, by: \.group)
+        let across = Dictionary(grouping: ResourceKind.allCases.filter(\.readAcrossNamespaces), by: \.group)
         var paths = [
             "^/api/v1/namespaces/\(ns)/(\(core.joined(separator: "|")))/?$",
             "^/api/v1/namespaces/\(ns)/pods/[^/]+/log$",
@@ -164,6 +168,11 @@ extension KubectlCommand {
         for (group, kinds) in grouped.sorted(by: { $0.key < $1.key }) {
             let escaped = NSRegularExpression.escapedPattern(for: group)
             paths.append("^/apis/\(escaped)/[^/]+/namespaces/\(ns)/(\(kinds.map(\.resource).sorted().joined(separator: "|")))/?$")
+        }
+        // Argo CD's Applications, ApplicationSets and AppProjects, listed in every namespace.
+        for (group, kinds) in across.sorted(by: { $0.key < $1.key }) {
+            let escaped = NSRegularExpression.escapedPattern(for: group)
+            paths.append("^/apis/\(escaped)/[^/]+/(\(kinds.map(\.resource).sorted().joined(separator: "|")))/?$")
         }
         return paths + [
             "^/api/?$", "^/apis/?$", "^/apis/[^/]+/?$", "^/apis/[^/]+/[^/]+/?$", "^/api/v1/?$", "^/version/?$",

@@ -48,7 +48,21 @@ extension KubeObject {
         case .barmanObjectStore(let v): v.metadata.name
         case .externalSecret(let v): v.metadata.name
         case .secretStore(let v): v.metadata.name
+        case .argoApplication(let v): v.metadata.name
+        case .argoApplicationSet(let v): v.metadata.name
+        case .argoAppProject(let v): v.metadata.name
         case .other(let kind, _): kind
+        }
+    }
+
+    /// The key an object is kept under among its type's: the name, or `namespace/name` for a
+    /// type read across namespaces.
+    public var storeKey: String {
+        switch self {
+        case .argoApplication(let v): "\(v.metadata.namespace ?? "")/\(v.metadata.name)"
+        case .argoApplicationSet(let v): "\(v.metadata.namespace ?? "")/\(v.metadata.name)"
+        case .argoAppProject(let v): "\(v.metadata.namespace ?? "")/\(v.metadata.name)"
+        default: name
         }
     }
 }
@@ -105,6 +119,9 @@ struct RawItem: Decodable {
         case .barmanObjectStore: .barmanObjectStore(try BarmanObjectStore(from: decoder))
         case .externalSecret: .externalSecret(try ExternalSecret(from: decoder))
         case .secretStore, .clusterSecretStore: .secretStore(try Self.store(decoder, kind: kind))
+        case .argoApplication: .argoApplication(try ArgoApplication(from: decoder))
+        case .argoApplicationSet: .argoApplicationSet(try ArgoApplicationSet(from: decoder))
+        case .argoAppProject: .argoAppProject(try ArgoAppProject(from: decoder))
         }
     }
 

@@ -18,6 +18,9 @@ public enum KubeObject: Sendable, Equatable, Decodable {
     case barmanObjectStore(BarmanObjectStore)
     case externalSecret(ExternalSecret)
     case secretStore(SecretStore)
+    case argoApplication(ArgoApplication)
+    case argoApplicationSet(ArgoApplicationSet)
+    case argoAppProject(ArgoAppProject)
     /// A type this tool does not model; kept so it can be counted.
     case other(kind: String, apiVersion: String)
 
@@ -48,6 +51,9 @@ public enum KubeObject: Sendable, Equatable, Decodable {
         case .barmanObjectStore: self = .barmanObjectStore(try BarmanObjectStore(from: decoder))
         case .externalSecret: self = .externalSecret(try ExternalSecret(from: decoder))
         case .secretStore, .clusterSecretStore: self = .secretStore(try SecretStore(from: decoder))
+        case .argoApplication: self = .argoApplication(try ArgoApplication(from: decoder))
+        case .argoApplicationSet: self = .argoApplicationSet(try ArgoApplicationSet(from: decoder))
+        case .argoAppProject: self = .argoAppProject(try ArgoAppProject(from: decoder))
         }
     }
 }

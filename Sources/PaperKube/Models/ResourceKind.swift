@@ -5,6 +5,7 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
     case pod, deployment, job, cronJob, persistentVolumeClaim, event, networkPolicy, ingress, configMap, lease
     case cnpgCluster, cnpgBackup, cnpgScheduledBackup, barmanObjectStore
     case externalSecret, secretStore, clusterSecretStore
+    case argoApplication, argoApplicationSet, argoAppProject
 
     /// The plural resource name (`backups`).
     public var resource: String {
@@ -26,6 +27,9 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .externalSecret: "externalsecrets"
         case .secretStore: "secretstores"
         case .clusterSecretStore: "clustersecretstores"
+        case .argoApplication: "applications"
+        case .argoApplicationSet: "applicationsets"
+        case .argoAppProject: "appprojects"
         }
     }
 
@@ -40,6 +44,7 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .cnpgCluster, .cnpgBackup, .cnpgScheduledBackup: "postgresql.cnpg.io"
         case .barmanObjectStore: "barmancloud.cnpg.io"
         case .externalSecret, .secretStore, .clusterSecretStore: "external-secrets.io"
+        case .argoApplication, .argoApplicationSet, .argoAppProject: "argoproj.io"
         }
     }
 
@@ -67,6 +72,9 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .externalSecret: "ExternalSecret"
         case .secretStore: "SecretStore"
         case .clusterSecretStore: "ClusterSecretStore"
+        case .argoApplication: "Application"
+        case .argoApplicationSet: "ApplicationSet"
+        case .argoAppProject: "AppProject"
         }
     }
 
@@ -74,6 +82,22 @@ public enum ResourceKind: String, Sendable, CaseIterable, Codable, Hashable {
     public var isCustomResource: Bool {
         switch self {
         case .cnpgCluster, .cnpgBackup, .cnpgScheduledBackup, .barmanObjectStore, .externalSecret, .secretStore, .clusterSecretStore: true
+        case .argoApplication, .argoApplicationSet, .argoAppProject: true
+        default: false
+        }
+    }
+
+    /// Provided by an add-on many clusters run without (the Barman Cloud plugin's ObjectStore,
+    /// Argo CD): its absence is normal, so it is not "wanted" from a cached discovery.
+    public var isOptionalAddOn: Bool {
+        self == .barmanObjectStore || readAcrossNamespaces
+    }
+
+    /// Read in every namespace, not only the target's: Argo CD's objects live in its own
+    /// namespace (usually `argocd`), away from the app they manage.
+    public var readAcrossNamespaces: Bool {
+        switch self {
+        case .argoApplication, .argoApplicationSet, .argoAppProject: true
         default: false
         }
     }

@@ -8,6 +8,15 @@ import PaperKube
 public enum PanelFacts {
     public static func rows(from snapshot: Snapshot, config: PaperConfig, now: Double) -> [PanelID: [PanelRow]] {
         var out: [PanelID: [PanelRow]] = [:]
+        // Who else writes the app's replicas and the CronJob's suspend: the managing Argo CD
+        // Application(s), or "unknown" when they could not be read. Nothing when none manages it.
+        let gitops = GitOps.detect(snapshot, config: config)
+        switch gitops {
+        case .none: break
+        case .managed, .unknown:
+            let role: Role = if case .unknown = gitops { .unknown } else { .text }
+            out[.pods] = gitops.lines.map { PanelRow(text: $0, role: role, check: .pods, verdict: nil) }
+        }
         let backups = snapshot.backups
             .filter { $0.clusterName == nil || $0.clusterName == config.database.cluster }
             .sorted { ($0.metadata.creationTimestamp ?? 0) > ($1.metadata.creationTimestamp ?? 0) }

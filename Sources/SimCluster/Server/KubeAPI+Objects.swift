@@ -126,6 +126,14 @@ extension KubeAPI {
 
     func isDryRun(_ request: APIRequest) -> Bool { request.query["dryRun"] == "All" }
 
+    /// The writer the server records in `managedFields`: `fieldManager`, else the user agent's
+    /// program name (`kubectl`), as the real server derives it.
+    func fieldManager(_ request: APIRequest, _ target: Target) -> FieldManager {
+        let agent = (request.header("user-agent") ?? "").split(separator: "/").first.map(String.init)
+        let name = request.query["fieldManager"].flatMap { $0.isEmpty ? nil : $0 } ?? agent.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+        return FieldManager(name, subresource: target.subresource)
+    }
+
     func createResponse(_ request: APIRequest, _ target: Target) throws(APIError) -> APIResponse {
         var object = try decodeBody(request, target)
         let sent = object
@@ -147,7 +155,7 @@ extension KubeAPI {
         if isDryRun(request) {
             return .json(present(object, target), status: 201)
         }
-        let created = try store.create(target.kind, namespace: target.namespace ?? "", object: object)
+        let created = try store.create(target.kind, namespace: target.namespace ?? "", object: object, manager: fieldManager(request, target))
         record("create", request, target, created, sent: sent)
         return .json(present(created, target), status: 201)
     }
@@ -180,7 +188,8 @@ extension KubeAPI {
         try checkSchema(&incoming, request, target, includeStatus: target.subresource == "status")
         let expected = incoming.value(at: "metadata.resourceVersion")?.stringValue
         let statusOnly = target.subresource == "status"
-        let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name, expectedResourceVersion: expected) { obj throws(APIError) in
+        let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name, expectedResourceVersion: expected,
+                                       manager: fieldManager(request, target)) { obj throws(APIError) in
             if statusOnly {
                 obj["status"] = incoming["status"]
             } else {
@@ -205,7 +214,8 @@ extension KubeAPI {
             throw APIError.badRequest("error decoding patch: \(error.description)")
         }
         let statusOnly = target.subresource == "status"
-        let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name) { obj throws(APIError) in
+        let manager = isDryRun(request) ? nil : fieldManager(request, target)
+        let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name, manager: manager) { obj throws(APIError) in
             var patched: JSONValue
             do { patched = try Patcher.apply(kind, patch: patch, to: obj) } catch {
                 throw APIError(code: 422, reason: "Invalid", message: "\(target.kind.kind) \"\(name)\" is invalid: \(error)")
@@ -298,7 +308,7 @@ extension KubeAPI {
                 throw APIError.invalid(target.kind, name, "spec.replicas: Invalid value: must be greater than or equal to 0")
             }
             let field = target.kind.plural == "clusters" ? "spec.instances" : "spec.replicas"
-            let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name) { o throws(APIError) in
+            let updated = try store.update(target.kind, namespace: target.namespace ?? "", name: name, manager: fieldManager(request, target)) { o throws(APIError) in
                 o.set(field, to: .int(replicas))
             }
             record("scale", request, target, updated)

@@ -41,6 +41,7 @@ public final class Controllers: Sendable {
     let api: KubeAPI
     let options: SimOptions
     let state = Mutex(State())
+    let argoState = Mutex(ArgoSim.State())
     let runner: (any JobRunning)?
 
     var store: ObjectStore { api.store }
@@ -69,6 +70,7 @@ public final class Controllers: Sendable {
         advanceBackups(now)
         advanceClusters(now)
         refreshExternalSecrets(now)
+        reconcileArgo(now)
         emitLogs(now)
     }
 

@@ -52,6 +52,7 @@ struct Seed {
         plantResticHistory()
         plantNetwork()
         if options.externalSecretsInstalled { plantExternalSecrets() }
+        if let argo = options.argo { plantArgo(argo) }
         plantEvents()
         for real in options.realCases { plantReal(real) }
     }
@@ -425,7 +426,7 @@ struct Seed {
             "spec": ["containers": [container], "volumes": .array(volumes)],
         ]
         let deploy = create(Catalogue.deployments, [
-            "metadata": meta(name, labels: labels, annotations: ["deployment.kubernetes.io/revision": "14", "argocd.argoproj.io/tracking-id": .string("paperless-ngx:apps/Deployment:\(ns)/\(name)")]),
+            "metadata": meta(name, labels: labels, annotations: ["deployment.kubernetes.io/revision": "14"]),
             "spec": ["replicas": 1, "selector": ["matchLabels": labels], "strategy": ["type": "Recreate"], "template": template, "revisionHistoryLimit": 3],
             "status": ["replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "updatedReplicas": 1, "observedGeneration": 1],
         ], age: age)

@@ -221,12 +221,31 @@ public enum Catalogue {
         shortNames: ["css"], namespaced: false, categories: ["external-secrets"],
         columns: [.name, .age, .conditionStatus("Status", type: "Ready", field: "reason"), .path("Capabilities", "status.capabilities"), .conditionStatus("Ready", type: "Ready")])
 
+    // MARK: Argo CD
+
+    public static let applications = ServedResource(
+        group: "argoproj.io", versions: ["v1alpha1"], kind: "Application", plural: "applications", shortNames: ["app", "apps"],
+        categories: [], subresources: [],
+        columns: [
+            .name, .path("Sync Status", "status.sync.status"), .path("Health Status", "status.health.status"),
+            .path("Revision", "status.sync.revision", priority: 10), .path("Project", "spec.project", priority: 10),
+        ])
+
+    public static let applicationSets = ServedResource(
+        group: "argoproj.io", versions: ["v1alpha1"], kind: "ApplicationSet", plural: "applicationsets", shortNames: ["appset", "appsets"],
+        subresources: ["status"], columns: [.name, .age])
+
+    public static let appProjects = ServedResource(
+        group: "argoproj.io", versions: ["v1alpha1"], kind: "AppProject", plural: "appprojects", shortNames: ["appproj", "appprojs"],
+        subresources: [], columns: [.name, .age])
+
     /// The full catalogue, in discovery order.
     public static let all: [ServedResource] = [
         pods, services, pvcs, nodes, namespaces, events, secrets, configMaps,
         deployments, replicaSets, jobs, cronJobs, networkPolicies, ingresses, leases,
         clusters, backups, scheduledBackups, objectStores,
         externalSecrets, secretStores, clusterSecretStores,
+        applications, applicationSets, appProjects,
     ]
 
     // MARK: Status texts

@@ -95,7 +95,7 @@ public final class ObjectStore: Sendable {
 
     /// Creates an object, filling in what the API server owns (uid, resourceVersion, timestamps).
     @discardableResult
-    public func create(_ kind: ServedResource, namespace: String, object input: JSONValue, creationTime: Double? = nil) throws(APIError) -> JSONValue {
+    public func create(_ kind: ServedResource, namespace: String, object input: JSONValue, creationTime: Double? = nil, manager: FieldManager? = nil) throws(APIError) -> JSONValue {
         var object = input
         var name = object.value(at: "metadata.name")?.stringValue ?? ""
         if name.isEmpty, let generate = object.value(at: "metadata.generateName")?.stringValue, !generate.isEmpty {
@@ -115,6 +115,7 @@ public final class ObjectStore: Sendable {
         object.set("metadata.creationTimestamp", to: .string(UTCTime.rfc3339(creationTime ?? now)))
         object.set("metadata.generation", to: 1)
         object.set("metadata.managedFields", to: nil)
+        if let manager { ManagedFields.record(&object, old: nil, writer: manager, time: UTCTime.rfc3339(creationTime ?? now)) }
         let ns = kind.namespaced ? namespace : ""
         return try state.withLock { s throws(APIError) -> JSONValue in
             if s.collections[kind.storageKey]?[Self.key(ns, name)] != nil { throw APIError.alreadyExists(kind, name) }
@@ -130,8 +131,9 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func update(
         _ kind: ServedResource, namespace: String, name: String, expectedResourceVersion: String? = nil,
-        bumpGeneration: Bool = true, _ transform: (inout JSONValue) throws(APIError) -> Void
+        bumpGeneration: Bool = true, manager: FieldManager? = nil, _ transform: (inout JSONValue) throws(APIError) -> Void
     ) throws(APIError) -> JSONValue {
+        let time = UTCTime.rfc3339(clock.now())
         let ns = kind.namespaced ? namespace : ""
         return try state.withLock { s throws(APIError) -> JSONValue in
             guard let old = s.collections[kind.storageKey]?[Self.key(ns, name)] else { throw APIError.notFound(kind, name) }
@@ -146,6 +148,9 @@ public final class ObjectStore: Sendable {
             }
             object["apiVersion"] = old["apiVersion"]
             object["kind"] = old["kind"]
+            // The server owns managedFields: a client's copy is replaced by the record of this write
+            // (the simulator's own controllers write them directly).
+            if let manager { ManagedFields.record(&object, old: old, writer: manager, time: time) }
             if object == old { return old }
             if bumpGeneration, object["spec"] != old["spec"] {
                 object.set("metadata.generation", to: .int((old.value(at: "metadata.generation")?.intValue ?? 1) + 1))

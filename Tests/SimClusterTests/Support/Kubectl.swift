@@ -29,8 +29,9 @@ struct SimHarness {
     let directory: String
     var kubeconfig: String { "\(directory)/kubeconfig" }
 
-    static func start(_ scenarios: [Scenario] = [.healthy], speed: Double = 1, startAt: Double? = nil) async throws -> SimHarness {
-        let sim = try await SimulatedCluster.start(scenarios: scenarios, port: 0, speed: speed, startAt: startAt)
+    static func start(_ scenarios: [Scenario] = [.healthy], speed: Double = 1, startAt: Double? = nil,
+                      options: (inout SimOptions) -> Void = { _ in }) async throws -> SimHarness {
+        let sim = try await SimulatedCluster.start(scenarios: scenarios, port: 0, speed: speed, startAt: startAt, options: options)
         let dir = NSTemporaryDirectory() + "paperctl-sim-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try sim.kubeconfig().write(toFile: "\(dir)/kubeconfig", atomically: true, encoding: .utf8)
