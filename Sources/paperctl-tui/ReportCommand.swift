@@ -136,6 +136,10 @@ struct ReportCommand: AsyncParsableCommand {
                 continue
             }
             journal.add(String(decoding: data, as: UTF8.self), file: name)
+            let commands = LoggedCommand.path(forJournal: name)
+            if let log = FileManager.default.contents(atPath: "\(directory)/\(commands)") {
+                journal.addCommandLog(String(decoding: log, as: UTF8.self), file: commands)
+            }
         }
         return journal
     }

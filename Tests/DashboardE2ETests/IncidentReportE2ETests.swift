@@ -1,4 +1,5 @@
 import Foundation
+import PaperDomain
 import PaperKube
 import ProcessTestSupport
 import Subprocess
@@ -52,6 +53,14 @@ import Testing
         let command = try #require(journalText.split(separator: "\n").first { $0.hasPrefix("  `kubectl ") && $0.contains("create -f -") }).dropFirst(3).dropLast()
         #expect(md.components(separatedBy: String(command)).count == 2, "the command appears \(md.components(separatedBy: String(command)).count - 1) times")
         #expect(md.contains("completed: Backup completed"))
+        // Every command of the command log file once, with its exit status and duration.
+        let logText = try String(contentsOfFile: "\(t.home)/state/paperctl/\(UTCTime.rfc3339(Date().timeIntervalSince1970).prefix(10)).commands.jsonl", encoding: .utf8)
+        let logged = try logText.split(separator: "\n").map { try JSONDecoder().decode(LoggedCommand.self, from: Data($0.utf8)) }
+        #expect(logged.count == 1, "the backup's create: \(logText)")
+        for c in logged {
+            #expect(md.components(separatedBy: c.command).count == 2, "\(c.command) appears \(md.components(separatedBy: c.command).count - 1) times")
+            #expect(md.contains("exit 0, "), "\(md)")
+        }
         #expect(md.contains("## Detection"))
         #expect(md.contains("not OK when the session started: "))
         // The cluster was reachable: the drill record's absence is said, not a connection error.

@@ -17,6 +17,10 @@ struct IncidentReportTests {
     static func journal(_ text: String? = nil, file: String = "2026-12-06.md") throws -> IncidentJournal {
         var journal = IncidentJournal()
         journal.add(try text ?? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8), file: file)
+        if text == nil {
+            let commands = LoggedCommand.path(forJournal: file)
+            journal.addCommandLog(try String(contentsOf: directory.appendingPathComponent(commands), encoding: .utf8), file: commands)
+        }
         return journal
     }
 
@@ -114,6 +118,29 @@ struct IncidentReportTests {
         // Follow-ups: the cutover commands are open; the Lease, Argo CD and the drill cluster are not.
         #expect(r.followUps.count == 1)
         #expect(r.followUps.first?.contains("Commands were left for the operator") == true)
+    }
+
+    /// Each command of the command log file is in the report once: with the journaled action it
+    /// ran for (its exit status and duration beside it), or as an action of its own.
+    @Test func eachLoggedCommandAppearsOnceWithItsExitStatusAndDuration() throws {
+        let journal = try Self.journal()
+        let r = try Self.report(journal)
+        #expect(journal.commands.count == 5)
+        #expect(journal.unreadable.map(\.line) == [6], "the line that is not JSON is named")
+        for c in journal.commands {
+            #expect(r.actions.filter { $0.logged == c }.count == 1, "\(c.command.command) at \(c.command.startedAt)")
+        }
+        let backup = try #require(r.actions.first { $0.what.hasPrefix("Start a CloudNativePG database backup") })
+        #expect(backup.logged?.command.exitStatus == 0)
+        let recovery = try #require(r.actions.first { $0.what.hasPrefix("restore step 2 started") })
+        #expect(recovery.logged?.command.statusText == "exit 1, 1.2s" || recovery.logged?.command.statusText == "exit 1, 1.3s")
+        // The drill record's write was journaled by no entry: it is an action of its own.
+        #expect(r.actions.contains { $0.what == "Record the drill in ConfigMap paperctl-drills (in the command log only)" })
+        let md = r.markdown()
+        #expect(md.contains("| command, exit 0, 0.4s (journal 2026-12-06.md:13; command log 2026-12-06.commands.jsonl:1) |"))
+        // The Argo CD resume has no record in the fixture's command log: said, not made up.
+        #expect(md.contains("- Unknown: Exit status and duration of 1 journaled command: no command log record matches"))
+        #expect(r.actions.first { $0.what.contains("auto-sync resumed") }?.logged == nil)
     }
 
     @Test func aPlantedPasswordAppearsNowhere() throws {

@@ -218,6 +218,8 @@ public struct UnreadableLine: Sendable, Equatable {
 public struct IncidentJournal: Sendable, Equatable {
     public var entries: [JournalEntry] = []
     public var unreadable: [UnreadableLine] = []
+    /// The action commands of the command log files, in time order.
+    public var commands: [CommandLogEntry] = []
     /// The files read, by name.
     public var files: [String] = []
 

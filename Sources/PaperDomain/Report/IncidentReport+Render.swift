@@ -79,7 +79,9 @@ extension IncidentReport {
             out.append("| Time | Action | Command | Outcome |")
             out.append("|---|---|---|---|")
             for a in actions {
-                out.append("| \(t(a.time)) | \(cell(a.what)) | \(a.command.map(code) ?? "—") | \(a.outcome.map { cell($0) + (a.outcomeAt.map { " (\(UTCTime.rfc3339($0)))" } ?? "") } ?? (a.event ? "—" : "unknown: no outcome journaled")) |")
+                let ran = a.logged.map { "\($0.command.statusText) (\($0.source))" + (a.outcome == nil ? "" : "; ") } ?? ""
+                let outcome = a.outcome.map { cell($0) + (a.outcomeAt.map { " (\(UTCTime.rfc3339($0)))" } ?? "") } ?? (a.event || a.logged != nil ? (ran.isEmpty ? "—" : "") : "unknown: no outcome journaled")
+                out.append("| \(t(a.time)) | \(cell(a.what)) | \(a.command.map(code) ?? "—") | \(ran)\(outcome) |")
             }
         }
         out.append("")
@@ -211,7 +213,10 @@ extension IncidentReport {
             "resolution": row(resolution),
             "timeline": timeline.map { row($0) },
             "actions": actions.map { a in
-                ["time": t(a.time), "action": s(a.what), "command": o(a.command), "outcome": o(a.outcome), "outcome_at": t(a.outcomeAt), "event": a.event, "source": s(a.source)] as [String: Any]
+                ["time": t(a.time), "action": s(a.what), "command": o(a.command), "outcome": o(a.outcome), "outcome_at": t(a.outcomeAt), "event": a.event, "source": s(a.source),
+                 "exit_status": a.logged.map { $0.command.exitStatus.map { Int($0) as Any } ?? NSNull() } ?? NSNull(),
+                 "duration_seconds": a.logged.map { $0.command.durationSeconds as Any } ?? NSNull(),
+                 "command_log_source": o(a.logged?.source)] as [String: Any]
             },
             "restores": restores.map { r in
                 ["what": s(r.what), "drill": r.drill, "started_at": t(r.startedAt), "point": o(r.point), "point_at": t(r.pointAt), "point_is_estimate": r.pointApproximate,

@@ -61,6 +61,8 @@ public struct IncidentReport: Sendable, Equatable {
         public var outcomeAt: Double?
         /// The entry is itself an outcome (a Lease taken, a verification, a cluster healthy): no other outcome is expected.
         public var event = false
+        /// The command log's record of the command (exit status, duration), when one matches.
+        public var logged: CommandLogEntry?
         public var source: String
     }
 
@@ -271,8 +273,9 @@ extension IncidentReport {
         }
 
         // The timeline, the actions and the restores.
-        let timeline = inWindow.map { Row(time: $0.time, text: Self.timelineText($0), source: Self.source($0)) }
-        let actions = Self.actions(inWindow)
+        var timeline = inWindow.map { Row(time: $0.time, text: Self.timelineText($0), source: Self.source($0)) }
+        var actions = Self.actions(inWindow)
+        Self.match(journal.commands.filter { $0.time >= window.from && $0.time <= window.to }, into: &actions, timeline: &timeline)
         let restores = Self.restores(inWindow, incidentStart: stamps.startedAt ?? stamps.detectedAt)
         let resolution: Row? = resolvedAt.flatMap { t in seen.first { $0.time == t }.map { Row(time: t, text: "all checks OK again (last: \(Self.changeText($0.entry)))", source: $0.entry.source) } }
             ?? last.map { Row(time: $0.time, text: "not resolved in the window: overall \($0.overall.label) at its last verdict (\(Self.changeText($0.entry)))", source: $0.entry.source) }
@@ -388,6 +391,31 @@ extension IncidentReport {
             }
         }
         return actions
+    }
+
+    /// Gives each journaled command its command log record (the same command line, run between
+    /// its confirmation and its outcome); a logged command no action claims is an action of its
+    /// own, so each command of the command log is in the report once.
+    static func match(_ commands: [CommandLogEntry], into actions: inout [Action], timeline: inout [Row]) {
+        for c in commands {
+            let line = c.command.command
+            let candidates = actions.indices.filter { i in
+                guard actions[i].logged == nil, let journaled = actions[i].command, journaled == line || journaled.hasPrefix(line + " ") else { return false }
+                return actions[i].time <= c.time + 5 && c.time <= (actions[i].outcomeAt ?? actions[i].time) + 600
+            }
+            if let i = candidates.min(by: { abs(actions[$0].time - c.time) < abs(actions[$1].time - c.time) }) {
+                actions[i].logged = c
+                if let row = timeline.firstIndex(where: { $0.source == "command (\(actions[i].source))" }) {
+                    timeline[row].source = "command, \(c.command.statusText) (\(actions[i].source); \(c.source))"
+                }
+            } else {
+                actions.append(Action(time: c.time, what: (c.command.title ?? "a command") + " (in the command log only)", command: line, outcome: c.command.result,
+                                      outcomeAt: c.command.result == nil ? nil : c.time + c.command.durationSeconds, logged: c, source: c.source))
+                timeline.append(Row(time: c.time, text: "ran: " + (c.command.title ?? line), source: "command, \(c.command.statusText) (\(c.source))"))
+            }
+        }
+        actions = actions.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        timeline = timeline.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 
     /// Each restore and drill of the window: its point, RPO and RTO.
@@ -529,8 +557,10 @@ extension IncidentReport {
 
     static func missing(_ report: IncidentReport, _ entries: [JournalEntry]) -> [String] {
         var facts: [String] = []
-        if report.actions.contains(where: { $0.command != nil }) {
-            facts.append("Exit status and duration of each command: the command log is not kept with the journal; only the journaled command and its result are shown.")
+        let unlogged = report.actions.filter { $0.command != nil && $0.logged == nil }.count
+        if unlogged > 0 {
+            facts.append("Exit status and duration of \(unlogged) journaled command\(unlogged == 1 ? "" : "s"): no command log record matches "
+                         + "(the restore CLI keeps none, and versions before this one kept no command log file).")
         }
         for r in report.restores where r.snapshot != nil {
             facts.append("The time of restic snapshot \(r.snapshot ?? ""): the journal names the snapshot, not when it was taken, so the files' RPO and the database–files gap are unknown.")
