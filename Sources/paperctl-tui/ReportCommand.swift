@@ -112,7 +112,10 @@ struct ReportCommand: AsyncParsableCommand {
             case .latest, .backup: throw ValidationError("\(option) \"\(text)\" is not a time")
             }
         } catch let error as RestorePoint.ParseError {
-            throw ValidationError("\(option): \(error.description)")
+            // The restore point's generic advice names latest and backup:NAME, which a window cannot be.
+            guard error.description.contains("use latest") else { throw ValidationError("\(option): \(error.description)") }
+            throw ValidationError("\(option): \"\(text)\" is not a time\(durations ? " or a duration" : ""): use RFC 3339 (2026-12-06T08:00:00Z), "
+                                  + "\"2026-12-06 09:00 Europe/Berlin\"" + (durations ? " or a duration back from now (2h, 90m, 1d)" : ""))
         }
     }
 
