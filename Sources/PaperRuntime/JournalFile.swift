@@ -25,10 +25,19 @@ public struct JournalFile: Sendable {
     /// Why there is no journal at all (neither `XDG_STATE_HOME` nor `HOME` set).
     public let unavailable: String?
     private let failures = JournalFailures()
+    /// A new file starts with the `# paperctl incident journal DAY` heading (not the command log file).
+    private var heading = true
 
     public init(path: String) {
         self.path = path
         unavailable = nil
+    }
+
+    /// A file written the same way, without the journal's heading (the command log beside it).
+    init(path: String, unavailable: String?, heading: Bool) {
+        self.path = path
+        self.unavailable = unavailable
+        self.heading = heading
     }
 
     /// `$XDG_STATE_HOME/paperctl/YYYY-MM-DD.md` (`~/.local/state/…` without XDG).
@@ -70,7 +79,7 @@ public struct JournalFile: Sendable {
         guard info.st_uid == geteuid() else { return "\(path) belongs to uid \(info.st_uid), not to us; refused" }
         if info.st_mode & 0o077 != 0 { _ = fchmod(fd, 0o600) }
         var bytes = Array(entry.utf8)
-        if info.st_size == 0 {
+        if info.st_size == 0, heading {
             bytes = Array("# paperctl incident journal \((path as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: ""))\n\n".utf8) + bytes
         }
         var offset = 0

@@ -142,8 +142,11 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         let clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let (commandMessages, commandSink) = AsyncStream<Msg>.makeStream(bufferingPolicy: .bufferingNewest(500))
+        let journal = JournalFile(environment: environment, now: clock())
+        let commandFile = CommandLogFile(journal: journal)
         let runner = RecordingRunner(base: KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds), clock: clock) { record in
             commandSink.yield(.commandRan(record))
+            commandFile.append(record)
         }
         let refreshInterval = refresh ?? config.refreshSeconds
         let discovery = DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
@@ -174,7 +177,6 @@ struct DashboardCommand: AsyncParsableCommand {
         state.themeIndex = startIndex
         state.readOnly = readOnly || config.readOnly
         state.version = BuildInfo.version
-        let journal = JournalFile(environment: environment, now: clock())
         let services = Services.live(runner: runner, refresher: refresher, journal: journal, clock: clock)
         // For the benchmark: the wall-clock time of the first frame, written to a file.
         let frameFile = environment["PAPERCTL_FIRST_FRAME_FILE"]

@@ -17,6 +17,10 @@ import Testing
         (["restore", "db", "--to", "latest", "--timeout", "0"], Int32(1), "--timeout must be between"),
         (["version", "--timeout", "0"], Int32(1), "--timeout must be between 0 and 600 seconds"),
         (["check", "--bogus"], Int32(3), "Unknown option '--bogus'"),
+        (["report", "--format", "pdf"], Int32(1), "The value 'pdf' is invalid for '--format <format>'"),
+        (["report", "--force"], Int32(1), "--force only applies with -o FILE"),
+        (["report", "--until", "2h"], Int32(1), "--until takes a time, not a duration"),
+        (["report", "--since", "yesterday"], Int32(1), "--since: \"yesterday\" is not a time"),
         (["--refresh", "0"], Int32(3), "--refresh must be between 1 and 3600 seconds"),
         (["dashboard", "--refresh", "0"], Int32(3), "--refresh must be between 1 and 3600 seconds"),
     ])

@@ -1,0 +1,86 @@
+import Foundation
+import PaperDomain
+import PaperKube
+import ProcessTestSupport
+import Subprocess
+import Testing
+
+/// A recorded incident (issue 28): the dashboard in tmux against a demo cluster in a crash loop
+/// with Redis errors carrying a planted password, a manual database backup from `B`, then quit;
+/// `paperctl-tui report` turns the journal into the report, with the real kubectl for the drill record.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct IncidentReportE2ETests {
+    static func environment(_ home: String) -> [Environment.Key: String] {
+        var env: [Environment.Key: String] = [:]
+        for (k, v) in ProcessInfo.processInfo.environment where k == "PATH" || k == "PAPERCTL_KUBECTL" { env[Environment.Key(stringLiteral: k)] = v }
+        env["HOME"] = home
+        env["XDG_STATE_HOME"] = "\(home)/state"
+        env["XDG_CONFIG_HOME"] = "\(home)/config"
+        return env
+    }
+
+    @Test func aRecordedIncidentGivesAReportWithEachCommandOnceInOrderAndNoSecret() async throws {
+        let c = try await DashboardActionE2ETests.Cluster.start("app-crashloop,redis-errors")
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
+        defer { t.stopNow() }
+        try await t.waitFor("live · data", "CrashLoopBackOff")
+        try await t.send("B")
+        try await t.waitFor("y runs it", "barmanObjectStore")
+        try await t.send("y")
+        try await t.waitFor("» Database Backup paperless-ngx-db-manual-", timeout: 60)
+        try await t.send("q")
+        try await t.waitFor("EXITED status=0")
+        let env = Self.environment(t.home)
+        let binary = Tmux.binary
+
+        // Markdown to a new file: 0600, and a second run refuses to overwrite it.
+        let path = "\(t.home)/incident.md"
+        let first = try await runProcess(binary, ["report", "--kubeconfig", c.kubeconfig, "-o", path], environment: env, limit: 60)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("report written to \(path)"))
+        let md = try String(contentsOfFile: path, encoding: .utf8)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try await runProcess(binary, ["report", "--offline", "-o", path], environment: env, limit: 30)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already exists; nothing was written (give --force to replace it"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == md)
+        let forced = try await runProcess(binary, ["report", "--offline", "--force", "-o", path], environment: env, limit: 30)
+        #expect(forced.status == 0, "\(forced.stderr)")
+
+        // The action's command, exactly as journaled, once; the backup's outcome with it.
+        let journalText = try String(contentsOfFile: "\(t.home)/state/paperctl/\(UTCTime.rfc3339(Date().timeIntervalSince1970).prefix(10)).md", encoding: .utf8)
+        let command = try #require(journalText.split(separator: "\n").first { $0.hasPrefix("  `kubectl ") && $0.contains("create -f -") }).dropFirst(3).dropLast()
+        #expect(md.components(separatedBy: String(command)).count == 2, "the command appears \(md.components(separatedBy: String(command)).count - 1) times")
+        #expect(md.contains("completed: Backup completed"))
+        // Every command of the command log file once, with its exit status and duration.
+        let logText = try String(contentsOfFile: "\(t.home)/state/paperctl/\(UTCTime.rfc3339(Date().timeIntervalSince1970).prefix(10)).commands.jsonl", encoding: .utf8)
+        let logged = try logText.split(separator: "\n").map { try JSONDecoder().decode(LoggedCommand.self, from: Data($0.utf8)) }
+        #expect(logged.count == 1, "the backup's create: \(logText)")
+        for c in logged {
+            #expect(md.components(separatedBy: c.command).count == 2, "\(c.command) appears \(md.components(separatedBy: c.command).count - 1) times")
+            #expect(md.contains("exit 0, "), "\(md)")
+        }
+        #expect(md.contains("## Detection"))
+        #expect(md.contains("not OK when the session started: "))
+        // The cluster was reachable: the drill record's absence is said, not a connection error.
+        #expect(md.contains("Not read: no ConfigMap paperctl-drills in namespace paperless-ngx: no drill on record."), "\(md)")
+
+        // JSON: the known timestamps in order, the timeline in order, no planted password anywhere.
+        let json = try await runProcess(binary, ["report", "--offline", "--format", "json"], environment: env, limit: 30)
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let stamps = ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"].compactMap { (object[$0] as? String).flatMap(UTCTime.parse) }
+        #expect(stamps.count >= 2, "detected_at and acknowledged_at at least: \(stamps)")
+        #expect(stamps == stamps.sorted())
+        let rows = try #require(object["timeline"] as? [[String: Any]]).compactMap { ($0["time"] as? String).flatMap(UTCTime.parse) }
+        #expect(!rows.isEmpty && rows == rows.sorted())
+        #expect(object["status"] as? String == "open")
+        for text in [md, json.stdout, journalText] { #expect(!text.contains("hunter2-PLANTED")) }
+        // No cluster (a kubeconfig pointing nowhere): the report still comes and says why.
+        let offline = try await runProcess(binary, ["report", "--kubeconfig", "\(t.home)/no-such-kubeconfig", "--kubectl-timeout", "5"], environment: env, limit: 60)
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(offline.stdout.contains("## Drill records (cluster)\n\nNot read: "))
+        #expect(offline.stdout.contains("The report above comes from the journal alone."))
+    }
+}
