@@ -57,7 +57,7 @@ public struct BothRestoreSession: Sendable {
         do {
             let both = try BothRestore.plan(point, timeline: timeline, facts: facts, cronJob: timeline.cronJob ?? cronJob, resticVersion: timeline.resticVersion,
                                             now: toolkit.executor.now(), name: request.name, skipSafetyBackup: request.skipSafetyBackup)
-            DatabaseRestoreSession.sayPoint(both.database, to: request.to, out: out)
+            DatabaseRestoreSession.sayPoint(both.database, to: request.to, notes: false, out: out)
             return both
         } catch {
             out(.fail("refused: \(error.description)" + (timeline.snapshotsFailure.map { " (file snapshots: \($0))" } ?? "")))

@@ -528,7 +528,10 @@ public enum BothRestore {
         guidance.removeFirst()  // it is already down
         if let resume { guidance.append("Resume the file backups: \(resume)") }
         steps.append(RestoreStep(kind: .guidance(guidance), title: "Cutover: the app stays at 0 until you point it at \(db.name) (the tool does not switch it)", command: nil))
-        let rpo = timeline.rpo(for: db.recoveredTo)
+        // The window as the plan computed it: "latest" is its end, which a window read earlier ends before.
+        var planned = timeline
+        planned.window = db.window
+        let rpo = planned.rpo(for: db.recoveredTo)
         let combined = FileRestorePlan(request: files.request, steps: steps, targetDirectory: files.targetDirectory,
                                        notes: rpo + db.notes + files.notes.filter { !$0.contains("safety backup runs no") })
         return Plan(steps: combined, database: db, snapshot: snapshot, rpo: rpo)

@@ -53,12 +53,13 @@ public struct DatabaseRestoreSession: Sendable {
     }
 
     /// The window and where the point falls in it, as the operator typed it.
-    static func sayPoint(_ plan: DatabaseRestorePlan, to: String, out: RestoreSessionOutput) {
+    /// `notes`: said here (the database alone), or in the plan's text (both).
+    static func sayPoint(_ plan: DatabaseRestorePlan, to: String, notes: Bool = true, out: RestoreSessionOutput) {
         out(.say("Recoverability window: \(plan.window.text) (\(plan.window.source))"))
         // A time typed in a zone is shown back in it, UTC beside it; UTC alone with the local time where TZ is set.
         let recoversTo = RestorePoint.echo(to, at: plan.recoveredTo) ?? UTCTime.withLocal(plan.recoveredTo)
         out(.say("Recovers to: \(recoversTo) (the database: exact, inside the window)" + (plan.target.map { "; target \($0)" } ?? "; all archived WAL")))
-        for note in plan.notes { out(.say("note: \(note)")) }
+        if notes { for note in plan.notes { out(.say("note: \(note)")) } }
     }
 
     public func run(_ request: Request, out: @escaping RestoreSessionOutput) async -> RestoreSessionEnd {
