@@ -235,6 +235,12 @@ import Testing
         let drill = try await env.paperctl(["restore", "drill", "files"], limit: 120)
         #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
         #expect(drill.stdout.contains("restore drill passed") && drill.stdout.contains(" files, "))
+        // What is previewed is what runs: the Job named in "runs exactly" is the drill Job the simulator received.
+        let previewed = try #require(drill.stdout.split(separator: "\n").first { $0.contains("runs exactly: ") }.flatMap { line in
+            line.range(of: "(Job ").map { String(line[$0.upperBound...].prefix { $0 != ":" }) }
+        }, "\(drill.stdout)")
+        #expect(Self.jobs(env, purpose: "restic-drill") == [previewed], "\(drill.stdout)")
+        #expect(drill.stdout.contains("kubectl --kubeconfig \(env.kubeconfig) --context demo create -f - -n paperless-ngx   (Job \(previewed): "), "\(drill.stdout)")
         #expect(Self.tree(volume).keys == live.keys, "the drill touched the live volume")
         let check = try await runProcess(ActionEnv.binary, ["check", "--check", "file-backups", "--json", "--verbose", "--kubeconfig", env.kubeconfig, "--timeout", "60"],
                                          environment: cronEnvironment(env.directory), limit: 90)

@@ -25,7 +25,15 @@ public struct FileDrillSession: Sendable {
         let claimName = config.storage.dataPVC.isEmpty ? "\(config.app.deployment)-data" : config.storage.dataPVC
         let claim = (try? await toolkit.runner.output(of: KubectlCommand(arguments: target.globalArguments + ["get", "persistentvolumeclaims", claimName, "-o", "json"])))
             .flatMap { try? KubeJSON.decode(PersistentVolumeClaim.self, from: $0) }
-        let result = await toolkit.drill(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" }) { _ in }
+        let job: ResticJob
+        do {
+            job = try toolkit.drillJob(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" })
+        } catch {
+            out(.fail(error.description))
+            return .notStarted
+        }
+        out(.say("  runs exactly: \(toolkit.willRun(job))"))
+        let result = await toolkit.drill(job) { _ in }
         out(.journal(result.summary))
         return .of(result.outcome, created: !result.job.isEmpty, said: result.summary, next: result.diagnosis.map { "; next step: \($0.nextStep)" } ?? "", out: out)
     }
@@ -116,9 +124,9 @@ public struct UnlockSession: Sendable {
             out(.fail(error.description))
             return .notStarted
         }
-        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace]).displayLine
+        let create = toolkit.executor.createCommand(job).displayLine
         if removeAll {
-            out(.say("This will run exactly: \(create)   (Job \(job.name): \(job.script), from CronJob \(config.fileBackup.cronJob)'s template)"))
+            out(.say("This will run exactly: \(toolkit.willRun(job))"))
             guard confirmNamespace == target.namespace else {
                 out(.fail("--remove-all removes live locks too: confirm with --confirm-namespace \(target.namespace); nothing was started"))
                 return .notStarted

@@ -133,7 +133,14 @@ public struct FileRestoreSession: Sendable {
     /// The snapshot listed and chosen, the path's files counted, the plan made; nil after saying why not.
     func resolve(_ request: Request, facts: ActionFacts, cronJob: Data, out: RestoreSessionOutput) async -> (FileRestorePlan, ResticSnapshot)? {
         out(.say("Listing the snapshots in a Job from CronJob \(config.fileBackup.cronJob)…"))
-        let listing = await toolkit.listSnapshots(cronJob: cronJob)
+        let listing: RestoreToolkit.SnapshotListing
+        do {
+            let job = try toolkit.snapshotsJob(cronJob: cronJob)
+            out(.say("  runs exactly: \(toolkit.willRun(job))"))
+            listing = await toolkit.listSnapshots(job)
+        } catch {
+            listing = RestoreToolkit.SnapshotListing(job: "", snapshots: [], failure: error.description)
+        }
         if let failure = listing.failure {
             out(.fail("the snapshot listing failed: \(failure)" + (listing.diagnosis.map { "; next step: \($0.nextStep)" } ?? "")))
             return nil
@@ -153,7 +160,14 @@ public struct FileRestoreSession: Sendable {
         var match: PathMatch?
         if let scope = fileRequest.path {
             out(.say("Counting the files /\(scope) matches in snapshot \(chosen.shortID) (restic ls --recursive in a Job)…"))
-            let counted = await toolkit.matchPath(cronJob: cronJob, snapshot: chosen, path: scope)
+            let counted: RestoreToolkit.PathMatchResult
+            do {
+                let job = try toolkit.matchJob(cronJob: cronJob, snapshot: chosen, path: scope)
+                out(.say("  runs exactly: \(toolkit.willRun(job))"))
+                counted = await toolkit.matchPath(job, snapshot: chosen, path: scope)
+            } catch {
+                counted = RestoreToolkit.PathMatchResult(job: "", failure: error.description)
+            }
             guard let found = counted.match else {
                 out(.fail("could not count the files /\(scope) matches in snapshot \(chosen.shortID): \(counted.failure ?? "no answer"); nothing was started"))
                 return nil

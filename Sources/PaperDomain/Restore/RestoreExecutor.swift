@@ -177,11 +177,15 @@ public struct RestoreExecutor: Sendable {
         }
     }
 
+    /// `kubectl create -f -` of a restic Job, its JSON on stdin.
+    public func createCommand(_ job: ResticJob) -> KubectlCommand {
+        KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
+                       logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
+    }
+
     /// Creates a restic Job, waits for it and returns its log (listing, unlock, drill).
     public func runJob(_ job: ResticJob, report: @escaping @Sendable (Progress) -> Void) async -> JobResult {
-        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
-                                    logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
-        if let failure = await execute(create, report: report) { return JobResult(outcome: failure, log: "", created: false) }
+        if let failure = await execute(createCommand(job), report: report) { return JobResult(outcome: failure, log: "", created: false) }
         return await waitForJob(job.name, report: report)
     }
 
