@@ -186,4 +186,73 @@ struct RestorePlanRunnerTests {
         _ = await runner.run(Self.plan, what: "restore files in place") { _ in }
         #expect(seen.withLock { $0 } == [["resume the CronJob"], ["scale back to 1", "resume the CronJob"], ["scale back to 1", "resume the CronJob"]])
     }
+
+    // MARK: Steps that create a Job
+
+    /// The Lease server, plus Job creates answered by `jobCreate` (the Job's name, from its JSON).
+    static func jobRunner(_ server: LeaseServer, _ clock: Clock, jobCreate: @escaping @Sendable (String) -> CommandOutput) -> RestorePlanRunner {
+        let fake = FakeRunner { command throws(KubectlError) in
+            if let body = command.stdin, let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], object["kind"] as? String == "Job" {
+                return jobCreate((object["metadata"] as? [String: Any])?["name"] as? String ?? "")
+            }
+            return try server.answer(command)
+        }
+        var executor = RestoreExecutor(runner: fake, target: RestoreLeaseKeeperTests.target, config: PaperConfig(), now: clock.now, sleep: { _ in },
+                                       pollInterval: 1, stepTimeout: 10)
+        executor.lease = RestoreLeaseKeeper(runner: fake, target: RestoreLeaseKeeperTests.target, identity: "alice@laptop pid 7", clock: clock.now)
+        return RestorePlanRunner(executor: executor) { step, _ in .done("\(step.title) done") }
+    }
+
+    static func restoreJobStep() throws -> (RestoreStep, ResticJob) {
+        let job = try ResticJob.build(cronJob: RestorePlanningTests.cronJob, purpose: .restore, script: "restic restore latest", now: RestoreLeaseKeeperTests.start,
+                                      namespace: "paperless-ngx")
+        let create = KubectlCommand(arguments: ["create", "-f", "-", "-n", "paperless-ngx"], stdin: Data(job.json.utf8))
+        return (RestoreStep(kind: .job(job), title: "Restore", command: create, recovery: ["kubectl delete job \(job.name)"]), job)
+    }
+
+    @Test func aJobCreateRefusedBeforeAnythingWroteStartedNothingExitOneAndTheLeaseIsGivenBack() async throws {
+        let server = LeaseServer()
+        let (step, _) = try Self.restoreJobStep()
+        let runner = Self.jobRunner(server, Clock()) { _ in .failure("Error from server (Forbidden): jobs.batch is forbidden: User \"ops\" cannot create resource") }
+        let events = Events()
+        let result = await runner.run([step], what: "restore files side by side", event: events.add)
+        guard case .notCreated(0, .failed(let why)) = result else {
+            Issue.record("expected nothing created, got \(result)")
+            return
+        }
+        #expect(why.contains("forbidden") || why.contains("Forbidden"), "\(why)")
+        #expect(result.exitCode == 1, "nothing was changed: exit 1, as the CLI documents for forbidden")
+        #expect(!events.list.contains { if case .stepEnded = $0 { true } else { false } })
+        #expect(server.state.withLock { $0.lease == nil && $0.deletes == 1 })
+    }
+
+    @Test func aJobCreateRefusedAfterAStepWroteStopsWithTheWayBack() async throws {
+        let server = LeaseServer()
+        let (step, _) = try Self.restoreJobStep()
+        let runner = Self.jobRunner(server, Clock()) { _ in .failure("Error from server (Forbidden): jobs.batch is forbidden") }
+        let result = await runner.run([Self.plan[0], step], what: "restore files in place") { _ in }
+        guard case .stopped(1, .failed, let recovery) = result else {
+            Issue.record("expected a stop at step 2, got \(result)")
+            return
+        }
+        #expect(recovery.last == "resume the CronJob")
+        #expect(result.exitCode == 2)
+    }
+
+    @Test func aJobLeftRunningKeepsTheLeaseNamingItForTheTimeoutInsteadOfGivingItBack() async throws {
+        let server = LeaseServer()
+        let (step, job) = try Self.restoreJobStep()
+        let created = Mutex<[String]>([])
+        let runner = Self.jobRunner(server, Clock()) { name in
+            created.withLock { $0.append(name) }
+            return .ok("job.batch/\(name) created")
+        }
+        let result = await runner.run([step], what: "restore files side by side", detach: RestorePlanRunner.Detach(handOverSeconds: 600)) { _ in }
+        #expect(result == .detached(at: 0, handOverFailure: nil))
+        #expect(result.exitCode == 0)
+        #expect(created.withLock { $0 } == [job.name], "the Job of the plan, created once and not waited for")
+        #expect(server.annotations[RestoreLease.jobAnnotation] == job.name)
+        #expect(server.spec?["leaseDurationSeconds"] as? Int == 600)
+        #expect(server.state.withLock { $0.deletes } == 0, "the Lease stays on for the Job")
+    }
 }
