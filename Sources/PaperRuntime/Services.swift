@@ -1,3 +1,4 @@
+import Foundation
 import PaperDomain
 import PaperKube
 import PaperUI
@@ -138,19 +139,21 @@ extension RestoreTasks {
         .released(failure: await toolkit.executor.lease?.release())
     }
 
-    /// A plan step, with the Lease renewed first so that it names the step. A lost Lease is taken
-    /// again first; when it cannot be, the step does not start.
+    /// A plan step, through the one plan runner: the Lease renewed first so that it names the
+    /// step; a lost Lease is taken again first; when it cannot be, the step does not start.
     static func stepping(_ toolkit: RestoreToolkit, _ step: RestoreStep, _ index: Int, _ report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult {
-        switch await toolkit.executor.lease?.permit(step: "step \(index + 1): \(step.title)") ?? .granted {
-        case .refused(let why):
-            report(RestoreExecutor.Progress(why, leaseLost: true))
-            return .step(index: index, .failed("not started: \(why)"))
-        case .retaken(let note):
-            report(RestoreExecutor.Progress(note, leaseLost: true))
-        case .granted:
-            break
-        }
-        return .step(index: index, await toolkit.executor.run(step, report: report))
+        // The wizard does not pass the plan's length: the Lease names the step by its number and title.
+        .step(index: index, await toolkit.planRunner.runOne(index, step, of: nil, report: report))
+    }
+
+    /// The cluster as the dashboard sees it, for a restore started from the command line: the
+    /// facts the plans are made from, or why the cluster cannot be read.
+    public static func facts(runner: any CommandRunning, config: PaperConfig, target: KubeTarget) async -> Result<ActionFacts, RefreshError> {
+        let fetcher = SnapshotFetcher(runner: runner, config: config, target: target, discovery: DiscoveryCache(directory: DiscoveryCache.defaultDirectory()),
+                                      clock: { Date().timeIntervalSince1970 })
+        let snapshot = await fetcher.fetch()
+        if let error = DashboardRefresher.fatalError(in: snapshot) { return .failure(error) }
+        return .success(ActionFacts.from(snapshot, config: config))
     }
 }
 

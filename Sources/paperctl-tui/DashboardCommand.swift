@@ -49,31 +49,6 @@ struct DashboardCommand: AsyncParsableCommand {
         do { _ = try Scenario.parse(scenario) } catch { throw ValidationError(error.description) }
     }
 
-    /// True when nothing names a cluster: no flags, no $KUBECONFIG, no ~/.kube/config.
-    static func noClusterConfigured(_ kube: KubeOptions, environment: [String: String]) -> Bool {
-        guard kube.kubeconfig == nil, kube.context == nil else { return false }
-        if let k = environment["KUBECONFIG"], !k.isEmpty { return false }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return !FileManager.default.fileExists(atPath: "\(home)/.kube/config")
-    }
-
-    enum ClusterSource: Equatable {
-        /// `--demo`/`--scenario`, or nothing names a cluster and this is not a pod: the built-in demo.
-        case demo
-        /// Nothing names a cluster, but `KUBERNETES_SERVICE_HOST` is set: kubectl's in-cluster config.
-        case inCluster
-        /// Flags, `$KUBECONFIG` or `~/.kube/config`.
-        case configured
-    }
-
-    /// Where the dashboard's cluster comes from. The demo never starts by itself inside a pod.
-    static func clusterSource(demo: Bool, _ kube: KubeOptions, environment: [String: String]) -> ClusterSource {
-        if demo { return .demo }
-        guard noClusterConfigured(kube, environment: environment) else { return .configured }
-        if let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty { return .inCluster }
-        return .demo
-    }
-
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let config: PaperConfig
@@ -89,15 +64,9 @@ struct DashboardCommand: AsyncParsableCommand {
         var demoKubeconfig: DemoKubeconfig?
         switch Self.clusterSource(demo: demo || !scenario.isEmpty, kube, environment: environment) {
         case .demo:
-            let s = try await SimulatedCluster.start(scenarios: try Scenario.parse(scenario), port: 0, speed: speed, jobRunner: ResticJobRunner.detect())
-            do {
-                let written = try DemoKubeconfig.write(s.kubeconfig(), to: nil)
-                demoKubeconfig = written
-                target = KubeTarget(kubeconfig: written.path, context: "demo", namespace: s.options.namespace)
-            } catch {
-                await s.stop()
-                throw ValidationError("cannot write the demo cluster's kubeconfig: \(error)")
-            }
+            let (s, written) = try await DemoCluster.start(scenarios: try Scenario.parse(scenario), speed: speed, jobRunner: ResticJobRunner.detect(), kubeconfigPath: nil)
+            demoKubeconfig = written
+            target = KubeTarget(kubeconfig: written.path, context: "demo", namespace: s.options.namespace)
             sim = s
         case .inCluster:
             FileHandle.standardError.write(Data("paperctl-tui: no kubeconfig, and KUBERNETES_SERVICE_HOST is set: using kubectl's in-cluster configuration (this pod's service account), not the demo\n".utf8))
@@ -118,19 +87,7 @@ struct DashboardCommand: AsyncParsableCommand {
             throw ExitCode(report.exitCode)
         }
 
-        var themes = Theme.bundled
-        var startIndex = 0
-        do {
-            let chosen = try Theme.load(nameOrPath: theme) { try? String(contentsOfFile: $0, encoding: .utf8) }
-            if let i = themes.firstIndex(where: { $0.name == chosen.name && $0 == chosen }) {
-                startIndex = i
-            } else {
-                themes.insert(chosen, at: 0)
-            }
-        } catch {
-            FileHandle.standardError.write(Data("paperctl-tui: theme refused: \(error.description); using the default theme\n".utf8))
-            try? await Task.sleep(for: .seconds(1.5))
-        }
+        let (themes, startIndex) = await Self.themes(choosing: theme)
 
         let utf8 = TerminalCheck.utf8Locale()
         let executable: String
@@ -143,41 +100,17 @@ struct DashboardCommand: AsyncParsableCommand {
         let clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         let (commandMessages, commandSink) = AsyncStream<Msg>.makeStream(bufferingPolicy: .bufferingNewest(500))
         let journal = JournalFile(environment: environment, now: clock())
-        let commandFile = CommandLogFile(journal: journal)
-        let runner = RecordingRunner(base: KubectlRunner(executable: executable, timeout: kube.timeout ?? config.timeoutSeconds), clock: clock) { record in
-            commandSink.yield(.commandRan(record))
-            commandFile.append(record)
-        }
         let refreshInterval = refresh ?? config.refreshSeconds
-        let discovery = DiscoveryCache(directory: DiscoveryCache.defaultDirectory())
-        // One read-only kubectl proxy on a private socket: the objects are listed once and watched,
-        // the stats and the app log read through it; without it every refresh polls with kubectl.
-        let feedBox = FeedBox()
-        let proxy = noProxy ? nil : ProxySupervisor(
-            runner: runner, target: target, pollInterval: refreshInterval, requestTimeout: kube.timeout ?? config.timeoutSeconds,
-            environment: environment, clock: clock, report: { commandSink.yield(.commandRan($0)) },
-            onChange: { commandSink.yield(.clusterChanged(at: clock())) },
-            onLive: { feedBox.feed?.reconsider() })
-        // The app log is followed once, not re-read on every refresh: through the proxy when it runs.
-        let window = config.thresholds.logWindowSeconds
-        let logFeed = AppLogFeed(settings: AppLogFeed.Settings(window: window), clock: clock) { [config, target] resumeAt in
-            if let (_, reader) = proxy?.current, let pod = await discovery.logPodHint(target: target) {
-                return AppLogFeed.Route(streamer: reader, command: KubectlCommand.podLogFollow(pod: pod, container: config.app.container, sinceSeconds: Int(window),
-                                                                                            resumeAt: resumeAt, target: target))
-            }
-            return AppLogFeed.Route(streamer: runner, command: AppLogFeed.followCommand(config: config, target: target, resumeAt: resumeAt), isFallback: proxy != nil)
-        }
-        feedBox.feed = logFeed
-        proxy?.start()
-        logFeed.start()
-        let refresher = DashboardRefresher(runner: runner, config: config, target: target, discovery: discovery, logFeed: logFeed, proxy: proxy, clock: clock)
+        let wiring = DashboardWiring(executable: executable, config: config, target: target, kubectlTimeout: kube.timeout, refreshInterval: refreshInterval,
+                                     proxy: !noProxy, environment: environment, clock: clock, sink: commandSink,
+                                     commandFile: CommandLogFile(journal: journal))
         let context = target.context ?? KubeconfigContext.current(kubeconfig: target.kubeconfig, environment: environment) ?? "(current)"
         var state = AppState(width: 80, height: 24, context: context, namespace: target.namespace, refreshInterval: refreshInterval, now: clock())
         state.unicode = utf8
         state.themeIndex = startIndex
         state.readOnly = readOnly || config.readOnly
         state.version = BuildInfo.version
-        let services = Services.live(runner: runner, refresher: refresher, journal: journal, clock: clock)
+        let services = Services.live(runner: wiring.runner, refresher: wiring.refresher, journal: journal, clock: clock)
         // For the benchmark: the wall-clock time of the first frame, written to a file.
         let frameFile = environment["PAPERCTL_FIRST_FRAME_FILE"]
         let firstFrameWritten = FirstFrame()
@@ -188,34 +121,9 @@ struct DashboardCommand: AsyncParsableCommand {
         let final = await TerminalApp.run(state: state, themes: themes, environment: environment, services: services, messages: commandMessages, onFrame: onFrame)
         // Every way out (q, Ctrl-C, SIGTERM, SIGHUP) comes here: the proxy's process group is
         // killed and its socket directory removed before the program ends.
-        logFeed.stop()
-        await proxy?.stop()
+        await wiring.stop()
         commandSink.finish()
-        for line in final.exitNotes { print(line) }
-        if let failure = journal.lastFailure {
-            print("paperctl-tui: incident journal NOT written (\(failure.count) \(failure.count == 1 ? "entry" : "entries") lost): \(failure.reason)")
-        } else if let unavailable = journal.unavailable {
-            print("paperctl-tui: no incident journal: \(unavailable)")
-        } else if journal.exists {
-            print("paperctl-tui: incident journal: \(journal.path)")
-        }
+        Self.printExitNotes(final.exitNotes, journal: journal)
         if sim != nil { print("paperctl-tui: demo cluster stopped") }
     }
-}
-
-import Synchronization
-
-/// The app log feed, set once it exists (the proxy moves it onto the proxy when the watches are live).
-final class FeedBox: Sendable {
-    private let value = Mutex<AppLogFeed?>(nil)
-    var feed: AppLogFeed? {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
-    }
-}
-
-/// Lets the first-frame hook run once.
-final class FirstFrame: Sendable {
-    private let done = Atomic<Bool>(false)
-    func claim() -> Bool { !done.exchange(true, ordering: .relaxed) }
 }

@@ -48,25 +48,8 @@ struct DemoClusterCommand: AsyncParsableCommand {
     func run() async throws {
         let scenarios = try Scenario.parse(scenario)
         let restic = ResticJobRunner.detect()
-        let sim: SimulatedCluster
-        do {
-            let latency = latencyMs / 1000
-            sim = try await SimulatedCluster.start(scenarios: scenarios, port: port, speed: speed,
-                                                   options: { if latency > 0 { $0.latency = max($0.latency, latency) } },
-                                                   jobRunner: simulatedRestic ? nil : restic, logRequests: logRequests)
-        } catch let error as HTTPServer.StartError {
-            throw ValidationError(error.description)
-        }
-        let kubeconfig: DemoKubeconfig
-        do {
-            kubeconfig = try DemoKubeconfig.write(sim.kubeconfig(), to: writeKubeconfig)
-        } catch let error as ValidationError {
-            await sim.stop()
-            throw error
-        } catch {
-            await sim.stop()
-            throw ValidationError("cannot write the kubeconfig: \(error)")
-        }
+        let (sim, kubeconfig) = try await DemoCluster.start(scenarios: scenarios, port: port, speed: speed, latency: latencyMs / 1000,
+                                                            jobRunner: simulatedRestic ? nil : restic, logRequests: logRequests, kubeconfigPath: writeKubeconfig)
         let path = kubeconfig.path
         print("paperctl-tui demo cluster: \(sim.serverURL)  scenarios: \(scenarios.map(\.rawValue).joined(separator: ","))  speed: \(speed)x")
         print("kubeconfig: \(path)  (mode 0600; removed when the demo stops)")

@@ -235,10 +235,62 @@ import Testing
         let drill = try await env.paperctl(["restore", "drill", "files"], limit: 120)
         #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
         #expect(drill.stdout.contains("restore drill passed") && drill.stdout.contains(" files, "))
+        // What is previewed is what runs: the Job named in "runs exactly" is the drill Job the simulator received.
+        let previewed = try #require(drill.stdout.split(separator: "\n").first { $0.contains("runs exactly: ") }.flatMap { line in
+            line.range(of: "(Job ").map { String(line[$0.upperBound...].prefix { $0 != ":" }) }
+        }, "\(drill.stdout)")
+        #expect(Self.jobs(env, purpose: "restic-drill") == [previewed], "\(drill.stdout)")
+        #expect(drill.stdout.contains("kubectl --kubeconfig \(env.kubeconfig) --context demo create -f - -n paperless-ngx   (Job \(previewed): "), "\(drill.stdout)")
         #expect(Self.tree(volume).keys == live.keys, "the drill touched the live volume")
         let check = try await runProcess(ActionEnv.binary, ["check", "--check", "file-backups", "--json", "--verbose", "--kubeconfig", env.kubeconfig, "--timeout", "60"],
                                          environment: cronEnvironment(env.directory), limit: 90)
         #expect(check.stdout.contains("last restore drill passed"), "\(check.stdout)")
         Self.expectNoSecret(drill, check)
+    }
+
+    /// `restore both` (issue 24): the wizard's "both" plan from the command line. --plan creates
+    /// nothing; without the typed namespace nothing starts; with it, the deleted file is back in
+    /// place, the new cluster is healthy, and the app stays at 0 until the operator's cutover.
+    @Test func restoreBothPlansRefusesWithoutTheNamespaceThenRestoresTheFilesInPlaceAndTheDatabaseIntoANewHealthyCluster() async throws {
+        let env = try await ActionEnv.start([.healthy], realRestic: true)
+        defer { Task { await env.stop() } }
+        #expect(try await env.paperctl(["backup", "files", "--wait", "--timeout", "60"]).status == 0)
+        // "latest" for the database is now − archive_timeout (5 min): the files' snapshot must be older.
+        // The oracle backs the volume up as of 15 minutes ago, as the CronJob would have.
+        let runner = try #require(env.restic)
+        let volume = runner.volumeDirectory(claim: "paperless-ngx-data")
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        formatter.timeZone = .current
+        _ = try await Self.restic(env, ["backup", volume, "--time", formatter.string(from: Date().addingTimeInterval(-900))])
+        let snapshot = try #require(try await Self.snapshots(env).last).id
+        let file = volume + "/media/documents/originals/0000003.pdf"
+        let expected = try await Self.files(of: snapshot, env)["media/documents/originals/0000003.pdf"]
+        try FileManager.default.removeItem(atPath: file)
+        let clusters = { env.sim.store.list(Catalogue.clusters, namespace: Self.ns).items.compactMap { $0.value(at: "metadata.name")?.stringValue } }
+
+        let plan = try await env.paperctl(["restore", "both", "--to", "latest", "--name", "pboth", "--plan"], limit: 150)
+        #expect(plan.status == 0, "stdout: \(plan.stdout)\nstderr: \(plan.stderr)")
+        #expect(plan.stdout.contains("Plan (nothing was run):") && plan.stdout.contains("snapshot \(snapshot.prefix(8))"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("Recover the database into the new cluster pboth, and wait until healthy"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("Restore over the live files"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("(the database: exact, inside the window)") && !plan.stdout.contains("OUTSIDE the window"), "the point is inside the window it was planned from:\n\(plan.stdout)")
+
+        let refused = try await env.paperctl(["restore", "both", "--to", "latest", "--name", "pboth", "--yes"], limit: 150)
+        #expect(refused.status == 1, "stdout: \(refused.stdout)\nstderr: \(refused.stderr)")
+        #expect(refused.stderr.contains("confirm with --confirm-namespace paperless-ngx; nothing was started"), "\(refused.stderr)")
+        #expect(!clusters().contains("pboth") && Self.jobs(env, purpose: "restic-restore").isEmpty && Self.jobs(env, purpose: "restic-safety-backup").isEmpty)
+        #expect(Self.replicas(env) == 1)
+
+        let run = try await env.paperctl(["restore", "both", "--to", "latest", "--name", "pboth", "--confirm-namespace", "paperless-ngx", "--timeout", "90"], limit: 300)
+        #expect(run.status == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
+        #expect(expected != nil && FileManager.default.contents(atPath: file) == expected, "the deleted file is back with the snapshot's bytes")
+        let created = try #require(env.sim.store.get(Catalogue.clusters, namespace: Self.ns, name: "pboth"))
+        #expect(created.value(at: "status.phase")?.stringValue == "Cluster in healthy state")
+        #expect(run.stdout.contains("pboth is healthy: Cluster in healthy state"), "\(run.stdout)")
+        #expect(Self.replicas(env) == 0, "the app stays down until the operator points it at the new cluster")
+        #expect(run.stdout.contains("Cutover (the tool does none of it; the app stays at 0 until then):") && run.stdout.contains("Point the app's database host"), "\(run.stdout)")
+        #expect(env.sim.store.recordedWrites.filter { $0.resource.contains("clusters") && $0.name == "paperless-ngx-db" }.isEmpty, "the live cluster was written to")
+        Self.expectNoSecret(plan, refused, run)
     }
 }

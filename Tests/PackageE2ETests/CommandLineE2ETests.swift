@@ -46,8 +46,9 @@ import Testing
         let run = try await runProcess(Paths.binary, ["restore", "--help"], environment: Self.environment(home), limit: 30)
         #expect(run.status == 0, "\(run.stderr)")
         let text = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // unwrapped
-        #expect(text.contains("OVERVIEW: Restore files or the database, prove that restores work, or remove a stale restic lock."), "\(run.stdout)")
+        #expect(text.contains("OVERVIEW: Restore files, the database or both to one point, prove that restores work, or remove a stale restic lock."), "\(run.stdout)")
         for line in ["files Restore the data volume's files", "db Point-in-time recovery of the database into a NEW CloudNativePG cluster",
+                     "both Restore the database to a point (a NEW cluster) and the files in place to the newest snapshot at or before it",
                      "drill Prove restores work", "unlock Remove stale restic locks"] {
             #expect(text.contains(line), "restore --help lacks \(line):\n\(run.stdout)")
         }

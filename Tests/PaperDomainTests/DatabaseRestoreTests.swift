@@ -224,6 +224,20 @@ import Testing
         #expect(steps.contains { $0.contains("PAPERLESS_DBHOST") } && steps.contains { $0.contains(#"{"spec":{"suspend":false}}"#) })
     }
 
+    /// "latest" is the end of the window as the plan computes it, a moment after the timeline was
+    /// read: the readout must not call that point outside the window (it did: the wizard and the CLI
+    /// showed "OUTSIDE the window: refused" above a plan that then ran).
+    @Test func latestIsInsideTheWindowInTheReadoutEvenWhenTheTimelineWasReadAMomentEarlier() throws {
+        let data = DatabaseRestoreTests.clusterJSON(plugin: false)
+        let cluster = try DatabaseRestoreTests.cluster(data)
+        let read = DatabaseRestoreTests.now - 20
+        let timeline = DatabaseTimeline(clusterJSON: data, cluster: cluster, window: DatabaseRestore.window(cluster: cluster, objectStores: [], archiveTimeout: 300, now: read),
+                                        backups: [], objectStores: [], snapshots: [ResticSnapshot(id: "bbbb2222", time: DatabaseRestoreTests.now - 3600, paths: ["/data"])])
+        let plan = try BothRestore.plan(.latest, timeline: timeline, facts: RestorePlanningTests.facts(replicas: 1), cronJob: RestorePlanningTests.cronJob,
+                                        resticVersion: nil, now: DatabaseRestoreTests.now)
+        #expect(plan.rpo.first == "database: exactly \(UTCTime.rfc3339(DatabaseRestoreTests.now - 300)) (inside the window)", "\(plan.rpo)")
+    }
+
     @Test func noFileSnapshotBeforeThePointIsRefused() throws {
         let data = DatabaseRestoreTests.clusterJSON(plugin: false)
         let cluster = try DatabaseRestoreTests.cluster(data)

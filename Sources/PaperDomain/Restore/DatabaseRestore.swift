@@ -304,6 +304,18 @@ public enum DatabaseRestore {
     /// What the operator does after the new cluster is healthy; the tool does none of it. The
     /// commands carry the session's `--kubeconfig`/`--context`: pasted into a shell whose
     /// current context is another cluster, they still act on this one.
+    /// The step that creates the new cluster of `plan` (its dry run first) and follows it until healthy.
+    public static func recoverStep(_ plan: DatabaseRestorePlan, target: KubeTarget) -> RestoreStep {
+        RestoreStep(kind: .recoverCluster(name: plan.name), title: "Recover the database into the new cluster \(plan.name), and wait until healthy",
+                    command: createCommand(json: plan.json, name: plan.name, target: target), display: plan.yaml)
+    }
+
+    /// `kubectl create -f -` of a new cluster's manifest.
+    public static func createCommand(json: String, name: String, target: KubeTarget) -> KubectlCommand {
+        KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
+                       logPolicy: .action(title: "Create recovery cluster \(name)"), stdin: Data(json.utf8))
+    }
+
     public static func cutover(newName: String, live: String, target: KubeTarget, argoManaged: Bool = false, deployment: String = "paperless-ngx") -> [String] {
         let scaleDown = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(deployment)", "--replicas=0", "-n", target.namespace])
         var steps = [
@@ -448,24 +460,11 @@ extension RestoreToolkit {
     }
 
     /// `kubectl create --dry-run=server -f -`: what the API server says of the manifest.
-    public func dryRun(_ json: String) async -> RestoreExecutor.Outcome {
-        let t = executor.target
-        let command = KubectlCommand(arguments: t.connectionArguments + ["create", "--dry-run=server", "-f", "-", "-n", t.namespace], stdin: Data(json.utf8))
-        do {
-            let out = try await executor.runner.run(command)
-            return out.succeeded ? .done("accepted by the API server (kubectl create --dry-run=server)")
-                                 : .failed("the API server rejected it: \(Redactor.redact(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
-        } catch {
-            return .unknown(Redactor.redact(error.description))
-        }
-    }
+    public func dryRun(_ json: String) async -> RestoreExecutor.Outcome { await executor.dryRun(json) }
 
     /// `kubectl create -f -` of the new cluster, then following it until healthy or failed.
     public func createCluster(_ json: String, name: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreExecutor.Outcome {
-        let t = executor.target
-        let create = KubectlCommand(arguments: t.connectionArguments + ["create", "-f", "-", "-n", t.namespace],
-                                    logPolicy: .action(title: "Create recovery cluster \(name)"), stdin: Data(json.utf8))
-        if let failure = await executor.execute(create, report: report) { return failure }
+        if let failure = await executor.execute(DatabaseRestore.createCommand(json: json, name: name, target: executor.target), report: report) { return failure }
         return await executor.waitForCluster(name, report: report)
     }
 }
@@ -484,17 +483,19 @@ public enum BothRestore {
         public var rpo: [String]
     }
 
+    /// `name`: the new cluster's (default <cluster>-restore-<UTC yyyymmddhhmm>). `skipSafetyBackup`:
+    /// why the files' fresh safety backup is skipped (journaled); the database's always runs.
     public static func plan(_ point: RestorePoint, timeline: DatabaseTimeline, facts: ActionFacts, cronJob: Data, resticVersion: ResticVersion?,
-                            now: Double) throws(DatabaseRestore.Refusal) -> Plan {
+                            now: Double, name: String? = nil, skipSafetyBackup: String? = nil) throws(DatabaseRestore.Refusal) -> Plan {
         let ns = facts.target.namespace
         let db = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
-                                          objectStores: timeline.objectStores, namespace: ns, now: now)
+                                          objectStores: timeline.objectStores, namespace: ns, name: name, now: now)
         guard let (snapshot, _) = timeline.nearestSnapshot(atOrBefore: db.recoveredTo) else {
             throw DatabaseRestore.Refusal("no file snapshot at or before \(UTCTime.rfc3339(db.recoveredTo)): restore the database alone, or pick a later point")
         }
         let files: FileRestorePlan
         do {
-            files = try FileRestore.plan(FileRestoreRequest(snapshot: snapshot, target: .inPlace, resticVersion: resticVersion), facts: facts, cronJob: cronJob, neededBytes: nil, now: now)
+            files = try FileRestore.plan(FileRestoreRequest(snapshot: snapshot, target: .inPlace, skipSafetyBackup: skipSafetyBackup, resticVersion: resticVersion), facts: facts, cronJob: cronJob, neededBytes: nil, now: now)
         } catch {
             throw DatabaseRestore.Refusal(error.description)
         }
@@ -518,10 +519,7 @@ public enum BothRestore {
             }
         }
         // 3. The new cluster.
-        let create = KubectlCommand(arguments: facts.target.connectionArguments + ["create", "-f", "-", "-n", ns],
-                                    logPolicy: .action(title: "Create recovery cluster \(db.name)"), stdin: Data(db.json.utf8))
-        steps.append(RestoreStep(kind: .recoverCluster(name: db.name), title: "Recover the database into the new cluster \(db.name), and wait until healthy",
-                                 command: create, display: db.yaml))
+        steps.append(DatabaseRestore.recoverStep(db, target: facts.target))
         // 4. Guidance: the app stays down until it points at the new cluster.
         let resume = fileSteps.first { if case .suspendCronJob(_, false) = $0.kind { true } else { false } }?.command?.displayLine
         var guidance = DatabaseRestore.cutover(newName: db.name, live: timeline.cluster.metadata.name, target: facts.target,
@@ -530,7 +528,10 @@ public enum BothRestore {
         guidance.removeFirst()  // it is already down
         if let resume { guidance.append("Resume the file backups: \(resume)") }
         steps.append(RestoreStep(kind: .guidance(guidance), title: "Cutover: the app stays at 0 until you point it at \(db.name) (the tool does not switch it)", command: nil))
-        let rpo = timeline.rpo(for: db.recoveredTo)
+        // The window as the plan computed it: "latest" is its end, which a window read earlier ends before.
+        var planned = timeline
+        planned.window = db.window
+        let rpo = planned.rpo(for: db.recoveredTo)
         let combined = FileRestorePlan(request: files.request, steps: steps, targetDirectory: files.targetDirectory,
                                        notes: rpo + db.notes + files.notes.filter { !$0.contains("safety backup runs no") })
         return Plan(steps: combined, database: db, snapshot: snapshot, rpo: rpo)

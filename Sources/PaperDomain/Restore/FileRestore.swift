@@ -280,9 +280,7 @@ public enum FileRestore {
 extension FileRestorePlan {
     /// What to run to get back if the plan stops while step `index` runs: the latest step's
     /// commands first, each step's in its own order.
-    public func recovery(upTo index: Int) -> [String] {
-        steps.prefix(index + 1).reversed().flatMap(\.recovery).uniqued()
-    }
+    public func recovery(upTo index: Int) -> [String] { steps.recovery(upTo: index) }
 }
 
 extension Sequence where Element: Hashable {

@@ -87,11 +87,9 @@ public struct RestoreExecutor: Sendable {
     /// Runs one step of a plan until it is done, failed or its outcome unknown.
     public func run(_ step: RestoreStep, report: @escaping @Sendable (Progress) -> Void) async -> Outcome {
         switch step.kind {
-        case .safetyBackup(let job):
-            guard let command = step.command else { return .failed("no command") }
-            if let failure = await execute(command, report: report) { return failure }
-            let result = await waitForJob(job.name, report: report)
-            return result.outcome
+        case .safetyBackup, .job, .recoverCluster:
+            if let failure = await create(step, report: report) { return failure }
+            return await follow(step, report: report)
         case .scaleDown(let deployment, let from, let selector):
             guard let command = step.command else { return .failed("no command") }
             // The count to scale back to was read when the plan was made: it must still be right.
@@ -109,12 +107,6 @@ public struct RestoreExecutor: Sendable {
                 let pods = try await list(["get", "pods", "-l", selectorText, "-o", "json"]).compactMap { if case .pod(let p) = $0 { p } else { nil } }
                 return pods.isEmpty ? .done("\(deployment) scaled to 0; its pods are gone") : nil
             }
-        case .job(let job):
-            guard let command = step.command else { return .failed("no command") }
-            if let failure = await execute(command, report: report) { return failure }
-            let result = await waitForJob(job.name, report: report)
-            guard job.purpose == .restore, case .done(let message) = result.outcome else { return result.outcome }
-            return Self.judgeRestore(log: result.log, done: message)
         case .suspendCronJob(let name, let suspend):
             guard let command = step.command else { return .failed("no command") }
             if let failure = await execute(command, report: report) { return failure }
@@ -141,25 +133,59 @@ public struct RestoreExecutor: Sendable {
                     return nil
                 }
             }
-        case .recoverCluster(let name):
-            guard let command = step.command else { return .failed("no command") }
-            // The API server checks the manifest first (kubectl create --dry-run=server).
-            var dry = command
-            dry.arguments.insert("--dry-run=server", at: dry.arguments.firstIndex(of: "create").map { $0 + 1 } ?? dry.arguments.count)
-            dry.logPolicy = .backgroundRead
-            if let failure = await execute(dry, report: report) { return .failed("the API server rejected the manifest: \(failure.message)") }
-            if let failure = await execute(command, report: report) { return failure }
-            return await waitForCluster(name, report: report)
         case .guidance(let steps):
             return .done("yours to do: " + steps.joined(separator: " · "))
         }
     }
 
+    /// The first half of a step that creates a Job or a Cluster: the create (a Cluster's manifest
+    /// checked by the server's dry run first). Nil when created, else why not.
+    public func create(_ step: RestoreStep, report: @escaping @Sendable (Progress) -> Void) async -> Outcome? {
+        guard let command = step.command else { return .failed("no command") }
+        if case .recoverCluster = step.kind, let stdin = command.stdin, case let dry = await dryRun(String(decoding: stdin, as: UTF8.self)), !dry.succeeded {
+            return dry
+        }
+        return await execute(command, report: report)
+    }
+
+    /// The second half of a step that creates: waits for its Job or Cluster to end (any other step runs whole).
+    public func follow(_ step: RestoreStep, report: @escaping @Sendable (Progress) -> Void) async -> Outcome {
+        switch step.kind {
+        case .safetyBackup(let job):
+            return await waitForJob(job.name, report: report).outcome
+        case .job(let job):
+            let result = await waitForJob(job.name, report: report)
+            guard job.purpose == .restore, case .done(let message) = result.outcome else { return result.outcome }
+            return Self.judgeRestore(log: result.log, done: message)
+        case .recoverCluster(let name):
+            return await waitForCluster(name, report: report)
+        default:
+            return await run(step, report: report)
+        }
+    }
+
+    /// `kubectl create --dry-run=server -f -`: what the API server says of a manifest. The one
+    /// server dry run of the product (the database plan's check, and before a recovery Cluster is created).
+    public func dryRun(_ json: String) async -> Outcome {
+        let command = KubectlCommand(arguments: target.connectionArguments + ["create", "--dry-run=server", "-f", "-", "-n", target.namespace], stdin: Data(json.utf8))
+        do {
+            let out = try await runner.run(command)
+            return out.succeeded ? .done("accepted by the API server (kubectl create --dry-run=server)")
+                                 : .failed("the API server rejected the manifest (kubectl create --dry-run=server): \(Redactor.redact(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+        } catch {
+            return .unknown(Redactor.redact(error.description))
+        }
+    }
+
+    /// `kubectl create -f -` of a restic Job, its JSON on stdin.
+    public func createCommand(_ job: ResticJob) -> KubectlCommand {
+        KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
+                       logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
+    }
+
     /// Creates a restic Job, waits for it and returns its log (listing, unlock, drill).
     public func runJob(_ job: ResticJob, report: @escaping @Sendable (Progress) -> Void) async -> JobResult {
-        let create = KubectlCommand(arguments: target.connectionArguments + ["create", "-f", "-", "-n", target.namespace],
-                                    logPolicy: .action(title: "Create Job \(job.name)"), stdin: Data(job.json.utf8))
-        if let failure = await execute(create, report: report) { return JobResult(outcome: failure, log: "", created: false) }
+        if let failure = await execute(createCommand(job), report: report) { return JobResult(outcome: failure, log: "", created: false) }
         return await waitForJob(job.name, report: report)
     }
 

@@ -65,14 +65,22 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
+    /// The listing Job (`restic snapshots --json`), built once: what is shown is what runs.
+    public func snapshotsJob(cronJob: Data) throws(ResticJob.BuildError) -> ResticJob {
+        try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: executor.now(), namespace: executor.target.namespace)
+    }
+
     /// `restic snapshots --json` in a Job from the CronJob's template.
     public func listSnapshots(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
-        let job: ResticJob
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: executor.now(), namespace: executor.target.namespace)
+            return await listSnapshots(try snapshotsJob(cronJob: cronJob), report: report)
         } catch {
             return SnapshotListing(job: "", snapshots: [], failure: error.description)
         }
+    }
+
+    /// Runs a listing Job already built (and shown).
+    public func listSnapshots(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else {
             return SnapshotListing(job: job.name, snapshots: [], version: ResticOutput.version(in: result.log), failure: result.outcome.message, diagnosis: result.diagnosis)
@@ -146,21 +154,28 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
+    /// The Job that counts what `path` (relative to the snapshot's root) selects, built once.
+    public func matchJob(cronJob: Data, snapshot: ResticSnapshot, path: String) throws(ResticJob.BuildError) -> ResticJob {
+        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(snapshot.root ?? "")/\(clean)"),
+                                   now: executor.now(), namespace: executor.target.namespace)
+    }
+
     /// How many files `path` (relative to the snapshot's root) selects: `restic ls --json
     /// --recursive` of it in a Job, counted.
     public func matchPath(cronJob: Data, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
-        let root = snapshot.root ?? ""
-        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let job: ResticJob
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(root)/\(clean)"),
-                                      now: executor.now(), namespace: executor.target.namespace)
+            return await matchPath(try matchJob(cronJob: cronJob, snapshot: snapshot, path: path), snapshot: snapshot, path: path, report: report)
         } catch {
             return PathMatchResult(job: "", failure: error.description)
         }
+    }
+
+    /// Runs a counting Job already built (and shown).
+    public func matchPath(_ job: ResticJob, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else { return PathMatchResult(job: job.name, failure: result.outcome.message) }
-        return PathMatchResult(job: job.name, match: ResticOutput.pathMatch(in: result.log, root: root, path: clean))
+        return PathMatchResult(job: job.name, match: ResticOutput.pathMatch(in: result.log, root: snapshot.root ?? "", path: path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))))
     }
 
     // MARK: Unlock and drill
@@ -238,17 +253,27 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
+    static let drillScratch = "/paperctl-drill"
+
+    /// The drill Job, built once: the newest snapshot restored with `--verify` into an emptyDir
+    /// of at most `scratchLimit` bytes.
+    public func drillJob(cronJob: Data, scratchLimit: String? = nil) throws(ResticJob.BuildError) -> ResticJob {
+        try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: Self.drillScratch), now: executor.now(),
+                            namespace: executor.target.namespace, scratch: Self.drillScratch, scratchLimit: scratchLimit)
+    }
+
     /// The newest snapshot restored with `--verify` into an emptyDir: proves it restores, touches nothing.
     public func drill(cronJob: Data, scratchLimit: String? = nil, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
-        let scratch = "/paperctl-drill"
-        let started = executor.now()
-        let job: ResticJob
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: scratch), now: started,
-                                      namespace: executor.target.namespace, scratch: scratch, scratchLimit: scratchLimit)
+            return await drill(try drillJob(cronJob: cronJob, scratchLimit: scratchLimit), report: report)
         } catch {
             return DrillResult(job: "", outcome: .failed(error.description), seconds: 0)
         }
+    }
+
+    /// Runs a drill Job already built (and shown).
+    public func drill(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
+        let started = executor.now()
         let result = await executor.runJob(job, report: report)
         let seconds = executor.now() - started
         var files: Int?
@@ -262,5 +287,11 @@ public struct RestoreToolkit: Sendable {
         var outcome = result.outcome
         if outcome.succeeded, (files ?? 0) == 0 { outcome = .failed("the drill restored no file") }
         return DrillResult(job: result.created ? job.name : "", outcome: outcome, files: files, bytes: bytes, seconds: seconds, diagnosis: result.diagnosis)
+    }
+
+    /// "kubectl … create -f - -n NS   (Job NAME: SCRIPT, from CronJob CRON's template)": the exact
+    /// command and the Job it creates, said before it runs (the Job is the one that then runs).
+    public func willRun(_ job: ResticJob) -> String {
+        "\(executor.createCommand(job).displayLine)   (Job \(job.name): \(job.script), from CronJob \(executor.config.fileBackup.cronJob)'s template)"
     }
 }
