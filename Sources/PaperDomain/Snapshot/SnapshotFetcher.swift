@@ -119,24 +119,10 @@ public struct SnapshotFetcher: Sendable {
             objects = await fetchObjects(kinds)
             snapshot.processCount += 1
         }
-        switch objects.result {
-        case .success(let items):
-            snapshot.add(items)
-            for (kind, error) in objects.partialErrors { snapshot.unreadable[kind] = error }
-        case .failure(let error):
-            for kind in kinds { snapshot.unreadable[kind] = error }
-        }
-
+        objects.apply(to: &snapshot, kinds: kinds)
         if !acrossNamespaces.isEmpty {
-            let argo = await fetchObjects(acrossNamespaces)
+            await fetchObjects(acrossNamespaces).apply(to: &snapshot, kinds: acrossNamespaces)
             snapshot.processCount += 1
-            switch argo.result {
-            case .success(let items):
-                snapshot.add(items)
-                for (kind, error) in argo.partialErrors { snapshot.unreadable[kind] = error }
-            case .failure(let error):
-                for kind in acrossNamespaces { snapshot.unreadable[kind] = error }
-            }
         }
 
         var (logs, statsByNode) = await sideResults
@@ -186,6 +172,17 @@ public struct SnapshotFetcher: Sendable {
     struct ObjectsOutcome {
         var result: Result<[KubeObject], KubectlError>
         var partialErrors: [ResourceKind: KubectlError] = [:]
+
+        /// Adds what was read of `kinds` to the snapshot, and why the rest could not be.
+        func apply(to snapshot: inout Snapshot, kinds: [ResourceKind]) {
+            switch result {
+            case .success(let items):
+                snapshot.add(items)
+                for (kind, error) in partialErrors { snapshot.unreadable[kind] = error }
+            case .failure(let error):
+                for kind in kinds { snapshot.unreadable[kind] = error }
+            }
+        }
     }
 
     func fetchObjects(_ kinds: [ResourceKind]) async -> ObjectsOutcome {

@@ -139,7 +139,8 @@ extension KubectlCommand {
 
     /// `kubectl proxy` on a unix socket, read-only: every write method rejected, and only the
     /// paths the dashboard reads accepted — the namespace's objects (and their watches), API
-    /// discovery, the kubelet stats proxy of nodes, and the cluster-wide ExternalSecret stores;
+    /// discovery, the kubelet stats proxy of nodes, the cluster-wide ExternalSecret stores, and
+    /// Argo CD's Applications, ApplicationSets and AppProjects in every namespace;
     /// Secrets, exec and attach are rejected even inside the namespace.
     /// Every credential stays inside kubectl.
     public static func readOnlyProxy(socket: String, target: KubeTarget) -> KubectlCommand {

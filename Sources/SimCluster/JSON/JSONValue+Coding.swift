@@ -1,3 +1,5 @@
+import PaperKube
+
 // MARK: - Serialising
 
 extension JSONValue {
@@ -18,7 +20,7 @@ extension JSONValue {
         case .int(let i): out += String(i)
         case .double(let d):
             if d.isFinite, d.rounded() == d, abs(d) < 1e15 { out += String(Int(d)) } else if d.isFinite { out += String(d) } else { out += "null" }
-        case .string(let s): Self.writeString(s, into: &out)
+        case .string(let s): JSONText.writeString(s, into: &out)
         case .array(let items):
             out += "["
             var first = true
@@ -35,33 +37,12 @@ extension JSONValue {
                 guard let value = dict[key] else { continue }
                 if !first { out += "," }
                 first = false
-                Self.writeString(key, into: &out)
+                JSONText.writeString(key, into: &out)
                 out += ":"
                 value.write(into: &out)
             }
             out += "}"
         }
-    }
-
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }
 
