@@ -44,6 +44,21 @@ import Testing
         }
     }
 
+    /// An in-place restore of the newest snapshot, confirmed (namespace typed, Lease granted),
+    /// the steps before `step` done and `step` running.
+    static func inPlaceAt(step: Int) -> AppState {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        press(&s, .char("y"))
+        for c in "paperless-ngx" { press(&s, .char(c)) }
+        guard var (generation, _) = WizardFixtures.task(WizardFixtures.granted(&s, press(&s, .enter))) else { return s }
+        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")].prefix(step) {
+            guard let next = WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))) else { break }
+            generation = next.generation
+        }
+        return s
+    }
+
     static func writes(_ effects: [Effect]) -> [Effect] {
         effects.filter { effect in
             switch effect {
