@@ -89,3 +89,35 @@ import Testing
         #expect(w.message?.contains("Refused: bob@bastion holds the restore Lease") == true)
     }
 }
+
+/// The wizard's questions are modes on the stack: the wizard under them is not changed until an
+/// answer is accepted, and Esc closes the question only.
+@Suite struct RestorePromptModeTests {
+    typealias W = RestoreWizardTests
+
+    @Test func theNamespaceQuestionIsAModeAboveTheWizardAndEscLeavesTheWizardAsItWas() throws {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        let before = try #require(WizardFixtures.wizard(s))
+        W.press(&s, .char("y"))
+        #expect(s.stack.count == 2 && s.mode.scope == .restoreText, "the question is on top of the wizard")
+        for c in "paperless" { W.press(&s, .char(c)) }
+        #expect(W.writes(W.press(&s, .enter)).isEmpty, "a wrong namespace runs nothing")
+        #expect(WizardFixtures.wizard(s) == before, "the wizard is untouched while it asks")
+        W.press(&s, .escape)
+        #expect(s.stack == [.restore(before)], "Esc closed the question only")
+    }
+
+    @Test func ctrlCWhileAStepRunsClosesTheHelpAsksThenLeavesWithTheWayBackOnRecord() throws {
+        var s = W.inPlaceAt(step: 3)
+        #expect(WizardFixtures.wizard(s)?.isRunning == true)
+        W.press(&s, .char("?"))
+        #expect(s.mode.scope == .help)
+        #expect(update(&s, .key(.ctrlC)).isEmpty, "the first Ctrl-C asks")
+        #expect(WizardFixtures.prompt(s)?.kind == .abort && !s.quitting)
+        #expect(render(s).text.contains("Esc again: leave"), "the question is in view, the help closed")
+        let effects = update(&s, .key(.ctrlC))
+        #expect(s.quitting && effects.contains(.quit))
+        #expect(effects.contains { if case .journal(let t) = $0 { t.contains("restore left while a step ran; to get back:") && t.contains("--replicas=1") } else { false } })
+    }
+}

@@ -77,9 +77,14 @@ enum WizardFixtures {
         }
     }
 
-    /// The wizard of the state on top, if any.
+    /// The wizard on the stack (a prompt may be open above it), if any.
     static func wizard(_ s: AppState) -> RestoreWizardState? {
-        if case .restore(let w) = s.mode { w } else { nil }
+        RestoreWizardMode.index(s).flatMap { if case .restore(let w) = s.stack[$0] { w } else { nil } }
+    }
+
+    /// The wizard's question on top of the stack, if one is open.
+    static func prompt(_ s: AppState) -> RestorePrompt? {
+        if case .restorePrompt(let p) = s.mode { p } else { nil }
     }
 
     /// The generation and task of the restore effect among `effects`.

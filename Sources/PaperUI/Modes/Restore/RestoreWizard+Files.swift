@@ -95,7 +95,6 @@ extension RestoreWizardMode {
         guard w.busy == nil else { return .stay }
         switch w.step {
         case .preflight:
-            w.unlockOffered = false
             w.lockHolder = nil
             w.removeAllJob = nil
             return ModeStep(.stay, [runPreflight(&w, &state)])

@@ -48,8 +48,7 @@ extension RestoreWizardMode {
                 return .stay
             }
             if w.kind == .unlock {
-                offerUnlock(&w, state)
-                return .stay
+                return offerUnlock(&w, state) ? ask(.unlock) : .stay
             }
             if pre.blocksEverything {
                 w.message = pre.lock != nil ? "The repository is locked: u offers restic unlock." : "A critical line blocks the restore: fix it, then r runs the checks again."
@@ -103,8 +102,7 @@ extension RestoreWizardMode {
                 w.path = nil
                 go(&w, to: .target)
             case 1:
-                w.entry = .path
-                w.draft = w.path ?? ""
+                return ask(.path, draft: w.path ?? "")
             default:
                 guard let cronJob = w.cronJob, let snapshot = w.snapshot else { return .stay }
                 if w.files != nil {
@@ -139,9 +137,7 @@ extension RestoreWizardMode {
                 return .stay
             }
             if w.selection == timeline.backups.count + 1 {
-                w.entry = .time
-                w.draft = ""
-                return .stay
+                return ask(.time)
             }
             let point: RestorePoint = w.selection == 0 ? .latest : .backup(timeline.backups[w.selection - 1].metadata.name)
             w.typedPoint = nil

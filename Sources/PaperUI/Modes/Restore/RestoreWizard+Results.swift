@@ -38,7 +38,7 @@ extension RestoreWizardMode {
         case .preflight(let r):
             w.preflight = r.preflight
             w.cronJob = r.cronJob
-            if w.kind == .unlock { offerUnlock(&w, state) }
+            if w.kind == .unlock, offerUnlock(&w, state) { state.stack.insert(.restorePrompt(RestorePrompt(.unlock)), at: i + 1) }
             let problems = r.preflight.lines.filter { $0.verdict != .ok }.map { "\($0.verdict.label) \($0.title): \($0.reason)" }
             effects.append(journal(state, "restore preflight: " + (problems.isEmpty ? "all OK" : problems.joined(separator: "; "))))
         case .snapshots(let listing):

@@ -19,18 +19,14 @@ extension RestoreWizardMode {
                 return ModeStep(.stay, [journal(state, "database drill confirmed: create scratch cluster \(plan.name), recovering the newest point"),
                                         task(&w, &state, .dbDrill(plan), busy: "creating \(plan.name) and timing its recovery")])
             }
-            w.entry = .namespace
-            w.draft = ""
-            return .stay
+            return ask(.namespace)
         }
         guard w.step == .plan, let plan = w.plan else {
             w.message = "y confirms the plan, on the Plan step."
             return .stay
         }
         if plan.needsTypedConfirmation {
-            w.entry = .namespace
-            w.draft = ""
-            return .stay
+            return ask(.namespace)
         }
         return start(&w, &state, plan)
     }

@@ -5,45 +5,35 @@ import PaperKube
 // MARK: - The unlock path: the offer, the Job built once, its end
 
 extension RestoreWizardMode {
-    // MARK: Dialogs inside the wizard
-
-    static func unlockDialog(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
-        switch intent {
-        case .confirm:
-            w.unlockOffered = false
-            guard let job = w.unlockJob else { return .stay }
-            if state.readOnly {
-                w.message = "Read-only mode: nothing is run."
-                return .stay
-            }
-            return ModeStep(.stay, [journal(state, "restore: restic unlock confirmed: Job \(job.name) (\(job.script))"), task(&w, &state, .unlock(job), busy: "the restic unlock Job \(job.name)")])
-        case .back:
-            w.unlockOffered = false
-            return ModeStep(.stay, [journal(state, "restore: restic unlock cancelled")])
-        default:
-            return .stay
+    /// `y` on the unlock question: the Job shown runs.
+    static func unlockConfirmed(_ w: inout RestoreWizardState, _ state: inout AppState) -> [Effect] {
+        guard let job = w.unlockJob else { return [] }
+        if state.readOnly {
+            w.message = "Read-only mode: nothing is run."
+            return []
         }
+        return [journal(state, "restore: restic unlock confirmed: Job \(job.name) (\(job.script))"), task(&w, &state, .unlock(job), busy: "the restic unlock Job \(job.name)")]
     }
 
-    /// The unlock path: offer the dialog when the preflight found a lock and no backup Job is
-    /// active; otherwise say why not.
-    static func offerUnlock(_ w: inout RestoreWizardState, _ state: AppState) {
-        guard let pre = w.preflight else { return }
+    /// The unlock path: offer the question (true) when the preflight found a lock and no backup
+    /// Job is active, the Job built once; otherwise say why not.
+    static func offerUnlock(_ w: inout RestoreWizardState, _ state: AppState) -> Bool {
+        guard let pre = w.preflight else { return false }
         guard pre.lock != nil else {
             w.message = "The preflight finds no lock now (it may have been removed, or the newest failed backup's log is gone): nothing to unlock. r checks again."
-            return
+            return false
         }
         guard pre.activeJobs.isEmpty else {
             w.message = "A backup Job is active (\(pre.activeJobs.joined(separator: ", "))): its restic may still hold the lock, and restic unlock removes only stale ones. Wait for it to end, then r."
-            return
+            return false
         }
         guard w.cronJob != nil else {
             w.message = "The CronJob could not be read: the unlock Job is built from its template. r checks again."
-            return
+            return false
         }
-        w.unlockOffered = true
         w.unlockJob = w.cronJob.flatMap { try? RestoreToolkit.unlockJob(cronJob: $0, now: state.now, namespace: w.facts.target.namespace) }
         w.message = nil
+        return true
     }
 
     /// `kubectl … create -f - -n NS`: how the wizard's Jobs are created, with the connection flags.

@@ -50,9 +50,6 @@ public struct RestoreWizardState: Sendable, Equatable {
         }
     }
 
-    /// Which text field has the keys.
-    public enum Entry: Sendable, Equatable { case none, path, namespace, skipReason, time, cleanupNamespace, removeAllNamespace }
-
     /// How a plan step stands while the plan runs.
     public enum StepState: Sendable, Equatable {
         case pending
@@ -81,7 +78,6 @@ public struct RestoreWizardState: Sendable, Equatable {
 
     public var preflight: RestorePreflight?
     public var cronJob: Data?
-    public var unlockOffered = false
     /// The unlock Job offered, built once: the Job shown is the Job that runs.
     public var unlockJob: ResticJob?
     /// The Job whose `restic unlock` succeeded: the Done screen offers `b` to prove it.
@@ -113,11 +109,6 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var skipReason: String?
     public var plan: FileRestorePlan?
     public var planError: String?
-    public var entry: Entry = .none
-    public var draft = ""
-    /// Why the last typed answer was refused: shown next to the prompt, the answer kept for
-    /// editing, until an answer is accepted or the prompt is left.
-    public var entryError: String?
     /// The restore point as typed (`2026-12-06 09:00 Europe/Berlin`), echoed in its own zone.
     public var typedPoint: String?
     public var stepStates: [StepState] = []
@@ -130,7 +121,6 @@ public struct RestoreWizardState: Sendable, Equatable {
     /// The server's dry run of the manifest: nil while it runs.
     public var dryRun: RestoreExecutor.Outcome?
     public var dbOutcome: RestoreExecutor.Outcome?
-    public var confirmAbort = false
     /// The database drill's result, and what became of its scratch cluster's deletion.
     public var dbDrill: DatabaseDrillResult?
     public var cleanup: RestoreExecutor.Outcome?
@@ -140,14 +130,11 @@ public struct RestoreWizardState: Sendable, Equatable {
         self.facts = facts
     }
 
-    /// This step's value as history keeps it: without its own history, message or open prompt.
+    /// This step's value as history keeps it: without its own history or message.
     var kept: RestoreWizardState {
         var kept = self
         kept.history = []
         kept.message = nil
-        kept.entry = .none
-        kept.draft = ""
-        kept.entryError = nil
         return kept
     }
 

@@ -42,9 +42,10 @@ enum RestoreWizardMode {
     }
 
     static func update(_ w: inout RestoreWizardState, _ state: inout AppState, _ intent: Intent) -> ModeStep {
-        if w.entry != .none { return typing(&w, &state, intent) }
-        if w.unlockOffered { return unlockDialog(&w, &state, intent) }
-        if w.confirmAbort { return abortDialog(&w, &state, intent) }
+        // Under --read-only a key that would write says what it would run, in place.
+        if state.readOnly, let key = Keymap.bindings(for: .restore).first(where: { $0.dangerous && $0.matches.values.contains(intent) })?.label {
+            return readOnlyKey(&w, state, intent, key: key)
+        }
         w.message = nil
         switch intent {
         case .scroll(let how):
@@ -59,10 +60,8 @@ enum RestoreWizardMode {
         case .restoreUnlock:
             if let job = w.removeAllJob, w.busy == nil {
                 // The holder is gone: --remove-all, behind the typed namespace.
-                w.entry = .removeAllNamespace
-                w.draft = ""
                 w.message = "restic unlock --remove-all removes every lock, live ones too. This will run exactly: \(Self.createCommand(w)) (Job \(job.name): \(job.script))"
-                return .stay
+                return ask(.removeAllNamespace)
             }
             guard w.step == .preflight, w.preflight?.lock != nil else {
                 w.message = "u removes a stale restic lock; the preflight found none."
@@ -72,9 +71,8 @@ enum RestoreWizardMode {
                 w.message = "A backup Job is active (\(w.preflight?.activeJobs.joined(separator: ", ") ?? "")): its restic may hold the lock. Wait for it to end."
                 return .stay
             }
-            w.unlockOffered = true
             w.unlockJob = w.cronJob.flatMap { try? RestoreToolkit.unlockJob(cronJob: $0, now: state.now, namespace: w.facts.target.namespace) }
-            return .stay
+            return ask(.unlock)
         case .fileBackup:
             // After a successful unlock the Done screen offers a backup to prove the repository is free.
             guard w.kind == .unlock, w.step == .finished, w.unlockedBy != nil else {
@@ -92,9 +90,7 @@ enum RestoreWizardMode {
                 w.message = "\(drill.cluster) is deleted already."
                 return .stay
             }
-            w.entry = .cleanupNamespace
-            w.draft = ""
-            return .stay
+            return ask(.cleanupNamespace)
         case .restoreMissingLive:
             guard w.step == .scope, w.picking else {
                 w.message = "m shows what the snapshot has and the live volume lacks, while browsing the snapshot's files."
@@ -112,17 +108,13 @@ enum RestoreWizardMode {
                 w.message = "/ types a path on the Scope step."
                 return .stay
             }
-            w.entry = .path
-            w.draft = w.path ?? ""
-            return .stay
+            return ask(.path, draft: w.path ?? "")
         case .restoreSkipSafety:
             guard w.step == .plan, w.target == .inPlace else {
                 w.message = "s skips the safety backup of an in-place restore (with a reason)."
                 return .stay
             }
-            w.entry = .skipReason
-            w.draft = w.skipReason ?? ""
-            return .stay
+            return ask(.skipReason, draft: w.skipReason ?? "")
         case .refresh:
             return retry(&w, &state)
         default:
@@ -187,10 +179,7 @@ enum RestoreWizardMode {
             let parent = w.browse.split(separator: "/").dropLast().joined(separator: "/")
             return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, parent)])
         }
-        if w.isRunning {
-            w.confirmAbort = true
-            return .stay
-        }
+        if w.isRunning { return ask(.abort) }
         if w.step == .finished || w.history.isEmpty {
             return ModeStep(.pop, [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard closed at step \(w.step.title)")])
         }

@@ -37,7 +37,7 @@ extension RestoreWizardMode {
                     lines.append(("", .text))
                     lines.append(("The repository is locked: \(lock.evidence)", .critical))
                     lines.append(("Next step: \(lock.nextStep)", .focus))
-                    if w.unlockOffered, let job = w.unlockJob {
+                    if RestorePrompts.open(state)?.kind == .unlock, let job = w.unlockJob {
                         lines.append(("", .text))
                         lines.append(("This will run exactly:", .text))
                         lines.append(("  \(RestoreWizardMode.createCommand(w))   (Job \(job.name): \(job.script), from the CronJob's template)", .keyHint))
@@ -234,7 +234,7 @@ extension RestoreWizardMode {
                 }
             }
             let stopped = w.stepStates.contains { if case .failed = $0 { true } else if case .unknown = $0 { true } else { false } }
-            if stopped || w.confirmAbort, !w.recovery.isEmpty {
+            if stopped || RestorePrompts.open(state)?.kind == .abort, !w.recovery.isEmpty {
                 lines.append(("", .text))
                 lines.append(("To get back to a running app:", .warn))
                 for command in w.recovery { lines.append(("  \(command)", .keyHint)) }

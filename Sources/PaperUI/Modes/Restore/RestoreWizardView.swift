@@ -51,10 +51,11 @@ extension RestoreWizardMode {
         // A prompt sits at the bottom, always in view: what it does and what to type, the reason
         // the last answer was refused, then the answer being typed.
         var prompt: [(String, Role)] = []
+        let open = RestorePrompts.open(state)
         if let p = self.prompt(state, w) {
             prompt += wrap([(p.what, p.role)], width: inner).prefix(3)
             if let type = p.type { prompt.append((type, .focus)) }
-            if let error = w.entryError { prompt += wrap([("\(g.critical) \(error)", .critical)], width: inner).prefix(4) }
+            if let error = open?.error { prompt += wrap([("\(g.critical) \(error)", .critical)], width: inner).prefix(4) }
         }
         let bottomReserved = 2 + prompt.count
         let visible = max(0, body.height - 3 - bottomReserved)
@@ -85,8 +86,8 @@ extension RestoreWizardMode {
     /// own, so it is never split) what to type.
     static func prompt(_ state: AppState, _ w: RestoreWizardState) -> (what: String, type: String?, role: Role)? {
         let confirm = "Type the namespace \(state.namespace) to confirm:"
-        switch w.entry {
-        case .none: return nil
+        switch RestorePrompts.open(state)?.kind {
+        case nil, .unlock?, .abort?: return nil
         case .path: return ("The path inside snapshot \(w.snapshot?.shortID ?? "?") to restore, e.g. media/documents/originals:", nil, .focus)
         case .time:
             return ("The restore point, inside the window above: 2026-11-29T14:00:00Z, \"2026-11-29 15:00 Europe/Berlin\", \"09:00 Europe/Berlin\" (today) or -2h:", nil, .focus)
@@ -111,8 +112,6 @@ extension RestoreWizardMode {
 
     /// The footer's keys for the step on screen: what works now, never `y run` where nothing runs.
     static func footerKeys(_ state: AppState, _ w: RestoreWizardState) -> [(String, String)] {
-        if w.unlockOffered { return [("y", "run unlock")] }
-        if w.confirmAbort { return [("Enter", "stay")] }
         if w.busy != nil { return [] }
         let move = ("j/k", "move"), scroll = ("j/k", "scroll")
         switch w.step {
@@ -144,13 +143,15 @@ extension RestoreWizardMode {
 
     /// What the next key does, in words.
     static func hintLine(_ state: AppState, _ w: RestoreWizardState) -> (String, Role) {
-        if w.unlockOffered { return ("y runs restic unlock in a Job · Esc cancels", .focus) }
-        if w.confirmAbort { return ("Esc again: leave (the step goes on; the commands to get back are kept) · Enter: stay", .warn) }
-        switch w.entry {
-        case .path: return ("> \(w.draft)_   Enter keeps it · Esc cancels", .focus)
-        case .time: return ("> \(w.draft)_   Enter checks it · Esc cancels", .focus)
-        case .namespace, .cleanupNamespace, .removeAllNamespace: return ("> \(w.draft)_   Enter confirms · Esc cancels", .warn)
-        case .skipReason: return ("> \(w.draft)_   Enter · Esc cancels", .warn)
+        let open = RestorePrompts.open(state)
+        let draft = open?.draft ?? ""
+        switch open?.kind {
+        case .unlock?: return ("y runs restic unlock in a Job · Esc cancels", .focus)
+        case .abort?: return ("Esc again: leave (the step goes on; the commands to get back are kept) · Enter: stay", .warn)
+        case .path?: return ("> \(draft)_   Enter keeps it · Esc cancels", .focus)
+        case .time?: return ("> \(draft)_   Enter checks it · Esc cancels", .focus)
+        case .namespace?, .cleanupNamespace?, .removeAllNamespace?: return ("> \(draft)_   Enter confirms · Esc cancels", .warn)
+        case .skipReason?: return ("> \(draft)_   Enter · Esc cancels", .warn)
         case .none: break
         }
         if let busy = w.busy {
