@@ -65,14 +65,22 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
+    /// The snapshot listing Job, built once: what the wizard shows is the Job that runs.
+    public static func snapshotsJob(cronJob: Data, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: now, namespace: namespace)
+    }
+
     /// `restic snapshots --json` in a Job from the CronJob's template.
     public func listSnapshots(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
-        let job: ResticJob
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: executor.now(), namespace: executor.target.namespace)
+            return await listSnapshots(try Self.snapshotsJob(cronJob: cronJob, now: executor.now(), namespace: executor.target.namespace), report: report)
         } catch {
             return SnapshotListing(job: "", snapshots: [], failure: error.description)
         }
+    }
+
+    /// Runs a snapshot listing Job already built (`snapshotsJob`) and reads its list.
+    public func listSnapshots(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else {
             return SnapshotListing(job: job.name, snapshots: [], version: ResticOutput.version(in: result.log), failure: result.outcome.message, diagnosis: result.diagnosis)
@@ -110,18 +118,29 @@ public struct RestoreToolkit: Sendable {
     /// paths made relative to the snapshot's root ("" lists the root). The same Job lists the
     /// directory on the live volume (mounted read-only from the template) to compare.
     public func listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String = "", report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
-        let job: ResticJob
-        let root = snapshot.root ?? ""
-        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
-        let mount = ResticJob.dataMountPath(cronJob: cronJob, claim: nil)
-        let live = mount.map { dir.isEmpty ? $0 : "\($0)/\(dir)" }
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute, liveDirectory: live),
-                                      now: executor.now(), namespace: executor.target.namespace)
+            let job = try Self.filesJob(cronJob: cronJob, snapshot: snapshot, directory: directory, now: executor.now(), namespace: executor.target.namespace)
+            return await listFiles(job, snapshot: snapshot, directory: directory, report: report)
         } catch {
             return FileListing(job: "", nodes: [], totalBytes: 0, failure: error.description)
         }
+    }
+
+    /// The `restic ls` Job of one directory of the snapshot (and of the live volume's), built once.
+    public static func filesJob(cronJob: Data, snapshot: ResticSnapshot, directory: String, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        let root = snapshot.root ?? ""
+        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
+        let live = ResticJob.dataMountPath(cronJob: cronJob, claim: nil).map { dir.isEmpty ? $0 : "\($0)/\(dir)" }
+        return try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute, liveDirectory: live),
+                                   now: now, namespace: namespace)
+    }
+
+    /// Runs a listing Job already built (`filesJob` for `snapshot` and `directory`) and reads its entries.
+    public func listFiles(_ job: ResticJob, snapshot: ResticSnapshot, directory: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
+        let root = snapshot.root ?? ""
+        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else { return FileListing(job: job.name, nodes: [], totalBytes: 0, failure: result.outcome.message) }
         let nodes = ResticOutput.nodes(in: result.log).compactMap { node -> ResticNode? in
@@ -149,15 +168,25 @@ public struct RestoreToolkit: Sendable {
     /// How many files `path` (relative to the snapshot's root) selects: `restic ls --json
     /// --recursive` of it in a Job, counted.
     public func matchPath(cronJob: Data, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
-        let root = snapshot.root ?? ""
-        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let job: ResticJob
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(root)/\(clean)"),
-                                      now: executor.now(), namespace: executor.target.namespace)
+            return await matchPath(try Self.matchJob(cronJob: cronJob, snapshot: snapshot, path: path, now: executor.now(), namespace: executor.target.namespace),
+                                   snapshot: snapshot, path: path, report: report)
         } catch {
             return PathMatchResult(job: "", failure: error.description)
         }
+    }
+
+    /// The `restic ls --recursive` Job that counts what `path` selects, built once.
+    public static func matchJob(cronJob: Data, snapshot: ResticSnapshot, path: String, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(snapshot.root ?? "")/\(clean)"),
+                                   now: now, namespace: namespace)
+    }
+
+    /// Runs a counting Job already built (`matchJob` for `snapshot` and `path`) and reads its count.
+    public func matchPath(_ job: ResticJob, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
+        let root = snapshot.root ?? ""
+        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else { return PathMatchResult(job: job.name, failure: result.outcome.message) }
         return PathMatchResult(job: job.name, match: ResticOutput.pathMatch(in: result.log, root: root, path: clean))
@@ -240,15 +269,23 @@ public struct RestoreToolkit: Sendable {
 
     /// The newest snapshot restored with `--verify` into an emptyDir: proves it restores, touches nothing.
     public func drill(cronJob: Data, scratchLimit: String? = nil, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
-        let scratch = "/paperctl-drill"
-        let started = executor.now()
-        let job: ResticJob
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: scratch), now: started,
-                                      namespace: executor.target.namespace, scratch: scratch, scratchLimit: scratchLimit)
+            return await drill(try Self.drillJob(cronJob: cronJob, scratchLimit: scratchLimit, now: executor.now(), namespace: executor.target.namespace), report: report)
         } catch {
             return DrillResult(job: "", outcome: .failed(error.description), seconds: 0)
         }
+    }
+
+    /// The drill Job (an emptyDir of at most `scratchLimit`, restore `--verify` into it), built once.
+    public static func drillJob(cronJob: Data, scratchLimit: String?, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        let scratch = "/paperctl-drill"
+        return try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: scratch), now: now,
+                                   namespace: namespace, scratch: scratch, scratchLimit: scratchLimit)
+    }
+
+    /// Runs a drill Job already built (`drillJob`), timed from its creation.
+    public func drill(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
+        let started = executor.now()
         let result = await executor.runJob(job, report: report)
         let seconds = executor.now() - started
         var files: Int?

@@ -7,11 +7,16 @@ import PaperDomain
 /// with the same generation, progress as `.restoreProgress`.
 public enum RestoreTask: Sendable, Equatable {
     case preflight(ActionFacts)
-    case listSnapshots(cronJob: Data)
-    case listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String)
-    /// How many files the chosen path selects in the snapshot (the plan shows it; 0 is refused).
-    case matchPath(cronJob: Data, snapshot: ResticSnapshot, path: String)
-    case drill(cronJob: Data, scratchLimit: String?)
+    // The Jobs are built once, by the wizard, when it shows them: the Job created is that one, name included.
+    /// `restic snapshots` (`RestoreToolkit.snapshotsJob`).
+    case listSnapshots(job: ResticJob)
+    /// `restic ls` of one directory of `snapshot` (`RestoreToolkit.filesJob`).
+    case listFiles(job: ResticJob, snapshot: ResticSnapshot, directory: String)
+    /// How many files the chosen path selects in the snapshot (the plan shows it; 0 is refused;
+    /// `RestoreToolkit.matchJob`).
+    case matchPath(job: ResticJob, snapshot: ResticSnapshot, path: String)
+    /// The files drill (`RestoreToolkit.drillJob`).
+    case drill(job: ResticJob)
     case dbTimeline(ActionFacts)
     /// The window and the Backups only: a drill needs no file snapshots, and read-only lists
     /// none (the listing is a Job).
@@ -26,6 +31,16 @@ public enum RestoreTask: Sendable, Equatable {
     case acquireLease(what: String)
     case releaseLease
     case step(RestoreStep, index: Int)
+}
+
+extension RestoreTask {
+    /// The Job this task creates, as it was built and shown.
+    public var job: ResticJob? {
+        switch self {
+        case .listSnapshots(let job), .listFiles(let job, _, _), .matchPath(let job, _, _), .drill(let job), .unlock(let job): job
+        default: nil
+        }
+    }
 }
 
 /// What a `RestoreTask` came to.

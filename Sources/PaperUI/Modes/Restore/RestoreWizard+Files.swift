@@ -30,8 +30,14 @@ extension RestoreWizardMode {
             } else if let cronJob = w.cronJob, let snapshot = w.snapshot, let path = w.path {
                 w.plan = nil
                 w.planError = nil
-                return [task(&w, &state, .matchPath(cronJob: cronJob, snapshot: snapshot, path: path),
-                             busy: "counting the files /\(path) matches in snapshot \(snapshot.shortID) (restic ls --recursive in a Job)")]
+                do {
+                    let job = try RestoreToolkit.matchJob(cronJob: cronJob, snapshot: snapshot, path: path, now: state.now, namespace: w.facts.target.namespace)
+                    return [task(&w, &state, .matchPath(job: job, snapshot: snapshot, path: path),
+                                 busy: "counting the files /\(path) matches in snapshot \(snapshot.shortID) (restic ls --recursive in a Job)")]
+                } catch {
+                    w.planError = "could not count the files /\(path) matches in the snapshot: \(error.description). r counts again."
+                    return []
+                }
             }
         }
         makePlan(&w, state)
@@ -67,6 +73,7 @@ extension RestoreWizardMode {
     static func task(_ w: inout RestoreWizardState, _ state: inout AppState, _ task: RestoreTask, busy: String) -> Effect {
         let generation = state.nextGeneration()
         w.taskGeneration = generation
+        if let job = task.job { w.startedJobs.insert(job.name) }
         w.busy = busy
         w.progress = nil
         w.fraction = nil
@@ -83,12 +90,40 @@ extension RestoreWizardMode {
     }
 
     /// Lists one directory of the snapshot (a `restic ls` Job).
-    static func browse(_ w: inout RestoreWizardState, _ state: inout AppState, _ cronJob: Data, _ snapshot: ResticSnapshot, _ directory: String) -> Effect {
+    static func browse(_ w: inout RestoreWizardState, _ state: inout AppState, _ cronJob: Data, _ snapshot: ResticSnapshot, _ directory: String) -> [Effect] {
         w.browse = directory
         w.files = nil
         w.live = nil
         w.filesFailure = nil
-        return task(&w, &state, .listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory), busy: "the file listing Job (restic ls /\(directory))")
+        do {
+            let job = try RestoreToolkit.filesJob(cronJob: cronJob, snapshot: snapshot, directory: directory, now: state.now, namespace: w.facts.target.namespace)
+            return [task(&w, &state, .listFiles(job: job, snapshot: snapshot, directory: directory), busy: "the file listing Job (restic ls /\(directory))")]
+        } catch {
+            w.filesFailure = error.description
+            return []
+        }
+    }
+
+    /// The Job Enter runs on the preflight of the files path (the snapshot listing) or of the
+    /// files drill, built from the CronJob's template now.
+    static func preflightJob(_ w: RestoreWizardState, now: Double) -> ResticJob? {
+        guard let cronJob = w.cronJob else { return nil }
+        let namespace = w.facts.target.namespace
+        switch w.kind {
+        case .files: return try? RestoreToolkit.snapshotsJob(cronJob: cronJob, now: now, namespace: namespace)
+        case .drill: return try? RestoreToolkit.drillJob(cronJob: cronJob, scratchLimit: w.facts.dataVolume?.claim.capacityBytes.map { "\($0)" }, now: now, namespace: namespace)
+        case .database, .both, .databaseDrill, .unlock: return nil
+        }
+    }
+
+    /// Why `preflightJob` built nothing.
+    static func previewJobProblem(_ w: RestoreWizardState, _ cronJob: Data, _ state: AppState) -> String {
+        do {
+            _ = try RestoreToolkit.snapshotsJob(cronJob: cronJob, now: state.now, namespace: w.facts.target.namespace)
+            return "no Job for this path"
+        } catch {
+            return error.description
+        }
     }
 
     static func retry(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
@@ -99,9 +134,16 @@ extension RestoreWizardMode {
             w.removeAllJob = nil
             return ModeStep(.stay, [runPreflight(&w, &state)])
         case .snapshots:
+            // The listing again: a new Job (a Job's name is created once).
             guard let cronJob = w.cronJob else { return .stay }
             clearListing(&w)
-            return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
+            do {
+                let job = try RestoreToolkit.snapshotsJob(cronJob: cronJob, now: state.now, namespace: w.facts.target.namespace)
+                return ModeStep(.stay, [task(&w, &state, .listSnapshots(job: job), busy: "the snapshot listing Job")])
+            } catch {
+                w.listingFailure = error.description
+                return .stay
+            }
         case .plan where w.plan == nil && w.path != nil:
             w.matchFor = nil
             return ModeStep(.stay, planOrCount(&w, &state))

@@ -58,13 +58,16 @@ extension RestoreWizardMode {
                 return refuseReadOnly(&w, state, key: "Enter", would: w.kind == .drill ? "run the restore drill Job (kubectl create -f -)"
                                                                                   : "run the snapshot listing Job (kubectl create -f -), which the file plan needs; the preflight is shown")
             }
+            guard let job = w.previewJob else {
+                w.message = "The Job cannot be built from CronJob's template (\(previewJobProblem(w, cronJob, state))); r checks again."
+                return .stay
+            }
             if w.kind == .drill {
-                let limit = w.facts.dataVolume?.claim.capacityBytes.map { "\($0)" }
-                return ModeStep(.stay, [journal(state, "restore drill started"), task(&w, &state, .drill(cronJob: cronJob, scratchLimit: limit), busy: "the restore drill Job")])
+                return ModeStep(.stay, [journal(state, "restore drill started"), task(&w, &state, .drill(job: job), busy: "the restore drill Job")])
             }
             go(&w, to: .snapshots)
             clearListing(&w)
-            return ModeStep(.stay, [task(&w, &state, .listSnapshots(cronJob: cronJob), busy: "the snapshot listing Job")])
+            return ModeStep(.stay, [task(&w, &state, .listSnapshots(job: job), busy: "the snapshot listing Job")])
         case .snapshots:
             guard w.snapshots.indices.contains(w.selection) else {
                 w.message = w.listingFailure == nil ? "No snapshot to pick." : "The listing failed; r lists again."
@@ -86,7 +89,7 @@ extension RestoreWizardMode {
                 } else if files.indices.contains(w.selection - 1) {
                     let node = files[w.selection - 1]
                     if node.isDirectory, let cronJob = w.cronJob, let snapshot = w.snapshot {
-                        return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, node.path)])
+                        return ModeStep(.stay, browse(&w, &state, cronJob, snapshot, node.path))
                     }
                     w.path = node.path
                 } else {
@@ -110,7 +113,7 @@ extension RestoreWizardMode {
                     w.selection = 0
                     return .stay
                 }
-                return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, "")])
+                return ModeStep(.stay, browse(&w, &state, cronJob, snapshot, ""))
             }
             return .stay
         case .target:

@@ -38,6 +38,7 @@ extension RestoreWizardMode {
         case .preflight(let r):
             w.preflight = r.preflight
             w.cronJob = r.cronJob
+            w.previewJob = preflightJob(w, now: state.now)
             if w.kind == .unlock, offerUnlock(&w, state) { state.stack.insert(.restorePrompt(RestorePrompt(.unlock)), at: i + 1) }
             let problems = r.preflight.lines.filter { $0.verdict != .ok }.map { "\($0.verdict.label) \($0.title): \($0.reason)" }
             effects.append(journal(state, "restore preflight: " + (problems.isEmpty ? "all OK" : problems.joined(separator: "; "))))
@@ -91,7 +92,7 @@ extension RestoreWizardMode {
         case .leased(let refusal):
             if let refusal {
                 // Nothing ran: back to the plan, with who holds the Lease and doing what.
-                stepBack(&w)
+                stepBack(&w, state)
                 w.message = "Refused: \(refusal). Nothing ran."
                 notify(&state, "restore refused: \(refusal)")
                 effects.append(journal(state, "restore refused: \(refusal)"))

@@ -78,6 +78,11 @@ public struct RestoreWizardState: Sendable, Equatable {
 
     public var preflight: RestorePreflight?
     public var cronJob: Data?
+    /// The Job Enter runs on the preflight (the snapshot listing, or the files drill), built once
+    /// when the preflight came back: shown exactly, name included, and carried in the effect.
+    public var previewJob: ResticJob?
+    /// The names of the Jobs this wizard has started: a step shown again (Esc) builds its Job anew.
+    public var startedJobs: Set<String> = []
     /// The unlock Job offered, built once: the Job shown is the Job that runs.
     public var unlockJob: ResticJob?
     /// The Job whose `restic unlock` succeeded: the Done screen offers `b` to prove it.

@@ -177,7 +177,7 @@ enum RestoreWizardMode {
                 return .stay
             }
             let parent = w.browse.split(separator: "/").dropLast().joined(separator: "/")
-            return ModeStep(.stay, [browse(&w, &state, cronJob, snapshot, parent)])
+            return ModeStep(.stay, browse(&w, &state, cronJob, snapshot, parent))
         }
         if w.isRunning { return ask(.abort) }
         if w.step == .finished || w.history.isEmpty {
@@ -187,16 +187,19 @@ enum RestoreWizardMode {
             // The plan stopped (failed); going back is leaving.
             return ModeStep(.pop, [.journal("- \(UTCTime.rfc3339(state.now)) restore wizard closed after the plan stopped")])
         }
-        stepBack(&w)
+        stepBack(&w, state)
         return .stay
     }
 
     /// The previous step's value put back exactly; a task of the step left is no longer awaited.
-    static func stepBack(_ w: inout RestoreWizardState) {
+    /// A Job it showed that has run since is built anew (a Job name is created once).
+    static func stepBack(_ w: inout RestoreWizardState, _ state: AppState) {
         guard var previous = w.history.popLast() else { return }
         previous.history = w.history
         previous.taskGeneration = nil
         previous.busy = nil
+        previous.startedJobs = w.startedJobs
+        if let job = previous.previewJob, w.startedJobs.contains(job.name) { previous.previewJob = preflightJob(previous, now: state.now) }
         w = previous
     }
 

@@ -26,12 +26,10 @@ extension RestoreWizardMode {
                 for line in pre.lines {
                     lines.append(("\(badge(line.verdict, g))  \(line.title): \(line.reason)", PanelRows.role(for: line.verdict)))
                 }
-                if w.kind != .unlock, pre.lock == nil, !pre.blocksEverything, let cron = w.cronJob,
-                   let next = try? ResticJob.build(cronJob: cron, purpose: w.kind == .drill ? .drill : .snapshots, script: w.kind == .drill ? ResticJob.drillScript(scratch: "/paperctl-drill") : ResticJob.snapshotsScript,
-                                                   now: state.now, namespace: w.facts.target.namespace) {
+                if w.kind != .unlock, pre.lock == nil, !pre.blocksEverything, let next = w.previewJob {
                     lines.append(("", .text))
-                    // The Job is named when Enter is pressed (its name carries that time): the script is what is exact.
-                    lines.append(("Enter will run: \(RestoreWizardMode.createCommand(w))   (a Job \(next.name.prefix { !$0.isNumber })<time of Enter> from the CronJob's template, running: \(next.script))", .keyHint))
+                    // The Job was built when the preflight came back: Enter creates this one, name included.
+                    lines.append(("Enter will run exactly: \(RestoreWizardMode.createCommand(w))   (Job \(next.name) from the CronJob's template, running: \(next.script))", .keyHint))
                 }
                 if let lock = pre.lock {
                     lines.append(("", .text))
