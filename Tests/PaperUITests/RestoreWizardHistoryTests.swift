@@ -58,6 +58,25 @@ import Testing
         #expect(render(s).text.contains("a.pdf"))
     }
 
+    @Test func aPathTypedFromTheBrowserStepsBackToTheTargetThenToTheBrowserListingNothing() throws {
+        var s = Self.atScope()
+        W.press(&s, .down)
+        W.press(&s, .down)
+        W.press(&s, .enter, answer: W.healthy)  // browse the root
+        W.press(&s, .char("/"))
+        for c in "media/documents" { W.press(&s, .char(c)) }
+        W.press(&s, .enter)
+        #expect(WizardFixtures.wizard(s)?.step == .target && WizardFixtures.wizard(s)?.path == "media/documents")
+        W.press(&s, .enter, answer: W.healthy)  // side by side: the count, then the plan
+        #expect(WizardFixtures.wizard(s)?.step == .plan)
+        var effects = W.press(&s, .escape)
+        #expect(WizardFixtures.wizard(s)?.step == .target, "Esc on the plan is one step back, not up a directory")
+        effects += W.press(&s, .escape)
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.step == .scope && w.picking && w.browse == "", "back in the browser where / was pressed")
+        #expect(Self.tasks(effects).isEmpty, "nothing listed on the way back: \(Self.tasks(effects))")
+    }
+
     @Test func escOnThePlanReturnsToTheTargetThatWasChosen() throws {
         var s = Self.atScope()
         W.press(&s, .enter, answer: W.healthy)  // everything

@@ -135,6 +135,7 @@ extension RestoreWizardMode {
             guard !text.isEmpty else { return (nil, []) }
             w.path = text.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             go(&w, to: .target)
+            w.picking = false  // typed from the browser: Esc on the target comes back to it, as it was
             return (nil, [journal(state, "restore: path /\(w.path ?? "") typed")])
         case .skipReason:
             guard text.count >= 5 else { return ("Give a reason of a few words (5 characters or more): it goes into the journal.", []) }

@@ -90,19 +90,7 @@ extension RestoreWizardMode {
             w.dryRun = outcome
             effects.append(journal(state, "restore db: dry run \(outcome.succeeded ? "accepted" : "rejected: \(outcome.message)")"))
         case .leased(let refusal):
-            if let refusal {
-                // Nothing ran: back to the plan, with who holds the Lease and doing what.
-                stepBack(&w, state)
-                w.message = "Refused: \(refusal). Nothing ran."
-                notify(&state, "restore refused: \(refusal)")
-                effects.append(journal(state, "restore refused: \(refusal)"))
-            } else if w.kind == .database, let plan = w.dbPlan {
-                effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
-                effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery"))
-            } else {
-                effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
-                effects += runStep(&w, &state, 0)
-            }
+            effects += leased(&w, &state, refusal: refusal)
         case .released:
             break  // answered above
         case .created(let outcome):

@@ -3,6 +3,10 @@ import PaperDomain
 import PaperKube
 
 // MARK: - Confirming and running a plan, step by step
+//
+// Everything that runs a confirmed plan is here: the confirmation, the Lease, one `RestoreTask.step`
+// per plan step and what each step's end leads to. A single `runPlan` effect (a plan runner in
+// PaperDomain) replaces `runStep`/`stepFinished` without touching the other files.
 
 extension RestoreWizardMode {
     // MARK: Confirm and run
@@ -83,6 +87,25 @@ extension RestoreWizardMode {
             w.message = "Step \(index + 1) (\(title)) \(word): \(m). The plan stopped; nothing after it ran."
             notify(&state, "restore step \(index + 1) \(word): \(m)")
             effects.append(journal(state, "restore step \(index + 1) \(word): \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; "))))
+        }
+        return effects
+    }
+
+    /// The restore Lease answered: refused, back to the plan as it was; taken, the first write starts.
+    static func leased(_ w: inout RestoreWizardState, _ state: inout AppState, refusal: String?) -> [Effect] {
+        var effects: [Effect] = []
+        if let refusal {
+            // Nothing ran: back to the plan, with who holds the Lease and doing what.
+            stepBack(&w, state)
+            w.message = "Refused: \(refusal). Nothing ran."
+            notify(&state, "restore refused: \(refusal)")
+            effects.append(journal(state, "restore refused: \(refusal)"))
+        } else if w.kind == .database, let plan = w.dbPlan {
+            effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
+            effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery"))
+        } else {
+            effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
+            effects += runStep(&w, &state, 0)
         }
         return effects
     }

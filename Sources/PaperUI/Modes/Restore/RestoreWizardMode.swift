@@ -169,7 +169,7 @@ enum RestoreWizardMode {
 
     /// Esc: one step back; on the first step it closes the wizard. While a step runs it asks.
     static func back(_ w: inout RestoreWizardState, _ state: inout AppState) -> ModeStep {
-        if w.picking {
+        if w.picking, w.step == .scope {
             // Up one directory, or out of the picker at the root.
             guard !w.browse.isEmpty, let cronJob = w.cronJob, let snapshot = w.snapshot else {
                 w.picking = false
