@@ -114,10 +114,10 @@ public enum RestoreTasks {
     public static func run(_ task: RestoreTask, toolkit: RestoreToolkit, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult {
         switch task {
         case .preflight(let facts): .preflight(await toolkit.preflight(facts))
-        case .listSnapshots(let cronJob): .snapshots(await toolkit.listSnapshots(cronJob: cronJob, report: report))
-        case .listFiles(let cronJob, let snapshot, let directory): .files(await toolkit.listFiles(cronJob: cronJob, snapshot: snapshot, directory: directory, report: report))
-        case .matchPath(let cronJob, let snapshot, let path): .matched(await toolkit.matchPath(cronJob: cronJob, snapshot: snapshot, path: path, report: report))
-        case .drill(let cronJob, let limit): .drilled(await toolkit.drill(cronJob: cronJob, scratchLimit: limit, report: report))
+        case .listSnapshots(let job): .snapshots(await toolkit.listSnapshots(job, report: report))
+        case .listFiles(let job, let snapshot, let directory): .files(await toolkit.listFiles(job, snapshot: snapshot, directory: directory, report: report))
+        case .matchPath(let job, let snapshot, let path): .matched(await toolkit.matchPath(job, snapshot: snapshot, path: path, report: report))
+        case .drill(let job): .drilled(await toolkit.drill(job, report: report))
         case .dbTimeline(let facts): .timeline(await toolkit.databaseTimeline(facts))
         case .dbDrillTimeline(let facts): .timeline(await toolkit.databaseTimeline(facts, listFiles: false))
         case .dbDrill(let plan): .dbDrilled(await toolkit.databaseDrill(plan, by: OperatorIdentity.current(), report: report))

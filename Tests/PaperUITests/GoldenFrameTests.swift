@@ -146,6 +146,17 @@ import Testing
                     _ = update(&s, .restoreFinished(generation: drill.generation, .dbDrilled(result)))
                 }
             }
+        case "restore-preflight", "restore-scope", "restore-target":
+            // The files path: the checklist, the choice of what inside the snapshot, where to.
+            s = RestoreWizardTests.open()
+            let presses = ["restore-preflight": 1, "restore-scope": 3, "restore-target": 4][name] ?? 0
+            for _ in 0..<presses { RestoreWizardTests.press(&s, .enter, answer: RestoreWizardTests.healthy) }
+        case "restore-running", "restore-failed":
+            // An in-place restore at step 2 of its plan; then its restore step failed, with the way back.
+            s = RestoreWizardTests.inPlaceAt(step: name == "restore-running" ? 1 : 3)
+            if name == "restore-failed", let generation = WizardFixtures.wizard(s)?.taskGeneration {
+                _ = update(&s, .restoreFinished(generation: generation, .step(index: 3, .failed("Job failed; restic: repository locked"))))
+            }
         default:
             s = ModeFixtures.state(for: KeyScope(rawValue: name) ?? .dashboard)
         }
@@ -154,7 +165,8 @@ import Testing
     }
 
     static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "commandLog-action", "logs-paused", "object-uncached", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
-                                "restore-nsError", "restore-timeError", "restore-readOnly", "restore-browse", "restore-browse-missing", "restore-done-files"]
+                                "restore-nsError", "restore-timeError", "restore-readOnly", "restore-browse", "restore-browse-missing", "restore-done-files",
+                                "restore-preflight", "restore-scope", "restore-target", "restore-running", "restore-failed"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

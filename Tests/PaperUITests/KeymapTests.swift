@@ -68,10 +68,7 @@ enum ModeFixtures {
         case .restore:
             s.stack = [.restore(WizardFixtures.atSnapshots(s))]
         case .restoreText:
-            var w = WizardFixtures.atPlan(s, target: .inPlace)
-            w.entry = .namespace
-            w.draft = "paper"
-            s.stack = [.restore(w)]
+            s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace)), .restorePrompt(RestorePrompt(.namespace, draft: "paper"))]
         }
         return s
     }

@@ -192,11 +192,11 @@ import Testing
         try GoldenFrameTests.compare(render(s), Frame(name: "outcome-unlock-holder-gone", width: 120, height: 35))
         // u asks for the namespace; a wrong one runs nothing.
         #expect(WizardFixtures.task(update(&s, .key(.char("u")))) == nil)
-        #expect(WizardFixtures.wizard(s)?.entry == .removeAllNamespace)
+        #expect(WizardFixtures.prompt(s)?.kind == .removeAllNamespace)
         for c in "paperless" { _ = update(&s, .key(.char(c))) }
         #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil)
         // The mistyped text is kept for editing (issue 23 item 7): finish it.
-        #expect(WizardFixtures.wizard(s)?.draft == "paperless" && WizardFixtures.wizard(s)?.entryError != nil)
+        #expect(WizardFixtures.prompt(s)?.draft == "paperless" && WizardFixtures.prompt(s)?.error != nil)
         for c in "-ngx" { _ = update(&s, .key(.char(c))) }
         let confirmed = update(&s, .key(.enter))
         let run = try #require(WizardFixtures.task(confirmed))
@@ -211,7 +211,7 @@ import Testing
         #expect(w.removeAllJob == nil)
         #expect(w.message?.contains("pod paperless-ngx-backup-29412000-x7k2p exists (Running): its restic may still be working") == true)
         _ = update(&s, .key(.char("u")))
-        #expect(WizardFixtures.wizard(s)?.entry == Optional(.none), "no --remove-all while the holder may be alive")
+        #expect(WizardFixtures.prompt(s)?.kind != .removeAllNamespace, "no --remove-all while the holder may be alive")
     }
 
     // MARK: The smaller things

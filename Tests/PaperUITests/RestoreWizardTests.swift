@@ -44,6 +44,21 @@ import Testing
         }
     }
 
+    /// An in-place restore of the newest snapshot, confirmed (namespace typed, Lease granted),
+    /// the steps before `step` done and `step` running.
+    static func inPlaceAt(step: Int) -> AppState {
+        var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
+        s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
+        press(&s, .char("y"))
+        for c in "paperless-ngx" { press(&s, .char(c)) }
+        guard var (generation, _) = WizardFixtures.task(WizardFixtures.granted(&s, press(&s, .enter))) else { return s }
+        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")].prefix(step) {
+            guard let next = WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))) else { break }
+            generation = next.generation
+        }
+        return s
+    }
+
     static func writes(_ effects: [Effect]) -> [Effect] {
         effects.filter { effect in
             switch effect {
@@ -95,11 +110,11 @@ import Testing
         var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         #expect(Self.writes(Self.press(&s, .char("y"))).isEmpty, "y alone does not run an in-place restore")
-        #expect(WizardFixtures.wizard(s)?.entry == .namespace)
+        #expect(WizardFixtures.prompt(s)?.kind == .namespace)
         for c in "default" { Self.press(&s, .char(c)) }
         #expect(Self.writes(Self.press(&s, .enter)).isEmpty)
-        #expect(WizardFixtures.wizard(s)?.entryError?.contains("type paperless-ngx exactly") == true)
-        #expect(WizardFixtures.wizard(s)?.entry == .namespace && WizardFixtures.wizard(s)?.draft == "default", "the typed text is kept for editing")
+        #expect(WizardFixtures.prompt(s)?.error?.contains("type paperless-ngx exactly") == true)
+        #expect(WizardFixtures.prompt(s)?.kind == .namespace && WizardFixtures.prompt(s)?.draft == "default", "the typed text is kept for editing")
         for _ in "default" { Self.press(&s, .backspace) }
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         let confirmed = Self.press(&s, .enter)
@@ -158,9 +173,9 @@ import Testing
             generation = try #require(WizardFixtures.task(next)).generation
         }
         #expect(update(&s, .key(.escape)).isEmpty)
-        #expect(WizardFixtures.wizard(s)?.confirmAbort == true, "Esc asks")
+        #expect(WizardFixtures.prompt(s)?.kind == .abort, "Esc asks")
         _ = update(&s, .key(.enter))
-        #expect(WizardFixtures.wizard(s)?.confirmAbort == false, "Enter stays")
+        #expect(WizardFixtures.prompt(s) == nil, "Enter stays")
         #expect(update(&s, .key(.ctrlC)).isEmpty, "Ctrl-C asks too")
         let quit = update(&s, .key(.ctrlC))
         #expect(quit.contains(.quit))
@@ -220,7 +235,7 @@ import Testing
         _ = update(&s, .key(.char("?")))
         #expect(s.mode.scope == .help)
         #expect(update(&s, .key(.ctrlC)).isEmpty, "Ctrl-C under help does not quit while a step runs")
-        #expect(WizardFixtures.wizard(s)?.confirmAbort == true)
+        #expect(WizardFixtures.prompt(s)?.kind == .abort)
         _ = update(&s, .key(.enter))
         // The safety backup is done, the scale-down's outcome is unknown; leaving keeps the way back for the exit.
         let suspend = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete")))))).generation
@@ -255,10 +270,10 @@ import Testing
         #expect(render(s).text.contains("u: restic unlock in a Job from the CronJob"), "the key is offered where the cause is shown")
         let pre = try #require(WizardFixtures.task(update(&s, .key(.char("u")))))
         guard case .preflight = pre.task else { Issue.record("no preflight first: \(pre.task)"); return }
-        #expect(WizardFixtures.wizard(s)?.kind == .unlock && WizardFixtures.wizard(s)?.unlockOffered == false, "nothing is offered before the checks")
+        #expect(WizardFixtures.wizard(s)?.kind == .unlock && WizardFixtures.prompt(s) == nil, "nothing is offered before the checks")
         #expect(update(&s, .restoreFinished(generation: pre.generation, .preflight(WizardFixtures.preflight(lock: true)))).allSatisfy { if case .restore = $0 { false } else { true } })
         let text = render(s).text
-        #expect(WizardFixtures.wizard(s)?.unlockOffered == true && text.contains("This will run exactly:") && text.contains("kubectl --context demo create -f - -n paperless-ngx"), "the command aimed at the session's context")
+        #expect(WizardFixtures.prompt(s)?.kind == .unlock && text.contains("This will run exactly:") && text.contains("kubectl --context demo create -f - -n paperless-ngx"), "the command aimed at the session's context")
         let run = try #require(WizardFixtures.task(update(&s, .key(.char("y")))))
         guard case .unlock(let job) = run.task else { Issue.record("no unlock: \(run.task)"); return }
         #expect(text.contains("(Job \(job.name): restic"), "the Job shown is the Job that runs")
@@ -279,7 +294,7 @@ import Testing
         var busy = WizardFixtures.preflight(lock: true)
         busy.preflight.activeJobs = ["paperless-ngx-backup-29932081"]
         _ = update(&s, .restoreFinished(generation: pre.generation, .preflight(busy)))
-        #expect(WizardFixtures.wizard(s)?.unlockOffered == false)
+        #expect(WizardFixtures.prompt(s) == nil)
         #expect(WizardFixtures.wizard(s)?.message?.contains("A backup Job is active (paperless-ngx-backup-29932081): its restic may still hold the lock") == true)
         #expect(WizardFixtures.task(update(&s, .key(.char("y")))) == nil)
         // Without a lock as the cause, u only explains.
@@ -309,7 +324,7 @@ import Testing
         all += update(&s, .key(.char("y")))
         let w = try #require(WizardFixtures.wizard(s))
         let name = try #require(w.dbPlan?.name)
-        #expect(w.entry == .none, "no namespace prompt: nothing can be confirmed")
+        #expect(WizardFixtures.prompt(s) == nil, "no namespace prompt: nothing can be confirmed")
         #expect(w.message == "read-only: y would create the new cluster \(name) from the backups (kubectl create -f -, after the namespace is typed); the plan is shown, nothing was run.")
         let screen = render(s).text
         #expect(screen.contains("Dry run: not sent (read-only") && screen.contains("READ-ONLY"))
@@ -352,7 +367,7 @@ import Testing
         #expect(render(s).text.contains("Window: 2027-01-06T03:01:40Z"))
         Self.press(&s, .down)
         Self.press(&s, .enter)  // "a time, typed"
-        #expect(WizardFixtures.wizard(s)?.entry == .time)
+        #expect(WizardFixtures.prompt(s)?.kind == .time)
         for c in "-2h" { Self.press(&s, .char(c)) }
         let dry = try #require(WizardFixtures.task(update(&s, .key(.enter))))
         guard case .dbDryRun = dry.task else { Issue.record("no dry run: \(dry.task)"); return }
@@ -396,15 +411,16 @@ import Testing
         for c in "-30d" { Self.press(&s, .char(c)) }
         #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil, "nothing runs for a point outside the window")
         // The reason stays beside the prompt, the typed point kept for editing.
-        let w = try #require(WizardFixtures.wizard(s))
-        #expect(w.entry == .time && w.draft == "-30d")
-        #expect(w.entryError?.contains("outside the recoverability window 2027-01-06T03:01:40Z") == true)
+        let prompt = try #require(WizardFixtures.prompt(s))
+        #expect(prompt.kind == .time && prompt.draft == "-30d")
+        #expect(WizardFixtures.wizard(s)?.step == .timeline)
+        #expect(WizardFixtures.prompt(s)?.error?.contains("outside the recoverability window 2027-01-06T03:01:40Z") == true)
         #expect(render(s).text.contains("outside the recoverability"), "the reason is on screen")
         // Edited into the window: accepted, the error gone with the prompt.
         for _ in "30d" { Self.press(&s, .backspace) }
         for c in "2h" { Self.press(&s, .char(c)) }
         Self.press(&s, .enter)
-        #expect(WizardFixtures.wizard(s)?.step == .dbPlan && WizardFixtures.wizard(s)?.entryError == nil)
+        #expect(WizardFixtures.wizard(s)?.step == .dbPlan && WizardFixtures.prompt(s) == nil)
         #expect(!render(s).text.contains("outside the recoverability"))
     }
 
@@ -450,7 +466,7 @@ import Testing
         #expect(lines.contains { $0.contains("is not the namespace") }, "an edit keeps the error until Enter")
         let confirmed = update(&s, .key(.enter))
         #expect(WizardFixtures.task(confirmed) != nil)
-        #expect(WizardFixtures.wizard(s)?.entryError == nil)
+        #expect(WizardFixtures.prompt(s) == nil, "accepted: the prompt is closed")
         #expect(!render(s).text.contains("not the namespace"), "no stale error during the run")
     }
 
@@ -479,10 +495,10 @@ import Testing
         #expect(done.contains("delete clusters.postgresql.cnpg.io \(plan.name) -n paperless-ngx"), "the exact command is shown first")
         // d, then the namespace: a wrong one runs nothing.
         Self.press(&s, .char("d"))
-        #expect(WizardFixtures.wizard(s)?.entry == .cleanupNamespace)
+        #expect(WizardFixtures.prompt(s)?.kind == .cleanupNamespace)
         for c in "default" { Self.press(&s, .char(c)) }
         #expect(WizardFixtures.task(update(&s, .key(.enter))) == nil)
-        #expect(WizardFixtures.wizard(s)?.entryError?.contains("is not the namespace") == true)
+        #expect(WizardFixtures.prompt(s)?.error?.contains("is not the namespace") == true)
         for _ in "default" { Self.press(&s, .backspace) }
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         let cleanup = try #require(WizardFixtures.task(update(&s, .key(.enter))))
@@ -491,7 +507,7 @@ import Testing
         _ = update(&s, .restoreFinished(generation: cleanup.generation, .cleaned(.done("scratch cluster \(name) deleted"))))
         #expect(render(s).text.contains("scratch cluster \(name) deleted"))
         Self.press(&s, .char("d"))
-        #expect(WizardFixtures.wizard(s)?.entry == RestoreWizardState.Entry.none, "nothing left to delete")
+        #expect(WizardFixtures.prompt(s) == nil, "nothing left to delete")
     }
 
     @Test func bothRunsTheSafetyBackupsFirstAfterTheTypedNamespaceWithTheRPOInThePlan() throws {

@@ -45,12 +45,12 @@ enum WizardFixtures {
     /// The wizard on the Snapshot step, three snapshots listed, the middle one selected.
     static func atSnapshots(_ state: AppState) -> RestoreWizardState {
         var w = RestoreWizardState(facts: facts())
-        w.history = [.choose, .preflight]
-        w.step = .snapshots
         w.preflight = preflight().preflight
         w.cronJob = cronJob
         w.snapshots = snapshots
         w.version = ResticVersion(0, 17, 3)
+        w.history = steps([.choose, .preflight], of: w)
+        w.step = .snapshots
         w.selection = 1
         return w
     }
@@ -58,18 +58,33 @@ enum WizardFixtures {
     /// The wizard on the Plan step for the newest snapshot, everything, `target`.
     static func atPlan(_ state: AppState, target: FileRestoreRequest.Target) -> RestoreWizardState {
         var w = atSnapshots(state)
-        w.history = [.choose, .preflight, .snapshots, .scope, .target]
         w.snapshot = snapshots[0]
         w.target = target
+        w.history = steps([.choose, .preflight, .snapshots, .scope, .target], of: w)
         w.step = .plan
         w.selection = 0
         RestoreWizardMode.makePlan(&w, state)
         return w
     }
 
-    /// The wizard of the state on top, if any.
+    /// A history of `steps`, each the value `w` with that step (its cursor at the top).
+    static func steps(_ steps: [RestoreWizardState.Step], of w: RestoreWizardState) -> [RestoreWizardState] {
+        steps.map { step in
+            var kept = w.kept
+            kept.step = step
+            kept.selection = 0
+            return kept
+        }
+    }
+
+    /// The wizard on the stack (a prompt may be open above it), if any.
     static func wizard(_ s: AppState) -> RestoreWizardState? {
-        if case .restore(let w) = s.mode { w } else { nil }
+        RestoreWizardMode.index(s).flatMap { if case .restore(let w) = s.stack[$0] { w } else { nil } }
+    }
+
+    /// The wizard's question on top of the stack, if one is open.
+    static func prompt(_ s: AppState) -> RestorePrompt? {
+        if case .restorePrompt(let p) = s.mode { p } else { nil }
     }
 
     /// The generation and task of the restore effect among `effects`.

@@ -27,7 +27,8 @@ public struct FileDrillSession: Sendable {
             .flatMap { try? KubeJSON.decode(PersistentVolumeClaim.self, from: $0) }
         let job: ResticJob
         do {
-            job = try toolkit.drillJob(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" })
+            job = try RestoreToolkit.drillJob(cronJob: cronJob, scratchLimit: (claim?.capacityBytes ?? claim?.requestedBytes).map { "\($0)" },
+                                             now: toolkit.executor.now(), namespace: toolkit.executor.target.namespace)
         } catch {
             out(.fail(error.description))
             return .notStarted

@@ -135,7 +135,7 @@ public struct FileRestoreSession: Sendable {
         out(.say("Listing the snapshots in a Job from CronJob \(config.fileBackup.cronJob)…"))
         let listing: RestoreToolkit.SnapshotListing
         do {
-            let job = try toolkit.snapshotsJob(cronJob: cronJob)
+            let job = try RestoreToolkit.snapshotsJob(cronJob: cronJob, now: toolkit.executor.now(), namespace: toolkit.executor.target.namespace)
             out(.say("  runs exactly: \(toolkit.willRun(job))"))
             listing = await toolkit.listSnapshots(job)
         } catch {
@@ -162,7 +162,7 @@ public struct FileRestoreSession: Sendable {
             out(.say("Counting the files /\(scope) matches in snapshot \(chosen.shortID) (restic ls --recursive in a Job)…"))
             let counted: RestoreToolkit.PathMatchResult
             do {
-                let job = try toolkit.matchJob(cronJob: cronJob, snapshot: chosen, path: scope)
+                let job = try RestoreToolkit.matchJob(cronJob: cronJob, snapshot: chosen, path: scope, now: toolkit.executor.now(), namespace: toolkit.executor.target.namespace)
                 out(.say("  runs exactly: \(toolkit.willRun(job))"))
                 counted = await toolkit.matchPath(job, snapshot: chosen, path: scope)
             } catch {

@@ -65,21 +65,21 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
-    /// The listing Job (`restic snapshots --json`), built once: what is shown is what runs.
-    public func snapshotsJob(cronJob: Data) throws(ResticJob.BuildError) -> ResticJob {
-        try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: executor.now(), namespace: executor.target.namespace)
+    /// The snapshot listing Job, built once: what the wizard shows is the Job that runs.
+    public static func snapshotsJob(cronJob: Data, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        try ResticJob.build(cronJob: cronJob, purpose: .snapshots, script: ResticJob.snapshotsScript, now: now, namespace: namespace)
     }
 
     /// `restic snapshots --json` in a Job from the CronJob's template.
     public func listSnapshots(cronJob: Data, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
         do {
-            return await listSnapshots(try snapshotsJob(cronJob: cronJob), report: report)
+            return await listSnapshots(try Self.snapshotsJob(cronJob: cronJob, now: executor.now(), namespace: executor.target.namespace), report: report)
         } catch {
             return SnapshotListing(job: "", snapshots: [], failure: error.description)
         }
     }
 
-    /// Runs a listing Job already built (and shown).
+    /// Runs a snapshot listing Job already built (`snapshotsJob`) and reads its list.
     public func listSnapshots(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> SnapshotListing {
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else {
@@ -118,18 +118,29 @@ public struct RestoreToolkit: Sendable {
     /// paths made relative to the snapshot's root ("" lists the root). The same Job lists the
     /// directory on the live volume (mounted read-only from the template) to compare.
     public func listFiles(cronJob: Data, snapshot: ResticSnapshot, directory: String = "", report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
-        let job: ResticJob
-        let root = snapshot.root ?? ""
-        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
-        let mount = ResticJob.dataMountPath(cronJob: cronJob, claim: nil)
-        let live = mount.map { dir.isEmpty ? $0 : "\($0)/\(dir)" }
         do {
-            job = try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute, liveDirectory: live),
-                                      now: executor.now(), namespace: executor.target.namespace)
+            let job = try Self.filesJob(cronJob: cronJob, snapshot: snapshot, directory: directory, now: executor.now(), namespace: executor.target.namespace)
+            return await listFiles(job, snapshot: snapshot, directory: directory, report: report)
         } catch {
             return FileListing(job: "", nodes: [], totalBytes: 0, failure: error.description)
         }
+    }
+
+    /// The `restic ls` Job of one directory of the snapshot (and of the live volume's), built once.
+    public static func filesJob(cronJob: Data, snapshot: ResticSnapshot, directory: String, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        let root = snapshot.root ?? ""
+        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
+        let live = ResticJob.dataMountPath(cronJob: cronJob, claim: nil).map { dir.isEmpty ? $0 : "\($0)/\(dir)" }
+        return try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.filesScript(snapshot: snapshot.id, directory: absolute, liveDirectory: live),
+                                   now: now, namespace: namespace)
+    }
+
+    /// Runs a listing Job already built (`filesJob` for `snapshot` and `directory`) and reads its entries.
+    public func listFiles(_ job: ResticJob, snapshot: ResticSnapshot, directory: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> FileListing {
+        let root = snapshot.root ?? ""
+        let dir = directory.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let absolute = dir.isEmpty ? root : "\(root)/\(dir)"
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else { return FileListing(job: job.name, nodes: [], totalBytes: 0, failure: result.outcome.message) }
         let nodes = ResticOutput.nodes(in: result.log).compactMap { node -> ResticNode? in
@@ -154,24 +165,25 @@ public struct RestoreToolkit: Sendable {
         }
     }
 
-    /// The Job that counts what `path` (relative to the snapshot's root) selects, built once.
-    public func matchJob(cronJob: Data, snapshot: ResticSnapshot, path: String) throws(ResticJob.BuildError) -> ResticJob {
-        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        return try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(snapshot.root ?? "")/\(clean)"),
-                                   now: executor.now(), namespace: executor.target.namespace)
-    }
-
     /// How many files `path` (relative to the snapshot's root) selects: `restic ls --json
     /// --recursive` of it in a Job, counted.
     public func matchPath(cronJob: Data, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
         do {
-            return await matchPath(try matchJob(cronJob: cronJob, snapshot: snapshot, path: path), snapshot: snapshot, path: path, report: report)
+            return await matchPath(try Self.matchJob(cronJob: cronJob, snapshot: snapshot, path: path, now: executor.now(), namespace: executor.target.namespace),
+                                   snapshot: snapshot, path: path, report: report)
         } catch {
             return PathMatchResult(job: "", failure: error.description)
         }
     }
 
-    /// Runs a counting Job already built (and shown).
+    /// The `restic ls --recursive` Job that counts what `path` selects, built once.
+    public static func matchJob(cronJob: Data, snapshot: ResticSnapshot, path: String, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        let clean = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return try ResticJob.build(cronJob: cronJob, purpose: .files, script: ResticJob.matchScript(snapshot: snapshot.id, path: "\(snapshot.root ?? "")/\(clean)"),
+                                   now: now, namespace: namespace)
+    }
+
+    /// Runs a counting Job already built (`matchJob` for `snapshot` and `path`) and reads its count.
     public func matchPath(_ job: ResticJob, snapshot: ResticSnapshot, path: String, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> PathMatchResult {
         let result = await executor.runJob(job, report: report)
         guard result.outcome.succeeded else { return PathMatchResult(job: job.name, failure: result.outcome.message) }
@@ -255,23 +267,22 @@ public struct RestoreToolkit: Sendable {
 
     static let drillScratch = "/paperctl-drill"
 
-    /// The drill Job, built once: the newest snapshot restored with `--verify` into an emptyDir
-    /// of at most `scratchLimit` bytes.
-    public func drillJob(cronJob: Data, scratchLimit: String? = nil) throws(ResticJob.BuildError) -> ResticJob {
-        try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: Self.drillScratch), now: executor.now(),
-                            namespace: executor.target.namespace, scratch: Self.drillScratch, scratchLimit: scratchLimit)
-    }
-
     /// The newest snapshot restored with `--verify` into an emptyDir: proves it restores, touches nothing.
     public func drill(cronJob: Data, scratchLimit: String? = nil, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
         do {
-            return await drill(try drillJob(cronJob: cronJob, scratchLimit: scratchLimit), report: report)
+            return await drill(try Self.drillJob(cronJob: cronJob, scratchLimit: scratchLimit, now: executor.now(), namespace: executor.target.namespace), report: report)
         } catch {
             return DrillResult(job: "", outcome: .failed(error.description), seconds: 0)
         }
     }
 
-    /// Runs a drill Job already built (and shown).
+    /// The drill Job (an emptyDir of at most `scratchLimit`, restore `--verify` into it), built once.
+    public static func drillJob(cronJob: Data, scratchLimit: String?, now: Double, namespace: String) throws(ResticJob.BuildError) -> ResticJob {
+        try ResticJob.build(cronJob: cronJob, purpose: .drill, script: ResticJob.drillScript(scratch: drillScratch), now: now,
+                            namespace: namespace, scratch: drillScratch, scratchLimit: scratchLimit)
+    }
+
+    /// Runs a drill Job already built (`drillJob`), timed from its creation.
     public func drill(_ job: ResticJob, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void = { _ in }) async -> DrillResult {
         let started = executor.now()
         let result = await executor.runJob(job, report: report)

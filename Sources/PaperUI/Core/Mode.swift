@@ -25,6 +25,8 @@ public enum Mode: Sendable, Equatable {
     case journal(JournalState)
     /// The guided file restore.
     case restore(RestoreWizardState)
+    /// A question the restore wizard asks above itself (a typed answer or a yes/no).
+    case restorePrompt(RestorePrompt)
 
     /// Which keys apply while this mode is on top.
     public var scope: KeyScope {
@@ -38,7 +40,8 @@ public enum Mode: Sendable, Equatable {
         case .logs(let l): l.searchDraft == nil ? .logs : .logSearch
         case .commandLog(let c): c.filterDraft == nil ? .commandLog : .commandLogFilter
         case .journal: .journal
-        case .restore(let w): w.entry == .none ? .restore : .restoreText
+        case .restore: .restore
+        case .restorePrompt(let p): p.isTyped ? .restoreText : .restore
         }
     }
 
@@ -51,10 +54,16 @@ public enum Mode: Sendable, Equatable {
     }
 
     /// Full-screen modes replace what is under them; the others are drawn over it.
+    /// The mode says in place what a writing key would do under `--read-only` (its update is
+    /// given the key); for the others a notice names the key.
+    public var refusesReadOnlyInPlace: Bool {
+        if case .restore = self { true } else { false }
+    }
+
     public var isFullScreen: Bool {
         switch self {
         case .dashboard, .detail, .object, .logs, .restore: true
-        case .filter, .help, .dialog, .commandLog, .journal: false
+        case .filter, .help, .dialog, .commandLog, .journal, .restorePrompt: false
         }
     }
 }
@@ -97,6 +106,12 @@ extension AppState {
             if !stack.isEmpty { stack.removeLast() }
             stack.append(mode)
         }
+    }
+
+    /// A mode that must ask before the app quits answers Ctrl-C itself (a restore step running:
+    /// leaving keeps the way back on record); nil quits as usual.
+    mutating func askBeforeQuitting() -> [Effect]? {
+        RestoreWizardMode.askBeforeQuitting(&self)
     }
 
     /// Replaces the state of the mode on top (after its update ran on a copy).

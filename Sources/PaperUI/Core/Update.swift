@@ -81,21 +81,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous: Bool) -> [Effect] {
     switch intent {
     case .quit:
-        // A restore step running: Ctrl-C asks first, and quitting then keeps the way back on record.
-        // Overlays opened above the running wizard are closed so the question is seen.
-        if let i = RestoreWizardMode.index(state), case .restore(let running) = state.stack[i], running.isRunning || running.confirmAbort {
-            state.stack.removeLast(state.stack.count - 1 - i)
-        }
-        if case .restore(var w) = state.mode, w.isRunning || w.confirmAbort {
-            if !w.confirmAbort {
-                w.confirmAbort = true
-                state.setTop(.restore(w))
-                return []
-            }
-            let step = RestoreWizardMode.update(&w, &state, .quit)
-            state.apply(step.transition)
-            return step.effects
-        }
+        if let asked = state.askBeforeQuitting() { return asked }
         state.quitting = true
         return [.quit]
     case .openHelp:
@@ -110,13 +96,8 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
         return []
     }
     // Read-only: R opens the wizard in plan-only mode (it reads and plans, and names what it
-    // refuses); in the wizard a key that would write says so in place; elsewhere a notice names the key.
-    if dangerous && state.readOnly && intent != .openRestore {
-        if case .restore(var w) = state.mode {
-            let step = RestoreWizardMode.readOnlyKey(&w, state, intent, key: label)
-            state.setTop(.restore(w))
-            return step.effects
-        }
+    // refuses); a mode that says so in place gets the key; elsewhere a notice names the key.
+    if dangerous && state.readOnly && intent != .openRestore && !state.mode.refusesReadOnlyInPlace {
         state.apply(.push(.dialog(ActionRequest.readOnlyNotice(intent, state, key: label))))
         return []
     }
@@ -151,6 +132,9 @@ func perform(_ state: inout AppState, _ intent: Intent, label: String, dangerous
     case .restore(var wizard):
         step = RestoreWizardMode.update(&wizard, &state, intent)
         state.setTop(.restore(wizard))
+    case .restorePrompt(var prompt):
+        step = RestorePrompts.update(&prompt, &state, intent)
+        state.setTop(.restorePrompt(prompt))
     }
     state.apply(step.transition)
     return step.effects

@@ -31,6 +31,7 @@ public func render(_ state: AppState) -> ScreenBuffer {
         case .commandLog(let log): CommandLogMode.render(&buf, state, log, g)
         case .journal(let journal): JournalMode.render(&buf, state, journal, g)
         case .restore(let wizard): RestoreWizardMode.render(&buf, state, wizard, g)
+        case .restorePrompt: break  // drawn by the wizard, at its bottom
         }
     }
     renderFooter(&buf, state)
@@ -280,7 +281,8 @@ func footerKeys(_ state: AppState) -> (left: [(String, String)], right: [(String
     var left = bindings.filter { !leaves($0) }.map { ($0.label, $0.short) }
     let right = bindings.filter(leaves).map { ($0.label, $0.short) }
     // The wizard: the keys of the step on screen, not every key of every step.
-    if case .restore(let w) = state.mode, w.entry == .none { return (RestoreWizardMode.footerKeys(state, w), right) }
+    if case .restore(let w) = state.mode { return (RestoreWizardMode.footerKeys(state, w), right) }
+    if case .restorePrompt(let p) = state.mode, !p.isTyped { return (p.kind == .unlock ? [("y", "run unlock")] : [("Enter", "stay")], right) }
     guard state.mode == .dashboard else { return (left, right) }
     // The dashboard: what the diagnosed cause calls for first, then the most used keys.
     var context: [(String, String)] = []
