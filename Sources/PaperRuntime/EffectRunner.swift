@@ -76,12 +76,23 @@ public final class EffectRunner {
                     send(.objectRead(generation: generation, await services.readObject(request)))
                 }
             case .restore(let task, let generation):
-                // Not cancelled when the wizard closes: a step that changes the cluster runs to its end.
+                // Not cancelled when the wizard closes, unless it asks (`.cancelRestore`, leaving a running plan).
                 let services = self.services, send = self.send
+                if case .runPlan(let steps, let what) = task {
+                    // The one plan runner decides which step runs next; the wizard is told what happened.
+                    restoreTasks[generation] = Task.detached {
+                        let result = await services.runPlan(steps, what) { event in send(.restorePlanEvent(generation: generation, event)) }
+                        send(.restoreFinished(generation: generation, .plan(result)))
+                    }
+                    continue
+                }
                 restoreTasks[generation] = Task.detached {
                     let result = await services.restore(task) { progress in send(.restoreProgress(generation: generation, progress)) }
                     send(.restoreFinished(generation: generation, result))
                 }
+            case .cancelRestore(let generation):
+                // The running step is no longer waited for; no step after it starts; the end says the way back.
+                restoreTasks[generation]?.cancel()
             }
         }
         return quit

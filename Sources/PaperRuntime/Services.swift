@@ -19,8 +19,11 @@ public struct Services: Sendable {
     public var readJournal: @Sendable () -> [String]
     /// Follows a log: calls `deliver` with batches of lines until the stream ends; returns why it ended.
     public var streamLogs: @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String
-    /// Runs a restore task (a listing Job, the unlock, one plan step), reporting progress.
+    /// Runs a restore task (a listing Job, the unlock, the database), reporting progress.
     public var restore: @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult
+    /// Runs a confirmed restore plan through the one plan runner, under the restore Lease taken
+    /// for the text given; `event` is told what happens, the result is how it ended.
+    public var runPlan: @Sendable ([RestoreStep], String, @escaping @Sendable (RestorePlanRunner.Event) -> Void) async -> RestorePlanRunner.Result
     /// Reads what the object view shows: the manifest (masked) and a Job's log tail.
     public var readObject: @Sendable (ObjectReadRequest) async -> ObjectReadResult
     /// Seconds since the epoch.
@@ -34,8 +37,10 @@ public struct Services: Sendable {
                 readJournal: @escaping @Sendable () -> [String],
                 streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String,
                 restore: @escaping @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult = { task, _ in
-                    if case .step(_, let index) = task { return .step(index: index, .failed("restores are not wired")) }
                     return .unlocked(RestoreToolkit.UnlockResult(job: nil, result: RestoreExecutor.JobResult(outcome: .failed("restores are not wired"), log: "")))
+                },
+                runPlan: @escaping @Sendable ([RestoreStep], String, @escaping @Sendable (RestorePlanRunner.Event) -> Void) async -> RestorePlanRunner.Result = { _, _, _ in
+                    .refused("restores are not wired")
                 },
                 readObject: @escaping @Sendable (ObjectReadRequest) async -> ObjectReadResult = { request in
                     ObjectReadResult(manifest: .failed("reads are not wired"), log: request.log.map { _ in .failed("reads are not wired") })
@@ -49,6 +54,7 @@ public struct Services: Sendable {
         self.readJournal = readJournal
         self.streamLogs = streamLogs
         self.restore = restore
+        self.runPlan = runPlan
         self.clock = clock
         self.sleep = sleep
     }
@@ -74,6 +80,7 @@ public struct Services: Sendable {
                 }
             },
             restore: { task, report in await RestoreTasks.run(task, toolkit: toolkit, report: report) },
+            runPlan: { steps, what, event in await toolkit.planRunner.run(steps, what: what, event: event) },
             readObject: { request in await ObjectReads.run(request, runner: runner, discovery: refresher.discovery, target: refresher.target) },
             clock: clock)
     }
@@ -128,8 +135,11 @@ public enum RestoreTasks {
         case .acquireLease(let what): .leased(refusal: await toolkit.executor.lease?.acquire(what: what))
         case .releaseLease:
             await releasing(toolkit)
-        case .step(let step, let index):
-            await stepping(toolkit, step, index, report)
+        case .runPlan(let steps, let what):
+            // Run through `Services.runPlan` (its events are not progress lines); here only for completeness.
+            .plan(await toolkit.planRunner.run(steps, what: what) { event in
+                if case .progress(_, let progress) = event { report(progress) }
+            })
         }
     }
 }
@@ -137,13 +147,6 @@ public enum RestoreTasks {
 extension RestoreTasks {
     static func releasing(_ toolkit: RestoreToolkit) async -> RestoreTaskResult {
         .released(failure: await toolkit.executor.lease?.release())
-    }
-
-    /// A plan step, through the one plan runner: the Lease renewed first so that it names the
-    /// step; a lost Lease is taken again first; when it cannot be, the step does not start.
-    static func stepping(_ toolkit: RestoreToolkit, _ step: RestoreStep, _ index: Int, _ report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult {
-        // The wizard does not pass the plan's length: the Lease names the step by its number and title.
-        .step(index: index, await toolkit.planRunner.runOne(index, step, of: nil, report: report))
     }
 
     /// The cluster as the dashboard sees it, for a restore started from the command line: the

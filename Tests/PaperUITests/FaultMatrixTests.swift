@@ -197,6 +197,7 @@ struct FaultMode: Sendable, CustomTestStringConvertible {
                 if runner.fault == nil, let answer = Self.healthyAnswer(task) { return answer }
                 return await RestoreTasks.run(task, toolkit: toolkit, report: report)
             }
+            services.runPlan = { steps, what, event in await toolkit.planRunner.run(steps, what: what, event: event) }
             services.sleep = { _ in try? await Task.sleep(for: .milliseconds(20)) }
             var state = AppState(width: 140, height: 40, context: "demo", namespace: "paperless-ngx", now: Fixtures.now)
             state.timeZone = TimeZone(secondsFromGMT: 0) ?? .current

@@ -154,8 +154,10 @@ import Testing
         case "restore-running", "restore-failed":
             // An in-place restore at step 2 of its plan; then its restore step failed, with the way back.
             s = RestoreWizardTests.inPlaceAt(step: name == "restore-running" ? 1 : 3)
-            if name == "restore-failed", let generation = WizardFixtures.wizard(s)?.taskGeneration {
-                _ = update(&s, .restoreFinished(generation: generation, .step(index: 3, .failed("Job failed; restic: repository locked"))))
+            if name == "restore-failed", let w = WizardFixtures.wizard(s), let generation = w.taskGeneration {
+                let failure = RestoreExecutor.Outcome.failed("Job failed; restic: repository locked")
+                _ = update(&s, .restorePlanEvent(generation: generation, .stepEnded(3, failure)))
+                _ = update(&s, .restoreFinished(generation: generation, .plan(.stopped(at: 3, outcome: failure, recovery: w.recovery))))
             }
         default:
             s = ModeFixtures.state(for: KeyScope(rawValue: name) ?? .dashboard)

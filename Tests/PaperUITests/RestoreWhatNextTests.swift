@@ -27,9 +27,11 @@ import Testing
 
     static func answer(_ task: RestoreTask) -> RestoreTaskResult? {
         if case .listFiles(_, _, let directory) = task { return .files(listing(directory)) }
-        if case .step(_, let index) = task { return .step(index: index, .done(index == 0 ? "Job complete; restic restored 12 431 files" : "1 Ready, no new errors")) }
         return W.healthy(task)
     }
+
+    /// What each step of the plan says when it is done.
+    static func stepText(_ index: Int) -> String { index == 0 ? "Job complete; restic restored 12 431 files" : "1 Ready, no new errors" }
 
     /// The wizard on the Scope step, browsing /media (the root's second entry).
     static func browsing() -> AppState {
@@ -56,12 +58,8 @@ import Testing
     /// The Done screen of a side-by-side restore of /media/documents/originals.
     static func done() -> AppState {
         var (s, _) = typedPathToPlan("media/documents/originals")
-        var effects = W.press(&s, .char("y"), answer: answer)  // the Lease, granted: step 1 starts
-        effects = WizardFixtures.granted(&s, effects)
-        for _ in 0..<3 {
-            guard let (generation, task) = WizardFixtures.task(effects), let result = answer(task) else { break }
-            effects = update(&s, .restoreFinished(generation: generation, result))
-        }
+        let effects = W.press(&s, .char("y"), answer: answer)  // the plan starts
+        _ = WizardFixtures.finishPlan(&s, effects, stepText)
         return s
     }
 
@@ -78,14 +76,8 @@ import Testing
 
     @Test func theDoneScreenOfAFileRestoreSaysWhatNextWithTheExactCleanupCommandAndJournalsIt() throws {
         var (s, _) = Self.typedPathToPlan("media/documents/originals")
-        var effects = W.press(&s, .char("y"), answer: Self.answer)
-        effects = WizardFixtures.granted(&s, effects)
-        var all: [Effect] = []
-        for _ in 0..<3 {
-            guard let (generation, task) = WizardFixtures.task(effects), let result = Self.answer(task) else { break }
-            effects = update(&s, .restoreFinished(generation: generation, result))
-            all += effects
-        }
+        let effects = W.press(&s, .char("y"), answer: Self.answer)
+        let all = WizardFixtures.finishPlan(&s, effects, Self.stepText)
         #expect(WizardFixtures.wizard(s)?.step == .finished)
         var tall = s
         tall.height = 60
@@ -118,7 +110,7 @@ import Testing
         #expect(render(s).text.contains("Refused: the path /media/nope.pdf matches 0 files"))
         let effects = W.press(&s, .char("y"), answer: Self.answer)
         #expect(W.writes(effects).isEmpty)
-        #expect(!effects.contains { if case .restore(.acquireLease, _) = $0 { true } else { false } })
+        #expect(!effects.contains { if case .restore(.runPlan, _) = $0 { true } else { false } })
     }
 
     @Test func aFilePickedFromTheListingIsCountedFromThatListingWithoutAnotherJob() throws {

@@ -40,7 +40,7 @@ import Testing
         case .unlock(let job): .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))
         case .acquireLease: .leased(refusal: nil)
         case .releaseLease: .released(failure: nil)
-        case .step: nil
+        case .runPlan: nil
         }
     }
 
@@ -51,11 +51,11 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         press(&s, .char("y"))
         for c in "paperless-ngx" { press(&s, .char(c)) }
-        guard var (generation, _) = WizardFixtures.task(WizardFixtures.granted(&s, press(&s, .enter))) else { return s }
+        guard let (generation, _) = WizardFixtures.task(press(&s, .enter)) else { return s }
         for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")].prefix(step) {
-            guard let next = WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))) else { break }
-            generation = next.generation
+            WizardFixtures.step(&s, generation, index, .done(text))
         }
+        WizardFixtures.step(&s, generation, step, nil)
         return s
     }
 
@@ -63,7 +63,7 @@ import Testing
         effects.filter { effect in
             switch effect {
             case .run: true
-            case .restore(.step, _), .restore(.unlock, _): true
+            case .restore(.runPlan, _), .restore(.unlock, _): true
             default: false
             }
         }
@@ -76,16 +76,17 @@ import Testing
         // The operator's path: R, then accept each default (Enter) until the plan, then y.
         var keys = 1
         var last = Self.press(&s, .char("R"), answer: Self.healthy)
-        while WizardFixtures.wizard(s)?.isRunning != true && keys < 20 {
+        while WizardFixtures.wizard(s)?.step != .running && keys < 20 {
             let key: Key = WizardFixtures.wizard(s)?.step == .plan ? .char("y") : .enter
             last = Self.press(&s, key, answer: Self.healthy)
             keys += 1
         }
         #expect(keys <= 10, "\(keys) keys")
-        let (_, task) = try #require(WizardFixtures.task(last))
-        guard case .step(let step, let index) = task, case .job(let job) = step.kind else { Issue.record("no restore step started: \(task)"); return }
-        #expect(index == 0 && job.purpose == .restore)
+        let (generation, task) = try #require(WizardFixtures.task(last))
+        guard case .runPlan(let steps, _) = task, case .job(let job)? = steps.first?.kind else { Issue.record("no restore plan started: \(task)"); return }
+        #expect(job.purpose == .restore)
         #expect(job.script.contains("restic restore \(WizardFixtures.snapshots[0].id):/data --target /data/restore-"), "the newest snapshot, side by side")
+        WizardFixtures.step(&s, generation, 0, nil)
         #expect(WizardFixtures.wizard(s)?.isRunning == true)
     }
 
@@ -118,8 +119,8 @@ import Testing
         for _ in "default" { Self.press(&s, .backspace) }
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         let confirmed = Self.press(&s, .enter)
-        let (_, task) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, confirmed)))
-        guard case .step(let step, 0) = task, case .safetyBackup = step.kind else { Issue.record("the first step is not the safety backup: \(task)"); return }
+        let (_, task) = try #require(WizardFixtures.task(confirmed))
+        guard case .runPlan(let steps, _) = task, case .safetyBackup? = steps.first?.kind else { Issue.record("the first step is not the safety backup: \(task)"); return }
         #expect(confirmed.contains { if case .journal(let t) = $0 { t.contains("restore confirmed") && t.contains("namespace typed") } else { false } })
     }
 
@@ -128,13 +129,13 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        var (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
-        // Safety backup, suspend and scale-down done, the restore fails.
-        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")] {
-            let next = update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))
-            generation = try #require(WizardFixtures.task(next)).generation
-        }
-        let failed = update(&s, .restoreFinished(generation: generation, .step(index: 3, .failed("Job failed; restic: repository locked"))))
+        let (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        // Safety backup, suspend and scale-down done, the restore fails; the plan runner stops there.
+        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended"), (2, "scaled to 0")] { WizardFixtures.step(&s, generation, index, .done(text)) }
+        let failure = RestoreExecutor.Outcome.failed("Job failed; restic: repository locked")
+        var failed = WizardFixtures.step(&s, generation, 3, failure)
+        let recovery = try #require(WizardFixtures.wizard(s)?.plan?.steps).recovery(upTo: 3)
+        failed += update(&s, .restoreFinished(generation: generation, .plan(.stopped(at: 3, outcome: failure, recovery: recovery))))
         #expect(WizardFixtures.task(failed) == nil, "nothing runs after a failed step")
         let w = try #require(WizardFixtures.wizard(s))
         #expect(w.recovery.contains { $0.contains("scale deployment/paperless-ngx --replicas=1") })
@@ -147,17 +148,18 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        var (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
-        generation = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete")))))).generation
+        let (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        WizardFixtures.step(&s, generation, 0, .done("Job complete"))
+        WizardFixtures.step(&s, generation, 1, nil)
         // While step 2 runs, a renewal finds the Lease in another's hands.
         let lost = "the restore Lease paperctl-restore was LOST: bob@bastion pid 9 holds it now; no further writing step starts until it is taken again"
-        let said = update(&s, .restoreProgress(generation: generation, RestoreExecutor.Progress(lost, leaseLost: true)))
+        let said = update(&s, .restorePlanEvent(generation: generation, .progress(1, RestoreExecutor.Progress(lost, leaseLost: true))))
         #expect(said.contains { if case .journal(let t) = $0 { t.contains("was LOST: bob@bastion pid 9") } else { false } })
         #expect(s.notices.last == lost)
         #expect(render(s).text.contains("The restore Lease paperctl-restore was LOST: bob@bastion pid 9 holds it now"), "\(render(s).text)")
-        // The next step is refused by the executor's permit: the plan stops with the way back.
-        generation = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 1, .done("CronJob suspended")))))).generation
-        let refused = update(&s, .restoreFinished(generation: generation, .step(index: 2, .failed("not started: \(lost)"))))
+        // The next step is refused by the runner's permit: the plan stops with the way back.
+        _ = update(&s, .restorePlanEvent(generation: generation, .stepEnded(1, .done("CronJob suspended"))))
+        let refused = update(&s, .restoreFinished(generation: generation, .plan(.notStarted(at: 2, why: lost, recovery: []))))
         #expect(WizardFixtures.task(refused) == nil, "nothing runs after the refusal")
         #expect(WizardFixtures.wizard(s)?.message?.contains("Step 3 (") == true && WizardFixtures.wizard(s)?.message?.contains("not started: the restore Lease") == true)
     }
@@ -167,11 +169,9 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        var (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
-        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended")] {  // now the scale-down runs
-            let next = update(&s, .restoreFinished(generation: generation, .step(index: index, .done(text))))
-            generation = try #require(WizardFixtures.task(next)).generation
-        }
+        let (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        for (index, text) in [(0, "Job complete"), (1, "CronJob suspended")] { WizardFixtures.step(&s, generation, index, .done(text)) }
+        WizardFixtures.step(&s, generation, 2, nil)  // now the scale-down runs
         #expect(update(&s, .key(.escape)).isEmpty)
         #expect(WizardFixtures.prompt(s)?.kind == .abort, "Esc asks")
         _ = update(&s, .key(.enter))
@@ -179,6 +179,7 @@ import Testing
         #expect(update(&s, .key(.ctrlC)).isEmpty, "Ctrl-C asks too")
         let quit = update(&s, .key(.ctrlC))
         #expect(quit.contains(.quit))
+        #expect(quit.contains(.cancelRestore(generation: generation)), "the plan is cancelled: no step after the scale-down starts")
         #expect(s.exitNotes.contains { $0.contains("--replicas=1") }, "the way back is printed on exit")
     }
 
@@ -231,16 +232,20 @@ import Testing
         s.stack = [.restore(WizardFixtures.atPlan(s, target: .inPlace))]
         Self.press(&s, .char("y"))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let (generation, _) = try #require(WizardFixtures.task(WizardFixtures.granted(&s, Self.press(&s, .enter))))
+        let (generation, _) = try #require(WizardFixtures.task(Self.press(&s, .enter)))
+        WizardFixtures.step(&s, generation, 0, nil)
         _ = update(&s, .key(.char("?")))
         #expect(s.mode.scope == .help)
         #expect(update(&s, .key(.ctrlC)).isEmpty, "Ctrl-C under help does not quit while a step runs")
         #expect(WizardFixtures.prompt(s)?.kind == .abort)
         _ = update(&s, .key(.enter))
         // The safety backup is done, the scale-down's outcome is unknown; leaving keeps the way back for the exit.
-        let suspend = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: generation, .step(index: 0, .done("Job complete")))))).generation
-        let scaleDown = try #require(WizardFixtures.task(update(&s, .restoreFinished(generation: suspend, .step(index: 1, .done("CronJob suspended")))))).generation
-        _ = update(&s, .restoreFinished(generation: scaleDown, .step(index: 2, .unknown("still waiting for the pods of paperless-ngx to be gone after 21600 s"))))
+        _ = update(&s, .restorePlanEvent(generation: generation, .stepEnded(0, .done("Job complete"))))
+        WizardFixtures.step(&s, generation, 1, .done("CronJob suspended"))
+        let unknown = RestoreExecutor.Outcome.unknown("still waiting for the pods of paperless-ngx to be gone after 21600 s")
+        WizardFixtures.step(&s, generation, 2, unknown)
+        let recovery = WizardFixtures.wizard(s)?.recovery ?? []
+        _ = update(&s, .restoreFinished(generation: generation, .plan(.stopped(at: 2, outcome: unknown, recovery: recovery))))
         #expect(WizardFixtures.wizard(s)?.message?.contains("outcome UNKNOWN") == true)
         _ = update(&s, .key(.escape))
         #expect(s.mode == .dashboard)
@@ -526,7 +531,7 @@ import Testing
         #expect(text.contains("database: exactly") && text.contains("files: snapshot aaaa1111"), "the RPO readout is in the plan")
         #expect(update(&s, .key(.char("y"))).isEmpty)
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let first = try #require(WizardFixtures.task(WizardFixtures.granted(&s, update(&s, .key(.enter)))))
-        guard case .step(let step, 0) = first.task, case .databaseBackup = step.kind else { Issue.record("the database safety backup is not first: \(first.task)"); return }
+        let first = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .runPlan(let steps, _) = first.task, case .databaseBackup? = steps.first?.kind else { Issue.record("the database safety backup is not first: \(first.task)"); return }
     }
 }

@@ -102,9 +102,34 @@ enum WizardFixtures {
         return tasks.first
     }
 
+    /// The plan runner's events for step `index` of the wizard's plan: started, then ended with
+    /// `outcome` (nil: it goes on running).
+    @discardableResult
+    static func step(_ s: inout AppState, _ generation: Int, _ index: Int, _ outcome: RestoreExecutor.Outcome?) -> [Effect] {
+        guard let steps = wizard(s)?.plan?.steps, steps.indices.contains(index) else { return [] }
+        var effects = update(&s, .restorePlanEvent(generation: generation, .stepStarted(index, steps[index])))
+        if let outcome { effects += update(&s, .restorePlanEvent(generation: generation, .stepEnded(index, outcome))) }
+        return effects
+    }
+
+    /// The plan the wizard started among `effects`, run to its end as the plan runner would: every
+    /// step started and done (`text(index)`), then finished.
+    static func finishPlan(_ s: inout AppState, _ effects: [Effect], _ text: (Int) -> String) -> [Effect] {
+        guard let (generation, task) = task(effects), case .runPlan(let steps, _) = task else { return [] }
+        var all: [Effect] = []
+        for index in steps.indices { all += step(&s, generation, index, .done(text(index))) }
+        return all + update(&s, .restoreFinished(generation: generation, .plan(.finished)))
+    }
+
     /// Answers the Lease task among `effects` (granted unless `refusal`), returning what follows.
+    /// A plan takes the Lease in the plan runner: refused, the plan's end says so.
     static func granted(_ s: inout AppState, _ effects: [Effect], refusal: String? = nil) -> [Effect] {
-        guard let (generation, task) = task(effects), case .acquireLease = task else { return effects }
+        guard let (generation, task) = task(effects) else { return effects }
+        if case .runPlan = task {
+            guard let refusal else { return effects }
+            return update(&s, .restoreFinished(generation: generation, .plan(.refused(refusal))))
+        }
+        guard case .acquireLease = task else { return effects }
         return update(&s, .restoreFinished(generation: generation, .leased(refusal: refusal)))
     }
 }

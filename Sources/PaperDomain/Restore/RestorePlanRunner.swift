@@ -125,21 +125,6 @@ public struct RestorePlanRunner: Sendable {
     public func permit(_ index: Int, _ step: RestoreStep, of count: Int?) async -> RestoreLeaseKeeper.Permission {
         await executor.lease?.permit(step: "step \(index + 1)\(count.map { "/\($0)" } ?? ""): \(step.title)") ?? .granted
     }
-
-    /// One step on its own, as the wizard runs them today: permitted by the Lease first, then run.
-    /// A refusal or a retaken Lease is reported as a Lease progress line.
-    public func runOne(_ index: Int, _ step: RestoreStep, of count: Int?, report: @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreExecutor.Outcome {
-        switch await permit(index, step, of: count) {
-        case .refused(let why):
-            report(RestoreExecutor.Progress(why, leaseLost: true))
-            return .failed("not started: \(why)")
-        case .retaken(let note):
-            report(RestoreExecutor.Progress(note, leaseLost: true))
-        case .granted:
-            break
-        }
-        return await runStep(step, report)
-    }
 }
 
 // MARK: - CurrentRecovery

@@ -35,6 +35,9 @@ public enum Msg: Sendable, Equatable {
     /// A restore task's progress and outcome, under the generation the wizard gave it.
     case restoreProgress(generation: Int, RestoreExecutor.Progress)
     case restoreFinished(generation: Int, RestoreTaskResult)
+    /// What happens while a plan runs (`RestoreTask.runPlan`): a step started, its progress, a
+    /// Lease note, a step ended; its end comes as `.restoreFinished` with `.plan`.
+    case restorePlanEvent(generation: Int, RestorePlanRunner.Event)
 }
 
 extension RefreshError: Error {}
@@ -57,7 +60,9 @@ public enum Effect: Sendable, Equatable {
     case stopLogs
     /// Read an object's manifest (and a Job's log tail) for the object view; answered with `.objectRead`.
     case readObject(ObjectReadRequest, generation: Int)
-    /// Run a restore task (a listing Job, the unlock, one plan step); progress and outcome come
+    /// Run a restore task (a listing Job, the unlock, a whole plan); progress and outcome come
     /// back as `.restoreProgress` and `.restoreFinished` with the same generation.
     case restore(RestoreTask, generation: Int)
+    /// Cancel the restore task of that generation (a plan: no step after the running one starts).
+    case cancelRestore(generation: Int)
 }

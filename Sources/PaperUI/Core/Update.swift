@@ -64,6 +64,8 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
         return RestoreWizardMode.progress(&state, generation: generation, progress)
     case .restoreFinished(let generation, let result):
         return RestoreWizardMode.finished(&state, generation: generation, result)
+    case .restorePlanEvent(let generation, let event):
+        return RestoreWizardMode.planEvent(&state, generation: generation, event)
     }
 }
 

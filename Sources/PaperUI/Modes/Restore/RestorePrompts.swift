@@ -119,7 +119,9 @@ extension RestoreWizardMode {
     static func left(_ w: RestoreWizardState, _ state: inout AppState) -> [Effect] {
         let text = "restore left while a step ran; to get back: " + (w.recovery.isEmpty ? "nothing to undo" : w.recovery.joined(separator: "; "))
         notify(&state, text)
-        return [journal(state, text)]
+        // A plan: its runner stops waiting, no step after the running one starts, and its end says the way back.
+        let cancel: [Effect] = if (w.kind == .files || w.kind == .both), let generation = w.taskGeneration { [.cancelRestore(generation: generation)] } else { [] }
+        return [journal(state, text)] + cancel
     }
 
     /// Every destructive confirmation checks the typed namespace the same way: a wrong one runs

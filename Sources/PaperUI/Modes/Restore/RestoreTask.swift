@@ -27,10 +27,13 @@ public enum RestoreTask: Sendable, Equatable {
     case dbCreate(json: String, name: String)
     /// `restic unlock` (or `--remove-all`): the Job built when it was offered.
     case unlock(ResticJob)
-    /// Two operators at once: the restore Lease, taken before the first write and given back after.
+    /// Two operators at once: the restore Lease, taken before the database's new cluster is created
+    /// and given back after (a plan of steps takes and gives it back in `runPlan`).
     case acquireLease(what: String)
     case releaseLease
-    case step(RestoreStep, index: Int)
+    /// A confirmed plan, run by the one plan runner (`RestorePlanRunner.run`) under the restore
+    /// Lease taken for `what`: what happens comes back as `.restorePlanEvent`, the end as `.plan`.
+    case runPlan(steps: [RestoreStep], what: String)
 }
 
 extension RestoreTask {
@@ -59,5 +62,6 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case leased(refusal: String?)
     /// The Lease given back, or why it could not be (it then lapses on its own).
     case released(failure: String?)
-    case step(index: Int, RestoreExecutor.Outcome)
+    /// How a plan run by `runPlan` ended.
+    case plan(RestorePlanRunner.Result)
 }

@@ -30,7 +30,11 @@ extension RestoreWizardMode {
             if let failure { notify(&state, failure) }
             return [journal(state, failure ?? "restore Lease \(RestoreLease.name) given back")]
         }
-        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return [] }
+        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else {
+            // A plan left running ends on its own: its end is on record.
+            if case .plan(let end) = result { return leftEnd(state, end) }
+            return []
+        }
         w.taskGeneration = nil
         w.busy = nil
         var effects: [Effect] = []
@@ -121,8 +125,8 @@ extension RestoreWizardMode {
             effects.append(journal(state, drill.summary))
         case .unlocked(let unlock):
             effects += unlocked(&w, &state, unlock)
-        case .step(let index, let outcome):
-            effects += stepFinished(&w, &state, index, outcome)
+        case .plan(let end):
+            effects += planEnded(&w, &state, end)
         }
         state.stack[i] = .restore(w)
         return effects

@@ -4,9 +4,9 @@ import PaperKube
 
 // MARK: - Confirming and running a plan, step by step
 //
-// Everything that runs a confirmed plan is here: the confirmation, the Lease, one `RestoreTask.step`
-// per plan step and what each step's end leads to. A single `runPlan` effect (a plan runner in
-// PaperDomain) replaces `runStep`/`stepFinished` without touching the other files.
+// Everything that runs a confirmed plan is here: the confirmation, one `RestoreTask.runPlan` (the
+// one plan runner in PaperDomain decides which step runs next and holds the Lease), and what its
+// events and its end are shown and journaled as. The wizard decides nothing about the order.
 
 extension RestoreWizardMode {
     // MARK: Confirm and run
@@ -39,59 +39,161 @@ extension RestoreWizardMode {
         go(&w, to: .running)
         w.stepStates = plan.steps.map { _ in .pending }
         w.recovery = []
+        w.leaseNote = nil
+        let what = "restore \(w.kind == .both ? "database and files" : "files") \(w.target.rawValue): \(w.choiceText)"
         let effects = [journal(state, "restore confirmed: \(w.choiceText)" + (plan.needsTypedConfirmation ? " (namespace typed)" : "")),
-                       task(&w, &state, .acquireLease(what: "restore \(w.kind == .both ? "database and files" : "files") \(w.target.rawValue): \(w.choiceText)"), busy: "taking the restore Lease")]
+                       task(&w, &state, .runPlan(steps: plan.steps, what: what), busy: "taking the restore Lease")]
         return ModeStep(.stay, effects)
     }
 
-    static func runStep(_ w: inout RestoreWizardState, _ state: inout AppState, _ index: Int) -> [Effect] {
-        guard let plan = w.plan, plan.steps.indices.contains(index) else { return [] }
-        let step = plan.steps[index]
-        w.stepStates[index] = .running(since: state.now)
-        w.recovery = plan.recovery(upTo: index)
-        // If the dashboard is left or quit from here on, the way back is printed on exit.
-        state.exitNotes = w.recovery.isEmpty ? [] : ["A restore was left at step \(index + 1) (\(step.title)). To get the app back:"] + w.recovery.map { "  \($0)" }
-        return [journal(state, "restore step \(index + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? "")),
-                task(&w, &state, .step(step, index: index), busy: step.title)]
+    // MARK: The plan runner's events
+
+    /// What the plan runner says while the plan runs: shown on the wizard's steps and journaled.
+    /// The wizard left (or another one opened), what happens is still journaled.
+    static func planEvent(_ state: inout AppState, generation: Int, _ event: RestorePlanRunner.Event) -> [Effect] {
+        guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else { return leftEvent(&state, event) }
+        var effects: [Effect] = []
+        switch event {
+        case .stepStarted(let index, let step):
+            // The runner took the Lease before the first step.
+            if index == 0 { effects.append(journal(state, "restore Lease \(RestoreLease.name) taken")) }
+            effects += stepStarted(&w, &state, index, step)
+        case .progress(_, let update):
+            return progress(&state, generation: generation, update)
+        case .leaseNote(let note):
+            w.leaseNote = note
+            state.stack[i] = .restore(w)
+            return progress(&state, generation: generation, RestoreExecutor.Progress(note, leaseLost: true))
+        case .stepEnded(let index, let outcome):
+            effects += stepEnded(&w, &state, index, outcome)
+        }
+        state.stack[i] = .restore(w)
+        return effects
     }
 
-    /// A plan step ended: the next one starts, or the plan stops with the way back.
-    static func stepFinished(_ w: inout RestoreWizardState, _ state: inout AppState, _ index: Int, _ outcome: RestoreExecutor.Outcome) -> [Effect] {
-        var effects: [Effect] = []
-        guard w.stepStates.indices.contains(index), case .running(let since) = w.stepStates[index] else { return effects }
+    static func stepStarted(_ w: inout RestoreWizardState, _ state: inout AppState, _ index: Int, _ step: RestoreStep) -> [Effect] {
+        guard w.stepStates.indices.contains(index) else { return [] }
+        w.leaseNote = nil
+        w.stepStates[index] = .running(since: state.now)
+        w.busy = step.title
+        w.progress = nil
+        w.fraction = nil
+        w.recovery = w.plan?.recovery(upTo: index) ?? []
+        // If the dashboard is left or quit from here on, the way back is printed on exit.
+        state.exitNotes = w.recovery.isEmpty ? [] : ["A restore was left at step \(index + 1) (\(step.title)). To get the app back:"] + w.recovery.map { "  \($0)" }
+        return [journal(state, "restore step \(index + 1) started: \(step.title)" + (step.command.map { "\n  `\($0.displayLine)`" } ?? ""))]
+    }
+
+    /// A step ended: done is journaled here; a failure is said when the plan's end comes.
+    static func stepEnded(_ w: inout RestoreWizardState, _ state: inout AppState, _ index: Int, _ outcome: RestoreExecutor.Outcome) -> [Effect] {
+        guard w.stepStates.indices.contains(index), case .running(let since) = w.stepStates[index] else { return [] }
         let seconds = state.now - since
-        let title = w.plan?.steps[index].title ?? "step"
         switch outcome {
         case .done(let m):
             w.stepStates[index] = .done(m, seconds: seconds)
-            effects.append(journal(state, "restore step \(index + 1) done: \(m)"))
-            if index + 1 < w.stepStates.count {
-                effects += runStep(&w, &state, index + 1)
-            } else {
-                w.step = .finished
-                effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
-                w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
-                w.recovery = []
-                state.exitNotes = []
-                notify(&state, "restore finished: \(w.choiceText)")
-                effects.append(journal(state, "restore finished: \(w.choiceText) into \(w.plan?.targetDirectory ?? "?")"))
-                if w.kind == .files, let plan = w.plan {
-                    let commands = FileRestoreAftercare.lines(plan: plan, facts: w.facts, cronJob: w.cronJob).filter { $0.kind == .command }.map { "  `\($0.text)`" }
-                    if !commands.isEmpty { effects.append(journal(state, "restore: what next, commands shown:\n" + commands.joined(separator: "\n"))) }
-                }
-            }
-        case .failed(let m), .unknown(let m):
-            if case .unknown = outcome { w.stepStates[index] = .unknown(m, seconds: seconds) } else { w.stepStates[index] = .failed(m, seconds: seconds) }
-            let word = if case .unknown = outcome { "outcome UNKNOWN" } else { "FAILED" }
-            effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
-            w.message = "Step \(index + 1) (\(title)) \(word): \(m). The plan stopped; nothing after it ran."
-            notify(&state, "restore step \(index + 1) \(word): \(m)")
-            effects.append(journal(state, "restore step \(index + 1) \(word): \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; "))))
+            return [journal(state, "restore step \(index + 1) done: \(m)")]
+        case .failed(let m): w.stepStates[index] = .failed(m, seconds: seconds)
+        case .unknown(let m): w.stepStates[index] = .unknown(m, seconds: seconds)
+        }
+        return []
+    }
+
+    // MARK: The plan's end
+
+    /// The plan runner's result: finished, stopped with the way back, refused (back to the plan), cancelled.
+    static func planEnded(_ w: inout RestoreWizardState, _ state: inout AppState, _ result: RestorePlanRunner.Result) -> [Effect] {
+        var effects: [Effect] = []
+        switch result {
+        case .finished, .detached:
+            effects += planFinished(&w, &state)
+        case .stopped(let at, let outcome, let recovery):
+            w.recovery = recovery
+            effects += stopped(&w, &state, at, outcome)
+        case .notCreated(let at, let outcome):
+            effects += stopped(&w, &state, at, outcome)
+        case .notStarted(let at, let why, let recovery):
+            // The Lease was lost and could not be taken again: announced, and the step did not start.
+            let text = Redactor.redact(why)
+            notify(&state, text)
+            effects.append(journal(state, text))
+            w.recovery = recovery
+            effects += stopped(&w, &state, at, .failed("not started: \(why)"))
+        case .refused(let refusal):
+            // Nothing ran: back to the plan, with who holds the Lease and doing what.
+            stepBack(&w, state)
+            w.message = "Refused: \(refusal). Nothing ran."
+            notify(&state, "restore refused: \(refusal)")
+            return [journal(state, "restore refused: \(refusal)")]
+        case .cancelled(let before, let recovery):
+            w.recovery = recovery
+            w.message = "Cancelled before step \(before + 1): nothing after it ran."
+            effects.append(journal(state, "restore cancelled before step \(before + 1)" + (recovery.isEmpty ? "" : "\n  to get back: " + recovery.joined(separator: "; "))))
+        }
+        // The runner gave the Lease back; a failure to do so came as its last note.
+        if w.leaseNote == nil { effects.append(journal(state, "restore Lease \(RestoreLease.name) given back")) }
+        return effects
+    }
+
+    static func planFinished(_ w: inout RestoreWizardState, _ state: inout AppState) -> [Effect] {
+        var effects: [Effect] = []
+        w.step = .finished
+        w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
+        w.recovery = []
+        state.exitNotes = []
+        notify(&state, "restore finished: \(w.choiceText)")
+        effects.append(journal(state, "restore finished: \(w.choiceText) into \(w.plan?.targetDirectory ?? "?")"))
+        if w.kind == .files, let plan = w.plan {
+            let commands = FileRestoreAftercare.lines(plan: plan, facts: w.facts, cronJob: w.cronJob).filter { $0.kind == .command }.map { "  `\($0.text)`" }
+            if !commands.isEmpty { effects.append(journal(state, "restore: what next, commands shown:\n" + commands.joined(separator: "\n"))) }
         }
         return effects
     }
 
-    /// The restore Lease answered: refused, back to the plan as it was; taken, the first write starts.
+    /// Step `index` failed (or its outcome is unknown): the plan stopped, the way back is shown.
+    static func stopped(_ w: inout RestoreWizardState, _ state: inout AppState, _ index: Int, _ outcome: RestoreExecutor.Outcome) -> [Effect] {
+        let seconds: Double = if w.stepStates.indices.contains(index), case .running(let since) = w.stepStates[index] { state.now - since } else { 0 }
+        let m = outcome.message
+        if w.stepStates.indices.contains(index) {
+            switch w.stepStates[index] {
+            case .failed, .unknown: break  // set when the step ended
+            default: w.stepStates[index] = if case .unknown = outcome { .unknown(m, seconds: seconds) } else { .failed(m, seconds: seconds) }
+            }
+        }
+        let title = w.plan.flatMap { $0.steps.indices.contains(index) ? $0.steps[index].title : nil } ?? "step"
+        let word = if case .unknown = outcome { "outcome UNKNOWN" } else { "FAILED" }
+        w.message = "Step \(index + 1) (\(title)) \(word): \(m). The plan stopped; nothing after it ran."
+        notify(&state, "restore step \(index + 1) \(word): \(m)")
+        return [journal(state, "restore step \(index + 1) \(word): \(m)" + (w.recovery.isEmpty ? "" : "\n  to get back: " + w.recovery.joined(separator: "; ")))]
+    }
+
+    /// The plan's events and end after the wizard was left: journaled (and a Lease note said).
+    static func leftEvent(_ state: inout AppState, _ event: RestorePlanRunner.Event) -> [Effect] {
+        switch event {
+        case .stepStarted(let index, let step): return [journal(state, "restore step \(index + 1) started: \(step.title)")]
+        case .progress: return []
+        case .leaseNote(let note):
+            notify(&state, note)
+            return [journal(state, note)]
+        case .stepEnded(let index, let outcome):
+            let word = switch outcome { case .done: "done"; case .failed: "FAILED"; case .unknown: "outcome UNKNOWN" }
+            return [journal(state, "restore step \(index + 1) \(word): \(outcome.message)")]
+        }
+    }
+
+    /// How a plan ended after the wizard was left.
+    static func leftEnd(_ state: AppState, _ result: RestorePlanRunner.Result) -> [Effect] {
+        let text = switch result {
+        case .finished, .detached: "restore finished after the wizard was left"
+        case .stopped(let at, _, let recovery), .cancelled(let at, let recovery), .notStarted(let at, _, let recovery):
+            "restore (left) stopped at step \(at + 1); to get back: " + (recovery.isEmpty ? "nothing to undo" : recovery.joined(separator: "; "))
+        case .notCreated(let at, let outcome): "restore (left) stopped at step \(at + 1): \(outcome.message); nothing was changed"
+        case .refused(let why): "restore refused: \(why)"
+        }
+        return [journal(state, text)]
+    }
+
+    /// The restore Lease answered (the database's new cluster): refused, back to the plan as it
+    /// was; taken, the cluster is created.
     static func leased(_ w: inout RestoreWizardState, _ state: inout AppState, refusal: String?) -> [Effect] {
         var effects: [Effect] = []
         if let refusal {
@@ -100,12 +202,9 @@ extension RestoreWizardMode {
             w.message = "Refused: \(refusal). Nothing ran."
             notify(&state, "restore refused: \(refusal)")
             effects.append(journal(state, "restore refused: \(refusal)"))
-        } else if w.kind == .database, let plan = w.dbPlan {
+        } else if let plan = w.dbPlan {
             effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
             effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery"))
-        } else {
-            effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
-            effects += runStep(&w, &state, 0)
         }
         return effects
     }

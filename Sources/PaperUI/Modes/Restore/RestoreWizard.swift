@@ -70,6 +70,8 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var scroll = 0
     /// A task (listing, unlock, plan step) is running under this generation; other results are late.
     public var taskGeneration: Int?
+    /// The plan runner's latest Lease note since a step started: after the last step, the release failed.
+    public var leaseNote: String?
     public var busy: String?
     public var progress: String?
     public var fraction: Double?
@@ -150,7 +152,9 @@ public struct RestoreWizardState: Sendable, Equatable {
 
     /// The plan is running a step (for the database: the new cluster is being created and followed).
     public var isRunning: Bool {
-        step == .running && (stepStates.contains { if case .running = $0 { true } else { false } } || ((kind == .database || kind == .databaseDrill) && busy != nil))
+        step == .running && (stepStates.contains { if case .running = $0 { true } else { false } } || ((kind == .database || kind == .databaseDrill) && busy != nil)
+                             // between two steps of a plan: the runner goes on to the next one
+                             || (busy != nil && stepStates.contains { if case .pending = $0 { false } else { true } }))
     }
 
     /// The steps of this kind of restore, for the step bar; on the first step, those of the
