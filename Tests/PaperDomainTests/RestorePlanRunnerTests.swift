@@ -239,6 +239,26 @@ struct RestorePlanRunnerTests {
         #expect(result.exitCode == 2)
     }
 
+    @Test func leavingWhileItsJobRunsKeepsTheLeaseOnForThatJobInsteadOfGivingItBack() async throws {
+        let server = LeaseServer()
+        let (step, job) = try Self.restoreJobStep()
+        // The operator leaves the wizard right after the restore Job was created: the Job goes on.
+        let runner = Self.jobRunner(server, Clock()) { name in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return .ok("job.batch/\(name) created")
+        }
+        let events = Events()
+        let result = await Task { await runner.run([step], what: "restore files side by side", event: events.add) }.value
+        guard case .stopped(0, .unknown, _) = result else {
+            Issue.record("expected the wait to stop as unknown, got \(result)")
+            return
+        }
+        #expect(server.state.withLock { $0.deletes } == 0, "the Lease is not given back while the Job may still write")
+        #expect(server.annotations[RestoreLease.jobAnnotation] == job.name)
+        #expect(server.spec?["leaseDurationSeconds"] as? Int == 10, "held for the step timeout at most")
+        #expect(events.list.contains { if case .leaseNote(let note) = $0 { note.contains("stays on for Job \(job.name)") } else { false } })
+    }
+
     @Test func aJobLeftRunningKeepsTheLeaseNamingItForTheTimeoutInsteadOfGivingItBack() async throws {
         let server = LeaseServer()
         let (step, job) = try Self.restoreJobStep()

@@ -79,8 +79,25 @@ public struct RestorePlanRunner: Sendable {
         currentRecovery.set([])
         // A Job left running keeps the Lease (handed over to it); anything else gives it back.
         if case .detached(let i, nil) = result, detach?.handOverSeconds != nil, case .job = steps[i].kind { return result }
-        if let failure = await executor.lease?.release() { event(.leaseNote(failure)) }
+        // Left while a Job it created runs (cancelled mid-step): the Job goes on in the cluster, so
+        // the Lease stays on for it rather than letting a second restore start on the same volume.
+        if Task.isCancelled, case .stopped(let i, _, _) = result, let job = steps[i].createdJob, let lease = executor.lease {
+            let seconds = Int(executor.stepTimeout)
+            if let failure = await Self.uncancelled({ await lease.handOver(toJob: job, seconds: seconds) }) {
+                event(.leaseNote("the restore Lease is NOT held while Job \(job) runs (\(failure)): another restore could start meanwhile"))
+            } else {
+                event(.leaseNote("the restore Lease \(RestoreLease.name) stays on for Job \(job), which goes on running: it is free once the Job has ended, at the latest in \(UTCTime.humanDuration(Double(seconds)))"))
+            }
+            return result
+        }
+        if let lease = executor.lease, let failure = await Self.uncancelled({ await lease.release() }) { event(.leaseNote(failure)) }
         return result
+    }
+
+    /// The Lease's last write must reach the server even when the plan was cancelled: a cancelled
+    /// task kills the kubectl it starts, so the write runs in a task of its own.
+    static func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
+        await Task { await work() }.value
     }
 
     private func runSteps(_ steps: [RestoreStep], detach: Detach?, event: @escaping @Sendable (Event) -> Void) async -> Result {
@@ -148,6 +165,14 @@ extension RestoreStep {
         switch kind {
         case .safetyBackup, .job, .recoverCluster: true
         default: false
+        }
+    }
+
+    /// The Job the step creates (a safety backup or a restic Job), which goes on if the plan is left.
+    var createdJob: String? {
+        switch kind {
+        case .safetyBackup(let job), .job(let job): job.name
+        default: nil
         }
     }
 
