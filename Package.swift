@@ -168,6 +168,7 @@ let package = Package(
                 "PaperDomain",
                 "PaperKube",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
