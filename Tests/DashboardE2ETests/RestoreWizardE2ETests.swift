@@ -44,7 +44,7 @@ import Testing
         try await t.send("Enter")
         try await t.waitFor("RBAC: scale paperless-ngx: allowed")
         try await t.send("Enter")
-        try await t.waitFor("step 3/7: Snapshot", "restic 0.16", timeout: 60)
+        try await t.waitFor("step 3/7: Snapshot", "restic 0.16.0 in the image", timeout: 60)
     }
 
     /// From the Snapshot step, the defaults: the newest snapshot, everything, side by side — the plan.
@@ -349,7 +349,7 @@ import Testing
                 try await t.send("Enter")
                 try await t.waitFor(step, timeout: 60)
                 if step.hasSuffix("Preflight") { try await t.waitFor("RBAC: scale") }
-                if step.hasSuffix("Snapshot") { try await t.waitFor("restic 0.16", timeout: 60) }
+                if step.hasSuffix("Snapshot") { try await t.waitFor("restic 0.16.0 in the image", timeout: 60) }
             }
             for _ in 0..<depth { try await t.send("Escape") }
             try await t.waitFor("step 1/7: What")

@@ -69,6 +69,19 @@ import Testing
         }
     }
 
+    @Test func enterPressedWhileTheListingRunsSaysWaitUntilTheListingArrivesThenActs() throws {
+        var s = Self.open()
+        Self.press(&s, .enter, answer: Self.healthy)  // Files: the preflight, answered
+        let listing = Self.press(&s, .enter)          // the snapshot listing Job starts; not answered yet
+        let (generation, _) = try #require(WizardFixtures.task(listing))
+        Self.press(&s, .enter)
+        #expect(WizardFixtures.wizard(s)?.message?.hasPrefix("Wait for") == true)
+        _ = update(&s, .restoreFinished(generation: generation, .snapshots(WizardFixtures.listing())))
+        #expect(WizardFixtures.wizard(s)?.message == nil, "the listing is in: the wait is over and no longer said")
+        Self.press(&s, .enter)
+        #expect(WizardFixtures.wizard(s)?.step == .scope, "Enter now picks the newest snapshot")
+    }
+
     @Test func atMostTenKeysFromOpeningTheWizardToARunningSideBySideRestoreOfTheNewestSnapshot() throws {
         var data = Fixtures.dataWithFacts(WizardFixtures.facts())
         data.actions = WizardFixtures.facts()

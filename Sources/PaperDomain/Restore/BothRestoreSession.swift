@@ -47,8 +47,16 @@ public struct BothRestoreSession: Sendable {
             return nil
         }
         out(.say("Reading the recoverability window; listing the file snapshots in a Job from CronJob \(toolkit.executor.config.fileBackup.cronJob)…"))
+        let listing: ResticJob
+        do {
+            listing = try RestoreToolkit.snapshotsJob(cronJob: cronJob, now: toolkit.executor.now(), namespace: target.namespace)
+        } catch {
+            out(.fail("the snapshot listing Job cannot be built: \(error.description); nothing was started"))
+            return nil
+        }
+        out(.say("  runs exactly: \(toolkit.willRun(listing))"))
         let timeline: DatabaseTimeline
-        switch await toolkit.databaseTimeline(facts) {
+        switch await toolkit.databaseTimeline(facts, listing: listing) {
         case .timeline(let t): timeline = t
         case .failed(let m):
             out(.fail(m))

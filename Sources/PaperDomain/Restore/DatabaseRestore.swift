@@ -417,8 +417,9 @@ public enum DatabaseTimelineResult: Sendable, Equatable {
 
 extension RestoreToolkit {
     /// Reads the live cluster, its Backups and (with the plugin) its ObjectStore, and lists the
-    /// restic snapshots (a Job; a failed listing leaves the timeline without them).
-    public func databaseTimeline(_ facts: ActionFacts, listFiles: Bool = true) async -> DatabaseTimelineResult {
+    /// restic snapshots (a Job; a failed listing leaves the timeline without them). `listing`: the
+    /// listing Job already built and shown, to run instead of one built here.
+    public func databaseTimeline(_ facts: ActionFacts, listFiles: Bool = true, listing job: ResticJob? = nil) async -> DatabaseTimelineResult {
         let target = executor.target
         let config = facts.config
         do {
@@ -438,7 +439,7 @@ extension RestoreToolkit {
             if !listFiles {
                 timeline.snapshotsFailure = "not listed"
             } else if let cron = RestorePreflight.command(.cronJob, facts: facts), let cronJob = try? await executor.runner.output(of: cron) {
-                let listing = await listSnapshots(cronJob: cronJob)
+                let listing = if let job { await listSnapshots(job) } else { await listSnapshots(cronJob: cronJob) }
                 timeline.snapshots = listing.snapshots
                 timeline.snapshotsFailure = listing.failure
                 timeline.cronJob = cronJob

@@ -36,6 +36,8 @@ extension RestoreWizardMode {
             return []
         }
         w.taskGeneration = nil
+        // "Wait for … to finish" answered a key pressed while the task ran: it is over now.
+        if let busy = w.busy, w.message?.hasPrefix("Wait for \(busy)") == true { w.message = nil }
         w.busy = nil
         var effects: [Effect] = []
         switch result {
