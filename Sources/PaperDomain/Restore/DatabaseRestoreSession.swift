@@ -90,7 +90,11 @@ public struct DatabaseRestoreSession: Sendable {
             out(.fail("add --yes to create \(restorePlan.name) (or --plan to see it only); nothing was created"))
             return .notStarted
         }
-        let step = DatabaseRestore.recoverStep(restorePlan, target: target)
+        let step = {
+            var step = DatabaseRestore.recoverStep(restorePlan, target: target)
+            step.dryRunDone = true  // accepted just above: one dry run per create
+            return step
+        }()
         let started = Box(0.0)
         let ended = Box("")
         let last = ChangedLine()

@@ -66,6 +66,9 @@ public struct RestoreStep: Sendable, Equatable {
     public var recovery: [String]
     /// The stdin as shown (a Job's JSON with literal secret-like env values masked), when it differs.
     public var display: String?
+    /// A new Cluster's manifest was already accepted by the server's dry run just before: the
+    /// create does not ask the server again.
+    public var dryRunDone = false
 
     public init(kind: Kind, title: String, command: KubectlCommand?, display: String? = nil, recovery: [String] = []) {
         self.kind = kind

@@ -142,7 +142,7 @@ public struct RestoreExecutor: Sendable {
     /// checked by the server's dry run first). Nil when created, else why not.
     public func create(_ step: RestoreStep, report: @escaping @Sendable (Progress) -> Void) async -> Outcome? {
         guard let command = step.command else { return .failed("no command") }
-        if case .recoverCluster = step.kind, let stdin = command.stdin, case let dry = await dryRun(String(decoding: stdin, as: UTF8.self)), !dry.succeeded {
+        if case .recoverCluster = step.kind, !step.dryRunDone, let stdin = command.stdin, case let dry = await dryRun(String(decoding: stdin, as: UTF8.self)), !dry.succeeded {
             return dry
         }
         return await execute(command, report: report)
