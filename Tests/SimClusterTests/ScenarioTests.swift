@@ -97,6 +97,51 @@ import PaperKube
         #expect(try await plain.kubectl(["get", "objectstores"]).stderr.contains("doesn't have a resource type"))
     }
 
+    /// With the plugin gone, no Backup after the real case's failure completes, whatever the time
+    /// of day: at 03:33 UTC the day's 03:00 run came after it (and failed), at 20:00 it came before.
+    @Test(arguments: [3.55, 20.0])
+    func pluginUnavailableFailsEveryPluginBackupSinceTheFailure(hourOfDay: Double) throws {
+        let midnight = (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        let now = midnight + hourOfDay * 3600
+        let options = SimOptions([.pluginUnavailable])
+        let store = ObjectStore(clock: SimClock(start: now, speed: 1))
+        Seed(options: options, store: store, logs: PodLogs(), now: now).plant()
+        let backups = store.list(Catalogue.backups, namespace: "paperless-ngx").items
+            .sorted { ($0.value(at: "metadata.creationTimestamp")?.stringValue ?? "") < ($1.value(at: "metadata.creationTimestamp")?.stringValue ?? "") }
+        let index = try #require(backups.firstIndex { $0.value(at: "metadata.name") == "backup-example" })
+        let since = backups[(index + 1)...]
+        #expect(!since.contains { $0.value(at: "status.phase") == "completed" }, "\(since.map { $0.value(at: "metadata.name")?.stringValue ?? "" })")
+        for backup in since {
+            #expect(backup.value(at: "status.error")?.stringValue == "requested plugin is not available: barman-cloud.cloudnative-pg.io")
+        }
+        let cluster = try #require(store.list(Catalogue.clusters, namespace: "paperless-ngx").items.first)
+        let last = cluster.value(at: "status.conditions")?.arrayValue?.first { $0["type"] == "LastBackupSucceeded" }
+        #expect(last?["status"] == (since.isEmpty ? "True" : "False"))
+        #expect(backups.contains { $0.value(at: "status.phase") == "completed" })
+    }
+
+    @Test func aPluginBackupFailsAtOnceWhileThePluginIsGone() async throws {
+        let h = try await SimHarness.start([.pluginUnavailable])
+        defer { Task { await h.stop() } }
+        let backup = """
+            apiVersion: postgresql.cnpg.io/v1
+            kind: Backup
+            metadata:
+              name: manual-now
+            spec:
+              cluster:
+                name: paperless-ngx-db
+              method: plugin
+              pluginConfiguration:
+                name: barman-cloud.cloudnative-pg.io
+            """
+        #expect(try await h.kubectl(["apply", "-f", "-"], stdin: backup).succeeded)
+        let done = try await h.kubectl(["wait", "--for=jsonpath={.status.phase}=failed", "backup/manual-now", "--timeout=20s"], timeout: 30)
+        #expect(done.succeeded, "\(done.stderr)")
+        let error = try await h.kubectl(["get", "backup", "manual-now", "-o", "jsonpath={.status.error}"]).stdout
+        #expect(error == "requested plugin is not available: barman-cloud.cloudnative-pg.io")
+    }
+
     @Test func aSecondServerOnTheSamePortGetsAClearError() async throws {
         let h = try await SimHarness.start()
         defer { Task { await h.stop() } }

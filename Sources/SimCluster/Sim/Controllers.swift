@@ -439,6 +439,17 @@ public final class Controllers: Sendable {
             }
             var plan = state.withLock { $0.backups[Self.uid(backup)] } ?? BackupPlan()
             if phase == "" {
+                if options.pluginUnavailable, backup.value(at: "spec.method")?.stringValue == "plugin" {
+                    // CNPG fails a plugin Backup whose plugin is not loaded before it starts.
+                    let plugin = backup.value(at: "spec.pluginConfiguration.name")?.stringValue ?? ""
+                    let error = "\(RealCase.pluginNotAvailablePrefix): \(plugin)"
+                    _ = try? store.update(Catalogue.backups, namespace: ns, name: name, bumpGeneration: false) { b throws(APIError) in
+                        b.set("status.phase", to: "failed")
+                        b.set("status.error", to: .string(error))
+                    }
+                    setClusterCondition(clusterName, type: "LastBackupSucceeded", status: "False", reason: "LastBackupFailed", message: error, now: now)
+                    continue
+                }
                 if options.walArchivingBroken {
                     _ = try? store.update(Catalogue.backups, namespace: ns, name: name, bumpGeneration: false) { b throws(APIError) in
                         b.set("status.phase", to: "walArchivingFailing")

@@ -1,3 +1,5 @@
+import PaperKube
+
 // MARK: - RealObjects
 
 /// Objects users pasted in public CloudNativePG, Barman Cloud plugin and External Secrets issues,
@@ -21,6 +23,19 @@ public struct RealCase: Sendable {
     public let reconstructed: [String]
     /// Whole objects (`apiVersion`, `kind`, `metadata`, …) as JSON.
     public let objects: [String]
+
+    /// The error CNPG sets on a plugin Backup whose plugin is not loaded.
+    public static let pluginNotAvailablePrefix = "requested plugin is not available"
+
+    /// When the earliest pasted Backup failed because its plugin was not available, in the
+    /// reporter's time (`observedAt`'s clock); nil when no pasted Backup did.
+    public var pluginGoneAt: Double? {
+        objects.compactMap { text -> Double? in
+            guard let object = try? JSONValue(parsing: text), object["kind"]?.stringValue == "Backup",
+                  object.value(at: "status.error")?.stringValue?.hasPrefix(Self.pluginNotAvailablePrefix) == true else { return nil }
+            return object.value(at: "metadata.creationTimestamp")?.stringValue.flatMap(UTCTime.parse)
+        }.min()
+    }
 }
 
 public enum RealObjects {

@@ -149,6 +149,10 @@ public struct SimOptions: Sendable {
     public var noBackupHistory = false
     /// Argo CD manages the app (the argocd-* scenarios); nil: no Argo CD on this cluster.
     public var argo: ArgoSetup?
+    /// The Barman Cloud plugin is gone (plugin-unavailable): from the real case's failed Backup
+    /// on, every plugin Backup fails at once with "requested plugin is not available", seeded
+    /// history and new Backups alike, as CNPG's backup controller fails them.
+    public var pluginUnavailable = false
 
     public init(_ scenarios: [Scenario]) {
         self.scenarios = scenarios
@@ -173,7 +177,8 @@ public struct SimOptions: Sendable {
             case .expiredCredentials: unauthorized = true
             case .dbDiskFull, .dbNeverArchived: dbNotReady = true
             case .dbFenced, .dbBackupStuck: break
-            case .walAfterFailover, .pluginUnavailable: pluginBackups = true
+            case .walAfterFailover: pluginBackups = true
+            case .pluginUnavailable: pluginBackups = true; pluginUnavailable = true
             case .argocdSelfHeal: argo = argo ?? ArgoSetup()
             case .argocdApplicationSet:
                 argo = argo ?? ArgoSetup()

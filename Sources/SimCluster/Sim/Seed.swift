@@ -243,6 +243,11 @@ struct Seed {
         var lastSuccess: Double?
         var firstPoint: Double?
         var lastFailed: Double?
+        var lastFailure = "can't execute backup: exit status 4"
+        // With the plugin gone, each scheduled Backup since fails before it starts (no startedAt).
+        let pluginGoneAt = options.pluginUnavailable
+            ? options.realCases.compactMap { real in real.pluginGoneAt.map { $0 + now - (UTCTime.parse(real.observedAt) ?? now) } }.min()
+            : nil
         for day in stride(from: 9, through: 0, by: -1) {
             let fire = lastFire - Double(day) * 86_400
             let failing = options.dbBackups == .failing && day < 3
@@ -252,7 +257,12 @@ struct Seed {
             var status: JSONValue = ["method": .string(backupMethod), "online": true, "startedAt": .string(UTCTime.rfc3339(started)),
                                      "serverName": "paperless-ngx-db", "destinationPath": .string(Self.dbBucket),
                                      "instanceID": ["podName": "paperless-ngx-db-1"]]
-            if failing {
+            if let pluginGoneAt, fire >= pluginGoneAt {
+                let error = "\(RealCase.pluginNotAvailablePrefix): barman-cloud.cloudnative-pg.io"
+                status = ["phase": "failed", "error": .string(error)]
+                lastFailed = fire
+                lastFailure = error
+            } else if failing {
                 if day == 0 && options.walArchivingBroken {
                     status["phase"] = "walArchivingFailing"
                     status["error"] = "WAL archiving is failing: unexpected failure invoking barman-cloud-wal-archive: exit status 1"
@@ -294,9 +304,9 @@ struct Seed {
                 : ["type": "ContinuousArchiving", "status": "True", "reason": "ContinuousArchivingSuccess", "message": "Continuous archiving is working",
                    "lastTransitionTime": .string(t(-20 * 86_400))],
         ]
-        if options.dbBackups == .failing {
+        if options.dbBackups == .failing || (lastFailed ?? -.infinity) > (lastSuccess ?? -.infinity) {
             conditions.append(["type": "LastBackupSucceeded", "status": "False", "reason": "LastBackupFailed",
-                               "message": "can't execute backup: exit status 4", "lastTransitionTime": .string(UTCTime.rfc3339(lastFailed ?? now - 86_400))])
+                               "message": .string(lastFailure), "lastTransitionTime": .string(UTCTime.rfc3339(lastFailed ?? now - 86_400))])
         } else {
             conditions.append(["type": "LastBackupSucceeded", "status": "True", "reason": "LastBackupSucceeded", "message": "Backup was successful",
                                "lastTransitionTime": .string(UTCTime.rfc3339(lastSuccess ?? now))])
