@@ -77,15 +77,7 @@ public struct DatabaseRestoreSession: Sendable {
         out(.say("New cluster \(restorePlan.name) (the live cluster \(live) is not touched):"))
         out(.say(restorePlan.yaml))
         if request.planOnly { return .done }
-        switch await toolkit.dryRun(restorePlan.json) {
-        case .done: out(.say("kubectl create --dry-run=server: accepted"))
-        case .failed(let why):
-            out(.fail("\(why); nothing was created"))
-            return .notStarted
-        case .unknown(let why):
-            out(.fail("the dry run could not run: \(why); nothing was created"))
-            return .notStarted
-        }
+        guard await Self.dryRun(toolkit, restorePlan.json, out: out) else { return .notStarted }
         guard request.yes else {
             out(.fail("add --yes to create \(restorePlan.name) (or --plan to see it only); nothing was created"))
             return .notStarted
@@ -139,6 +131,21 @@ public struct DatabaseRestoreSession: Sendable {
         default:
             return RestorePlanRunner.sayStop(result, [step], out) ?? .notStarted
         }
+    }
+
+    /// The server's dry run of a new cluster's manifest, said: true when accepted (the wizard
+    /// asks it before `y` too, so nothing is created that the server would refuse).
+    static func dryRun(_ toolkit: RestoreToolkit, _ json: String, out: RestoreSessionOutput) async -> Bool {
+        switch await toolkit.dryRun(json) {
+        case .done:
+            out(.say("kubectl create --dry-run=server: accepted"))
+            return true
+        case .failed(let why):
+            out(.fail("\(why); nothing was created"))
+        case .unknown(let why):
+            out(.fail("the dry run could not run: \(why); nothing was created"))
+        }
+        return false
     }
 
     /// The cutover steps, numbered: Argo CD named when it manages the app (read now).

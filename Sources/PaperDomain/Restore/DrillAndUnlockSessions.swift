@@ -66,6 +66,8 @@ public struct DatabaseDrillSession: Sendable {
             out(.fail("refused: \(error.description)"))
             return .notStarted
         }
+        // The server's dry run first, as the wizard asks before its y: nothing it would refuse is created.
+        guard await DatabaseRestoreSession.dryRun(toolkit, plan.json, out: out) else { return .notStarted }
         out(.say("Recovering the newest point (\(UTCTime.rfc3339(plan.recoveredTo))) into scratch cluster \(plan.name)…"))
         let result = await toolkit.databaseDrill(plan, by: by)
         let summary = result.summary
