@@ -49,8 +49,8 @@ enum WizardFixtures {
         w.cronJob = cronJob
         w.snapshots = snapshots
         w.version = ResticVersion(0, 17, 3)
-        w.history = steps([.choose, .preflight], of: w)
-        w.step = .snapshots
+        w.history = steps([.choose, .files(.preflight)], of: w)
+        w.flow = .files(.snapshots)
         w.selection = 1
         return w
     }
@@ -60,18 +60,18 @@ enum WizardFixtures {
         var w = atSnapshots(state)
         w.snapshot = snapshots[0]
         w.target = target
-        w.history = steps([.choose, .preflight, .snapshots, .scope, .target], of: w)
-        w.step = .plan
+        w.history = steps([.choose, .files(.preflight), .files(.snapshots), .files(.scope), .files(.target)], of: w)
+        w.flow = .files(.plan)
         w.selection = 0
         RestoreWizardMode.makePlan(&w, state)
         return w
     }
 
-    /// A history of `steps`, each the value `w` with that step (its cursor at the top).
-    static func steps(_ steps: [RestoreWizardState.Step], of w: RestoreWizardState) -> [RestoreWizardState] {
+    /// A history of `steps` (flows and their steps), each the value `w` with that step (its cursor at the top).
+    static func steps(_ steps: [RestoreWizardState.Flow], of w: RestoreWizardState) -> [RestoreWizardState] {
         steps.map { step in
             var kept = w.kept
-            kept.step = step
+            kept.flow = step
             kept.selection = 0
             return kept
         }

@@ -136,7 +136,7 @@ extension RestoreWizardMode {
         case .path:
             guard !text.isEmpty else { return (nil, []) }
             w.path = text.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            go(&w, to: .target)
+            go(&w, to: .files(.target))
             w.picking = false  // typed from the browser: Esc on the target comes back to it, as it was
             return (nil, [journal(state, "restore: path /\(w.path ?? "") typed")])
         case .skipReason:
@@ -147,7 +147,7 @@ extension RestoreWizardMode {
         case .namespace:
             if let wrong = wrongNamespace(state, text) { return (wrong, []) }
             if w.kind == .database, let plan = w.dbPlan {
-                go(&w, to: .running)
+                go(&w, to: .database(.running))
                 return (nil, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(pointText(w, plan, state))"),
                               task(&w, &state, .acquireLease(what: "restore db into new cluster \(plan.name), to \(plan.target ?? "latest")"), busy: "taking the restore Lease")])
             }

@@ -19,8 +19,7 @@ extension RestoreWizardMode {
                 return refuseReadOnly(&w, state, key: "Enter", would: "list the file snapshots in a Job (kubectl create -f -), which the plan for both needs; Database plans with reads alone")
             }
             if kind == .database || kind == .both {
-                w.kind = kind
-                go(&w, to: .timeline)
+                go(&w, to: kind == .both ? .both(.timeline) : .database(.timeline))
                 w.timeline = nil
                 if let fresh = state.data.data?.actions { w.facts = fresh }
                 // Read-only lists no file snapshots: the listing is a Job.
@@ -29,8 +28,7 @@ extension RestoreWizardMode {
                                         task(&w, &state, read, busy: state.readOnly ? "reading the recoverability window" : "reading the recoverability window and listing the file snapshots")])
             }
             if kind == .databaseDrill {
-                w.kind = kind
-                go(&w, to: .dbPlan)
+                go(&w, to: .databaseDrill(.plan))
                 w.timeline = nil
                 w.dbPlan = nil
                 w.dbPlanError = nil
@@ -39,8 +37,7 @@ extension RestoreWizardMode {
                 return ModeStep(.stay, [journal(state, "restore: database drill chosen"),
                                         task(&w, &state, .dbDrillTimeline(w.facts), busy: "reading the recoverability window")])
             }
-            w.kind = kind
-            go(&w, to: .preflight)
+            go(&w, to: kind == .drill ? .drill(.preflight) : .files(.preflight))
             return ModeStep(.stay, [journal(state, "restore: \(kind == .drill ? "drill" : "files") chosen"), runPreflight(&w, &state)])
         case .preflight:
             guard let pre = w.preflight, let cronJob = w.cronJob else {
@@ -65,7 +62,7 @@ extension RestoreWizardMode {
             if w.kind == .drill {
                 return ModeStep(.stay, [journal(state, "restore drill started"), task(&w, &state, .drill(job: job), busy: "the restore drill Job")])
             }
-            go(&w, to: .snapshots)
+            go(&w, to: .files(.snapshots))
             clearListing(&w)
             return ModeStep(.stay, [task(&w, &state, .listSnapshots(job: job), busy: "the snapshot listing Job")])
         case .snapshots:
@@ -77,7 +74,7 @@ extension RestoreWizardMode {
             w.path = nil
             w.files = nil
             w.browse = ""
-            go(&w, to: .scope)
+            go(&w, to: .files(.scope))
             return ModeStep(.stay, [journal(state, "restore: snapshot \(w.snapshots[w.selection].shortID) chosen")])
         case .scope:
             if w.picking {
@@ -96,14 +93,14 @@ extension RestoreWizardMode {
                     return .stay
                 }
                 // Kept as it is: Esc on the target comes back to this directory, on this entry.
-                go(&w, to: .target)
+                go(&w, to: .files(.target))
                 w.picking = false
                 return ModeStep(.stay, [journal(state, "restore: path \(w.path.map { "/\($0)" } ?? "everything") picked")])
             }
             switch w.selection {
             case 0:
                 w.path = nil
-                go(&w, to: .target)
+                go(&w, to: .files(.target))
             case 1:
                 return ask(.path, draft: w.path ?? "")
             default:
@@ -125,7 +122,7 @@ extension RestoreWizardMode {
             w.target = target
             // Plan from the newest facts (replicas, free space, Jobs), not those of when the wizard opened.
             if let fresh = state.data.data?.actions { w.facts = fresh }
-            go(&w, to: .plan)
+            go(&w, to: .files(.plan))
             return ModeStep(.stay, [journal(state, "restore: target \(target.rawValue)")] + planOrCount(&w, &state))
         case .plan:
             w.message = w.target == .inPlace ? "y, then type the namespace, runs the plan." : "y runs the plan."
@@ -175,7 +172,7 @@ extension RestoreWizardMode {
                 w.message = "Refused: \(error.description)"
                 return ModeStep(.stay, [journal(state, "restore both: point refused: \(error.description)")])
             }
-            go(&w, to: .plan)
+            go(&w, to: .both(.plan))
             return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan?.target ?? "latest"), files from snapshot \(w.snapshot?.shortID ?? "?")")])
         }
         do {
@@ -186,7 +183,7 @@ extension RestoreWizardMode {
             w.message = "Refused: \(error.description)"
             return ModeStep(.stay, [journal(state, "restore db: point refused: \(error.description)")])
         }
-        go(&w, to: .dbPlan)
+        go(&w, to: .database(.plan))
         guard let plan = w.dbPlan else { return .stay }
         let chosen = journal(state, "restore db: point \(pointText(w, plan, state)) chosen")
         // Read-only sends no dry run: it is a create request, even if nothing is kept.

@@ -102,7 +102,7 @@ extension RestoreWizardMode {
         case .created(let outcome):
             effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
             w.dbOutcome = outcome
-            w.step = .finished
+            w.flow = .database(.finished)
             w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
             notify(&state, "restore db: \(outcome.message)")
             effects.append(journal(state, "restore db: \(outcome.message)"))
@@ -113,7 +113,7 @@ extension RestoreWizardMode {
             }
         case .dbDrilled(let drill):
             w.dbDrill = drill
-            w.step = .finished
+            w.flow = .databaseDrill(.finished)
             w.message = drill.recordFailure.map { "Not recorded (\($0)): check will not show this drill." }
             notify(&state, drill.summary)
             effects.append(journal(state, drill.summary + (drill.recordFailure.map { "; not recorded: \($0)" } ?? "")))
@@ -122,7 +122,7 @@ extension RestoreWizardMode {
             w.message = outcome.succeeded ? outcome.message.prefix(1).uppercased() + outcome.message.dropFirst() + "." : "Deleting the scratch cluster FAILED: \(outcome.message)"
             effects.append(journal(state, "database drill cleanup: \(outcome.message)"))
         case .drilled(let drill):
-            w.step = .finished
+            w.flow = .drill(.finished)
             w.message = drill.summary + (drill.diagnosis.map { "\nNext step: \($0.nextStep)" } ?? "")
             effects.append(journal(state, drill.summary))
         case .unlocked(let unlock):

@@ -19,7 +19,7 @@ extension RestoreWizardMode {
             }
             if w.kind == .databaseDrill, let plan = w.dbPlan {
                 // A scratch cluster beside the live one: nothing is overwritten, so y is the confirmation.
-                go(&w, to: .running)
+                go(&w, to: .databaseDrill(.running))
                 return ModeStep(.stay, [journal(state, "database drill confirmed: create scratch cluster \(plan.name), recovering the newest point"),
                                         task(&w, &state, .dbDrill(plan), busy: "creating \(plan.name) and timing its recovery")])
             }
@@ -36,7 +36,7 @@ extension RestoreWizardMode {
     }
 
     static func start(_ w: inout RestoreWizardState, _ state: inout AppState, _ plan: FileRestorePlan) -> ModeStep {
-        go(&w, to: .running)
+        go(&w, to: .running(w.kind))
         w.stepStates = plan.steps.map { _ in .pending }
         w.recovery = []
         w.leaseNote = nil
@@ -136,7 +136,7 @@ extension RestoreWizardMode {
 
     static func planFinished(_ w: inout RestoreWizardState, _ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
-        w.step = .finished
+        w.flow = .finished(w.kind)
         w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
         w.recovery = []
         state.exitNotes = []

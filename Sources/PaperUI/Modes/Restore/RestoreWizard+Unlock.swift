@@ -58,7 +58,7 @@ extension RestoreWizardMode {
             }
             effects.append(journal(state, "restic unlock done in Job \(job): \(said)"))
             if w.kind == .unlock {
-                w.step = .finished
+                w.flow = .unlock(.finished)
                 notify(&state, "restic unlock ran in Job \(job): \(said); b starts a backup to prove the repository is free")
             }
         } else if let holder = unlock.holder {

@@ -59,8 +59,87 @@ public struct RestoreWizardState: Sendable, Equatable {
         case unknown(String, seconds: Double)
     }
 
+    /// Where the wizard is: the flow and its step, one value (a step of one flow cannot be
+    /// paired with another flow).
+    public enum Flow: Sendable, Equatable {
+        /// The first step: what to restore (no flow chosen yet).
+        case choose
+        case files(FileStep)
+        case database(DatabaseStep)
+        case both(BothStep)
+        case drill(DrillStep)
+        case databaseDrill(DatabaseDrillStep)
+        case unlock(UnlockStep)
+
+        public enum FileStep: Sendable, Equatable { case preflight, snapshots, scope, target, plan, running, finished }
+        public enum DatabaseStep: Sendable, Equatable { case timeline, plan, running, finished }
+        public enum BothStep: Sendable, Equatable { case timeline, plan, running, finished }
+        public enum DrillStep: Sendable, Equatable { case preflight, finished }
+        public enum DatabaseDrillStep: Sendable, Equatable { case plan, running, finished }
+        public enum UnlockStep: Sendable, Equatable { case preflight, finished }
+
+        /// The flow's kind (on the first step: files, until one is chosen).
+        public var kind: Kind {
+            switch self {
+            case .choose, .files: .files
+            case .database: .database
+            case .both: .both
+            case .drill: .drill
+            case .databaseDrill: .databaseDrill
+            case .unlock: .unlock
+            }
+        }
+
+        /// The step, in the step bar's words.
+        public var step: Step {
+            switch self {
+            case .choose: .choose
+            case .files(let s):
+                switch s {
+                case .preflight: .preflight
+                case .snapshots: .snapshots
+                case .scope: .scope
+                case .target: .target
+                case .plan: .plan
+                case .running: .running
+                case .finished: .finished
+                }
+            case .database(let s):
+                switch s {
+                case .timeline: .timeline
+                case .plan: .dbPlan
+                case .running: .running
+                case .finished: .finished
+                }
+            case .both(let s):
+                switch s {
+                case .timeline: .timeline
+                case .plan: .plan
+                case .running: .running
+                case .finished: .finished
+                }
+            case .drill(let s): s == .preflight ? .preflight : .finished
+            case .databaseDrill(let s):
+                switch s {
+                case .plan: .dbPlan
+                case .running: .running
+                case .finished: .finished
+                }
+            case .unlock(let s): s == .preflight ? .preflight : .finished
+            }
+        }
+
+        /// A plan of steps (files, or both) running, or finished.
+        static func running(_ kind: Kind) -> Flow { kind == .both ? .both(.running) : .files(.running) }
+        static func finished(_ kind: Kind) -> Flow { kind == .both ? .both(.finished) : .files(.finished) }
+    }
+
     public var facts: ActionFacts
-    public var step: Step = .choose
+    public var flow: Flow = .choose
+    /// The step, in the step bar's words (of `flow`).
+    public var step: Step { flow.step }
+    /// What is restored (of `flow`).
+    public var kind: Kind { flow.kind }
     /// The steps behind this one, as they were left (cursor, scroll, browsed directory, choices):
     /// Esc puts the last one back exactly. Each kept value has an empty history of its own.
     public var history: [RestoreWizardState] = []
@@ -96,7 +175,6 @@ public struct RestoreWizardState: Sendable, Equatable {
     public var snapshots: [ResticSnapshot] = []
     public var version: ResticVersion?
     public var listingFailure: String?
-    public var kind: Kind = .files
     /// The directory being browsed (relative to the snapshot's root) and its entries.
     public var browse = ""
     public var files: [ResticNode]?

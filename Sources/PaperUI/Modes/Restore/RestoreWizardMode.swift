@@ -34,8 +34,7 @@ enum RestoreWizardMode {
                 "u removes a stale restic lock when the File backups check names a repository lock as the cause of the failed backups; it names none\(named). Nothing was run."))))
         }
         var wizard = RestoreWizardState(facts: facts)
-        wizard.kind = .unlock
-        wizard.step = .preflight
+        wizard.flow = .unlock(.preflight)
         wizard.message = "Checking first: permissions, the lock, and whether a backup Job is active (its restic may hold the lock)."
         let preflight = runPreflight(&wizard, &state)
         return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restic unlock opened (cause: \(cause?.evidence ?? "?"))"), preflight])
@@ -160,9 +159,9 @@ enum RestoreWizardMode {
         }
     }
 
-    static func go(_ w: inout RestoreWizardState, to step: RestoreWizardState.Step, selection: Int = 0) {
+    static func go(_ w: inout RestoreWizardState, to flow: RestoreWizardState.Flow, selection: Int = 0) {
         w.history.append(w.kept)
-        w.step = step
+        w.flow = flow
         w.selection = selection
         w.scroll = 0
     }
