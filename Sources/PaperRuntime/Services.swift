@@ -130,11 +130,7 @@ public enum RestoreTasks {
         case .dbDrill(let plan): .dbDrilled(await toolkit.databaseDrill(plan, by: OperatorIdentity.current(), report: report))
         case .dbDrillCleanup(let name): .cleaned(await toolkit.deleteDrillCluster(name, report: report))
         case .dbDryRun(let json): .dryRun(await toolkit.dryRun(json))
-        case .dbCreate(let json, let name): .created(await toolkit.createCluster(json, name: name, report: report))
         case .unlock(let job): .unlocked(await toolkit.unlock(job, report: report))
-        case .acquireLease(let what): .leased(refusal: await toolkit.executor.lease?.acquire(what: what))
-        case .releaseLease:
-            await releasing(toolkit)
         case .runPlan(let steps, let what):
             // Run through `Services.runPlan` (its events are not progress lines); here only for completeness.
             .plan(await toolkit.planRunner.run(steps, what: what) { event in
@@ -145,10 +141,6 @@ public enum RestoreTasks {
 }
 
 extension RestoreTasks {
-    static func releasing(_ toolkit: RestoreToolkit) async -> RestoreTaskResult {
-        .released(failure: await toolkit.executor.lease?.release())
-    }
-
     /// The cluster as the dashboard sees it, for a restore started from the command line: the
     /// facts the plans are made from, or why the cluster cannot be read.
     public static func facts(runner: any CommandRunning, config: PaperConfig, target: KubeTarget) async -> Result<ActionFacts, RefreshError> {

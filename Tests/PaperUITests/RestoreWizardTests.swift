@@ -36,10 +36,8 @@ import Testing
             // A path that is not in the snapshot matches nothing; any other, a large tree.
             .matched(RestoreToolkit.PathMatchResult(job: "paperctl-restic-ls-x", match: PathMatch(path: path, files: path.contains("nope") ? 0 : 12_431, bytes: path.contains("nope") ? 0 : 4_400_000_000)))
         case .drill: .drilled(RestoreToolkit.DrillResult(job: "paperctl-restic-drill-x", outcome: .done("Job complete"), files: 49, bytes: 171_000, seconds: 4))
-        case .dbTimeline, .dbDryRun, .dbCreate, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
+        case .dbTimeline, .dbDryRun, .dbDrillTimeline, .dbDrill, .dbDrillCleanup: nil
         case .unlock(let job): .unlocked(RestoreToolkit.UnlockResult(job: job.name, result: RestoreExecutor.JobResult(outcome: .done("Job complete"), log: "successfully removed 1 locks")))
-        case .acquireLease: .leased(refusal: nil)
-        case .releaseLease: .released(failure: nil)
         case .runPlan: nil
         }
     }
@@ -397,24 +395,27 @@ import Testing
         _ = update(&s, .restoreFinished(generation: dry.generation, .dryRun(.done("accepted"))))
         _ = update(&s, .key(.char("y")))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
-        let create = try #require(WizardFixtures.task(WizardFixtures.granted(&s, update(&s, .key(.enter)))))
-        guard case .dbCreate(_, let name) = create.task else { Issue.record("no create: \(create.task)"); return }
+        // The create is a plan of one step for the one plan runner (the Lease, the create, the wait, the Lease back).
+        let run = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .runPlan(let steps, _) = run.task, steps.count == 1, case .recoverCluster(let name) = steps[0].kind else { Issue.record("no plan of one create: \(run.task)"); return }
         #expect(name.hasPrefix("paperless-ngx-db-restore-"))
-        let created = update(&s, .restoreFinished(generation: create.generation, .created(.done("\(name) is healthy: Cluster in healthy state"))))
+        #expect(steps[0].dryRunDone, "y waited for this manifest's dry run: it is not asked again")
+        var created = update(&s, .restorePlanEvent(generation: run.generation, .stepStarted(0, steps[0])))
+        #expect(render(s).text.contains("Creating \(name) and following its recovery…"))
+        created += update(&s, .restorePlanEvent(generation: run.generation, .stepEnded(0, .done("\(name) is healthy: Cluster in healthy state"))))
+        created += update(&s, .restoreFinished(generation: run.generation, .plan(.finished)))
         #expect(render(s).text.contains("Cutover, step by step"))
         // The cutover is journaled as shown, its command aimed at this session's context.
         #expect(created.contains { if case .journal(let t) = $0 { t.contains("cutover, yours to run:") && t.contains("kubectl --context demo scale deployment/paperless-ngx --replicas=0 -n paperless-ngx") } else { false } })
-        #expect(created.contains { if case .restore(.releaseLease, _) = $0 { true } else { false } })
+        #expect(created.contains { if case .journal(let t) = $0 { t.hasSuffix("restore Lease \(RestoreLease.name) given back") } else { false } })
     }
 
-    /// The Lease's release is journaled when it comes back, even after the wizard closed; a
-    /// failed one is also announced.
-    @Test func theLeaseGivenBackIsJournaledAndAFailedReleaseIsAnnounced() {
+    /// The plan runner gives the Lease back; one it could not give back is announced and
+    /// journaled, even after the wizard closed.
+    @Test func aLeaseNotGivenBackIsAnnouncedAndJournaledEvenAfterTheWizardClosed() {
         var s = Fixtures.state(data: Fixtures.dataWithFacts(WizardFixtures.facts()))
-        let given = update(&s, .restoreFinished(generation: 41, .released(failure: nil)))
-        #expect(given.contains { if case .journal(let t) = $0 { t.hasSuffix("restore Lease \(RestoreLease.name) given back") } else { false } })
         let why = "the restore Lease \(RestoreLease.name) could not be given back (connection refused); it lapses 60 s after its last renewal"
-        let failed = update(&s, .restoreFinished(generation: 42, .released(failure: why)))
+        let failed = update(&s, .restorePlanEvent(generation: 42, .leaseNote(why)))
         #expect(failed.contains { if case .journal(let t) = $0 { t.hasSuffix(why) } else { false } })
         #expect(s.notices.last?.contains("could not be given back") == true)
     }

@@ -88,18 +88,11 @@ enum WizardFixtures {
     }
 
     /// The generation and task of the restore effect among `effects`.
-    /// The Lease is taken before the first write: a task that takes it is answered (granted) here,
-    /// and the task that follows is returned. Giving it back is not a task a test waits for.
     static func task(_ effects: [Effect]) -> (generation: Int, task: RestoreTask)? {
-        var tasks: [(generation: Int, task: RestoreTask)] = []
         for e in effects {
-            guard case .restore(let task, let generation) = e else { continue }
-            if case .releaseLease = task { continue }
-            tasks.append((generation, task))
+            if case .restore(let task, let generation) = e { return (generation, task) }
         }
-        // A Lease answered in the same batch (`press(answer:)`): what followed it.
-        if tasks.count > 1, case .acquireLease = tasks[0].task { return tasks[1] }
-        return tasks.first
+        return nil
     }
 
     /// The plan runner's events for step `index` of the wizard's plan: started, then ended with
@@ -121,15 +114,10 @@ enum WizardFixtures {
         return all + update(&s, .restoreFinished(generation: generation, .plan(.finished)))
     }
 
-    /// Answers the Lease task among `effects` (granted unless `refusal`), returning what follows.
-    /// A plan takes the Lease in the plan runner: refused, the plan's end says so.
+    /// The plan runner's answer on the Lease for the plan among `effects`: granted (the plan
+    /// goes on; `effects` returned), or refused (the plan's end says so).
     static func granted(_ s: inout AppState, _ effects: [Effect], refusal: String? = nil) -> [Effect] {
-        guard let (generation, task) = task(effects) else { return effects }
-        if case .runPlan = task {
-            guard let refusal else { return effects }
-            return update(&s, .restoreFinished(generation: generation, .plan(.refused(refusal))))
-        }
-        guard case .acquireLease = task else { return effects }
-        return update(&s, .restoreFinished(generation: generation, .leased(refusal: refusal)))
+        guard let (generation, task) = task(effects), case .runPlan = task, let refusal else { return effects }
+        return update(&s, .restoreFinished(generation: generation, .plan(.refused(refusal))))
     }
 }

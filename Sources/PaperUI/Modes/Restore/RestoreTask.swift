@@ -24,14 +24,9 @@ public enum RestoreTask: Sendable, Equatable {
     case dbDrill(DatabaseRestorePlan)
     case dbDrillCleanup(name: String)
     case dbDryRun(json: String)
-    case dbCreate(json: String, name: String)
     /// `restic unlock` (or `--remove-all`): the Job built when it was offered.
     case unlock(ResticJob)
-    /// Two operators at once: the restore Lease, taken before the database's new cluster is created
-    /// and given back after (a plan of steps takes and gives it back in `runPlan`).
-    case acquireLease(what: String)
-    case releaseLease
-    /// A confirmed plan, run by the one plan runner (`RestorePlanRunner.run`) under the restore
+    /// A confirmed plan (the files, both, or the database's new cluster), run by the one plan runner (`RestorePlanRunner.run`) under the restore
     /// Lease taken for `what`: what happens comes back as `.restorePlanEvent`, the end as `.plan`.
     case runPlan(steps: [RestoreStep], what: String)
 }
@@ -56,12 +51,8 @@ public enum RestoreTaskResult: Sendable, Equatable {
     case drilled(RestoreToolkit.DrillResult)
     case timeline(DatabaseTimelineResult)
     case dryRun(RestoreExecutor.Outcome)
-    case created(RestoreExecutor.Outcome)
     case dbDrilled(DatabaseDrillResult)
     case cleaned(RestoreExecutor.Outcome)
-    case leased(refusal: String?)
-    /// The Lease given back, or why it could not be (it then lapses on its own).
-    case released(failure: String?)
     /// How a plan run by `runPlan` ended.
     case plan(RestorePlanRunner.Result)
 }

@@ -25,11 +25,6 @@ extension RestoreWizardMode {
     }
 
     static func finished(_ state: inout AppState, generation: Int, _ result: RestoreTaskResult) -> [Effect] {
-        // The Lease is given back after the wizard moved on (or closed): said whether or not it is still open.
-        if case .released(let failure) = result {
-            if let failure { notify(&state, failure) }
-            return [journal(state, failure ?? "restore Lease \(RestoreLease.name) given back")]
-        }
         guard let i = index(state), case .restore(var w) = state.stack[i], w.taskGeneration == generation else {
             // A plan left running ends on its own: its end is on record.
             if case .plan(let end) = result { return leftEnd(state, end) }
@@ -95,22 +90,6 @@ extension RestoreWizardMode {
         case .dryRun(let outcome):
             w.dryRun = outcome
             effects.append(journal(state, "restore db: dry run \(outcome.succeeded ? "accepted" : "rejected: \(outcome.message)")"))
-        case .leased(let refusal):
-            effects += leased(&w, &state, refusal: refusal)
-        case .released:
-            break  // answered above
-        case .created(let outcome):
-            effects.append(.restore(.releaseLease, generation: state.nextGeneration()))
-            w.dbOutcome = outcome
-            w.flow = .database(.finished)
-            w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
-            notify(&state, "restore db: \(outcome.message)")
-            effects.append(journal(state, "restore db: \(outcome.message)"))
-            if outcome.succeeded, let plan = w.dbPlan {
-                // What the operator is told to run is on record, exactly as shown.
-                let steps = cutoverSteps(w, plan).enumerated().map { "  \($0.offset + 1). \($0.element)" }
-                effects.append(journal(state, "restore db: cutover, yours to run:\n" + steps.joined(separator: "\n")))
-            }
         case .dbDrilled(let drill):
             w.dbDrill = drill
             w.flow = .databaseDrill(.finished)

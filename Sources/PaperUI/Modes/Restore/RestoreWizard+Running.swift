@@ -57,7 +57,13 @@ extension RestoreWizardMode {
         case .stepStarted(let index, let step):
             // The runner took the Lease before the first step.
             if index == 0 { effects.append(journal(state, "restore Lease \(RestoreLease.name) taken")) }
-            effects += stepStarted(&w, &state, index, step)
+            if w.kind == .database, let plan = w.dbPlan {
+                // The new cluster's one step: created and followed, its progress shown under this.
+                w.busy = "creating \(plan.name) and following its recovery"
+                w.progress = nil
+            } else {
+                effects += stepStarted(&w, &state, index, step)
+            }
         case .progress(_, let update):
             return progress(&state, generation: generation, update)
         case .leaseNote(let note):
@@ -65,7 +71,7 @@ extension RestoreWizardMode {
             state.stack[i] = .restore(w)
             return progress(&state, generation: generation, RestoreExecutor.Progress(note, leaseLost: true))
         case .stepEnded(let index, let outcome):
-            effects += stepEnded(&w, &state, index, outcome)
+            if w.kind == .database { w.dbOutcome = outcome } else { effects += stepEnded(&w, &state, index, outcome) }
         }
         state.stack[i] = .restore(w)
         return effects
@@ -103,6 +109,26 @@ extension RestoreWizardMode {
     /// The plan runner's result: finished, stopped with the way back, refused (back to the plan), cancelled.
     static func planEnded(_ w: inout RestoreWizardState, _ state: inout AppState, _ result: RestorePlanRunner.Result) -> [Effect] {
         var effects: [Effect] = []
+        if case .refused(let refusal) = result {
+            // Nothing ran: back to the plan, with who holds the Lease and doing what.
+            stepBack(&w, state)
+            w.message = "Refused: \(refusal). Nothing ran."
+            notify(&state, "restore refused: \(refusal)")
+            return [journal(state, "restore refused: \(refusal)")]
+        }
+        if w.kind == .database {
+            effects += databaseEnded(&w, &state, result)
+        } else {
+            effects += filesEnded(&w, &state, result)
+        }
+        // The runner gave the Lease back; a failure to do so came as its last note.
+        if w.leaseNote == nil { effects.append(journal(state, "restore Lease \(RestoreLease.name) given back")) }
+        return effects
+    }
+
+    /// A plan of files (or both) ended: finished, stopped with the way back, cancelled.
+    static func filesEnded(_ w: inout RestoreWizardState, _ state: inout AppState, _ result: RestorePlanRunner.Result) -> [Effect] {
+        var effects: [Effect] = []
         switch result {
         case .finished, .detached:
             effects += planFinished(&w, &state)
@@ -118,19 +144,35 @@ extension RestoreWizardMode {
             effects.append(journal(state, text))
             w.recovery = recovery
             effects += stopped(&w, &state, at, .failed("not started: \(why)"))
-        case .refused(let refusal):
-            // Nothing ran: back to the plan, with who holds the Lease and doing what.
-            stepBack(&w, state)
-            w.message = "Refused: \(refusal). Nothing ran."
-            notify(&state, "restore refused: \(refusal)")
-            return [journal(state, "restore refused: \(refusal)")]
+        case .refused:
+            break  // said by planEnded
         case .cancelled(let before, let recovery):
             w.recovery = recovery
             w.message = "Cancelled before step \(before + 1): nothing after it ran."
             effects.append(journal(state, "restore cancelled before step \(before + 1)" + (recovery.isEmpty ? "" : "\n  to get back: " + recovery.joined(separator: "; "))))
         }
-        // The runner gave the Lease back; a failure to do so came as its last note.
-        if w.leaseNote == nil { effects.append(journal(state, "restore Lease \(RestoreLease.name) given back")) }
+        return effects
+    }
+
+    /// The new cluster's plan ended: its outcome and, when healthy, the cutover, which the tool does none of.
+    static func databaseEnded(_ w: inout RestoreWizardState, _ state: inout AppState, _ result: RestorePlanRunner.Result) -> [Effect] {
+        let outcome: RestoreExecutor.Outcome = switch result {
+        case .finished, .detached, .refused: w.dbOutcome ?? .done("\(w.dbPlan?.name ?? "the new cluster") created")
+        case .stopped(_, let outcome, _), .notCreated(_, let outcome): outcome
+        case .notStarted(_, let why, _): .failed("not started: \(why)")
+        case .cancelled: .unknown("stopped following the new cluster: cancelled")
+        }
+        var effects: [Effect] = []
+        w.dbOutcome = outcome
+        w.flow = .database(.finished)
+        w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
+        notify(&state, "restore db: \(outcome.message)")
+        effects.append(journal(state, "restore db: \(outcome.message)"))
+        if outcome.succeeded, let plan = w.dbPlan {
+            // What the operator is told to run is on record, exactly as shown.
+            let steps = cutoverSteps(w, plan).enumerated().map { "  \($0.offset + 1). \($0.element)" }
+            effects.append(journal(state, "restore db: cutover, yours to run:\n" + steps.joined(separator: "\n")))
+        }
         return effects
     }
 
@@ -190,22 +232,5 @@ extension RestoreWizardMode {
         case .refused(let why): "restore refused: \(why)"
         }
         return [journal(state, text)]
-    }
-
-    /// The restore Lease answered (the database's new cluster): refused, back to the plan as it
-    /// was; taken, the cluster is created.
-    static func leased(_ w: inout RestoreWizardState, _ state: inout AppState, refusal: String?) -> [Effect] {
-        var effects: [Effect] = []
-        if let refusal {
-            // Nothing ran: back to the plan, with who holds the Lease and doing what.
-            stepBack(&w, state)
-            w.message = "Refused: \(refusal). Nothing ran."
-            notify(&state, "restore refused: \(refusal)")
-            effects.append(journal(state, "restore refused: \(refusal)"))
-        } else if let plan = w.dbPlan {
-            effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
-            effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery"))
-        }
-        return effects
     }
 }
