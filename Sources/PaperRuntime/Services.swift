@@ -130,7 +130,8 @@ public enum RestoreTasks {
         case .dbDrill(let plan): .dbDrilled(await toolkit.databaseDrill(plan, by: OperatorIdentity.current(), report: report))
         case .dbDrillCleanup(let name): .cleaned(await toolkit.deleteDrillCluster(name, report: report))
         case .dbDryRun(let json): .dryRun(await toolkit.dryRun(json))
-        case .dbCreate(let json, let name): .created(await toolkit.createCluster(json, name: name, report: report))
+        case .dbCreate(let json, let name, let steps):
+            .created(steps.isEmpty ? await toolkit.createCluster(json, name: name, report: report) : await toolkit.restoreDatabase(steps, report: report))
         case .unlock(let job): .unlocked(await toolkit.unlock(job, report: report))
         case .acquireLease(let what): .leased(refusal: await toolkit.executor.lease?.acquire(what: what))
         case .releaseLease:

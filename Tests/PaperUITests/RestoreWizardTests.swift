@@ -398,7 +398,7 @@ import Testing
         _ = update(&s, .key(.char("y")))
         for c in "paperless-ngx" { Self.press(&s, .char(c)) }
         let create = try #require(WizardFixtures.task(WizardFixtures.granted(&s, update(&s, .key(.enter)))))
-        guard case .dbCreate(_, let name) = create.task else { Issue.record("no create: \(create.task)"); return }
+        guard case .dbCreate(_, let name, _) = create.task else { Issue.record("no create: \(create.task)"); return }
         #expect(name.hasPrefix("paperless-ngx-db-restore-"))
         let created = update(&s, .restoreFinished(generation: create.generation, .created(.done("\(name) is healthy: Cluster in healthy state"))))
         #expect(render(s).text.contains("Cutover, step by step"))

@@ -24,7 +24,9 @@ public enum RestoreTask: Sendable, Equatable {
     case dbDrill(DatabaseRestorePlan)
     case dbDrillCleanup(name: String)
     case dbDryRun(json: String)
-    case dbCreate(json: String, name: String)
+    /// The new cluster created and followed; `steps`: the whole database restore (the credentials
+    /// Secret first, the backups re-armed after), run in order when given.
+    case dbCreate(json: String, name: String, steps: [RestoreStep] = [])
     /// `restic unlock` (or `--remove-all`): the Job built when it was offered.
     case unlock(ResticJob)
     /// Two operators at once: the restore Lease, taken before the database's new cluster is created

@@ -204,7 +204,7 @@ extension RestoreWizardMode {
             effects.append(journal(state, "restore refused: \(refusal)"))
         } else if let plan = w.dbPlan {
             effects.append(journal(state, "restore Lease \(RestoreLease.name) taken"))
-            effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name), busy: "creating \(plan.name) and following its recovery"))
+            effects.append(task(&w, &state, .dbCreate(json: plan.json, name: plan.name, steps: plan.steps(target: w.facts.target)), busy: "creating \(plan.name) and following its recovery"))
         }
         return effects
     }
