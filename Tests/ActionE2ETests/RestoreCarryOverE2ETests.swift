@@ -1,7 +1,8 @@
 import Foundation
+import PaperDomain
 import PaperKube
 import ProcessTestSupport
-import SimCluster
+@testable import SimCluster
 import Testing
 
 /// `restore db` carries the live side over, with the real kubectl, in-tree and with the plugin:
@@ -40,6 +41,37 @@ import Testing
         let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         return files.filter { !$0.path.contains("/kubecache/") && $0.lastPathComponent != "kubeconfig" }
             .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined(separator: "\n")
+    }
+
+    /// The Cluster (recovery secret, lineage serverName), ScheduledBackup and first Backup the
+    /// restore writes pass the real CRD schemas, in-tree and with the plugin, with no unknown field.
+    @Test(arguments: [false, true])
+    func theManifestsTheRestoreWritesPassTheRealCRDs(plugin: Bool) throws {
+        let backup = plugin
+            ? #""plugins":[{"name":"barman-cloud.cloudnative-pg.io","isWALArchiver":true,"parameters":{"barmanObjectName":"paperless-ngx-db-store"}}]"#
+            : #""backup":{"retentionPolicy":"28d","barmanObjectStore":{"destinationPath":"s3://db/","s3Credentials":{"accessKeyId":{"name":"db-s3","key":"ACCESS_KEY_ID"},"secretAccessKey":{"name":"db-s3","key":"ACCESS_SECRET_KEY"}},"wal":{"compression":"gzip"},"data":{"compression":"gzip"}}}"#
+        let live = Data(#"""
+            {"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","metadata":{"name":"paperless-ngx-db"},
+             "spec":{"instances":1,"storage":{"size":"5Gi"},"bootstrap":{"initdb":{"database":"paperless-ngx","owner":"paperless-ngx"}},\#(backup)},
+             "status":{"phase":"Cluster in healthy state","firstRecoverabilityPoint":"2026-11-01T03:00:00Z"}}
+            """#.utf8)
+        let store = try KubeJSON.decode(BarmanObjectStore.self, from: Data(#"{"metadata":{"name":"paperless-ngx-db-store"},"status":{"serverRecoveryWindow":{"paperless-ngx-db":{"firstRecoverabilityPoint":"2026-11-01T03:00:00Z"}}}}"#.utf8))
+        let scheduled = try KubeJSON.decode(CNPGScheduledBackup.self, from: Data(#"{"metadata":{"name":"paperless-ngx-db-daily"},"spec":{"schedule":"0 0 3 * * *","cluster":{"name":"paperless-ngx-db"}\#(plugin ? #","method":"plugin","pluginConfiguration":{"name":"barman-cloud.cloudnative-pg.io"}"# : "")}}"#.utf8))
+        let cluster = try KubeJSON.decode(CNPGCluster.self, from: live)
+        let now = try #require(UTCTime.parse("2026-12-01T12:00:00Z"))
+        var timeline = DatabaseTimeline(clusterJSON: live, cluster: cluster, window: DatabaseRestore.window(cluster: cluster, objectStores: [store], archiveTimeout: 300, now: now),
+                                        backups: [], objectStores: [store])
+        timeline.carryOver = DatabaseRestore.CarryOver(scheduledBackups: [scheduled], usedServerNames: ["paperless-ngx-db"])
+        let plan = try DatabaseRestore.plan(.latest, timeline: timeline, namespace: Self.ns, name: "pdb-crd", now: now)
+        let rearm = try #require(plan.rearm)
+        for (json, kind) in [(plan.json, Catalogue.clusters), (rearm.scheduledBackupJSON ?? "", Catalogue.scheduledBackups), (rearm.firstBackupJSON, Catalogue.backups)] {
+            let crd = try #require(VendoredCRDs.crd(for: kind)).get()
+            let result = SchemaValidator.check(try JSONValue(parsing: json), against: try #require(crd.versions["v1"]))
+            #expect(result.causes.isEmpty && result.unknownFields.isEmpty, "\(kind.kind): \(result.causes.map(\.text)) \(result.unknownFields)")
+        }
+        let manifest = try JSONValue(parsing: plan.json)
+        #expect(manifest.value(at: "spec.bootstrap.recovery.secret.name")?.stringValue == "pdb-crd-owner")
+        #expect(manifest.value(at: plugin ? "spec.plugins.0.parameters.serverName" : "spec.backup.barmanObjectStore.serverName")?.stringValue == "paperless-ngx-db-r1")
     }
 
     @Test(arguments: [Scenario.healthy, .pluginBackups])
