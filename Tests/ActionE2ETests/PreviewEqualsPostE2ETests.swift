@@ -90,7 +90,7 @@ import Yams
                 return u
             }
             return (.array(items), paths)
-        case (.string("***"), .string(let value)) where !value.isEmpty && isEnvValue(path):
+        case (.string("***"), .string(let value)) where !value.isEmpty && (isEnvValue(path) || path.count == 2 && path[0] == "data"):
             return (sent, [path.joined(separator: ".")])
         default:
             return (previewed, [])
@@ -223,8 +223,9 @@ import Yams
         #expect(run.status == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
         let manifest = try Self.printedManifest(run.stdout)
         let result = try Self.expectPreviewIsPost(run, env, from: from, manifest: manifest)
-        #expect(result.created.map { "\($0.kind)/\($0.name)" } == ["Cluster/ppreview"])
-        #expect(result.masked.isEmpty, "the Cluster has nothing masked: \(result.masked)")
+        // The owner's credentials Secret first: its password is the one thing not shown.
+        #expect(result.created.map { "\($0.kind)/\($0.name)" } == ["Secret/ppreview-owner", "Cluster/ppreview"])
+        #expect(result.masked == ["Secret/ppreview-owner: data.password"], "the Cluster has nothing masked, the Secret only its password: \(result.masked)")
     }
 
     @Test func restoreBothPostsTheClusterTheSafetyBackupAndTheRestoreJobItPlanned() async throws {
@@ -242,9 +243,10 @@ import Yams
         #expect(run.status == 0, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
         // The snapshot listing Job is named in a "runs exactly" line like every other.
         let result = try Self.expectPreviewIsPost(run, env, from: from)
-        #expect(result.created.map(\.kind).sorted() == ["Backup", "Cluster", "Job", "Job", "Job"], "\(result.created.map { "\($0.kind)/\($0.name)" })")
+        // Beside the files' Jobs: the safety Backup, the credentials Secret, the Cluster, its ScheduledBackup and first Backup.
+        #expect(result.created.map(\.kind).sorted() == ["Backup", "Backup", "Cluster", "Job", "Job", "Job", "ScheduledBackup", "Secret"], "\(result.created.map { "\($0.kind)/\($0.name)" })")
         #expect(result.created.contains { $0.kind == "Cluster" && $0.name == "pboth" })
-        #expect(Self.purposes(result.created) == ["restic-snapshots", "restic-safety-backup", "restic-restore", "db-restore"], "\(result.created.map(\.name))")
+        #expect(Self.purposes(result.created) == ["restic-snapshots", "restic-safety-backup", "restic-restore", "db-restore-credentials", "db-restore", "db-restore"], "\(result.created.map(\.name))")
         let listing = result.created.filter { $0.sent.value(at: "metadata.labels")?["paperctl.io/purpose"]?.stringValue == "restic-snapshots" }.map(\.name)
         #expect(!listing.isEmpty && listing.allSatisfy { name in Self.runsExactly(run.stdout).contains { $0.name == name } }, "\(listing)")
     }

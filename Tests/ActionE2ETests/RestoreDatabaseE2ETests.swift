@@ -38,7 +38,9 @@ import Testing
             #expect(run.stdout.contains("\(name) is healthy: Cluster in healthy state"))
             #expect(run.stdout.contains("Point the app's database host"))
             let created = try #require(env.sim.store.get(Catalogue.clusters, namespace: Self.ns, name: name))
-            #expect(created.value(at: "spec.backup") == nil && created.value(at: "spec.plugins") == nil, "the new cluster archives nowhere")
+            // It archives under a serverName of the recovery lineage, never the live one's.
+            let server = scenario == .pluginBackups ? created.value(at: "spec.plugins.0.parameters.serverName") : created.value(at: "spec.backup.barmanObjectStore.serverName")
+            #expect(server?.stringValue?.hasPrefix("\(Self.live)-r") == true, "\(String(describing: server))")
             #expect(created.value(at: "metadata.labels")?["app.kubernetes.io/managed-by"]?.stringValue == "paperctl")
             if scenario == .pluginBackups {
                 #expect(created.value(at: "spec.externalClusters.0.plugin.parameters.barmanObjectName")?.stringValue == "paperless-ngx-db-store")

@@ -205,7 +205,7 @@ import Testing
                                         cronJob: RestorePlanningTests.cronJob, resticVersion: ResticVersion(0, 17, 3), now: DatabaseRestoreTests.now)
         let kinds = plan.steps.steps.map { step -> String in
             switch step.kind {
-            case .databaseBackup: "db safety"
+            case .databaseBackup(let backup): backup.objectName.hasPrefix("paperless-ngx-db-restore-") ? "first backup" : "db safety"
             case .safetyBackup: "files safety"
             case .suspendCronJob(_, let s): s ? "suspend" : "resume"
             case .scaleDown: "scale down"
@@ -214,9 +214,13 @@ import Testing
             case .guidance: "guidance"
             case .scaleUp: "scale up"
             case .postCheck: "check"
+            case .carryCredentials: "credentials"
+            case .scheduledBackup: "scheduled backup"
+            case .checkArchiving: "archiving"
             }
         }
-        #expect(kinds == ["db safety", "files safety", "suspend", "scale down", "files restore", "db restore", "guidance"])
+        // The credentials Secret before the new cluster; its own backups after (no live ScheduledBackup was read: none to copy).
+        #expect(kinds == ["db safety", "files safety", "suspend", "scale down", "files restore", "credentials", "db restore", "first backup", "archiving", "guidance"])
         #expect(plan.snapshot.id == "bbbb2222", "the nearest snapshot at or before the point, not the newer one")
         #expect(plan.rpo.contains { $0.contains("files: snapshot bbbb2222") && $0.contains("3h before the point") })
         #expect(plan.steps.notes.first?.hasPrefix("database: exactly") == true, "the RPO readout is shown with the plan")

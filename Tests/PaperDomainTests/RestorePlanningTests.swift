@@ -195,6 +195,7 @@ import Testing
             case .scaleUp(_, let to): "up to \(to)"
             case .postCheck: "check"
             case .databaseBackup, .recoverCluster, .guidance: "not a file step"
+            case .carryCredentials, .scheduledBackup, .checkArchiving: "not a file step"
             }
         }
         #expect(kinds == ["safety", "suspend", "down from 2", "restore", "up to 2", "resume", "check"])

@@ -60,8 +60,10 @@ final class FaultRunner: CommandRunning, CommandStreaming, Sendable {
     /// A restore Job or recovery cluster that runs and never finishes (the step stays running).
     static func healthy(_ command: KubectlCommand) -> CommandOutput {
         let a = command.arguments
+        if a.contains("can-i") { return .ok("yes") }  // before create: `auth can-i create secrets`
         if a.contains("create") { return .ok("created") }
-        if a.contains("can-i") { return .ok("yes") }
+        // The live <cluster>-app Secret the credentials copy reads (no initdb owner in the fixture: CNPG's default, app).
+        if a.contains("secrets") { return .ok(#"{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/basic-auth","data":{"username":"YXBw","password":"cGFzcw=="}}"#) }
         if a.contains("logs") { return .ok("restoring…") }
         if let i = a.firstIndex(of: "jobs.batch"), i + 1 < a.count { return .ok(Objects.job(a[i + 1], status: Objects.running)) }
         if let i = a.firstIndex(of: ResourceKind.cnpgCluster.qualifiedName), i + 1 < a.count {

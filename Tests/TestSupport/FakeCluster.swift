@@ -120,12 +120,22 @@ public final class FakeCluster: Sendable {
         if a.contains("deployments.apps") { return .ok(o.deployment) }
         if a.contains("persistentvolumeclaims") { return .ok(o.claim) }
         if a.contains("configmaps") { return notFound("configmaps") }
+        if a.contains("secrets") {
+            // The live owner's Secret, as CNPG writes it (`app` / a password the test never looks at).
+            guard let name = name(after: "secrets", in: a), name == "\(o.liveCluster)-app" else { return notFound("secrets") }
+            return .ok(#"{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/basic-auth","metadata":{"name":"\#(name)"},"data":{"username":"YXBw","password":"ZmFrZS1wYXNzd29yZA=="}}"#)
+        }
+        if a.contains(ResourceKind.cnpgScheduledBackup.qualifiedName) { return .ok(emptyList) }
         let clusters = ResourceKind.cnpgCluster.qualifiedName
         if a.contains(clusters) {
-            guard let name = name(after: clusters, in: a) else { return .failure("unexpected command: \(a)") }
+            guard let name = name(after: clusters, in: a) else {
+                return .ok(#"{"apiVersion":"v1","kind":"List","items":[\#(String(decoding: o.clusterJSON, as: UTF8.self))]}"#)
+            }
             if a.contains(where: { $0.hasPrefix("jsonpath=") }) { return .ok("db-drill") }
             if name == o.liveCluster { return .ok(o.clusterJSON) }
-            return .ok(#"{"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","metadata":{"name":"\#(name)"},"status":{"phase":"Cluster in healthy state"}}"#)
+            // A new cluster is healthy at once and archives at once.
+            return .ok(#"{"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","metadata":{"name":"\#(name)"},"status":{"phase":"Cluster in healthy state","#
+                       + #""firstRecoverabilityPoint":"2027-01-06T03:01:40Z","conditions":[{"type":"ContinuousArchiving","status":"True"}]}}"#)
         }
         let backups = ResourceKind.cnpgBackup.qualifiedName
         if a.contains(backups) {

@@ -156,6 +156,10 @@ public struct DatabaseRestorePlan: Sendable, Equatable {
     public var json: String
     public var yaml: String
     public var notes: [String]
+    /// The Secret `bootstrap.recovery.secret` names, so the owner keeps the live password (nil: a drill).
+    public var credentials: RecoveryCredentials?
+    /// The new cluster's own backups (nil: a drill, which archives nothing).
+    public var rearm: BackupRearm?
 }
 
 // MARK: - DatabaseRestore
@@ -214,7 +218,8 @@ public enum DatabaseRestore {
 
     /// The plan: the window checked, the manifest built from the live cluster's spec.
     public static func plan(_ point: RestorePoint, clusterJSON: Data, cluster: CNPGCluster, backups: [CNPGBackup], objectStores: [BarmanObjectStore],
-                            namespace: String, name: String? = nil, drill: Bool = false, now: Double) throws(Refusal) -> DatabaseRestorePlan {
+                            namespace: String, name: String? = nil, drill: Bool = false, now: Double,
+                            carryOver: CarryOver? = nil) throws(Refusal) -> DatabaseRestorePlan {
         guard let live = (try? JSONSerialization.jsonObject(with: clusterJSON)) as? [String: Any], let spec = live["spec"] as? [String: Any] else {
             throw Refusal("the live Cluster is not valid JSON")
         }
@@ -269,16 +274,46 @@ public enum DatabaseRestore {
         guard newName != liveName else { throw Refusal("the new cluster cannot be named like the live one: CloudNativePG recovers into a new cluster") }
         var recovery: [String: Any] = ["source": "origin"]
         if let recoveryTarget { recovery["recoveryTarget"] = recoveryTarget }
-        if let initdb = (spec["bootstrap"] as? [String: Any])?["initdb"] as? [String: Any] {
+        let initdb = (spec["bootstrap"] as? [String: Any])?["initdb"] as? [String: Any]
+        if let initdb {
             if let db = initdb["database"] { recovery["database"] = db }
             if let owner = initdb["owner"] { recovery["owner"] = owner }
+        }
+        var credentials: RecoveryCredentials?
+        if carryOver != nil, !drill {
+            // The owner keeps the live password: CNPG otherwise resets it to a fresh random one.
+            let owner = initdb?["owner"] as? String ?? "app"
+            if let secret = (initdb?["secret"] as? [String: Any])?["name"] as? String, !secret.isEmpty {
+                credentials = RecoveryCredentials(secretName: secret, source: .initdbSecret, owner: owner, live: liveName)
+            } else {
+                credentials = RecoveryCredentials(secretName: "\(newName)-owner", source: .copy(from: "\(liveName)-app"), owner: owner, live: liveName)
+            }
+            recovery["secret"] = ["name": credentials?.secretName ?? ""]
+            notes.append("credentials: " + (credentials?.summary ?? ""))
         }
         var newSpec: [String: Any] = ["bootstrap": ["recovery": recovery], "externalClusters": [origin]]
         for key in ["instances", "imageName", "storage", "walStorage", "resources", "affinity"] { if let v = spec[key] { newSpec[key] = v } }
         if let parameters = (spec["postgresql"] as? [String: Any])?["parameters"] { newSpec["postgresql"] = ["parameters": parameters] }
-        // No spec.backup and no spec.plugins: the new cluster archives nowhere, so it can never write
-        // to the live cluster's serverName (CNPG would stop it with "Expected empty archive").
-        notes.append("the new cluster archives no WAL (no spec.backup, no spec.plugins): add a backup configuration with a serverName of its own once it is verified")
+        var rearm: BackupRearm?
+        if let carryOver, !drill, let method = ManualBackup.databaseMethod(for: cluster) {
+            // The live backup configuration under a serverName of the lineage: never the live one's.
+            let server = lineage(liveServer: server, used: carryOver.usedServerNames.union([server]))
+            if let (key, value) = rearmedSpec(liveSpec: spec, server: server) { newSpec[key] = value }
+            let live = carryOver.scheduledBackups.first { $0.clusterName == liveName && !$0.suspend } ?? carryOver.scheduledBackups.first { $0.clusterName == liveName }
+            let scheduled = live.flatMap { scheduledBackup(live: $0, liveCluster: liveName, newCluster: newName, namespace: namespace) }
+            let backupName = ManualBackup.databaseBackupName(cluster: newName, now: now)
+            var objectStore: String?
+            if case .plugin(_, let store, _) = cluster.backupConfiguration { objectStore = store }
+            rearm = BackupRearm(serverName: server, objectStore: objectStore, scheduledBackupName: scheduled?.name, schedule: live?.schedule,
+                                scheduledBackupJSON: scheduled?.json, scheduledBackupYAML: scheduled?.yaml, firstBackupName: backupName,
+                                firstBackupJSON: ManualBackup.databaseBackupJSON(name: backupName, cluster: newName, namespace: namespace, method: method))
+            notes.append(rearm?.summary ?? "")
+            notes.append("the new cluster archives WAL under serverName \(server), its own (the live one archives under \(cluster.backupServerName)): a shared serverName fails with \"Expected empty archive\"")
+        } else {
+            // No spec.backup and no spec.plugins: the new cluster archives nowhere, so it can never write
+            // to the live cluster's serverName (CNPG would stop it with "Expected empty archive").
+            notes.append("the new cluster archives no WAL (no spec.backup, no spec.plugins): add a backup configuration with a serverName of its own once it is verified")
+        }
         let manifest: [String: Any] = [
             "apiVersion": "postgresql.cnpg.io/v1",
             "kind": "Cluster",
@@ -298,7 +333,8 @@ public enum DatabaseRestore {
         let json = String(decoding: data, as: UTF8.self) + "\n"
         let yaml = (try? Yams.dump(object: try? Yams.load(yaml: json), sortKeys: true)) ?? json
         let target = recoveryTarget.flatMap { ($0["targetTime"] ?? $0["backupID"]) as? String }
-        return DatabaseRestorePlan(name: newName, point: point, target: target, recoveredTo: recoveredTo, window: window, json: json, yaml: yaml, notes: notes)
+        return DatabaseRestorePlan(name: newName, point: point, target: target, recoveredTo: recoveredTo, window: window, json: json, yaml: yaml, notes: notes,
+                                   credentials: credentials, rearm: rearm)
     }
 
     /// What the operator does after the new cluster is healthy; the tool does none of it. The
@@ -316,11 +352,16 @@ public enum DatabaseRestore {
                        logPolicy: .action(title: "Create recovery cluster \(name)"), stdin: Data(json.utf8))
     }
 
-    public static func cutover(newName: String, live: String, target: KubeTarget, argoManaged: Bool = false, deployment: String = "paperless-ngx") -> [String] {
+    public static func cutover(newName: String, live: String, target: KubeTarget, argoManaged: Bool = false, deployment: String = "paperless-ngx",
+                               credentials: RecoveryCredentials? = nil) -> [String] {
         let scaleDown = KubectlCommand(arguments: target.connectionArguments + ["scale", "deployment/\(deployment)", "--replicas=0", "-n", target.namespace])
+        // CloudNativePG sets the owner's password at recovery: to the Secret the recovery names, or
+        // (none named) to a fresh random one in \(newName)-app, which the app does not have.
+        let password = credentials.map { "the owner \($0.owner) kept the live password (bootstrap.recovery.secret \($0.secretName)), so the app's current PAPERLESS_DBPASS works against \(newName)" }
+            ?? "CloudNativePG gave the owner a NEW random password, in Secret \(newName)-app: point the app's PAPERLESS_DBPASS at it, or its login fails with \"password authentication failed\""
         var steps = [
             "Scale the app down during the switch: \(scaleDown.displayLine)",
-            "Point the app's database host (PAPERLESS_DBHOST) at \(newName)-rw instead of \(live)-rw, and check that the credentials the app uses still work against \(newName) (the application user and password come from the backup; Secrets are not restored)",
+            "Point the app's database host (PAPERLESS_DBHOST) at \(newName)-rw instead of \(live)-rw; \(password)",
             "Scale the app back up and check it, then keep \(live) until \(newName) has been verified: this tool never modifies or deletes it",
         ]
         if argoManaged {
@@ -375,6 +416,8 @@ public struct DatabaseTimeline: Sendable, Equatable {
     /// The restic CronJob (for "both": the file restore's Jobs) and the image's restic, when read.
     public var cronJob: Data?
     public var resticVersion: ResticVersion?
+    /// The live ScheduledBackups and the serverNames in use, for the new cluster's own backups (nil: not read).
+    public var carryOver: DatabaseRestore.CarryOver?
 
     public init(clusterJSON: Data, cluster: CNPGCluster, window: DatabaseWindow?, backups: [CNPGBackup], objectStores: [BarmanObjectStore],
                 snapshots: [ResticSnapshot] = [], snapshotsFailure: String? = nil) {
@@ -425,7 +468,8 @@ extension RestoreToolkit {
         do {
             let clusterJSON = try await executor.runner.output(of: ManualBackup.readCluster(config: config, target: target))
             let cluster = try KubeJSON.decode(CNPGCluster.self, from: clusterJSON)
-            let backups = try KubeJSON.decode(KubeList.self, from: try await executor.runner.output(of: ManualBackup.readBackups(target: target))).items
+            let backupsJSON = try await executor.runner.output(of: ManualBackup.readBackups(target: target))
+            let backups = try KubeJSON.decode(KubeList.self, from: backupsJSON).items
                 .compactMap { if case .cnpgBackup(let b) = $0, b.clusterName == cluster.metadata.name, b.phase == .completed { b } else { nil } }
                 .sorted { ($0.stoppedAt ?? 0) > ($1.stoppedAt ?? 0) }
             var stores: [BarmanObjectStore] = []
@@ -436,6 +480,7 @@ extension RestoreToolkit {
             let live = (try? JSONSerialization.jsonObject(with: clusterJSON)) as? [String: Any] ?? [:]
             let window = DatabaseRestore.window(cluster: cluster, objectStores: stores, archiveTimeout: DatabaseRestore.archiveTimeout(clusterJSON: live), now: executor.now())
             var timeline = DatabaseTimeline(clusterJSON: clusterJSON, cluster: cluster, window: window, backups: backups, objectStores: stores)
+            timeline.carryOver = await carryOver(backupsJSON: backupsJSON, objectStores: stores)
             if !listFiles {
                 timeline.snapshotsFailure = "not listed"
             } else if let cron = RestorePreflight.command(.cronJob, facts: facts), let cronJob = try? await executor.runner.output(of: cron) {
@@ -489,8 +534,7 @@ public enum BothRestore {
     public static func plan(_ point: RestorePoint, timeline: DatabaseTimeline, facts: ActionFacts, cronJob: Data, resticVersion: ResticVersion?,
                             now: Double, name: String? = nil, skipSafetyBackup: String? = nil) throws(DatabaseRestore.Refusal) -> Plan {
         let ns = facts.target.namespace
-        let db = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
-                                          objectStores: timeline.objectStores, namespace: ns, name: name, now: now)
+        let db = try DatabaseRestore.plan(point, timeline: timeline, namespace: ns, name: name, now: now)
         guard let (snapshot, _) = timeline.nearestSnapshot(atOrBefore: db.recoveredTo) else {
             throw DatabaseRestore.Refusal("no file snapshot at or before \(UTCTime.rfc3339(db.recoveredTo)): restore the database alone, or pick a later point")
         }
@@ -520,12 +564,12 @@ public enum BothRestore {
             }
         }
         // 3. The new cluster.
-        steps.append(DatabaseRestore.recoverStep(db, target: facts.target))
+        steps += db.steps(target: facts.target)
         // 4. Guidance: the app stays down until it points at the new cluster.
         let resume = fileSteps.first { if case .suspendCronJob(_, false) = $0.kind { true } else { false } }?.command?.displayLine
         var guidance = DatabaseRestore.cutover(newName: db.name, live: timeline.cluster.metadata.name, target: facts.target,
                                                argoManaged: facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false,
-                                               deployment: facts.config.app.deployment)
+                                               deployment: facts.config.app.deployment, credentials: db.credentials)
         guidance.removeFirst()  // it is already down
         if let resume { guidance.append("Resume the file backups: \(resume)") }
         steps.append(RestoreStep(kind: .guidance(guidance), title: "Cutover: the app stays at 0 until you point it at \(db.name) (the tool does not switch it)", command: nil))

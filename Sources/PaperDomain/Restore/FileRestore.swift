@@ -56,6 +56,13 @@ public struct RestoreStep: Sendable, Equatable {
         case recoverCluster(name: String)
         /// Steps for the operator; the tool runs none of them.
         case guidance([String])
+        /// The live owner's username and password copied into the Secret the recovery names
+        /// (`bootstrap.recovery.secret`), read and written at run time, never shown.
+        case carryCredentials(RecoveryCredentials)
+        /// A new ScheduledBackup of the recovered cluster (`spec.cluster` is immutable).
+        case scheduledBackup(name: String, cluster: String)
+        /// The recovered cluster archives WAL under its own serverName and has a recovery window.
+        case checkArchiving(cluster: String, serverName: String, objectStore: String?)
     }
 
     public var kind: Kind

@@ -135,6 +135,14 @@ public struct RestoreExecutor: Sendable {
             }
         case .guidance(let steps):
             return .done("yours to do: " + steps.joined(separator: " · "))
+        case .carryCredentials(let credentials):
+            return await carryCredentials(credentials, report: report)
+        case .scheduledBackup(let name, let cluster):
+            guard let command = step.command else { return .failed("no command") }
+            if let failure = await execute(command, report: report) { return failure }
+            return .done("ScheduledBackup \(name) of \(cluster) created")
+        case .checkArchiving(let cluster, let serverName, let objectStore):
+            return await checkArchiving(cluster: cluster, serverName: serverName, objectStore: objectStore, report: report)
         }
     }
 

@@ -153,6 +153,10 @@ extension KubeAPI {
             JobFactory.admit(&object, uid: RandomName.uuid())
         }
         if isDryRun(request) {
+            // The server's dry run runs admission and storage checks: a taken name is a 409 there too.
+            if let name = object.value(at: "metadata.name")?.stringValue, store.get(target.kind, namespace: target.namespace ?? "", name: name) != nil {
+                throw APIError.alreadyExists(target.kind, name)
+            }
             return .json(present(object, target), status: 201)
         }
         let created = try store.create(target.kind, namespace: target.namespace ?? "", object: object, manager: fieldManager(request, target))
@@ -193,6 +197,7 @@ extension KubeAPI {
             if statusOnly {
                 obj["status"] = incoming["status"]
             } else {
+                try Validation.transition(from: obj, to: incoming, kind: target.kind)
                 let status = obj["status"]
                 obj = incoming
                 obj["status"] = status
@@ -222,6 +227,7 @@ extension KubeAPI {
             }
             guard case .object = patched else { throw APIError.badRequest("the patch did not produce an object") }
             try Validation.validate(patched, kind: target.kind)
+            try Validation.transition(from: obj, to: patched, kind: target.kind)
             try checkSchema(&patched, request, target, includeStatus: statusOnly)
             if statusOnly {
                 obj["status"] = patched["status"]
@@ -360,6 +366,17 @@ enum Validation {
             }
         default:
             break
+        }
+    }
+
+    /// The CRDs' transition rules (`x-kubernetes-validations` with `oldSelf`), which the schema
+    /// check does not read: since CloudNativePG 1.28.4 a ScheduledBackup's `spec.cluster` is
+    /// immutable (`self == oldSelf`), so a restore makes a new ScheduledBackup instead.
+    static func transition(from old: JSONValue, to new: JSONValue, kind: ServedResource) throws(APIError) {
+        guard kind.plural == "scheduledbackups", kind.group == "postgresql.cnpg.io" else { return }
+        if let before = old.value(at: "spec.cluster"), new.value(at: "spec.cluster") != before {
+            let name = new.value(at: "metadata.name")?.stringValue ?? old.value(at: "metadata.name")?.stringValue ?? ""
+            throw APIError.invalid(kind, name, "spec.cluster: Invalid value: \"object\": cluster reference is immutable after creation")
         }
     }
 }

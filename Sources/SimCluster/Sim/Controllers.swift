@@ -36,6 +36,10 @@ public final class Controllers: Sendable {
         var lastProxyLog: Double = 0
         var lastDBLog: Double = 0
         var lineCounter = 0
+        /// The owner's password of each cluster as its instance manager set it, by cluster name.
+        var ownerPasswords: [String: String] = [:]
+        /// App pods that cannot use their database: the lines each prints at every restart, by pod name.
+        var appFailures: [String: [String]] = [:]
     }
 
     let api: KubeAPI
@@ -69,6 +73,7 @@ public final class Controllers: Sendable {
         fireScheduledBackups(now)
         advanceBackups(now)
         advanceClusters(now)
+        reconcileHibernation(now)
         refreshExternalSecrets(now)
         reconcileArgo(now)
         emitLogs(now)
@@ -122,10 +127,24 @@ public final class Controllers: Sendable {
                 guard let plan, plan.runAt <= now else { continue }
                 let isApp = Self.name(deploy) == "paperless-ngx"
                 let crash = isApp && options.appCrashloop
+                // The app starts only against a healthy cluster that takes its password.
+                let failure = isApp && !crash ? appDatabaseFailure(deploy, now: now) : nil
                 _ = try? store.update(Catalogue.pods, namespace: ns, name: Self.name(pod), bumpGeneration: false) { p throws(APIError) in
-                    JobFactory.markRunning(&p, at: now, ready: !crash)
+                    JobFactory.markRunning(&p, at: now, ready: !crash && failure == nil)
+                    guard failure != nil else { return }
+                    let statuses: [JSONValue] = (p.value(at: "status.containerStatuses")?.arrayValue ?? []).map { st in
+                        guard st["name"]?.stringValue == "paperless-ngx" else { return st }
+                        var crashed = st
+                        crashed["restartCount"] = 3
+                        crashed["started"] = false
+                        crashed["state"] = ["waiting": ["reason": "CrashLoopBackOff", "message": "back-off 40s restarting failed container=paperless-ngx"]]
+                        crashed["lastState"] = ["terminated": ["exitCode": 1, "reason": "Error"]]
+                        return crashed
+                    }
+                    p.set("status.containerStatuses", to: .array(statuses))
                 }
-                emitStartup(pod: Self.name(pod), deployment: Self.name(deploy), at: now)
+                if let failure { state.withLock { $0.appFailures[Self.name(pod)] = failure } }
+                emitStartup(pod: Self.name(pod), deployment: Self.name(deploy), at: now, failure: failure)
             }
             let current = store.list(Catalogue.pods, namespace: ns).items
             let live = Self.owned(by: rs, current)
@@ -156,9 +175,9 @@ public final class Controllers: Sendable {
         }
     }
 
-    func emitStartup(pod: String, deployment: String, at now: Double) {
+    func emitStartup(pod: String, deployment: String, at now: Double, failure: [String]? = nil) {
         if deployment == "paperless-ngx" {
-            let lines = options.appCrashloop ? LogText.crashLines(now) : LogText.appStartup(now)
+            let lines = failure ?? (options.appCrashloop ? LogText.crashLines(now) : LogText.appStartup(now))
             for (i, line) in lines.enumerated() {
                 logs.append(namespace: ns, pod: pod, container: "paperless-ngx", time: now + Double(i) * 0.05, line)
             }
@@ -473,13 +492,15 @@ public final class Controllers: Sendable {
                 plan.finishAt = now + options.backupDuration
                 state.withLock { $0.backups[Self.uid(backup)] = plan }
                 let method = backup.value(at: "spec.method")?.stringValue ?? "barmanObjectStore"
+                // Written under the cluster's serverName (its own name unless the store names another).
+                let archive = store.get(Catalogue.clusters, namespace: ns, name: clusterName).map(Recovery.archive(of:))
                 _ = try? store.update(Catalogue.backups, namespace: ns, name: name, bumpGeneration: false) { b throws(APIError) in
                     b.set("status.phase", to: "running")
                     b.set("status.method", to: .string(method))
                     b.set("status.online", to: true)
                     b.set("status.startedAt", to: .string(UTCTime.rfc3339(now)))
-                    b.set("status.serverName", to: .string(clusterName))
-                    b.set("status.destinationPath", to: .string(Seed.dbBucket))
+                    b.set("status.serverName", to: .string(archive?.server ?? clusterName))
+                    b.set("status.destinationPath", to: .string(archive.map { $0.location.hasPrefix("objectstore/") || $0.location.isEmpty ? Seed.dbBucket : $0.location } ?? Seed.dbBucket))
                     b.set("status.instanceID", to: ["podName": .string("\(clusterName)-1")])
                 }
                 setClusterCondition(clusterName, type: "LastBackupSucceeded", status: "False", reason: "BackupStarted", message: "New Backup starting up", now: now)
@@ -519,10 +540,14 @@ public final class Controllers: Sendable {
                         }
                     }
                     if plugin {
-                        _ = try? store.update(Catalogue.objectStores, namespace: ns, name: "paperless-ngx-db-store", bumpGeneration: false) { o throws(APIError) in
-                            o.set(["status", "serverRecoveryWindow", clusterName, "lastSuccessfulBackupTime"], to: .string(UTCTime.rfc3339(finishAt)))
-                            if o.value(at: ["status", "serverRecoveryWindow", clusterName, "firstRecoverabilityPoint"]) == nil {
-                                o.set(["status", "serverRecoveryWindow", clusterName, "firstRecoverabilityPoint"], to: .string(UTCTime.rfc3339(finishAt)))
+                        // The plugin's window is kept per serverName in the cluster's ObjectStore.
+                        let archive = store.get(Catalogue.clusters, namespace: ns, name: clusterName).map(Recovery.archive(of:))
+                        let storeName = archive.flatMap { $0.location.hasPrefix("objectstore/") ? String($0.location.dropFirst("objectstore/".count)) : nil } ?? "paperless-ngx-db-store"
+                        let server = archive?.server ?? clusterName
+                        _ = try? store.update(Catalogue.objectStores, namespace: ns, name: storeName, bumpGeneration: false) { o throws(APIError) in
+                            o.set(["status", "serverRecoveryWindow", server, "lastSuccessfulBackupTime"], to: .string(UTCTime.rfc3339(finishAt)))
+                            if o.value(at: ["status", "serverRecoveryWindow", server, "firstRecoverabilityPoint"]) == nil {
+                                o.set(["status", "serverRecoveryWindow", server, "firstRecoverabilityPoint"], to: .string(UTCTime.rfc3339(finishAt)))
                             }
                         }
                     }
@@ -626,14 +651,18 @@ public final class Controllers: Sendable {
                 if failure != nil { state.withLock { _ = $0.clusters.removeValue(forKey: uid) } }  // it stays in "Setting up primary"
             } else if phase == "Setting up primary", now >= created + 8,
                       cluster.value(at: "spec.bootstrap.recovery") == nil || cluster.value(at: "status.phaseReason")?.stringValue == "Recovering: restore completed, starting the primary" {
-                var pod = JobFactory.pod(for: cluster, node: Seed.node, now: now)
-                pod.set("metadata.name", to: .string("\(name)-1"))
-                pod.set("metadata.labels", to: ["cnpg.io/cluster": .string(name), "cnpg.io/instanceName": .string("\(name)-1"), "cnpg.io/instanceRole": "primary", "role": "primary"])
-                pod.set("spec", to: ["containers": [["name": "postgres", "image": cluster.value(at: "spec.imageName") ?? "ghcr.io/cloudnative-pg/postgresql:16.6"]],
-                                     "nodeName": .string(Seed.node), "volumes": [["name": "pgdata", "persistentVolumeClaim": ["claimName": .string("\(name)-1")]]]])
-                pod.set("status.containerStatuses", to: [["name": "postgres", "ready": false, "restartCount": 0, "state": ["waiting": ["reason": "ContainerCreating"]]]])
-                JobFactory.markRunning(&pod, at: now, ready: true)
-                _ = try? store.create(Catalogue.pods, namespace: ns, object: pod)
+                // The WAL archive check before the primary archives: its serverName must be empty.
+                if let used = usedArchive(of: cluster) {
+                    let message = Self.expectedEmptyArchive(used.server)
+                    setClusterCondition(name, type: "ContinuousArchiving", status: "False", reason: "ContinuousArchivingFailing", message: message, now: now) { c in
+                        c.set("status.phaseReason", to: .string("Setting up primary: \(message)"))
+                    }
+                    state.withLock { _ = $0.clusters.removeValue(forKey: uid) }  // it stays in "Setting up primary"
+                    continue
+                }
+                reconcileRecoveredCredentials(cluster, now: now)
+                let archives = !Recovery.archive(of: cluster).location.isEmpty
+                startPrimary(cluster, now: now)
                 _ = try? store.update(Catalogue.clusters, namespace: ns, name: name, bumpGeneration: false) { c throws(APIError) in
                     c.set("status.phase", to: "Cluster in healthy state")
                     c.set("status.phaseReason", to: nil)
@@ -641,11 +670,14 @@ public final class Controllers: Sendable {
                     c.set("status.currentPrimary", to: .string("\(name)-1"))
                     c.set("status.targetPrimary", to: .string("\(name)-1"))
                     c.set("status.instancesStatus", to: ["healthy": [.string("\(name)-1")]])
-                    c.set("status.conditions", to: [
-                        ["type": "Ready", "status": "True", "reason": "ClusterIsReady", "message": "Cluster is Ready", "lastTransitionTime": .string(UTCTime.rfc3339(now))],
-                        ["type": "ContinuousArchiving", "status": "True", "reason": "ContinuousArchivingSuccess", "message": "Continuous archiving is working",
-                         "lastTransitionTime": .string(UTCTime.rfc3339(now))],
-                    ])
+                    // ContinuousArchiving only where WAL is archived: a recovered cluster without a
+                    // backup configuration has none.
+                    var conditions: [JSONValue] = [["type": "Ready", "status": "True", "reason": "ClusterIsReady", "message": "Cluster is Ready", "lastTransitionTime": .string(UTCTime.rfc3339(now))]]
+                    if archives {
+                        conditions.append(["type": "ContinuousArchiving", "status": "True", "reason": "ContinuousArchivingSuccess", "message": "Continuous archiving is working",
+                                           "lastTransitionTime": .string(UTCTime.rfc3339(now))])
+                    }
+                    c.set("status.conditions", to: .array(conditions))
                 }
                 state.withLock { _ = $0.clusters.removeValue(forKey: uid) }
             }
@@ -737,7 +769,9 @@ public final class Controllers: Sendable {
             counter += 1
             for pod in app {
                 let name = Self.name(pod)
-                if options.appCrashloop {
+                if let failure = appFailureLines(pod: name) {
+                    if counter % 8 == 0 { for line in failure { logs.append(namespace: ns, pod: name, container: "paperless-ngx", time: t, line) } }
+                } else if options.appCrashloop {
                     if counter % 8 == 0 { for line in LogText.crashLines(t) { logs.append(namespace: ns, pod: name, container: "paperless-ngx", time: t, line) } }
                 } else if options.redisErrors && counter % 5 == 0 {
                     for line in LogText.redisErrorLines(t, password: options.plantedPassword, counter / 5) {

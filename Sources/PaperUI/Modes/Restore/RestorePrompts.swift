@@ -148,11 +148,15 @@ extension RestoreWizardMode {
             if let wrong = wrongNamespace(state, text) { return (wrong, []) }
             if w.kind == .database, let plan = w.dbPlan {
                 go(&w, to: .database(.running))
-                // A plan of one step, run by the one plan runner: the Lease, the create, the wait until healthy, the Lease back.
-                var step = DatabaseRestore.recoverStep(plan, target: w.facts.target)
-                step.dryRunDone = true  // y waited for this manifest's dry run to be accepted
+                // The database restore's plan, run by the one plan runner: the Lease, the credentials Secret,
+                // the create, the wait until healthy, the backups re-armed, the Lease back.
+                let steps = plan.steps(target: w.facts.target).map { step in
+                    var step = step
+                    if case .recoverCluster = step.kind { step.dryRunDone = true }  // y waited for this manifest's dry run to be accepted
+                    return step
+                }
                 return (nil, [journal(state, "restore db confirmed (namespace typed): create \(plan.name) to \(pointText(w, plan, state))"),
-                              task(&w, &state, .runPlan(steps: [step], what: "restore db into new cluster \(plan.name), to \(plan.target ?? "latest")"), busy: "taking the restore Lease")])
+                              task(&w, &state, .runPlan(steps: steps, what: "restore db into new cluster \(plan.name), to \(plan.target ?? "latest")"), busy: "taking the restore Lease")])
             }
             guard let plan = w.plan else { return (nil, []) }
             return (nil, start(&w, &state, plan).effects)

@@ -176,8 +176,7 @@ extension RestoreWizardMode {
             return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan?.target ?? "latest"), files from snapshot \(w.snapshot?.shortID ?? "?")")])
         }
         do {
-            w.dbPlan = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
-                                                objectStores: timeline.objectStores, namespace: state.namespace, now: state.now)
+            w.dbPlan = try DatabaseRestore.plan(point, timeline: timeline, namespace: state.namespace, now: state.now)
         } catch {
             w.dbPlanError = error.description
             w.message = "Refused: \(error.description)"

@@ -41,7 +41,7 @@ extension RestoreWizardMode {
     static func cutoverSteps(_ w: RestoreWizardState, _ plan: DatabaseRestorePlan) -> [String] {
         let argo = w.facts.deployment?.metadata.annotations.keys.contains { $0.hasPrefix("argocd.argoproj.io") } ?? false
         return DatabaseRestore.cutover(newName: plan.name, live: w.facts.config.database.cluster, target: w.facts.target,
-                                       argoManaged: argo, deployment: w.facts.config.app.deployment)
+                                       argoManaged: argo, deployment: w.facts.config.app.deployment, credentials: plan.credentials)
     }
 
     /// The restore point for the journal and the confirmation: as typed, in its own zone, else the plan's target.
