@@ -83,4 +83,39 @@ import Testing
         #expect(offline.stdout.contains("## Drill records (cluster)\n\nNot read: "))
         #expect(offline.stdout.contains("The report above comes from the journal alone."))
     }
+    /// The journal view's w (issue 28, item 4): the report of the incident on screen, written
+    /// beside the journal as a new 0600 file named by the incident's start in UTC; the view says
+    /// where, and the app goes on answering keys.
+    @Test func wInTheJournalViewWritesTheReportBesideTheJournalAndSaysWhere() async throws {
+        let c = try await DashboardActionE2ETests.Cluster.start("app-crashloop,redis-errors")
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
+        defer { t.stopNow() }
+        try await t.waitFor("live · data", "CrashLoopBackOff")
+        try await t.send("J")
+        try await t.waitFor("Incident journal", "verdicts at start", "w write report")
+        try await t.send("w")
+        let screen = try await t.waitFor("Report written (")
+        let dir = "\(t.home)/state/paperctl"
+        let reports = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("incident-") }
+        #expect(reports.count == 1, "\(reports)")
+        let name = try #require(reports.first)
+        #expect(screen.contains(dir + "/"), "the view names the directory: \(screen)")
+        let path = "\(dir)/\(name)"
+        let md = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        #expect(md.hasPrefix("# Post-incident report: ___"))
+        #expect(md.contains("CrashLoopBackOff"))
+        #expect(!md.contains("hunter2-PLANTED"))
+        // Named by the incident's start in UTC: the CLI's report of the same journal agrees.
+        let json = try await runProcess(Tmux.binary, ["report", "--offline", "--format", "json"], environment: Self.environment(t.home), limit: 30)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let start = try #require((object["started_at"] as? String) ?? (object["detected_at"] as? String))
+        #expect(name == "incident-" + start.filter { $0 != "-" && $0 != ":" } + ".md")
+        // The app goes on: the view closes, the help opens.
+        try await t.send("Escape")
+        try await t.send("?")
+        try await t.waitFor("Keys")
+        try await t.send("q")
+    }
 }

@@ -83,7 +83,7 @@ public struct BothRestoreSession: Sendable {
             out(.fail("restoring both overwrites the live files and stops the app until the cutover: confirm with --confirm-namespace \(target.namespace); nothing was started"))
             return .notStarted
         }
-        out(.journal("restore both confirmed (CLI, namespace typed): new cluster \(both.database.name) to \(both.database.target ?? "latest"), files from snapshot \(both.snapshot.shortID) in place"
+        out(.journal("restore both confirmed (CLI, namespace typed): new cluster \(both.database.name) to \(both.database.target ?? "latest"), \(both.database.journalPoint), files from snapshot \(both.snapshot.journalName) in place"
             + (request.skipSafetyBackup.map { "; files' safety backup skipped: \($0)" } ?? "")))
         let result = await runner.run(steps, what: "restore database and files in place: new cluster \(both.database.name), snapshot \(both.snapshot.shortID) (CLI)",
                                       event: RestorePlanRunner.saying(steps, out))

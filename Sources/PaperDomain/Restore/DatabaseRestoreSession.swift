@@ -103,7 +103,7 @@ public struct DatabaseRestoreSession: Sendable {
             switch event {
             case .stepStarted:
                 out(.say("Running: \(step.command?.displayLine ?? "") <<'EOF' (the manifest above) EOF"))
-                out(.journal("restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")"))
+                out(.journal("restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest"), \(restorePlan.journalPoint)"))
                 started.set(toolkit.executor.now())
             case .progress(_, let p):
                 if p.leaseLost {

@@ -176,7 +176,7 @@ extension RestoreWizardMode {
                 return ModeStep(.stay, [journal(state, "restore both: point refused: \(error.description)")])
             }
             go(&w, to: .plan)
-            return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan?.target ?? "latest"), files from snapshot \(w.snapshot?.shortID ?? "?")")])
+            return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan.map { pointText(w, $0, state) } ?? "latest"), files from snapshot \(w.snapshot?.journalName ?? "?")")])
         }
         do {
             w.dbPlan = try DatabaseRestore.plan(point, clusterJSON: timeline.clusterJSON, cluster: timeline.cluster, backups: timeline.backups,
