@@ -576,7 +576,7 @@ extension IncidentReport {
         let unlogged = report.actions.filter { $0.command != nil && $0.logged == nil }.count
         if unlogged > 0 {
             facts.append("Exit status and duration of \(unlogged) journaled command\(unlogged == 1 ? "" : "s"): no command log record matches "
-                         + "(the restore CLI keeps none, and versions before this one kept no command log file).")
+                         + "(the restore CLI of versions before this one kept none, and older versions kept no command log file).")
         }
         for r in report.restores where r.snapshot != nil && r.snapshotAt == nil {
             facts.append("The time of restic snapshot \(r.snapshot ?? ""): the journal names the snapshot, not when it was taken, so the files' RPO and the database–files gap are unknown.")
