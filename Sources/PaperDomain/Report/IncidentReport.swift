@@ -63,6 +63,8 @@ public struct IncidentReport: Sendable, Equatable {
         public var event = false
         /// The command log's record of the command (exit status, duration), when one matches.
         public var logged: CommandLogEntry?
+        /// The command was left for the operator to run (what next, the cutover): the tool ran none of it.
+        public var leftToRun = false
         public var source: String
     }
 
@@ -388,6 +390,7 @@ extension IncidentReport {
                 let details = e.details
                 actions.append(Action(time: e.time, what: e.text, command: e.command, outcome: details.isEmpty ? nil : details.joined(separator: "; "),
                                       outcomeAt: details.isEmpty ? nil : e.time, event: e.command == nil && details.isEmpty, source: e.source))
+                if case .commandsToRun = e.fact { actions[actions.count - 1].leftToRun = true }
             default:
                 continue
             }
@@ -402,7 +405,7 @@ extension IncidentReport {
         for c in commands {
             let line = c.command.command
             let candidates = actions.indices.filter { i in
-                guard actions[i].logged == nil, let journaled = actions[i].command, journaled == line || journaled.hasPrefix(line + " ") else { return false }
+                guard actions[i].logged == nil, !actions[i].leftToRun, let journaled = actions[i].command, journaled == line || journaled.hasPrefix(line + " ") else { return false }
                 return actions[i].time <= c.time + 5 && c.time <= (actions[i].outcomeAt ?? actions[i].time) + 600
             }
             if let i = candidates.min(by: { abs(actions[$0].time - c.time) < abs(actions[$1].time - c.time) }) {
@@ -573,7 +576,7 @@ extension IncidentReport {
 
     static func missing(_ report: IncidentReport, _ entries: [JournalEntry]) -> [String] {
         var facts: [String] = []
-        let unlogged = report.actions.filter { $0.command != nil && $0.logged == nil }.count
+        let unlogged = report.actions.filter { $0.command != nil && $0.logged == nil && !$0.leftToRun }.count
         if unlogged > 0 {
             facts.append("Exit status and duration of \(unlogged) journaled command\(unlogged == 1 ? "" : "s"): no command log record matches "
                          + "(the restore CLI of versions before this one kept none, and older versions kept no command log file).")

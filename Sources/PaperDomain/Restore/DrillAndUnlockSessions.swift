@@ -67,6 +67,7 @@ public struct DatabaseDrillSession: Sendable {
             return .notStarted
         }
         out(.say("Recovering the newest point (\(UTCTime.rfc3339(plan.recoveredTo))) into scratch cluster \(plan.name)…"))
+        out(.journal("database drill confirmed (CLI): create scratch cluster \(plan.name), recovering the newest point"))
         let result = await toolkit.databaseDrill(plan, by: by)
         let summary = result.summary
         out(.journal(summary))
