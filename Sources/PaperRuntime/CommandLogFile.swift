@@ -1,4 +1,6 @@
+import Foundation
 import PaperDomain
+import PaperKube
 import PaperUI
 
 // MARK: - CommandLogFile
@@ -22,5 +24,18 @@ public struct CommandLogFile: Sendable {
         guard record.isAction, record.streamID == nil else { return nil }
         return file.append(LoggedCommand(startedAt: record.startedAt, durationSeconds: record.duration, command: record.commandLine,
                                          exitStatus: record.exitStatus, title: record.title, result: record.result).jsonLine())
+    }
+}
+
+// MARK: - The CLI's command log
+
+extension RecordingRunner {
+    /// The restore and backup subcommands' runner: the action commands they run are kept in the
+    /// command log file beside today's journal, as the dashboard keeps its own, so
+    /// `paperctl-tui report` gives them their exit status and duration.
+    public static func keepingCommandLog(_ base: any CommandRunning & CommandStreaming, environment: [String: String],
+                                         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) -> RecordingRunner {
+        let file = CommandLogFile(journal: JournalFile(environment: environment, now: clock()))
+        return RecordingRunner(base: base, clock: clock) { file.append($0) }
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import PaperUI
 
 // MARK: - EffectRunner
@@ -49,6 +50,11 @@ public final class EffectRunner {
                 journal.submit(.append(text))
             case .loadJournal:
                 journal.submit(.read)
+            case .writeReport:
+                // Reading the journal files and writing the report is blocking file I/O: on a
+                // thread of its own, neither on the UI actor nor on the tasks' shared threads.
+                let services = self.services, send = self.send
+                DispatchQueue.global(qos: .utility).async { send(.reportWritten(services.writeReport())) }
             case .run(let plan, let generation):
                 let services = self.services, send = self.send
                 actionTasks[generation] = Task.detached {

@@ -17,6 +17,9 @@ public struct Services: Sendable {
     public var appendJournal: @Sendable (String) -> String?
     /// Today's journal, for the `J` overlay.
     public var readJournal: @Sendable () -> [String]
+    /// Writes the post-incident report of the newest incident to a new file beside the journal
+    /// (the `J` view's `w`). Called off the UI actor.
+    public var writeReport: @Sendable () -> ReportWriteOutcome
     /// Follows a log: calls `deliver` with batches of lines until the stream ends; returns why it ended.
     public var streamLogs: @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String
     /// Runs a restore task (a listing Job, the unlock, the database), reporting progress.
@@ -35,6 +38,7 @@ public struct Services: Sendable {
                 runAction: @escaping @Sendable (ActionPlan) async -> ActionOutcome,
                 appendJournal: @escaping @Sendable (String) -> String?,
                 readJournal: @escaping @Sendable () -> [String],
+                writeReport: @escaping @Sendable () -> ReportWriteOutcome = { .failed("reports are not wired") },
                 streamLogs: @escaping @Sendable (LogStreamRequest, @escaping @Sendable ([String]) -> Void) async -> String,
                 restore: @escaping @Sendable (RestoreTask, @escaping @Sendable (RestoreExecutor.Progress) -> Void) async -> RestoreTaskResult = { task, _ in
                     return .unlocked(RestoreToolkit.UnlockResult(job: nil, result: RestoreExecutor.JobResult(outcome: .failed("restores are not wired"), log: "")))
@@ -52,6 +56,7 @@ public struct Services: Sendable {
         self.runAction = runAction
         self.appendJournal = appendJournal
         self.readJournal = readJournal
+        self.writeReport = writeReport
         self.streamLogs = streamLogs
         self.restore = restore
         self.runPlan = runPlan
@@ -61,7 +66,7 @@ public struct Services: Sendable {
 
     /// The real services: one recording kubectl runner for reads, actions and streams, the
     /// snapshot refresher, and today's journal file.
-    public static func live(runner: RecordingRunner, refresher: DashboardRefresher, journal: JournalFile,
+    public static func live(runner: RecordingRunner, refresher: DashboardRefresher, journal: JournalFile, version: String = "dev",
                             clock: @escaping @Sendable () -> Double) -> Services {
         // A large restore takes hours; past 6 h a step's outcome is called unknown (the Job goes on).
         var executor = RestoreExecutor(runner: runner, target: refresher.target, config: refresher.config, now: clock, stepTimeout: 6 * 3600)
@@ -72,6 +77,7 @@ public struct Services: Sendable {
             runAction: { plan in await ActionExecution.run(plan, runner: runner) },
             appendJournal: { journal.append($0) },
             readJournal: { journal.read() },
+            writeReport: { ReportFile.write(journal: journal, now: clock(), version: version) },
             streamLogs: { request, deliver in
                 switch await runner.follow(KubectlCommand(arguments: request.arguments), deliver: deliver) {
                 case .ended: "ended"

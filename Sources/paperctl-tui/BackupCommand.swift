@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaperDomain
 import PaperKube
+import PaperRuntime
 
 // MARK: - BackupCommand
 
@@ -63,7 +64,8 @@ struct BackupCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let target = cluster.target(paperConfig)
-        let runner = KubectlRunner(executable: executable, timeout: kubectlTimeout ?? paperConfig.timeoutSeconds)
+        let runner = RecordingRunner.keepingCommandLog(KubectlRunner(executable: executable, timeout: kubectlTimeout ?? paperConfig.timeoutSeconds),
+                                                       environment: ProcessInfo.processInfo.environment)
         let session = ManualBackupSession(config: paperConfig, target: target, runner: runner)
         let outcome = await session.run(what == .files ? .files : .db, wait: wait, timeout: timeout) { line in
             print(TerminalText.safe(Redactor.redact(line)))

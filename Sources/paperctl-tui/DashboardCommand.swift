@@ -110,7 +110,7 @@ struct DashboardCommand: AsyncParsableCommand {
         state.themeIndex = startIndex
         state.readOnly = readOnly || config.readOnly
         state.version = BuildInfo.version
-        let services = Services.live(runner: wiring.runner, refresher: wiring.refresher, journal: journal, clock: clock)
+        let services = Services.live(runner: wiring.runner, refresher: wiring.refresher, journal: journal, version: BuildInfo.versionLine, clock: clock)
         // For the benchmark: the wall-clock time of the first frame, written to a file.
         let frameFile = environment["PAPERCTL_FIRST_FRAME_FILE"]
         let firstFrameWritten = FirstFrame()

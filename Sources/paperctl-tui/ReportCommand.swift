@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaperDomain
 import PaperKube
+import PaperRuntime
 import PaperUI
 
 #if canImport(Glibc)
@@ -71,7 +72,7 @@ struct ReportCommand: AsyncParsableCommand {
             Self.fail("no incident journal: \(reason.description)")
             throw ExitCode(1)
         case .success(let path):
-            journal = Self.read(directory: (path as NSString).deletingLastPathComponent, since: sinceTime, until: untilTime ?? now)
+            journal = IncidentJournal.read(directory: (path as NSString).deletingLastPathComponent, since: sinceTime, until: untilTime ?? now)
         }
         let clusterPart = offline ? IncidentReport.ClusterPart(record: nil, unavailable: "not asked (--offline)") : await drillRecord()
         let report: IncidentReport
@@ -117,34 +118,6 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("\(option): \"\(text)\" is not a time\(durations ? " or a duration" : ""): use RFC 3339 (2026-12-06T08:00:00Z), "
                                   + "\"2026-12-06 09:00 Europe/Berlin\"" + (durations ? " or a duration back from now (2h, 90m, 1d)" : ""))
         }
-    }
-
-    /// The journal files of the window's days (the day before `since` too, for the verdicts that
-    /// carried into it), or without `since` the newest 31 up to `until`.
-    static func read(directory: String, since: Double?, until: Double) -> IncidentJournal {
-        var journal = IncidentJournal()
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.count == 13 && $0.hasSuffix(".md") && UTCTime.parse("\($0.prefix(10))T00:00:00Z") != nil }.sorted()
-        let lastDay = String(UTCTime.rfc3339(until).prefix(10))
-        var chosen = names.filter { String($0.prefix(10)) <= lastDay }
-        if let since {
-            let firstDay = String(UTCTime.rfc3339(since - 86_400).prefix(10))
-            chosen = chosen.filter { String($0.prefix(10)) >= firstDay }
-        } else {
-            chosen = Array(chosen.suffix(31))
-        }
-        for name in chosen {
-            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
-                journal.unreadable.append(UnreadableLine(file: name, line: 0, text: "", why: "the file cannot be read"))
-                continue
-            }
-            journal.add(String(decoding: data, as: UTF8.self), file: name)
-            let commands = LoggedCommand.path(forJournal: name)
-            if let log = FileManager.default.contents(atPath: "\(directory)/\(commands)") {
-                journal.addCommandLog(String(decoding: log, as: UTF8.self), file: commands)
-            }
-        }
-        return journal
     }
 
     /// Removes `path` for --force: only a regular file or a symbolic link (never followed).

@@ -46,7 +46,9 @@ struct RestoreOptions: ParsableArguments {
             return nil
         }
         let target = cluster.target(config)
-        let runner = KubectlRunner(executable: executable, timeout: kubectlTimeout ?? config.timeoutSeconds)
+        // Its action commands go to the command log beside the journal, as the dashboard's do.
+        let runner = RecordingRunner.keepingCommandLog(KubectlRunner(executable: executable, timeout: kubectlTimeout ?? config.timeoutSeconds),
+                                                       environment: ProcessInfo.processInfo.environment)
         var executor = RestoreExecutor(runner: runner, target: target, config: config, stepTimeout: timeout)
         executor.lease = RestoreLeaseKeeper(runner: runner, target: target)
         return RestoreToolkit(executor: executor)

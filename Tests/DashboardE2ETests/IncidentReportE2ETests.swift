@@ -83,4 +83,123 @@ import Testing
         #expect(offline.stdout.contains("## Drill records (cluster)\n\nNot read: "))
         #expect(offline.stdout.contains("The report above comes from the journal alone."))
     }
+    /// The journal view's w (issue 28, item 4): the report of the incident on screen, written
+    /// beside the journal as a new 0600 file named by the incident's start in UTC; the view says
+    /// where, and the app goes on answering keys.
+    @Test func wInTheJournalViewWritesTheReportBesideTheJournalAndSaysWhere() async throws {
+        let c = try await DashboardActionE2ETests.Cluster.start("app-crashloop,redis-errors")
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
+        defer { t.stopNow() }
+        try await t.waitFor("live · data", "CrashLoopBackOff")
+        try await t.send("J")
+        try await t.waitFor("Incident journal", "verdicts at start", "w write report")
+        try await t.send("w")
+        let screen = try await t.waitFor("Report written (")
+        let dir = "\(t.home)/state/paperctl"
+        let reports = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("incident-") }
+        #expect(reports.count == 1, "\(reports)")
+        let name = try #require(reports.first)
+        #expect(screen.contains(dir + "/"), "the view names the directory: \(screen)")
+        let path = "\(dir)/\(name)"
+        let md = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        #expect(md.hasPrefix("# Post-incident report: ___"))
+        #expect(md.contains("CrashLoopBackOff"))
+        #expect(!md.contains("hunter2-PLANTED"))
+        // Named by the incident's start in UTC: the CLI's report of the same journal agrees.
+        let json = try await runProcess(Tmux.binary, ["report", "--offline", "--format", "json"], environment: Self.environment(t.home), limit: 30)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let start = try #require((object["started_at"] as? String) ?? (object["detected_at"] as? String))
+        #expect(name == "incident-" + start.filter { $0 != "-" && $0 != ":" } + ".md")
+        // The app goes on: the view closes, the help opens.
+        try await t.send("Escape")
+        try await t.send("?")
+        try await t.waitFor("Keys")
+        try await t.send("q")
+    }
+}
+
+/// The Done-when's recorded incident with its restores (issue 28): Redis errors carrying a planted
+/// password, the dashboard in tmux (a manual database backup from `B`), then with the real kubectl
+/// and restic a manual file backup, a database drill and an in-place file restore from the CLI
+/// while the dashboard watches. The report names every command of the command log once, in
+/// order, with the RTO and RPO of the journal's own times, and no password.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RecordedIncidentWithRestoresE2ETests {
+    @Test func aDrillAndAnInPlaceRestoreGiveRPOAndRTOFromTheJournalAndEachCommandOnce() async throws {
+        let c = try await DashboardActionE2ETests.Cluster.start("redis-errors")
+        defer { c.stop() }
+        let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
+        defer { t.stopNow() }
+        try await t.waitFor("live · data")
+        try await t.send("B")
+        try await t.waitFor("y runs it", "barmanObjectStore")
+        try await t.send("y")
+        try await t.waitFor("» Database Backup paperless-ngx-db-manual-", timeout: 60)
+        let env = IncidentReportE2ETests.environment(t.home)
+        func paperctl(_ args: [String], limit: Double) async throws -> ProcessRun {
+            try await runProcess(Tmux.binary, args + ["--kubeconfig", c.kubeconfig, "--kubectl-timeout", "60"], environment: env, limit: limit)
+        }
+        let backup = try await paperctl(["backup", "files", "--wait", "--timeout", "90"], limit: 120)
+        #expect(backup.status == 0, "\(backup.stdout)\n\(backup.stderr)")
+        let drill = try await paperctl(["restore", "drill", "db", "--cleanup", "--timeout", "90"], limit: 150)
+        #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
+        let restore = try await paperctl(["restore", "files", "--snapshot", "latest", "--in-place", "--confirm-namespace", "paperless-ngx", "--wait", "--timeout", "120"], limit: 200)
+        #expect(restore.status == 0, "\(restore.stdout)\n\(restore.stderr)")
+        try await t.send("q")
+        try await t.waitFor("EXITED status=0")
+
+        let day = String(UTCTime.rfc3339(Date().timeIntervalSince1970).prefix(10))
+        let journalText = try String(contentsOfFile: "\(t.home)/state/paperctl/\(day).md", encoding: .utf8)
+        let logText = try String(contentsOfFile: "\(t.home)/state/paperctl/\(day).commands.jsonl", encoding: .utf8)
+        let logged = try logText.split(separator: "\n").map { try JSONDecoder().decode(LoggedCommand.self, from: Data($0.utf8)) }
+        // The dashboard's backup and the CLI's commands (the restore's scale, Job and Lease commands, the drill's cluster) alike.
+        #expect(logged.contains { $0.title?.hasPrefix("Create restore Job") == true }, "\(logText)")
+        #expect(logged.contains { $0.title?.hasPrefix("Delete scratch cluster") == true }, "\(logText)")
+        #expect(logged.count >= 5, "\(logText)")
+
+        let json = try await runProcess(Tmux.binary, ["report", "--offline", "--format", "json"], environment: env, limit: 30)
+        #expect(json.status == 0, "\(json.stderr)")
+        let md = try await runProcess(Tmux.binary, ["report", "--offline"], environment: env, limit: 30)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        // Every command of the command log once: each record is the source of exactly one action.
+        let actions = try #require(object["actions"] as? [[String: Any]])
+        let sources = actions.compactMap { $0["command_log_source"] as? String }
+        #expect(sources.sorted() == (1...logged.count).map { "command log \(day).commands.jsonl:\($0)" }.sorted(), "\(sources)")
+        for c in logged { #expect(md.stdout.contains(c.command), "\(c.command) is not in the report") }
+        // In order: the structured timestamps, the timeline, the actions.
+        let stamps = ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"].compactMap { (object[$0] as? String).flatMap(UTCTime.parse) }
+        #expect(stamps.count >= 2 && stamps == stamps.sorted(), "\(stamps)")
+        let rows = try #require(object["timeline"] as? [[String: Any]]).compactMap { ($0["time"] as? String).flatMap(UTCTime.parse) }
+        #expect(!rows.isEmpty && rows == rows.sorted())
+        let actionTimes = actions.compactMap { ($0["time"] as? String).flatMap(UTCTime.parse) }
+        #expect(actionTimes == actionTimes.sorted())
+
+        // RTO and RPO, from the journal's own times.
+        let start = try #require(((object["started_at"] as? String) ?? (object["detected_at"] as? String)).flatMap(UTCTime.parse))
+        let restores = try #require(object["restores"] as? [[String: Any]])
+        func time(_ r: [String: Any], _ key: String) -> Double? { (r[key] as? String).flatMap(UTCTime.parse) }
+        let drilled = try #require(restores.first { $0["drill"] as? Bool == true }, "\(restores)")
+        let drillStart = try #require(time(drilled, "started_at"))
+        let drillEnd = try #require(time(drilled, "finished_at"))
+        #expect(time(drilled, "point_at") != nil, "the drill's recovered-to point")
+        #expect(drilled["rto_seconds"] as? Int == Int((drillEnd - drillStart).rounded()))
+        let files = try #require(restores.first { $0["drill"] as? Bool == false }, "\(restores)")
+        let snapshotAt = try #require(time(files, "files_snapshot_at"), "the snapshot's time is journaled: \(files)")
+        let filesStart = try #require(time(files, "started_at"))
+        let verified = try #require(time(files, "verified_at"), "the app check is the verification: \(files)")
+        #expect(files["rpo_seconds"] as? Int == Int((start - snapshotAt).rounded()))
+        #expect(files["rto_seconds"] as? Int == Int((verified - filesStart).rounded()))
+        #expect(files["rto_basis"] as? String == "to the verification passing")
+        // Those times are the journal's lines: the confirmation and the verification.
+        let confirmed = try #require(journalText.split(separator: "\n").first { $0.contains(" restore files confirmed (CLI): snapshot ") })
+        #expect(confirmed.hasPrefix("- \(UTCTime.rfc3339(filesStart)) "))
+        #expect(confirmed.contains(" taken \(UTCTime.rfc3339(snapshotAt)),"))
+        let verification = try #require(journalText.split(separator: "\n").first { $0.contains(" done: verification passed: ") })
+        #expect(verification.hasPrefix("- \(UTCTime.rfc3339(verified)) "))
+        let unknown = (object["unknown_facts"] as? [String]) ?? []
+        #expect(!unknown.contains { $0.hasPrefix("The time of restic snapshot") }, "\(unknown)")
+        #expect(!unknown.contains { $0.hasPrefix("Exit status and duration") }, "every journaled command has its command log record: \(unknown)")
+        for text in [md.stdout, json.stdout, journalText, logText] { #expect(!text.contains("hunter2-PLANTED")) }
+    }
 }

@@ -220,4 +220,64 @@ struct IncidentReportTests {
         let r = try Self.report(try Self.journal(), cluster: .init(record: old, unavailable: nil))
         #expect(r.followUps.contains { $0.hasPrefix("The last database drill that passed is 40d old") })
     }
+    // MARK: The restore facts the sessions now journal
+
+    /// What the CLI's restore sessions journal (the snapshot's time, the database's point in UTC,
+    /// the app check as the verification) is what the report needs for RPO and RTO: nothing of
+    /// it is unknown any more.
+    @Test func theSnapshotTimeThePointInUTCAndTheVerificationGiveRPOAndRTO() throws {
+        let at = { (s: String) in UTCTime.parse(s) }
+        let snapshot = ResticSnapshot(id: "4f3c2b1a9e8d7c6b", time: at("2026-12-06T03:00:00Z") ?? 0, paths: ["/usr/src/paperless/data"])
+        #expect(snapshot.journalName == "4f3c2b1a taken 2026-12-06T03:00:00Z")
+        let text = """
+            - 2026-12-06T10:00:00Z verdicts at start (context prod, namespace paperless-ngx): overall OK
+              - pods: OK — fine
+            - 2026-12-06T10:01:00Z pods: OK → CRIT — CrashLoopBackOff
+            - 2026-12-06T10:05:00Z restore files confirmed (CLI): snapshot \(snapshot.journalName), everything, in-place
+            - 2026-12-06T10:05:01Z restore step 1 started: Safety backup of the live files now
+            - 2026-12-06T10:06:00Z restore step 1 done: Job paperless-ngx-safety-1 complete
+            - 2026-12-06T10:06:01Z restore step 2 started: Check the app: pods Ready, no new errors in its log
+            - 2026-12-06T10:09:30Z restore step 2 done: verification passed: paperless-ngx: 1/1 Ready, no error lines in its log in the last 2 minutes
+            - 2026-12-06T10:09:31Z restore files finished: /usr/src/paperless/data
+            - 2026-12-06T10:20:00Z restore both confirmed (CLI, namespace typed): new cluster paperless-ngx-db-restore to latest, point about 2026-12-06T09:58:00Z, files from snapshot 9a8b7c6d taken 2026-12-06T09:00:00Z in place
+            - 2026-12-06T10:31:00Z restore step 7 FAILED: verification FAILED: paperless-ngx: 0/1 Ready
+            - 2026-12-06T10:40:00Z pods: CRIT → OK — fine
+
+            """
+        let r = try Self.report(try Self.journal(text))
+        #expect(r.restores.count == 2)
+        let files = r.restores[0]
+        #expect(files.snapshot == "4f3c2b1a" && files.snapshotAt == at("2026-12-06T03:00:00Z"))
+        #expect(files.rpoSeconds == Double(7 * 3600 + 60), "from the snapshot (03:00) to the first CRIT (10:01)")
+        #expect(files.verifiedAt == at("2026-12-06T10:09:30Z"))
+        #expect(files.rtoSeconds == Double(4 * 60 + 30) && files.rtoBasis == "to the verification passing")
+        let both = r.restores[1]
+        #expect(both.pointAt == at("2026-12-06T09:58:00Z") && both.pointApproximate)
+        #expect(both.snapshotAt == at("2026-12-06T09:00:00Z"))
+        #expect(both.rpoSeconds == Double(3 * 60), "from the database's point (09:58) to the first CRIT (10:01)")
+        #expect(both.databaseFilesGapSeconds == Double(58 * 60), "the files are 58 minutes older than the database")
+        #expect(both.failed && both.verifiedAt == nil)
+        let md = r.markdown()
+        #expect(md.contains("| `4f3c2b1a` (taken 2026-12-06T03:00:00Z) |"), "\(md)")
+        #expect(md.contains("| 58m00s (the files are older) |"))
+        #expect(!md.contains("The time of restic snapshot"), "no snapshot time is unknown")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.json().utf8)) as? [String: Any])
+        let restores = try #require(json["restores"] as? [[String: Any]])
+        #expect(restores.map { $0["files_snapshot_at"] as? String } == ["2026-12-06T03:00:00Z", "2026-12-06T09:00:00Z"])
+        #expect(restores.map { $0["rpo_seconds"] as? Int } == [7 * 3600 + 60, 180])
+    }
+
+    /// A journal of an older version (no snapshot time) still says the time is unknown, not guessed.
+    @Test func aSnapshotWithoutItsTimeStaysUnknown() throws {
+        let text = """
+            - 2026-12-06T10:00:00Z verdicts at start (context prod, namespace paperless-ngx): overall CRIT
+              - pods: CRIT — CrashLoopBackOff
+            - 2026-12-06T10:05:00Z restore files confirmed (CLI): snapshot 4f3c2b1a, everything, in-place
+
+            """
+        let r = try Self.report(try Self.journal(text))
+        #expect(r.restores.first?.snapshotAt == nil && r.restores.first?.rpoSeconds == nil)
+        #expect(r.missingFacts.contains { $0.hasPrefix("The time of restic snapshot 4f3c2b1a:") })
+        #expect(r.markdown().contains("| `4f3c2b1a` (time unknown) |"))
+    }
 }

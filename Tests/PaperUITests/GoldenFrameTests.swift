@@ -159,6 +159,12 @@ import Testing
                 _ = update(&s, .restorePlanEvent(generation: generation, .stepEnded(3, failure)))
                 _ = update(&s, .restoreFinished(generation: generation, .plan(.stopped(at: 3, outcome: failure, recovery: w.recovery))))
             }
+        case "journal-written", "journal-reportFailed":
+            // The journal view after w: where the report went, or why it did not.
+            s = ModeFixtures.state(for: .journal)
+            _ = update(&s, .key(.char("w")))
+            let path = "/home/op/.local/state/paperctl/incident-20270115T070210Z.md"
+            _ = update(&s, .reportWritten(name == "journal-written" ? .written(path: path, rows: 23, unreadable: 1) : .failed("cannot write \(path): Permission denied")))
         default:
             s = ModeFixtures.state(for: KeyScope(rawValue: name) ?? .dashboard)
         }
@@ -168,7 +174,7 @@ import Testing
 
     static let names = ["dashboard", "dashboard-loading", "dashboard-stale", "dashboard-hostile", "dashboard-production", "dashboard-live", "dashboard-polling", "commandLog-proxy", "commandLog-action", "logs-paused", "object-uncached", "restore-choose", "restore-timeline", "restore-dbPlan", "restore-dbDrill",
                                 "restore-nsError", "restore-timeError", "restore-readOnly", "restore-browse", "restore-browse-missing", "restore-done-files",
-                                "restore-preflight", "restore-scope", "restore-target", "restore-running", "restore-failed"]
+                                "restore-preflight", "restore-scope", "restore-target", "restore-running", "restore-failed", "journal-written", "journal-reportFailed"]
         + KeyScope.allCases.filter { $0 != .everywhere && $0 != .dashboard }.map(\.rawValue)
     static let frames = names.flatMap { n in [Frame(name: n, width: 80, height: 24), Frame(name: n, width: 200, height: 60)] }
 

@@ -271,3 +271,36 @@ public struct IncidentJournal: Sendable, Equatable {
 
     static func shown(_ text: String) -> String { text.count > 160 ? String(text.prefix(159)) + "…" : text }
 }
+
+// MARK: - Reading a journal directory
+
+extension IncidentJournal {
+    /// The journal files of the window's days in `directory` (the day before `since` too, for the
+    /// verdicts that carried into it), or without `since` the newest 31 up to `until`, each with
+    /// the command log file kept beside it.
+    public static func read(directory: String, since: Double?, until: Double) -> IncidentJournal {
+        var journal = IncidentJournal()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.count == 13 && $0.hasSuffix(".md") && UTCTime.parse("\($0.prefix(10))T00:00:00Z") != nil }.sorted()
+        let lastDay = String(UTCTime.rfc3339(until).prefix(10))
+        var chosen = names.filter { String($0.prefix(10)) <= lastDay }
+        if let since {
+            let firstDay = String(UTCTime.rfc3339(since - 86_400).prefix(10))
+            chosen = chosen.filter { String($0.prefix(10)) >= firstDay }
+        } else {
+            chosen = Array(chosen.suffix(31))
+        }
+        for name in chosen {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
+                journal.unreadable.append(UnreadableLine(file: name, line: 0, text: "", why: "the file cannot be read"))
+                continue
+            }
+            journal.add(String(decoding: data, as: UTF8.self), file: name)
+            let commands = LoggedCommand.path(forJournal: name)
+            if let log = FileManager.default.contents(atPath: "\(directory)/\(commands)") {
+                journal.addCommandLog(String(decoding: log, as: UTF8.self), file: commands)
+            }
+        }
+        return journal
+    }
+}

@@ -95,8 +95,10 @@ extension IncidentReport {
             for r in restores {
                 let point = r.point.map { cell($0) + (r.pointApproximate ? " (the plan's estimate)" : "") } ?? "unknown"
                 let rpo = r.drill ? "— (a drill)" : r.rpoSeconds.map { $0 < 0 ? "0 (the point is \(Self.duration(-$0)) after the start)" : Self.duration($0) } ?? "unknown"
-                let gap = r.drill || r.snapshot == nil || r.point == nil ? "—" : d(r.databaseFilesGapSeconds)
-                out.append("| \(cell(r.what)) | \(point) | \(t(timestamps.startedAt ?? timestamps.detectedAt)) | \(rpo) | \(r.snapshot.map { "`\($0)` (time unknown)" } ?? "—") | \(gap) |")
+                let gap = r.drill || r.snapshot == nil || r.point == nil ? "—"
+                    : r.databaseFilesGapSeconds.map { $0 >= 0 ? "\(Self.duration($0)) (the files are older)" : "\(Self.duration(-$0)) (the database is older)" } ?? "unknown"
+                let files = r.snapshot.map { "`\($0)` (" + (r.snapshotAt.map { "taken \(UTCTime.rfc3339($0))" } ?? "time unknown") + ")" } ?? "—"
+                out.append("| \(cell(r.what)) | \(point) | \(t(timestamps.startedAt ?? timestamps.detectedAt)) | \(rpo) | \(files) | \(gap) |")
             }
         }
         out.append("")
@@ -220,7 +222,7 @@ extension IncidentReport {
             },
             "restores": restores.map { r in
                 ["what": s(r.what), "drill": r.drill, "started_at": t(r.startedAt), "point": o(r.point), "point_at": t(r.pointAt), "point_is_estimate": r.pointApproximate,
-                 "files_snapshot": o(r.snapshot), "rpo_seconds": r.drill ? NSNull() : n(r.rpoSeconds), "database_files_gap_seconds": n(r.databaseFilesGapSeconds),
+                 "files_snapshot": o(r.snapshot), "files_snapshot_at": t(r.snapshotAt), "rpo_seconds": r.drill ? NSNull() : n(r.rpoSeconds), "database_files_gap_seconds": n(r.databaseFilesGapSeconds),
                  "verified_at": t(r.verifiedAt), "finished_at": t(r.finishedAt), "failed": r.failed, "rto_seconds": n(r.rtoSeconds), "rto_basis": s(r.rtoBasis),
                  "source": s(r.source)] as [String: Any]
             },
@@ -241,5 +243,16 @@ extension IncidentReport {
             return ["last": run(record.last), "last_passed": run(record.lastPassed)] as [String: Any]
         } ?? ["unavailable": o(cluster.unavailable ?? "no drill record in the cluster")] as [String: Any]
         return object
+    }
+}
+
+// MARK: - File name
+
+extension IncidentReport {
+    /// `incident-20261206T080210Z`: the incident's start in UTC (else when it was detected, else
+    /// the window's start), for the report's file (`.md` or `.json` added).
+    public var fileStem: String {
+        let start = timestamps.startedAt ?? timestamps.detectedAt ?? window.from
+        return "incident-" + UTCTime.rfc3339(start).filter { $0 != "-" && $0 != ":" }
     }
 }

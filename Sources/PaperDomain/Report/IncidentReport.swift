@@ -63,6 +63,8 @@ public struct IncidentReport: Sendable, Equatable {
         public var event = false
         /// The command log's record of the command (exit status, duration), when one matches.
         public var logged: CommandLogEntry?
+        /// The command was left for the operator to run (what next, the cutover): the tool ran none of it.
+        public var leftToRun = false
         public var source: String
     }
 
@@ -77,8 +79,10 @@ public struct IncidentReport: Sendable, Equatable {
         public var pointAt: Double?
         /// The point is the plan's estimate of `latest` ("about …").
         public var pointApproximate: Bool
-        /// The restic snapshot the files came from (its time is not in the journal).
+        /// The restic snapshot the files came from.
         public var snapshot: String?
+        /// When that snapshot was taken (`snapshot ID taken TIME`; nil: not journaled, as before this version).
+        public var snapshotAt: Double?
         /// Seconds from the restore point to the incident's start (the data lost); nil: unknown.
         public var rpoSeconds: Double?
         /// Seconds between the database's point and the files' snapshot; nil: unknown.
@@ -386,6 +390,7 @@ extension IncidentReport {
                 let details = e.details
                 actions.append(Action(time: e.time, what: e.text, command: e.command, outcome: details.isEmpty ? nil : details.joined(separator: "; "),
                                       outcomeAt: details.isEmpty ? nil : e.time, event: e.command == nil && details.isEmpty, source: e.source))
+                if case .commandsToRun = e.fact { actions[actions.count - 1].leftToRun = true }
             default:
                 continue
             }
@@ -400,7 +405,7 @@ extension IncidentReport {
         for c in commands {
             let line = c.command.command
             let candidates = actions.indices.filter { i in
-                guard actions[i].logged == nil, let journaled = actions[i].command, journaled == line || journaled.hasPrefix(line + " ") else { return false }
+                guard actions[i].logged == nil, !actions[i].leftToRun, let journaled = actions[i].command, journaled == line || journaled.hasPrefix(line + " ") else { return false }
                 return actions[i].time <= c.time + 5 && c.time <= (actions[i].outcomeAt ?? actions[i].time) + 600
             }
             if let i = candidates.min(by: { abs(actions[$0].time - c.time) < abs(actions[$1].time - c.time) }) {
@@ -422,18 +427,22 @@ extension IncidentReport {
     static func restores(_ entries: [JournalEntry], incidentStart: Double?) -> [Restore] {
         var restores: [Restore] = []
         var lastPoint: String?
+        var lastSnapshotAt: Double?
         func close(_ i: Int) {
             var r = restores[i]
             let end = r.verifiedAt ?? r.finishedAt
             r.rtoSeconds = end.map { $0 - r.startedAt }
             r.rtoBasis = r.verifiedAt != nil ? "to the verification passing" : r.finishedAt != nil ? "to its end (no verification journaled)" : "unknown: no end journaled"
-            if let p = r.pointAt, let s = incidentStart { r.rpoSeconds = s - p }
+            // The data lost: up to the database's point, else (files alone) up to the snapshot.
+            if let p = r.pointAt ?? (r.point == nil ? r.snapshotAt : nil), let s = incidentStart { r.rpoSeconds = s - p }
+            if let p = r.pointAt, let f = r.snapshotAt { r.databaseFilesGapSeconds = p - f }
             restores[i] = r
         }
         for e in entries {
             switch e.fact {
             case .restorePoint:
                 lastPoint = Self.point(in: e.text)
+                lastSnapshotAt = Self.snapshotTime(in: e.text)
             case .restoreConfirmed:
                 let lower = e.text.lowercased()
                 guard !lower.contains("unlock") else { continue }
@@ -443,9 +452,11 @@ extension IncidentReport {
                 let pointAt = point.flatMap(Self.time(in:))
                 restores.append(Restore(what: e.text, drill: drill, startedAt: e.time, point: point, pointAt: pointAt,
                                         pointApproximate: point?.contains("about") == true || point?.hasPrefix("latest") == true,
-                                        snapshot: Self.snapshot(in: e.text), rpoSeconds: nil, databaseFilesGapSeconds: nil,
+                                        snapshot: Self.snapshot(in: e.text), snapshotAt: Self.snapshotTime(in: e.text) ?? (drill ? nil : lastSnapshotAt),
+                                        rpoSeconds: nil, databaseFilesGapSeconds: nil,
                                         verifiedAt: nil, finishedAt: nil, failed: false, rtoSeconds: nil, rtoBasis: "", source: e.source))
                 lastPoint = nil
+                lastSnapshotAt = nil
             case .verification(let passed):
                 guard let i = restores.indices.last else { continue }
                 if passed { restores[i].verifiedAt = restores[i].verifiedAt ?? e.time } else { restores[i].failed = true }
@@ -461,6 +472,8 @@ extension IncidentReport {
             case .restoreStepFinished(_, let passed):
                 guard let i = restores.indices.last else { continue }
                 if !passed { restores[i].failed = true; restores[i].finishedAt = e.time }
+                // The app's check after a restore (`restore step N done: verification passed: …`).
+                if passed, e.text.lowercased().contains(": verification passed") { restores[i].verifiedAt = restores[i].verifiedAt ?? e.time }
             default:
                 continue
             }
@@ -494,6 +507,12 @@ extension IncidentReport {
             return UTCTime.parse("\(date)T\(clock)")
         }
         return nil
+    }
+
+    /// When the files' snapshot was taken: the RFC 3339 time after ` taken ` in a text naming a snapshot.
+    static func snapshotTime(in text: String) -> Double? {
+        guard text.contains("snapshot"), let r = text.range(of: " taken ") else { return nil }
+        return time(in: String(text[r.upperBound...].prefix(40)))
     }
 
     static func snapshot(in text: String) -> String? {
@@ -557,12 +576,12 @@ extension IncidentReport {
 
     static func missing(_ report: IncidentReport, _ entries: [JournalEntry]) -> [String] {
         var facts: [String] = []
-        let unlogged = report.actions.filter { $0.command != nil && $0.logged == nil }.count
+        let unlogged = report.actions.filter { $0.command != nil && $0.logged == nil && !$0.leftToRun }.count
         if unlogged > 0 {
             facts.append("Exit status and duration of \(unlogged) journaled command\(unlogged == 1 ? "" : "s"): no command log record matches "
-                         + "(the restore CLI keeps none, and versions before this one kept no command log file).")
+                         + "(the restore CLI of versions before this one kept none, and older versions kept no command log file).")
         }
-        for r in report.restores where r.snapshot != nil {
+        for r in report.restores where r.snapshot != nil && r.snapshotAt == nil {
             facts.append("The time of restic snapshot \(r.snapshot ?? ""): the journal names the snapshot, not when it was taken, so the files' RPO and the database–files gap are unknown.")
         }
         for r in report.restores where !r.drill && r.pointAt == nil && r.snapshot == nil {

@@ -88,7 +88,7 @@ public struct BothRestoreSession: Sendable {
             out(.fail("RBAC: the owner's credentials cannot be carried over: missing \(missing.joined(separator: "; ")); nothing was started"))
             return .notStarted
         }
-        out(.journal("restore both confirmed (CLI, namespace typed): new cluster \(both.database.name) to \(both.database.target ?? "latest"), files from snapshot \(both.snapshot.shortID) in place"
+        out(.journal("restore both confirmed (CLI, namespace typed): new cluster \(both.database.name) to \(both.database.target ?? "latest"), \(both.database.journalPoint), files from snapshot \(both.snapshot.journalName) in place"
             + (request.skipSafetyBackup.map { "; files' safety backup skipped: \($0)" } ?? "")))
         let result = await runner.run(steps, what: "restore database and files in place: new cluster \(both.database.name), snapshot \(both.snapshot.shortID) (CLI)",
                                       event: RestorePlanRunner.saying(steps, out))

@@ -104,7 +104,7 @@ public struct DatabaseRestoreSession: Sendable {
             case .stepStarted(let i, let step):
                 if i == recoverIndex {
                     out(.say("Running: \(step.command?.displayLine ?? "") <<'EOF' (the manifest above) EOF"))
-                    out(.journal("restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest")"))
+                    out(.journal("restore db confirmed (CLI): new cluster \(restorePlan.name) to \(restorePlan.target ?? "latest"), \(restorePlan.journalPoint)"))
                     started.set(toolkit.executor.now())
                 } else {
                     out(.say("Step \(i + 1)/\(steps.count): \(step.title)"))

@@ -69,6 +69,7 @@ public struct DatabaseDrillSession: Sendable {
         // The server's dry run first, as the wizard asks before its y: nothing it would refuse is created.
         guard await DatabaseRestoreSession.dryRun(toolkit, plan.json, out: out) else { return .notStarted }
         out(.say("Recovering the newest point (\(UTCTime.rfc3339(plan.recoveredTo))) into scratch cluster \(plan.name)…"))
+        out(.journal("database drill confirmed (CLI): create scratch cluster \(plan.name), recovering the newest point"))
         let result = await toolkit.databaseDrill(plan, by: by)
         let summary = result.summary
         out(.journal(summary))

@@ -80,7 +80,7 @@ public struct FileRestoreSession: Sendable {
         guard let (restorePlan, chosen) = await resolve(request, facts: facts, cronJob: cronJob, out: out) else { return .notStarted }
         out(.say("Plan:"))
         out(.say(restorePlan.text))
-        out(.journal("restore files confirmed (CLI): snapshot \(chosen.shortID), \(restorePlan.request.scopeText), \(request.target.rawValue)"
+        out(.journal("restore files confirmed (CLI): snapshot \(chosen.journalName), \(restorePlan.request.scopeText), \(request.target.rawValue)"
             + (request.skipSafetyBackup.map { "; safety backup skipped: \($0)" } ?? "")))
 
         let steps = restorePlan.steps

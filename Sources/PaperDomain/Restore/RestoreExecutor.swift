@@ -210,8 +210,17 @@ public struct RestoreExecutor: Sendable {
         }
     }
 
-    /// The app's pods Ready and no error line in its log since the step began.
+    /// The app's pods Ready and no error line in its log since the step began: the restore's
+    /// verification, said as such (`verification passed: …`) for the journal and the report's RTO.
     func postCheck(deployment: String, container: String) async -> Outcome {
+        switch await checkApp(deployment: deployment, container: container) {
+        case .done(let m): .done("verification passed: \(m)")
+        case .failed(let m): .failed("verification FAILED: \(m)")
+        case .unknown(let m): .unknown("verification unknown: \(m)")
+        }
+    }
+
+    func checkApp(deployment: String, container: String) async -> Outcome {
         let since = 120
         do {
             let d = try await read(["get", "deployments.apps", deployment, "-o", "json"], as: Deployment.self)

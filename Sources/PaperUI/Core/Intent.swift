@@ -26,6 +26,8 @@ public enum Intent: Sendable, Equatable, Hashable {
     case openRestore, restoreUnlock, restoreTypePath, restoreSkipSafety, restoreCleanup
     /// The snapshot browser: only what the snapshot has and the live volume lacks, or everything.
     case restoreMissingLive
+    /// The journal view: write the report of the incident on screen to a file.
+    case writeReport
 
     /// Intents that act on the cluster's data: before the first refresh they wait for it.
     public var needsData: Bool {

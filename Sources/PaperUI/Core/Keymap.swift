@@ -202,6 +202,7 @@ public enum Keymap {
         KeyBinding([.up, .char("k")], .scroll(.up), label: "k/↑", description: "scroll up", scope: .journal),
         KeyBinding([.char("g"), .home], .scroll(.top), label: "g", description: "first entry", scope: .journal),
         KeyBinding([.char("G"), .end], .scroll(.bottom), label: "G", description: "last entry", scope: .journal),
+        KeyBinding([.char("w")], .writeReport, label: "w", description: "write the incident's report to a file", scope: .journal, footer: true, short: "write report"),
         KeyBinding([.escape, .char("q"), .char("J")], .back, label: "Esc/q", description: "close", scope: .journal, footer: true),
         // Restore wizard.
         KeyBinding([.enter], .submit, label: "Enter", description: "pick / next step", scope: .restore),  // the footer names it per step

@@ -38,6 +38,8 @@ public enum Msg: Sendable, Equatable {
     /// What happens while a plan runs (`RestoreTask.runPlan`): a step started, its progress, a
     /// Lease note, a step ended; its end comes as `.restoreFinished` with `.plan`.
     case restorePlanEvent(generation: Int, RestorePlanRunner.Event)
+    /// The report asked for from the journal view was written (or why not).
+    case reportWritten(ReportWriteOutcome)
 }
 
 extension RefreshError: Error {}
@@ -55,6 +57,9 @@ public enum Effect: Sendable, Equatable {
     case journal(String)
     /// Read today's journal for the `J` overlay (answered with `.journalLoaded`).
     case loadJournal
+    /// Write the post-incident report of the newest incident to a new file beside the journal,
+    /// off the UI actor (answered with `.reportWritten`).
+    case writeReport
     /// Start following a log (stopping any other stream).
     case startLogs(LogStreamRequest)
     case stopLogs
@@ -65,4 +70,28 @@ public enum Effect: Sendable, Equatable {
     case restore(RestoreTask, generation: Int)
     /// Cancel the restore task of that generation (a plan: no step after the running one starts).
     case cancelRestore(generation: Int)
+}
+
+// MARK: - ReportWriteOutcome
+
+/// What came of writing the post-incident report from the journal view.
+public enum ReportWriteOutcome: Sendable, Equatable {
+    /// Written to `path`: its timeline rows, and the journal lines it could not read.
+    case written(path: String, rows: Int, unreadable: Int)
+    /// Not written, and why (no incident, a directory that cannot be written).
+    case failed(String)
+
+    /// One line for the operator (the notice).
+    public var text: String {
+        switch self {
+        case .written(let path, _, _): "Report written to \(path) (\(detail))"
+        case .failed(let why): "Report NOT written: \(why)"
+        }
+    }
+
+    /// `12 timeline rows; 1 journal line not read, named in it`.
+    public var detail: String {
+        guard case .written(_, let rows, let unreadable) = self else { return "" }
+        return "\(rows) timeline row\(rows == 1 ? "" : "s")" + (unreadable == 0 ? "" : "; \(unreadable) journal line\(unreadable == 1 ? "" : "s") not read, named in it")
+    }
 }

@@ -49,6 +49,9 @@ public func update(_ state: inout AppState, _ msg: Msg) -> [Effect] {
     case .journalLoaded(let lines):
         state.apply(.push(.journal(JournalState(lines: lines))))
         return []
+    case .reportWritten(let outcome):
+        JournalMode.reportWritten(&state, outcome)
+        return []
     case .journalFailed(let reason):
         state.journalProblem = reason
         return []

@@ -59,14 +59,20 @@ func renderDialog(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs, tit
     }
 }
 
-func renderOverlay(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs, title: String, lines: [(String, Role)], scrollFromTop: Int? = nil, scrollFromBottom: Int = 0) {
+/// `bottom`: lines kept at the bottom of the box (already wrapped), below the scrolled ones.
+func renderOverlay(_ buf: inout ScreenBuffer, _ state: AppState, _ g: Glyphs, title: String, lines: [(String, Role)], scrollFromTop: Int? = nil, scrollFromBottom: Int = 0,
+                   bottom: [(String, Role)] = []) {
     let body = PanelLayout.body(state)
     guard body.width >= 4, body.height >= 3 else { return }
     buf.fill(x: body.x, y: body.y, width: body.width, height: body.height, role: .text)
     buf.box(x: body.x, y: body.y, width: body.width, height: body.height, role: .focus, glyphs: g)
     buf.putTruncated(" \(title) ", x: body.x + 2, y: body.y, role: .focus, width: body.width - 4, ellipsis: g.ellipsis)
+    let kept = Array(bottom.suffix(max(0, body.height - 3)))
+    for (i, line) in kept.enumerated() {
+        buf.putTruncated(line.0, x: body.x + 2, y: body.y + body.height - 1 - kept.count + i, role: line.1, width: body.width - 4, ellipsis: g.ellipsis)
+    }
     let lines = wrap(lines, width: body.width - 4)
-    let visible = body.height - 2
+    let visible = body.height - 2 - kept.count
     let maxTop = max(0, lines.count - visible)
     let top = scrollFromTop.map { min($0, maxTop) } ?? max(0, maxTop - scrollFromBottom)
     for i in 0..<visible where top + i < lines.count {

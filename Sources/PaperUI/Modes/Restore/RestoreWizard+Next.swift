@@ -173,7 +173,7 @@ extension RestoreWizardMode {
                 return ModeStep(.stay, [journal(state, "restore both: point refused: \(error.description)")])
             }
             go(&w, to: .both(.plan))
-            return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan?.target ?? "latest"), files from snapshot \(w.snapshot?.shortID ?? "?")")])
+            return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan.map { pointText(w, $0, state) } ?? "latest"), files from snapshot \(w.snapshot?.journalName ?? "?")")])
         }
         do {
             w.dbPlan = try DatabaseRestore.plan(point, timeline: timeline, namespace: state.namespace, now: state.now)

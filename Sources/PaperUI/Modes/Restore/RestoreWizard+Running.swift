@@ -41,7 +41,7 @@ extension RestoreWizardMode {
         w.recovery = []
         w.leaseNote = nil
         let what = "restore \(w.kind == .both ? "database and files" : "files") \(w.target.rawValue): \(w.choiceText)"
-        let effects = [journal(state, "restore confirmed: \(w.choiceText)" + (plan.needsTypedConfirmation ? " (namespace typed)" : "")),
+        let effects = [journal(state, "restore confirmed: \(w.choiceText)" + (w.snapshot.map { " (snapshot taken \(UTCTime.rfc3339($0.time)))" } ?? "") + (plan.needsTypedConfirmation ? " (namespace typed)" : "")),
                        task(&w, &state, .runPlan(steps: plan.steps, what: what), busy: "taking the restore Lease")]
         return ModeStep(.stay, effects)
     }
