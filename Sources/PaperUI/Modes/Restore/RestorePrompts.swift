@@ -147,7 +147,7 @@ extension RestoreWizardMode {
         case .namespace:
             if let wrong = wrongNamespace(state, text) { return (wrong, []) }
             if w.kind == .database, let plan = w.dbPlan {
-                go(&w, to: .database(.running))
+                go(&w, to: .database(.running(.init(plan: plan))))
                 // A plan of one step, run by the one plan runner: the Lease, the create, the wait until healthy, the Lease back.
                 var step = DatabaseRestore.recoverStep(plan, target: w.facts.target)
                 step.dryRunDone = true  // y waited for this manifest's dry run to be accepted

@@ -19,7 +19,7 @@ extension RestoreWizardMode {
             }
             if w.kind == .databaseDrill, let plan = w.dbPlan {
                 // A scratch cluster beside the live one: nothing is overwritten, so y is the confirmation.
-                go(&w, to: .databaseDrill(.running))
+                go(&w, to: .databaseDrill(.running(plan)))
                 return ModeStep(.stay, [journal(state, "database drill confirmed: create scratch cluster \(plan.name), recovering the newest point"),
                                         task(&w, &state, .dbDrill(plan), busy: "creating \(plan.name) and timing its recovery")])
             }
@@ -163,8 +163,10 @@ extension RestoreWizardMode {
         case .cancelled: .unknown("stopped following the new cluster: cancelled")
         }
         var effects: [Effect] = []
-        w.dbOutcome = outcome
-        w.flow = .database(.finished)
+        if case .database(.running(var run)) = w.flow {
+            run.outcome = outcome
+            w.flow = .database(.finished(run))
+        }
         w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
         notify(&state, "restore db: \(outcome.message)")
         effects.append(journal(state, "restore db: \(outcome.message)"))
