@@ -19,7 +19,7 @@ extension RestoreWizardMode {
                 return refuseReadOnly(&w, state, key: "Enter", would: "list the file snapshots in a Job (kubectl create -f -), which the plan for both needs; Database plans with reads alone")
             }
             if kind == .database || kind == .both {
-                go(&w, to: kind == .both ? .both(.timeline) : .database(.timeline(.init())))
+                go(&w, to: kind == .both ? .both(.timeline(.init())) : .database(.timeline(.init())))
                 w.timeline = nil
                 if let fresh = state.data.data?.actions { w.facts = fresh }
                 // Read-only lists no file snapshots: the listing is a Job.
@@ -159,16 +159,13 @@ extension RestoreWizardMode {
             if let fresh = state.data.data?.actions { w.facts = fresh }
             do {
                 let both = try BothRestore.plan(point, timeline: timeline, facts: w.facts, cronJob: cronJob, resticVersion: timeline.resticVersion, now: state.now)
-                w.plan = both.steps
                 w.dbPlan = both.database
-                w.snapshot = both.snapshot
-                w.target = .inPlace
-                w.cronJob = cronJob
+                let planned = RestoreWizardState.BothPlanStep(database: w.databasePlanStep, files: both.steps, snapshot: both.snapshot, cronJob: cronJob)
+                go(&w, to: .both(.plan(planned)))
             } catch {
                 w.message = "Refused: \(error.description)"
                 return ModeStep(.stay, [journal(state, "restore both: point refused: \(error.description)")])
             }
-            go(&w, to: .both(.plan))
             return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan?.target ?? "latest"), files from snapshot \(w.snapshot?.shortID ?? "?")")])
         }
         do {

@@ -36,8 +36,12 @@ extension RestoreWizardMode {
     }
 
     static func start(_ w: inout RestoreWizardState, _ state: inout AppState, _ plan: FileRestorePlan) -> ModeStep {
-        go(&w, to: .running(w.kind))
-        w.stepStates = plan.steps.map { _ in .pending }
+        if case .both(.plan(let both)) = w.flow {
+            go(&w, to: .both(.running(.init(plan: both, stepStates: plan.steps.map { _ in .pending }))))
+        } else {
+            go(&w, to: .files(.running))
+            w.stepStates = plan.steps.map { _ in .pending }
+        }
         w.recovery = []
         w.leaseNote = nil
         let what = "restore \(w.kind == .both ? "database and files" : "files") \(w.target.rawValue): \(w.choiceText)"
@@ -180,7 +184,7 @@ extension RestoreWizardMode {
 
     static func planFinished(_ w: inout RestoreWizardState, _ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
-        w.flow = .finished(w.kind)
+        if case .both(.running(let run)) = w.flow { w.flow = .both(.finished(run)) } else { w.flow = .files(.finished) }
         w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
         w.recovery = []
         state.exitNotes = []

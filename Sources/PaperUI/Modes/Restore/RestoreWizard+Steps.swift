@@ -4,9 +4,9 @@ import PaperKube
 
 // MARK: - What each step carries
 //
-// The drill, unlock, database and database drill flows carry their steps' data in their step
-// cases; the names below read (and write) the current step's. The files and both flows still
-// keep theirs in RestoreWizardState's stored fields (`filesPreflight`, `databasePlan`, …).
+// The drill, unlock, database, database drill and both flows carry their steps' data in their
+// step cases; the names below read (and write) the current step's. The files flow still keeps
+// its data in RestoreWizardState's stored fields (`filesPreflight`, `filesPlan`, …).
 
 extension RestoreWizardState {
     /// A preflight step's data: the checklist, the CronJob it read, the Job Enter runs (built
@@ -56,6 +56,22 @@ extension RestoreWizardState {
         public var outcome: RestoreExecutor.Outcome?
     }
 
+    /// Both's plan: the new cluster's (with the timeline and the point), the files' steps, the
+    /// snapshot before the point and the CronJob its Jobs are built from.
+    public struct BothPlanStep: Sendable, Equatable {
+        public var database: DatabasePlanStep
+        public var files: FileRestorePlan
+        public var snapshot: ResticSnapshot
+        public var cronJob: Data
+    }
+
+    /// Both's plan running (or ended): its steps as they run, and the way back.
+    public struct BothRun: Sendable, Equatable {
+        public var plan: BothPlanStep
+        public var stepStates: [StepState]
+        public var recovery: [String] = []
+    }
+
     /// The database drill's end: its result, and what became of its scratch cluster's deletion.
     public struct DatabaseDrillEnd: Sendable, Equatable {
         public var drill: DatabaseDrillResult
@@ -86,7 +102,7 @@ extension RestoreWizardState {
         set { preflightStep.preflight = newValue }
     }
     public var cronJob: Data? {
-        get { preflightStep.cronJob }
+        get { bothPlan?.cronJob ?? preflightStep.cronJob }
         set { preflightStep.cronJob = newValue }
     }
     /// The Job Enter runs on the preflight (the snapshot listing, or the files drill).
@@ -111,17 +127,19 @@ extension RestoreWizardState {
         get { preflightStep.removeAllJob }
         set { preflightStep.removeAllJob = newValue }
     }
-    /// The database plan's data: the database path's or the database drill's step's own, else the
-    /// both path's. Running or finished, the step carries only its plan (the drill's Done step,
-    /// none): what is written then is dropped.
+    /// The database plan's data: the database, database drill or both path's step's own. Running or
+    /// finished, the database step carries only its plan (the drill's Done step, and the files
+    /// path, none): what is written then is dropped.
     var databasePlanStep: DatabasePlanStep {
         get {
             switch flow {
             case .databaseDrill(.plan(let p)), .database(.timeline(let p)), .database(.plan(let p)): p
             case .databaseDrill(.running(let plan)): .only(plan)
             case .database(.running(let run)), .database(.finished(let run)): .only(run.plan)
-            case .databaseDrill(.finished): DatabasePlanStep()
-            default: databasePlan
+            case .both(.timeline(let p)): p
+            case .both(.plan(let both)): both.database
+            case .both(.running(let run)), .both(.finished(let run)): run.plan.database
+            default: DatabasePlanStep()
             }
         }
         set {
@@ -129,8 +147,11 @@ extension RestoreWizardState {
             case .databaseDrill(.plan): flow = .databaseDrill(.plan(newValue))
             case .database(.timeline): flow = .database(.timeline(newValue))
             case .database(.plan): flow = .database(.plan(newValue))
-            case .databaseDrill, .database: break
-            default: databasePlan = newValue
+            case .both(.timeline): flow = .both(.timeline(newValue))
+            case .both(.plan(var both)):
+                both.database = newValue
+                flow = .both(.plan(both))
+            default: break
             }
         }
     }
@@ -199,6 +220,77 @@ extension RestoreWizardState {
             guard case .databaseDrill(.finished(var end)) = flow else { return }
             end.cleanup = newValue
             flow = .databaseDrill(.finished(end))
+        }
+    }
+
+    /// Both's plan, on its plan step and while it runs.
+    var bothPlan: BothPlanStep? {
+        switch flow {
+        case .both(.plan(let both)): both
+        case .both(.running(let run)), .both(.finished(let run)): run.plan
+        default: nil
+        }
+    }
+    /// The files' plan: both's, else the files path's. (On both's plan step, `s` and a reason
+    /// plan the files again through `makePlan`, as before: that plan replaces both's steps.)
+    public var plan: FileRestorePlan? {
+        get { bothPlan?.files ?? filesPlan }
+        set {
+            if case .both(.plan(var both)) = flow {
+                if let newValue { both.files = newValue }
+                flow = .both(.plan(both))
+            } else if bothPlan == nil {
+                filesPlan = newValue
+            }
+        }
+    }
+    public var snapshot: ResticSnapshot? {
+        get { bothPlan?.snapshot ?? filesSnapshot }
+        set { if bothPlan == nil { filesSnapshot = newValue } }
+    }
+    /// Where the files go: both restores them in place.
+    public var target: FileRestoreRequest.Target {
+        get { if case .both = flow { .inPlace } else { filesTarget } }
+        set { if case .both = flow {} else { filesTarget = newValue } }
+    }
+    /// The plan's steps as they run: both's running (or ended) step's, else the files path's.
+    public var stepStates: [StepState] {
+        get {
+            switch flow {
+            case .both(.running(let run)), .both(.finished(let run)): run.stepStates
+            default: filesStepStates
+            }
+        }
+        set {
+            switch flow {
+            case .both(.running(var run)):
+                run.stepStates = newValue
+                flow = .both(.running(run))
+            case .both(.finished(var run)):
+                run.stepStates = newValue
+                flow = .both(.finished(run))
+            default: filesStepStates = newValue
+            }
+        }
+    }
+    /// The way back from where the plan stopped: both's running (or ended) step's, else the files path's.
+    public var recovery: [String] {
+        get {
+            switch flow {
+            case .both(.running(let run)), .both(.finished(let run)): run.recovery
+            default: filesRecovery
+            }
+        }
+        set {
+            switch flow {
+            case .both(.running(var run)):
+                run.recovery = newValue
+                flow = .both(.running(run))
+            case .both(.finished(var run)):
+                run.recovery = newValue
+                flow = .both(.finished(run))
+            default: filesRecovery = newValue
+            }
         }
     }
 }

@@ -80,7 +80,14 @@ public struct RestoreWizardState: Sendable, Equatable {
             case running(DatabaseRun)
             case finished(DatabaseRun)
         }
-        public enum BothStep: Sendable, Equatable { case timeline, plan, running, finished }
+        /// Both on one restore point: the timeline (then the point chosen), the plan of both
+        /// (the new cluster and the files of the snapshot before the point), the plan run, its end.
+        public enum BothStep: Sendable, Equatable {
+            case timeline(DatabasePlanStep)
+            case plan(BothPlanStep)
+            case running(BothRun)
+            case finished(BothRun)
+        }
         /// The files drill: its preflight (the checklist and the drill Job), then its end (the
         /// summary is the message).
         public enum DrillStep: Sendable, Equatable { case preflight(PreflightStep), finished }
@@ -145,10 +152,6 @@ public struct RestoreWizardState: Sendable, Equatable {
             case .unlock(let s): if case .preflight = s { .preflight } else { .finished }
             }
         }
-
-        /// A plan of steps (files, or both) running, or finished.
-        static func running(_ kind: Kind) -> Flow { kind == .both ? .both(.running) : .files(.running) }
-        static func finished(_ kind: Kind) -> Flow { kind == .both ? .both(.finished) : .files(.finished) }
     }
 
     public var facts: ActionFacts
@@ -196,18 +199,16 @@ public struct RestoreWizardState: Sendable, Equatable {
     /// The snapshot id and path `match` was counted for.
     public var matchFor: String?
     public var picking = false
-    public var snapshot: ResticSnapshot?
+    /// The files path's snapshot, target and plan (the both path carries its own in its step).
+    var filesSnapshot: ResticSnapshot?
     public var path: String?
-    public var target: FileRestoreRequest.Target = .sideBySide
+    var filesTarget: FileRestoreRequest.Target = .sideBySide
     public var skipReason: String?
-    public var plan: FileRestorePlan?
+    var filesPlan: FileRestorePlan?
     public var planError: String?
-    public var stepStates: [StepState] = []
-    // The database path.
-    /// The both path's timeline and plan (the database path and the database drill carry theirs
-    /// in their steps).
-    var databasePlan = DatabasePlanStep()
-    public var recovery: [String] = []
+    /// The files path's steps as they run, and the way back (the both path's are in its step).
+    var filesStepStates: [StepState] = []
+    var filesRecovery: [String] = []
 
     public init(facts: ActionFacts) {
         self.facts = facts
