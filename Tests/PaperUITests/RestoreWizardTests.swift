@@ -448,6 +448,36 @@ import Testing
         #expect(!render(s).text.contains("outside the recoverability"))
     }
 
+    /// Esc from the new cluster's plan puts the timeline back as it was left (the cursor on the
+    /// point chosen); another point gets its own plan, which waits for its own dry run: the
+    /// earlier plan's "accepted" is not shown for it, and that dry run's late answer is ignored.
+    @Test func escFromTheDatabasePlanPutsTheTimelineBackAndAnotherPointWaitsForItsOwnDryRun() throws {
+        var s = RestoreWizardTests.open()
+        Self.press(&s, .down)
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(try Self.timeline()))))
+        let first = try #require(WizardFixtures.task(update(&s, .key(.enter))))  // latest
+        _ = update(&s, .restoreFinished(generation: first.generation, .dryRun(.done("accepted"))))
+        #expect(render(s).text.contains("Dry run: accepted"))
+        let latest = try #require(WizardFixtures.wizard(s)?.dbPlan)
+        Self.press(&s, .escape)
+        #expect(WizardFixtures.wizard(s)?.step == .timeline && WizardFixtures.wizard(s)?.selection == 0)
+        #expect(render(s).text.contains("▸ latest: all archived WAL"))
+        Self.press(&s, .down)
+        Self.press(&s, .enter)  // "a time, typed"
+        for c in "-2h" { Self.press(&s, .char(c)) }
+        let second = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .dbDryRun = second.task else { Issue.record("no dry run: \(second.task)"); return }
+        let typed = try #require(WizardFixtures.wizard(s)?.dbPlan)
+        #expect(typed.target == "2027-01-15T06:00:00+00:00" && typed != latest)
+        #expect(render(s).text.contains("Dry run (kubectl create --dry-run=server): running…"))
+        #expect(!render(s).text.contains("Dry run: accepted"))
+        _ = update(&s, .restoreFinished(generation: first.generation, .dryRun(.done("accepted"))))
+        #expect(WizardFixtures.wizard(s)?.dryRun == nil, "the earlier plan's dry run answers nothing for this one")
+        #expect(update(&s, .key(.char("y"))).isEmpty)
+        #expect(WizardFixtures.wizard(s)?.message?.contains("Wait for the server's dry run") == true)
+    }
+
     /// Typed in a zone, the point is shown back in that zone with UTC beside it, and the
     /// confirmation says what it creates and what to type.
     @Test func aTimeTypedInAZoneIsEchoedInItAndTheConfirmationNamesTheNewClusterAndTheNamespace() throws {

@@ -147,7 +147,7 @@ extension RestoreWizardMode {
         case .namespace:
             if let wrong = wrongNamespace(state, text) { return (wrong, []) }
             if w.kind == .database, let plan = w.dbPlan {
-                go(&w, to: .database(.running))
+                go(&w, to: .database(.running(.init(plan: plan))))
                 // The database restore's plan, run by the one plan runner: the Lease, the credentials Secret,
                 // the create, the wait until healthy, the backups re-armed, the Lease back.
                 let steps = plan.steps(target: w.facts.target).map { step in

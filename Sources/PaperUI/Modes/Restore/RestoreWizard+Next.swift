@@ -19,7 +19,7 @@ extension RestoreWizardMode {
                 return refuseReadOnly(&w, state, key: "Enter", would: "list the file snapshots in a Job (kubectl create -f -), which the plan for both needs; Database plans with reads alone")
             }
             if kind == .database || kind == .both {
-                go(&w, to: kind == .both ? .both(.timeline) : .database(.timeline))
+                go(&w, to: kind == .both ? .both(.timeline(.init())) : .database(.timeline(.init())))
                 w.timeline = nil
                 if let fresh = state.data.data?.actions { w.facts = fresh }
                 // Read-only lists no file snapshots: the listing is a Job.
@@ -28,16 +28,12 @@ extension RestoreWizardMode {
                                         task(&w, &state, read, busy: state.readOnly ? "reading the recoverability window" : "reading the recoverability window and listing the file snapshots")])
             }
             if kind == .databaseDrill {
-                go(&w, to: .databaseDrill(.plan))
-                w.timeline = nil
-                w.dbPlan = nil
-                w.dbPlanError = nil
-                w.dryRun = nil
+                go(&w, to: .databaseDrill(.plan(.init())))
                 if let fresh = state.data.data?.actions { w.facts = fresh }
                 return ModeStep(.stay, [journal(state, "restore: database drill chosen"),
                                         task(&w, &state, .dbDrillTimeline(w.facts), busy: "reading the recoverability window")])
             }
-            go(&w, to: kind == .drill ? .drill(.preflight) : .files(.preflight))
+            go(&w, to: kind == .drill ? .drill(.preflight(.init())) : .files(.preflight))
             return ModeStep(.stay, [journal(state, "restore: \(kind == .drill ? "drill" : "files") chosen"), runPreflight(&w, &state)])
         case .preflight:
             guard let pre = w.preflight, let cronJob = w.cronJob else {
@@ -163,16 +159,13 @@ extension RestoreWizardMode {
             if let fresh = state.data.data?.actions { w.facts = fresh }
             do {
                 let both = try BothRestore.plan(point, timeline: timeline, facts: w.facts, cronJob: cronJob, resticVersion: timeline.resticVersion, now: state.now)
-                w.plan = both.steps
                 w.dbPlan = both.database
-                w.snapshot = both.snapshot
-                w.target = .inPlace
-                w.cronJob = cronJob
+                let planned = RestoreWizardState.BothPlanStep(database: w.databasePlanStep, files: both.steps, snapshot: both.snapshot, cronJob: cronJob)
+                go(&w, to: .both(.plan(planned)))
             } catch {
                 w.message = "Refused: \(error.description)"
                 return ModeStep(.stay, [journal(state, "restore both: point refused: \(error.description)")])
             }
-            go(&w, to: .both(.plan))
             return ModeStep(.stay, [journal(state, "restore both: point \(w.dbPlan.map { pointText(w, $0, state) } ?? "latest"), files from snapshot \(w.snapshot?.journalName ?? "?")")])
         }
         do {
@@ -182,7 +175,8 @@ extension RestoreWizardMode {
             w.message = "Refused: \(error.description)"
             return ModeStep(.stay, [journal(state, "restore db: point refused: \(error.description)")])
         }
-        go(&w, to: .database(.plan))
+        let planned = w.databasePlanStep  // the timeline, the point and its plan, carried to the plan step
+        go(&w, to: .database(.plan(planned)))
         guard let plan = w.dbPlan else { return .stay }
         let chosen = journal(state, "restore db: point \(pointText(w, plan, state)) chosen")
         // Read-only sends no dry run: it is a create request, even if nothing is kept.

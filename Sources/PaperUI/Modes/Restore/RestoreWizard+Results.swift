@@ -91,8 +91,7 @@ extension RestoreWizardMode {
             w.dryRun = outcome
             effects.append(journal(state, "restore db: dry run \(outcome.succeeded ? "accepted" : "rejected: \(outcome.message)")"))
         case .dbDrilled(let drill):
-            w.dbDrill = drill
-            w.flow = .databaseDrill(.finished)
+            w.flow = .databaseDrill(.finished(.init(drill: drill)))
             w.message = drill.recordFailure.map { "Not recorded (\($0)): check will not show this drill." }
             notify(&state, drill.summary)
             effects.append(journal(state, drill.summary + (drill.recordFailure.map { "; not recorded: \($0)" } ?? "")))

@@ -19,7 +19,7 @@ extension RestoreWizardMode {
             }
             if w.kind == .databaseDrill, let plan = w.dbPlan {
                 // A scratch cluster beside the live one: nothing is overwritten, so y is the confirmation.
-                go(&w, to: .databaseDrill(.running))
+                go(&w, to: .databaseDrill(.running(plan)))
                 return ModeStep(.stay, [journal(state, "database drill confirmed: create scratch cluster \(plan.name), recovering the newest point"),
                                         task(&w, &state, .dbDrill(plan), busy: "creating \(plan.name) and timing its recovery")])
             }
@@ -36,8 +36,12 @@ extension RestoreWizardMode {
     }
 
     static func start(_ w: inout RestoreWizardState, _ state: inout AppState, _ plan: FileRestorePlan) -> ModeStep {
-        go(&w, to: .running(w.kind))
-        w.stepStates = plan.steps.map { _ in .pending }
+        if case .both(.plan(let both)) = w.flow {
+            go(&w, to: .both(.running(.init(plan: both, stepStates: plan.steps.map { _ in .pending }))))
+        } else {
+            go(&w, to: .files(.running))
+            w.stepStates = plan.steps.map { _ in .pending }
+        }
         w.recovery = []
         w.leaseNote = nil
         let what = "restore \(w.kind == .both ? "database and files" : "files") \(w.target.rawValue): \(w.choiceText)"
@@ -163,8 +167,10 @@ extension RestoreWizardMode {
         case .cancelled: .unknown("stopped following the new cluster: cancelled")
         }
         var effects: [Effect] = []
-        w.dbOutcome = outcome
-        w.flow = .database(.finished)
+        if case .database(.running(var run)) = w.flow {
+            run.outcome = outcome
+            w.flow = .database(.finished(run))
+        }
         w.message = outcome.succeeded ? "\(outcome.message). Nothing was switched: the cutover steps below are yours to run." : "The recovery FAILED: \(outcome.message)"
         notify(&state, "restore db: \(outcome.message)")
         effects.append(journal(state, "restore db: \(outcome.message)"))
@@ -178,7 +184,7 @@ extension RestoreWizardMode {
 
     static func planFinished(_ w: inout RestoreWizardState, _ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
-        w.flow = .finished(w.kind)
+        if case .both(.running(let run)) = w.flow { w.flow = .both(.finished(run)) } else { w.flow = .files(.finished) }
         w.message = "Restore finished: \(w.choiceText), into \(w.plan?.targetDirectory ?? "?")."
         w.recovery = []
         state.exitNotes = []

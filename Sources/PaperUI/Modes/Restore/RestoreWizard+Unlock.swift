@@ -48,7 +48,6 @@ extension RestoreWizardMode {
         let job = unlock.job ?? "?"
         if result.outcome.succeeded {
             let said = result.log.split(whereSeparator: \.isNewline).last { !$0.hasPrefix("repository ") }.map(String.init) ?? "no output"
-            w.unlockedBy = job
             w.lockHolder = nil
             w.message = "restic unlock ran in Job \(job): \(said)." + (w.kind == .unlock ? " b starts a backup Job to prove the repository is free." : "")
             if var pre = w.preflight {
@@ -58,8 +57,10 @@ extension RestoreWizardMode {
             }
             effects.append(journal(state, "restic unlock done in Job \(job): \(said)"))
             if w.kind == .unlock {
-                w.flow = .unlock(.finished)
+                w.flow = .unlock(.finished(unlockedBy: job))
                 notify(&state, "restic unlock ran in Job \(job): \(said); b starts a backup to prove the repository is free")
+            } else {
+                w.preflightStep.unlockedBy = job
             }
         } else if let holder = unlock.holder {
             w.lockHolder = holder

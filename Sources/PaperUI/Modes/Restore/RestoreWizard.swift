@@ -72,11 +72,35 @@ public struct RestoreWizardState: Sendable, Equatable {
         case unlock(UnlockStep)
 
         public enum FileStep: Sendable, Equatable { case preflight, snapshots, scope, target, plan, running, finished }
-        public enum DatabaseStep: Sendable, Equatable { case timeline, plan, running, finished }
-        public enum BothStep: Sendable, Equatable { case timeline, plan, running, finished }
-        public enum DrillStep: Sendable, Equatable { case preflight, finished }
-        public enum DatabaseDrillStep: Sendable, Equatable { case plan, running, finished }
-        public enum UnlockStep: Sendable, Equatable { case preflight, finished }
+        /// The database path: the timeline (then the point chosen on it), the new cluster's plan
+        /// with its dry run, the create followed, its outcome.
+        public enum DatabaseStep: Sendable, Equatable {
+            case timeline(DatabasePlanStep)
+            case plan(DatabasePlanStep)
+            case running(DatabaseRun)
+            case finished(DatabaseRun)
+        }
+        /// Both on one restore point: the timeline (then the point chosen), the plan of both
+        /// (the new cluster and the files of the snapshot before the point), the plan run, its end.
+        public enum BothStep: Sendable, Equatable {
+            case timeline(DatabasePlanStep)
+            case plan(BothPlanStep)
+            case running(BothRun)
+            case finished(BothRun)
+        }
+        /// The files drill: its preflight (the checklist and the drill Job), then its end (the
+        /// summary is the message).
+        public enum DrillStep: Sendable, Equatable { case preflight(PreflightStep), finished }
+        /// The database drill: the timeline read and the scratch cluster's plan with its dry run,
+        /// then the plan created and timed, then its result and the scratch cluster's deletion.
+        public enum DatabaseDrillStep: Sendable, Equatable {
+            case plan(DatabasePlanStep)
+            case running(DatabaseRestorePlan)
+            case finished(DatabaseDrillEnd)
+        }
+        /// `u` on the dashboard: the preflight (the lock, the unlock Job offered, the holder of a
+        /// lock it failed on), then the lock removed by a Job.
+        public enum UnlockStep: Sendable, Equatable { case preflight(PreflightStep), finished(unlockedBy: String) }
 
         /// The flow's kind (on the first step: files, until one is chosen).
         public var kind: Kind {
@@ -118,20 +142,16 @@ public struct RestoreWizardState: Sendable, Equatable {
                 case .running: .running
                 case .finished: .finished
                 }
-            case .drill(let s): s == .preflight ? .preflight : .finished
+            case .drill(let s): if case .preflight = s { .preflight } else { .finished }
             case .databaseDrill(let s):
                 switch s {
                 case .plan: .dbPlan
                 case .running: .running
                 case .finished: .finished
                 }
-            case .unlock(let s): s == .preflight ? .preflight : .finished
+            case .unlock(let s): if case .preflight = s { .preflight } else { .finished }
             }
         }
-
-        /// A plan of steps (files, or both) running, or finished.
-        static func running(_ kind: Kind) -> Flow { kind == .both ? .both(.running) : .files(.running) }
-        static func finished(_ kind: Kind) -> Flow { kind == .both ? .both(.finished) : .files(.finished) }
     }
 
     public var facts: ActionFacts
@@ -157,21 +177,12 @@ public struct RestoreWizardState: Sendable, Equatable {
     /// The answer to the last key that could not act, or what just happened.
     public var message: String?
 
-    public var preflight: RestorePreflight?
-    public var cronJob: Data?
-    /// The Job Enter runs on the preflight (the snapshot listing, or the files drill), built once
-    /// when the preflight came back: shown exactly, name included, and carried in the effect.
-    public var previewJob: ResticJob?
+    /// The files path's preflight, which its later steps read (the CronJob, the permission to
+    /// scale); the both path keeps its CronJob here too. The drill and unlock flows carry
+    /// theirs in their step (`.drill(.preflight(…))`, `.unlock(.preflight(…))`).
+    var filesPreflight = PreflightStep()
     /// The names of the Jobs this wizard has started: a step shown again (Esc) builds its Job anew.
     public var startedJobs: Set<String> = []
-    /// The unlock Job offered, built once: the Job shown is the Job that runs.
-    public var unlockJob: ResticJob?
-    /// The Job whose `restic unlock` succeeded: the Done screen offers `b` to prove it.
-    public var unlockedBy: String?
-    /// The holder of the lock the unlock failed on, and whether its pod exists.
-    public var lockHolder: ResticLockHolder?
-    /// `restic unlock --remove-all`, offered once the holder is known to be gone (typed namespace).
-    public var removeAllJob: ResticJob?
     public var snapshots: [ResticSnapshot] = []
     public var version: ResticVersion?
     public var listingFailure: String?
@@ -188,28 +199,16 @@ public struct RestoreWizardState: Sendable, Equatable {
     /// The snapshot id and path `match` was counted for.
     public var matchFor: String?
     public var picking = false
-    public var snapshot: ResticSnapshot?
+    /// The files path's snapshot, target and plan (the both path carries its own in its step).
+    var filesSnapshot: ResticSnapshot?
     public var path: String?
-    public var target: FileRestoreRequest.Target = .sideBySide
+    var filesTarget: FileRestoreRequest.Target = .sideBySide
     public var skipReason: String?
-    public var plan: FileRestorePlan?
+    var filesPlan: FileRestorePlan?
     public var planError: String?
-    /// The restore point as typed (`2026-12-06 09:00 Europe/Berlin`), echoed in its own zone.
-    public var typedPoint: String?
-    public var stepStates: [StepState] = []
-    // The database path.
-    public var timeline: DatabaseTimeline?
-    public var timelineFailure: String?
-    public var point: RestorePoint?
-    public var dbPlan: DatabaseRestorePlan?
-    public var dbPlanError: String?
-    /// The server's dry run of the manifest: nil while it runs.
-    public var dryRun: RestoreExecutor.Outcome?
-    public var dbOutcome: RestoreExecutor.Outcome?
-    /// The database drill's result, and what became of its scratch cluster's deletion.
-    public var dbDrill: DatabaseDrillResult?
-    public var cleanup: RestoreExecutor.Outcome?
-    public var recovery: [String] = []
+    /// The files path's steps as they run, and the way back (the both path's are in its step).
+    var filesStepStates: [StepState] = []
+    var filesRecovery: [String] = []
 
     public init(facts: ActionFacts) {
         self.facts = facts

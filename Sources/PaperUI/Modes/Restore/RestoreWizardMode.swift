@@ -34,7 +34,7 @@ enum RestoreWizardMode {
                 "u removes a stale restic lock when the File backups check names a repository lock as the cause of the failed backups; it names none\(named). Nothing was run."))))
         }
         var wizard = RestoreWizardState(facts: facts)
-        wizard.flow = .unlock(.preflight)
+        wizard.flow = .unlock(.preflight(.init()))
         wizard.message = "Checking first: permissions, the lock, and whether a backup Job is active (its restic may hold the lock)."
         let preflight = runPreflight(&wizard, &state)
         return ModeStep(.push(.restore(wizard)), [.journal("- \(UTCTime.rfc3339(state.now)) restic unlock opened (cause: \(cause?.evidence ?? "?"))"), preflight])
