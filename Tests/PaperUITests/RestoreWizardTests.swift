@@ -583,4 +583,32 @@ import Testing
         let first = try #require(WizardFixtures.task(update(&s, .key(.enter))))
         guard case .runPlan(let steps, _) = first.task, case .databaseBackup? = steps.first?.kind else { Issue.record("the database safety backup is not first: \(first.task)"); return }
     }
+
+    /// `s` on both's plan skips the files' safety backup only: the database's steps stay, and the
+    /// same new cluster is created (before, the plan became a files-only restore).
+    @Test func skippingTheFilesSafetyBackupOfBothKeepsTheDatabaseSteps() throws {
+        var s = RestoreWizardTests.open()
+        Self.press(&s, .down)
+        Self.press(&s, .down)
+        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        var timeline = try Self.timeline()
+        timeline.cronJob = WizardFixtures.cronJob
+        timeline.resticVersion = ResticVersion(0, 17, 3)
+        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(timeline))))
+        Self.press(&s, .enter)  // latest
+        let cluster = try #require(WizardFixtures.wizard(s)?.dbPlan?.name)
+        Self.press(&s, .char("s"))
+        for c in "restic repo is read-only" { Self.press(&s, .char(c)) }
+        Self.press(&s, .enter)
+        let w = try #require(WizardFixtures.wizard(s))
+        #expect(w.kind == .both && w.step == .plan)
+        #expect(render(s).text.contains(cluster), "the plan still creates the new cluster")
+        _ = update(&s, .key(.char("y")))
+        for c in "paperless-ngx" { Self.press(&s, .char(c)) }
+        let run = try #require(WizardFixtures.task(update(&s, .key(.enter))))
+        guard case .runPlan(let steps, _) = run.task else { Issue.record("no plan: \(run.task)"); return }
+        #expect(steps.contains { if case .recoverCluster(let name) = $0.kind { name == cluster } else { false } }, "\(steps.map(\.title))")
+        #expect(steps.contains { if case .databaseBackup = $0.kind { true } else { false } }, "the database's safety backup stays")
+        #expect(!steps.contains { if case .safetyBackup = $0.kind { true } else { false } }, "the files' safety backup is skipped")
+    }
 }

@@ -142,7 +142,12 @@ extension RestoreWizardMode {
         case .skipReason:
             guard text.count >= 5 else { return ("Give a reason of a few words (5 characters or more): it goes into the journal.", []) }
             w.skipReason = text
-            makePlan(&w, state)
+            if w.kind == .both {
+                // Both's plan again, without the files' safety backup: the database's steps stay in it.
+                if let why = replanBoth(&w, state) { return (why, []) }
+            } else {
+                makePlan(&w, state)
+            }
             return (nil, [journal(state, "restore: safety backup skipped, reason: \(text)")])
         case .namespace:
             if let wrong = wrongNamespace(state, text) { return (wrong, []) }

@@ -144,6 +144,21 @@ extension RestoreWizardMode {
         }
     }
 
+    /// Both's plan made again for the same point and new cluster, with the skip reason now given;
+    /// nil when planned, else why not (the plan shown stays as it was).
+    static func replanBoth(_ w: inout RestoreWizardState, _ state: AppState) -> String? {
+        guard case .both(.plan(var planned)) = w.flow, let point = w.point, let timeline = w.timeline else { return "s skips the files' safety backup on the plan." }
+        do {
+            let both = try BothRestore.plan(point, timeline: timeline, facts: w.facts, cronJob: planned.cronJob, resticVersion: timeline.resticVersion,
+                                            now: state.now, name: planned.database.plan?.name, skipSafetyBackup: w.skipReason)
+            planned.files = both.steps
+            w.flow = .both(.plan(planned))
+            return nil
+        } catch {
+            return "Refused: \(error.description)"
+        }
+    }
+
     /// The database path: plan the new cluster for `point` and ask the server for a dry run.
     static func choosePoint(_ w: inout RestoreWizardState, _ state: inout AppState, _ point: RestorePoint) -> ModeStep {
         guard let timeline = w.timeline else { return .stay }
