@@ -564,7 +564,8 @@ import Testing
         #expect(WizardFixtures.prompt(s) == nil, "nothing left to delete")
     }
 
-    @Test func bothRunsTheSafetyBackupsFirstAfterTheTypedNamespaceWithTheRPOInThePlan() throws {
+    /// The wizard on both's plan for the latest point.
+    static func atBothPlan() throws -> AppState {
         var s = RestoreWizardTests.open()
         Self.press(&s, .down)
         Self.press(&s, .down)
@@ -574,6 +575,11 @@ import Testing
         timeline.resticVersion = ResticVersion(0, 17, 3)
         _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(timeline))))
         Self.press(&s, .enter)  // latest
+        return s
+    }
+
+    @Test func bothRunsTheSafetyBackupsFirstAfterTheTypedNamespaceWithTheRPOInThePlan() throws {
+        var s = try Self.atBothPlan()
         let w = try #require(WizardFixtures.wizard(s))
         #expect(w.step == .plan && w.kind == .both)
         let text = render(s).text
@@ -587,15 +593,7 @@ import Testing
     /// `s` on both's plan skips the files' safety backup only: the database's steps stay, and the
     /// same new cluster is created (before, the plan became a files-only restore).
     @Test func skippingTheFilesSafetyBackupOfBothKeepsTheDatabaseSteps() throws {
-        var s = RestoreWizardTests.open()
-        Self.press(&s, .down)
-        Self.press(&s, .down)
-        let timelineTask = try #require(WizardFixtures.task(update(&s, .key(.enter))))
-        var timeline = try Self.timeline()
-        timeline.cronJob = WizardFixtures.cronJob
-        timeline.resticVersion = ResticVersion(0, 17, 3)
-        _ = update(&s, .restoreFinished(generation: timelineTask.generation, .timeline(.timeline(timeline))))
-        Self.press(&s, .enter)  // latest
+        var s = try Self.atBothPlan()
         let cluster = try #require(WizardFixtures.wizard(s)?.dbPlan?.name)
         Self.press(&s, .char("s"))
         for c in "restic repo is read-only" { Self.press(&s, .char(c)) }
