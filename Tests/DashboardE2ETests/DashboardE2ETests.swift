@@ -139,6 +139,15 @@ import Testing
 
 /// Runbook actions from the dashboard against a demo cluster in its own process, checked with kubectl.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct DashboardActionE2ETests {
+    /// Once the dashboard is live: `B`, `y`, and the manual database Backup followed to its end.
+    static func databaseBackupOnceLive(_ t: Tmux) async throws {
+        try await t.waitFor("live · data")
+        try await t.send("B")
+        try await t.waitFor("y runs it", "barmanObjectStore")
+        try await t.send("y")
+        try await t.waitFor("» Database Backup paperless-ngx-db-manual-", timeout: 60)
+    }
+
     struct Cluster {
         let dir: String
         let kubeconfig: String
@@ -232,11 +241,7 @@ import Testing
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
         defer { t.stopNow() }
         // Live: the watch streams' lines are in the command log before the action's.
-        try await t.waitFor("live · data")
-        try await t.send("B")
-        try await t.waitFor("y runs it", "barmanObjectStore")
-        try await t.send("y")
-        try await t.waitFor("» Database Backup paperless-ngx-db-manual-", timeout: 60)
+        try await Self.databaseBackupOnceLive(t)
         let lastBackup = try await c.kubectl(["get", "cluster", "paperless-ngx-db", "-o", "jsonpath={.status.lastSuccessfulBackup}"])
         let movedTo = ISO8601DateFormatter().date(from: lastBackup.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(movedTo.map { abs($0.timeIntervalSinceNow) < 600 } == true, "lastSuccessfulBackup did not move: \(lastBackup)")

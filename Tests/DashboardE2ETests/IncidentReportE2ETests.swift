@@ -131,11 +131,7 @@ import Testing
         defer { c.stop() }
         let t = try await Tmux.start(["--kubeconfig", c.kubeconfig, "--refresh", "2"])
         defer { t.stopNow() }
-        try await t.waitFor("live · data")
-        try await t.send("B")
-        try await t.waitFor("y runs it", "barmanObjectStore")
-        try await t.send("y")
-        try await t.waitFor("» Database Backup paperless-ngx-db-manual-", timeout: 60)
+        try await DashboardActionE2ETests.databaseBackupOnceLive(t)
         let env = IncidentReportE2ETests.environment(t.home)
         func paperctl(_ args: [String], limit: Double) async throws -> ProcessRun {
             try await runProcess(Tmux.binary, args + ["--kubeconfig", c.kubeconfig, "--kubectl-timeout", "60"], environment: env, limit: limit)
